@@ -1,0 +1,115 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type Express, type Router } from "express";
+import { createApiRouter } from "../admin/api-router.ts";
+import { createMetrics, type HttpMetrics } from "../admin/metrics.ts";
+import type { Engine } from "../engine/engine.ts";
+import { RateLimiter } from "../engine/security/rate-limiter.ts";
+
+export interface Mount {
+  path: string;
+  router: Router;
+}
+
+export interface ServerOptions {
+  engine: Engine;
+  port: number;
+  host: string;
+  controlToken?: () => string | undefined;
+  /** Extra routers from other faces (MCP, webhooks, console). */
+  mounts?: Mount[];
+  metrics?: HttpMetrics;
+}
+
+export interface RunningServer {
+  url: string;
+  app: Express;
+  server: Server;
+  metrics: HttpMetrics;
+  /** Stops accepting, lets in-flight requests finish (up to timeoutMs), then closes. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => "ok"),
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), ms);
+      }),
+    ]);
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Express {
+  const { engine, metrics } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on("finish", () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.baseUrl || "unmatched";
+      metrics.observeRequest(req.method, route, res.statusCode, (performance.now() - started) / 1000);
+    });
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const [db, queue] = await Promise.all([
+      withTimeout(engine.services.db.ping(), 2_000),
+      withTimeout(engine.services.jobs.ping(), 2_000),
+    ]);
+    const ready = db === "ok" && queue === "ok";
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ready" : "not ready",
+      checks: {
+        database: { kind: engine.services.db.kind, status: db },
+        queue: { kind: engine.services.jobs.kind, status: queue },
+      },
+    });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const limiter = new RateLimiter(engine.services.config.CAIRN_RATE_LIMIT_PER_MINUTE);
+  app.use("/api", createApiRouter({ engine, limiter, metrics, controlToken: options.controlToken }));
+  for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
+  return app;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const metrics = options.metrics ?? createMetrics();
+  const app = buildApp({ ...options, metrics });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(options.port, options.host, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  // Longer than common client and proxy idle timeouts, so a reused keep-alive socket is not closed mid-request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
+  return {
+    url,
+    app,
+    server,
+    metrics,
+    async close(timeoutMs = 10_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const outcome = await withTimeout(closed, timeoutMs);
+      if (outcome !== "ok") server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,525 @@
+/**
+ * Connections to Notion, Jira and calendars: connect, list, sync now, disconnect. The connectors themselves
+ * live in connectors/ and reach these actions through the sync service bin/ registers; outputs never carry
+ * credentials.
+ */
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import { recordAudit } from "../db/repositories/event-log.ts";
+import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import {
+  type ConnectionRecord,
+  ConnectionStatuses,
+  connectionCounts,
+  getConnectionRecord,
+  listConnectionRecords,
+} from "../sync/connections.ts";
+import type { ConnectionSeed } from "../sync/connector.ts";
+import { emptyStats, type SyncStats } from "../sync/runner.ts";
+import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
+import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
+
+const ConnectionId = z.uuid().describe("The connection's id, as returned by list_connections");
+
+export const ConnectionSummary = z.object({
+  id: z.uuid(),
+  kind: z.string(),
+  name: z.string(),
+  status: z.enum(ConnectionStatuses).describe("needs_reconnect: the credential was rejected; connect again"),
+  personId: z.uuid().nullable(),
+  syncEveryMinutes: z.number().int(),
+  lastSyncedAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  webhook: z.object({ url: z.string(), secretSet: z.boolean() }),
+  counts: z.object({ tasks: z.number().int(), events: z.number().int() }),
+  createdAt: z.string(),
+});
+export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
+
+const Stats = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  deleted: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.number().int(),
+  merged: z.number().int(),
+  apiCalls: z.number().int(),
+  durationMs: z.number().int(),
+  pages: z.number().int(),
+  scopes: z.number().int(),
+  skippedItems: z.array(z.object({ externalId: z.string(), reason: z.string() })),
+});
+
+function summarize(
+  ctx: ActionContext,
+  connection: ConnectionRecord,
+  counts?: { tasks: number; events: number },
+) {
+  const base = (ctx.services.config.CAIRN_PUBLIC_URL ?? "").replace(/\/$/, "");
+  return {
+    id: connection.id,
+    kind: connection.kind,
+    name: connection.name,
+    status: connection.status,
+    personId: connection.personId,
+    syncEveryMinutes: connection.syncIntervalMinutes,
+    lastSyncedAt: connection.lastSyncedAt,
+    lastError: connection.lastError,
+    webhook: {
+      url: `${base}/webhooks/${connection.kind}/${connection.id}`,
+      secretSet: connection.hasWebhookSecret,
+    },
+    counts: counts ?? { tasks: 0, events: 0 },
+    createdAt: connection.createdAt,
+  };
+}
+
+const common = {
+  name: z.string().trim().min(1).max(100).optional().describe("A name for this connection, unique per kind"),
+  syncEveryMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(DEFAULT_SYNC_INTERVAL_MINUTES)
+    .describe("How often to sync in the background; 0 syncs only on demand and on webhooks"),
+  credentials: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Advanced: the connector's credentials object as is (overrides the flat fields)"),
+  settings: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Advanced: the connector's settings object as is (overrides the flat fields)"),
+};
+
+async function connectWith(
+  ctx: ActionContext,
+  kind: string,
+  seed: ConnectionSeed,
+  input: { syncEveryMinutes: number },
+): Promise<ConnectionSummary> {
+  const sync = getSyncService(ctx.services);
+  const { connection, created } = await sync.connect({
+    workspaceId: ctx.workspace.id,
+    personId: ctx.person.id,
+    kind,
+    seed,
+    syncIntervalMinutes: input.syncEveryMinutes,
+  });
+  await ctx.services.db.scoped(ctx.workspace.id, (tx) =>
+    recordAudit(tx, {
+      workspaceId: ctx.workspace.id,
+      actorPersonId: ctx.person.id,
+      actor: ctx.person.email,
+      action: created ? `connect_${kind}` : `reconnect_${kind}`,
+      target: connection.id,
+      details: { name: connection.name },
+    }),
+  );
+  return summarize(ctx, connection);
+}
+
+/** A seed from the connector's own env mapping, with the flat input laid over the config's variables. */
+function seedFromEnv(
+  ctx: ActionContext,
+  kind: string,
+  overlay: Partial<Record<keyof Config, unknown>>,
+  cleared: (keyof Config)[],
+) {
+  const connector = getSyncService(ctx.services).connector(kind);
+  if (!connector.fromEnv) return undefined;
+  const config = { ...ctx.services.config } as Record<string, unknown>;
+  for (const key of cleared) delete config[key];
+  for (const [key, value] of Object.entries(overlay)) if (value !== undefined) config[key] = value;
+  return connector.fromEnv(config as Config)[0];
+}
+
+function withOverrides(
+  seed: ConnectionSeed,
+  input: { credentials?: Record<string, unknown>; settings?: Record<string, unknown> },
+) {
+  return {
+    ...seed,
+    ...(input.credentials ? { credentials: input.credentials } : {}),
+    ...(input.settings ? { settings: { ...(seed.settings as object), ...input.settings } } : {}),
+  };
+}
+
+const connectAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+};
+
+export const connectNotion = defineAction({
+  name: "connect_notion",
+  title: "Connect Notion",
+  description:
+    "Connects a Notion integration (internal integration token) so tasks from its data sources sync into Cairn. Without dataSourceIds or databaseIds, every data source shared with the integration is synced. Properties are detected (title, status or checkbox, date, priority select, estimate number, people, 'Blocked by' relation); override with propertyMap. Returns the connection (never the token).",
+  input: z.object({
+    ...common,
+    token: z.string().min(1).optional().describe("The integration's secret (ntn_...)"),
+    apiUrl: z
+      .url()
+      .optional()
+      .describe("Notion API root; default https://api.notion.com (or NOTION_API_URL)"),
+    dataSourceIds: z.array(z.string().min(1)).optional(),
+    databaseIds: z.array(z.string().min(1)).optional(),
+    propertyMap: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        "Task field → Notion property name: title, status, done, due, start, priority, estimate, assignee, dependsOn, tags, link, description",
+      ),
+    webhookSecret: z.string().min(1).optional().describe("The webhook subscription's verification token"),
+  }),
+  output: ConnectionSummary,
+  scope: "admin",
+  annotations: connectAnnotations,
+  examples: ["connect notion"],
+  async run(ctx, input) {
+    if (!input.token && !input.credentials) {
+      throw invalidInput("token is required", [
+        { path: "token", message: "give the Notion integration secret" },
+      ]);
+    }
+    const apiUrl = input.apiUrl ?? ctx.services.config.NOTION_API_URL;
+    const seed: ConnectionSeed = {
+      name: input.name ?? "Notion",
+      credentials: { token: input.token },
+      settings: {
+        ...(apiUrl ? { apiUrl } : {}),
+        ...(input.dataSourceIds ? { dataSourceIds: input.dataSourceIds } : {}),
+        ...(input.databaseIds ? { databaseIds: input.databaseIds } : {}),
+        ...(input.propertyMap ? { propertyMap: input.propertyMap } : {}),
+      },
+      ...(input.webhookSecret ? { webhookSecret: input.webhookSecret } : {}),
+    };
+    return connectWith(ctx, "notion", withOverrides(seed, input), input);
+  },
+});
+
+export const connectJira = defineAction({
+  name: "connect_jira",
+  title: "Connect Jira",
+  description:
+    "Connects a Jira Cloud site with an account email and API token; issues matching the JQL (default: assigned to that account) sync into Cairn with status, priority, due date, estimates and 'Blocks' links. Returns the connection (never the token).",
+  input: z.object({
+    ...common,
+    host: z.url().optional().describe("The site, e.g. https://acme.atlassian.net"),
+    email: z.string().min(1).optional(),
+    apiToken: z.string().min(1).optional(),
+    jql: z.string().min(1).optional().describe("Which issues to sync; default: assignee = currentUser()"),
+    webhookSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Secret of the Jira admin webhook (X-Hub-Signature)"),
+  }),
+  output: ConnectionSummary,
+  scope: "admin",
+  annotations: connectAnnotations,
+  examples: ["connect jira"],
+  async run(ctx, input) {
+    if (!input.credentials && (!input.email || !input.apiToken)) {
+      throw invalidInput("email and apiToken are required", [
+        ...(input.email ? [] : [{ path: "email", message: "the Atlassian account email" }]),
+        ...(input.apiToken ? [] : [{ path: "apiToken", message: "an API token from id.atlassian.com" }]),
+      ]);
+    }
+    if (!input.host && !input.settings) {
+      throw invalidInput("host is required", [{ path: "host", message: "e.g. https://acme.atlassian.net" }]);
+    }
+    const seed: ConnectionSeed = {
+      name: input.name ?? "Jira",
+      credentials: { email: input.email, apiToken: input.apiToken },
+      settings: { host: input.host, ...(input.jql ? { jql: input.jql } : {}) },
+      ...(input.webhookSecret ? { webhookSecret: input.webhookSecret } : {}),
+    };
+    return connectWith(ctx, "jira", withOverrides(seed, input), input);
+  },
+});
+
+function requireSeed(
+  kind: string,
+  seed: ConnectionSeed | undefined,
+  input: { credentials?: unknown; settings?: unknown; name?: string },
+) {
+  if (seed) return seed;
+  if (input.credentials) {
+    return { name: input.name ?? kind, credentials: input.credentials, settings: input.settings ?? {} };
+  }
+  throw invalidInput(
+    `Missing ${kind} details: give the fields this action lists, or credentials and settings objects.`,
+  );
+}
+
+/** Calendar connections: the flat input laid over the connector's env mapping, then stored and scheduled. */
+async function connectFromFields(
+  ctx: ActionContext,
+  kind: string,
+  overlay: Partial<Record<keyof Config, unknown>>,
+  cleared: (keyof Config)[],
+  input: {
+    name?: string;
+    syncEveryMinutes: number;
+    credentials?: Record<string, unknown>;
+    settings?: Record<string, unknown>;
+  },
+): Promise<ConnectionSummary> {
+  const chosen = requireSeed(kind, seedFromEnv(ctx, kind, overlay, cleared), input);
+  return connectWith(ctx, kind, withOverrides({ ...chosen, name: input.name ?? chosen.name }, input), input);
+}
+
+export const connectGoogle = defineAction({
+  name: "connect_google",
+  title: "Connect Google Calendar",
+  description:
+    "Connects a Google account's calendars with an OAuth client and refresh token, so meetings block planning time and focus blocks are written back. Returns the connection (never the tokens).",
+  input: z.object({
+    ...common,
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    refreshToken: z.string().min(1).optional(),
+    apiUrl: z.url().optional().describe("Google API root (GOOGLE_API_URL)"),
+    tokenUrl: z.url().optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
+  }),
+  output: ConnectionSummary,
+  scope: "admin",
+  annotations: connectAnnotations,
+  async run(ctx, input) {
+    return connectFromFields(
+      ctx,
+      "google",
+      {
+        GOOGLE_CLIENT_ID: input.clientId,
+        GOOGLE_CLIENT_SECRET: input.clientSecret,
+        GOOGLE_REFRESH_TOKEN: input.refreshToken,
+        GOOGLE_API_URL: input.apiUrl,
+        GOOGLE_TOKEN_URL: input.tokenUrl,
+      },
+      ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_REFRESH_TOKEN"],
+      input,
+    );
+  },
+});
+
+export const connectCaldav = defineAction({
+  name: "connect_caldav",
+  title: "Connect a CalDAV calendar",
+  description:
+    "Connects a CalDAV server (Nextcloud, Fastmail, Radicale, iCloud...) with a username and password: events block planning time and focus blocks are written back. Returns the connection (never the password).",
+  input: z.object({
+    ...common,
+    url: z.url().optional().describe("The CalDAV server or calendar URL"),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+  }),
+  output: ConnectionSummary,
+  scope: "admin",
+  annotations: connectAnnotations,
+  async run(ctx, input) {
+    return connectFromFields(
+      ctx,
+      "caldav",
+      { CALDAV_URL: input.url, CALDAV_USERNAME: input.username, CALDAV_PASSWORD: input.password },
+      ["CALDAV_URL", "CALDAV_USERNAME", "CALDAV_PASSWORD"],
+      input,
+    );
+  },
+});
+
+export const connectIcs = defineAction({
+  name: "connect_ics",
+  title: "Subscribe to an ICS calendar",
+  description:
+    "Subscribes to calendars published as ICS URLs (read-only): their events block planning time. Returns the connection.",
+  input: z.object({
+    ...common,
+    urls: z.array(z.url()).min(1).optional().describe("One or more .ics URLs"),
+  }),
+  output: ConnectionSummary,
+  scope: "admin",
+  annotations: connectAnnotations,
+  async run(ctx, input) {
+    return connectFromFields(ctx, "ics", { ICS_URLS: input.urls }, ["ICS_URLS"], input);
+  },
+});
+
+export const listConnections = defineAction({
+  name: "list_connections",
+  title: "List connections",
+  description:
+    "Lists the workspace's connections to Notion, Jira and calendars with their status (active, needs_reconnect when a credential was rejected, error), when they last synced, the last error and how many tasks and events each brought in.",
+  input: z.object({}),
+  output: z.object({ connections: z.array(ConnectionSummary) }),
+  annotations: { readOnlyHint: true },
+  examples: ["list connections", "is jira connected"],
+  async run(ctx) {
+    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      const [connections, counts] = [await listConnectionRecords(tx), await connectionCounts(tx)];
+      return {
+        connections: connections.map((connection) => summarize(ctx, connection, counts.get(connection.id))),
+      };
+    });
+  },
+});
+
+const SyncResult = z.object({
+  connectionId: z.uuid(),
+  kind: z.string(),
+  name: z.string(),
+  ok: z.boolean(),
+  stats: Stats,
+  error: z.string().nullable(),
+});
+
+export const syncNow = defineAction({
+  name: "sync_now",
+  title: "Sync now",
+  description:
+    "Syncs one connection (or all of them) right away instead of waiting for the background schedule, and returns what changed: created, updated, deleted, unchanged and skipped items, API calls and duration. full: true re-reads everything and marks items missing at the source as deleted there.",
+  input: z.object({
+    connection: ConnectionId.optional().describe("Only this connection; all active ones when omitted"),
+    full: z.boolean().default(false),
+    wait: z.boolean().default(true).describe("false queues the sync as a background job and returns at once"),
+  }),
+  output: z.object({
+    results: z.array(SyncResult),
+    totals: Stats,
+    queued: z.array(z.string()),
+    pages: z.array(
+      z.object({
+        connectionId: z.uuid(),
+        scope: z.string(),
+        page: z.number().int(),
+        items: z.number().int(),
+      }),
+    ),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  examples: ["sync now", "sync jira"],
+  async run(ctx, input) {
+    const sync = getSyncService(ctx.services);
+    const connections = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      if (input.connection) {
+        const one = await getConnectionRecord(tx, input.connection);
+        if (!one)
+          throw notFound(
+            `No connection ${input.connection} in this workspace. List them with list_connections.`,
+          );
+        return [one];
+      }
+      return (await listConnectionRecords(tx)).filter((connection) => connection.status !== "disabled");
+    });
+    const totals = emptyStats();
+    const results: z.input<typeof SyncResult>[] = [];
+    const queued: string[] = [];
+    const pages: { connectionId: string; scope: string; page: number; items: number }[] = [];
+    let pagesDone = 0;
+    for (const connection of connections) {
+      if (!input.wait) {
+        queued.push(
+          await sync.enqueueSync({
+            workspaceId: ctx.workspace.id,
+            connectionId: connection.id,
+            ...(input.full ? { full: true } : {}),
+          }),
+        );
+        continue;
+      }
+      let stats: SyncStats = emptyStats();
+      let error: string | null = null;
+      try {
+        stats = await sync.sync({
+          workspaceId: ctx.workspace.id,
+          connectionId: connection.id,
+          full: input.full,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onPage: async (progress) => {
+            pagesDone += 1;
+            if (pages.length < 1000) {
+              pages.push({
+                connectionId: connection.id,
+                scope: progress.scope.label,
+                page: progress.page,
+                items: progress.items,
+              });
+            }
+            await ctx.reportProgress?.({
+              progress: pagesDone,
+              message: `${connection.name} · ${progress.scope.label} · page ${progress.page}: ${progress.items} items (created ${progress.totals.created}, updated ${progress.totals.updated}, unchanged ${progress.totals.unchanged})`,
+            });
+          },
+        });
+      } catch (failure) {
+        if (failure instanceof CairnError && failure.code !== ErrorCode.Internal && connections.length === 1)
+          throw failure;
+        error = failure instanceof Error ? failure.message : String(failure);
+      }
+      for (const key of [
+        "created",
+        "updated",
+        "deleted",
+        "unchanged",
+        "skipped",
+        "merged",
+        "apiCalls",
+        "durationMs",
+        "pages",
+        "scopes",
+      ] as const) {
+        totals[key] += stats[key];
+      }
+      totals.skippedItems.push(...stats.skippedItems.slice(0, Math.max(0, 50 - totals.skippedItems.length)));
+      results.push({
+        connectionId: connection.id,
+        kind: connection.kind,
+        name: connection.name,
+        ok: error === null,
+        stats,
+        error,
+      });
+    }
+    return { results, totals, queued, pages };
+  },
+});
+
+export const disconnect = defineAction({
+  name: "disconnect",
+  title: "Disconnect a source",
+  description:
+    "Removes a connection and its stored credentials and stops its syncs. Tasks it brought in stay in Cairn (without the link to their source); its calendar events are removed. This cannot be undone; connect again to resume.",
+  input: z.object({ connection: ConnectionId }),
+  output: z.object({ id: z.uuid(), disconnected: z.literal(true) }),
+  scope: "admin",
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  async run(ctx, input) {
+    const removed = await getSyncService(ctx.services).disconnect(ctx.workspace.id, input.connection);
+    if (!removed)
+      throw notFound(`No connection ${input.connection} in this workspace. List them with list_connections.`);
+    await ctx.services.db.scoped(ctx.workspace.id, (tx) =>
+      recordAudit(tx, {
+        workspaceId: ctx.workspace.id,
+        actorPersonId: ctx.person.id,
+        actor: ctx.person.email,
+        action: "disconnect",
+        target: input.connection,
+      }),
+    );
+    return { id: input.connection, disconnected: true as const };
+  },
+});
+
+export const connectionActions: AnyAction[] = [
+  connectNotion,
+  connectJira,
+  connectGoogle,
+  connectCaldav,
+  connectIcs,
+  listConnections,
+  syncNow,
+  disconnect,
+];

@@ -1,0 +1,13 @@
+import { connectionActions } from "./connections.ts";
+import type { AnyAction } from "./define.ts";
+import { peopleActions } from "./people.ts";
+import { planningActions } from "./planning.ts";
+import { taskActions } from "./tasks.ts";
+
+/** Every capability Cairn has. A new action added here appears on HTTP, MCP and chat without other changes. */
+export const allActions: AnyAction[] = [
+  ...taskActions,
+  ...peopleActions,
+  ...planningActions,
+  ...connectionActions,
+];

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import {
+  asCairnError,
+  CairnError,
+  ErrorCode,
+  type FieldIssue,
+  forbidden,
+  invalidInput,
+  notFound,
+} from "../errors.ts";
+import type { ActionContext, AnyAction } from "./define.ts";
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === "number") return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, "");
+}
+
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path) || "(input)", message: issue.message }));
+}
+
+export interface InvokeResult {
+  action: AnyAction;
+  output: unknown;
+}
+
+/** The one list of capabilities. Every face lists and invokes actions through it. */
+export class ActionRegistry {
+  readonly #actions = new Map<string, AnyAction>();
+
+  constructor(actions: readonly AnyAction[] = []) {
+    for (const action of actions) this.add(action);
+  }
+
+  add(action: AnyAction): void {
+    if (this.#actions.has(action.name)) throw new Error(`Action "${action.name}" is defined twice`);
+    this.#actions.set(action.name, action);
+  }
+
+  list(): AnyAction[] {
+    return [...this.#actions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): AnyAction | undefined {
+    return this.#actions.get(name);
+  }
+
+  /** Checks scope, validates input, runs, and checks the output against its schema. */
+  async invoke(ctx: ActionContext, name: string, input: unknown): Promise<unknown> {
+    const action = this.#actions.get(name);
+    if (!action) throw notFound(`No action named "${name}". List them with GET /api/actions.`);
+    if (action.scope === "admin" && !ctx.person.isAdmin) {
+      throw forbidden(`"${name}" needs an admin; ${ctx.person.email} is a member of ${ctx.workspace.slug}.`);
+    }
+    const parsed = action.input.safeParse(input ?? {});
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error);
+      throw invalidInput(
+        `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+        issues,
+      );
+    }
+    const started = performance.now();
+    try {
+      const raw = await action.run(ctx, parsed.data);
+      const output = action.output.safeParse(raw);
+      if (!output.success) {
+        ctx.log.error(
+          { action: name, issues: zodIssues(output.error) },
+          "action output does not match its schema",
+        );
+        throw new CairnError(
+          ErrorCode.Internal,
+          `Action ${name} produced an invalid result; this is a bug in Cairn.`,
+        );
+      }
+      ctx.log.debug(
+        { action: name, ms: Math.round(performance.now() - started), via: ctx.via },
+        "action ran",
+      );
+      return output.data;
+    } catch (error) {
+      const coded = asCairnError(error);
+      if (coded.code === ErrorCode.Internal && coded !== error) {
+        ctx.log.error({ err: error, action: name }, "action failed");
+      }
+      throw coded;
+    }
+  }
+}
+
+/** JSON Schema of an action's input or output, as MCP and the HTTP API publish it. */
+export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}

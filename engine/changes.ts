@@ -1,0 +1,29 @@
+/** In-process notifications of what changed, so planning can replan and MCP can tell subscribers. */
+export type ChangeKind = "tasks" | "calendar" | "preferences" | "plan" | "connections";
+
+export interface Change {
+  kind: ChangeKind;
+  workspaceId: string;
+  personId?: string | null;
+  ids?: string[];
+}
+
+export type ChangeListener = (change: Change) => void | Promise<void>;
+
+export class ChangeFeed {
+  readonly #listeners = new Set<ChangeListener>();
+
+  subscribe(listener: ChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Listeners run after the caller's transaction; a failing listener never fails the change itself. */
+  notify(change: Change): void {
+    for (const listener of this.#listeners) {
+      Promise.resolve()
+        .then(() => listener(change))
+        .catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Every setting comes from the environment (and an optional .env). Each is declared once here with its
+ * meaning and default; `cairn config` and the README's table are generated from this list.
+ */
+import { z } from "zod";
+
+export interface SettingSpec {
+  env: string;
+  description: string;
+  /** Shown in docs; the schema holds the real default. */
+  default?: string;
+  secret?: boolean;
+  schema: z.ZodType;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const flag = z
+  .enum(["0", "1", "true", "false", ""])
+  .transform((value) => value === "1" || value === "true")
+  .default(false);
+const url = z.url();
+const optionalUrl = url.optional();
+const optionalText = z.string().min(1).optional();
+const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
+const urlList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(/[\s,]+/)
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(url))
+  .optional();
+
+export const settings = [
+  { env: "PORT", description: "HTTP port of the server.", default: "3000", schema: port.default(3000) },
+  {
+    env: "HOST",
+    description: "Interface the server binds to. Set 0.0.0.0 to listen beyond this machine.",
+    default: "127.0.0.1",
+    schema: z.string().min(1).default("127.0.0.1"),
+  },
+  {
+    env: "CAIRN_PUBLIC_URL",
+    description: "The URL people and providers reach Cairn at (webhooks, OAuth metadata).",
+    default: "http://HOST:PORT",
+    schema: optionalUrl,
+  },
+  {
+    env: "CAIRN_DATA_DIR",
+    description: "Embedded mode: where PGlite keeps its files and the generated master key.",
+    default: "./.cairn",
+    schema: z.string().min(1).default("./.cairn"),
+  },
+  {
+    env: "DATABASE_URL",
+    description: "PostgreSQL (with pgvector) connection string. Unset: embedded PGlite in CAIRN_DATA_DIR.",
+    secret: true,
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+      .optional(),
+  },
+  {
+    env: "REDIS_URL",
+    description: "Redis for BullMQ jobs. Unset: an in-process queue (single process).",
+    secret: true,
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL")
+      .optional(),
+  },
+  {
+    env: "CAIRN_MASTER_KEY",
+    description:
+      "32-byte key (base64 or 64 hex chars) encrypting stored credentials with AES-256-GCM. Embedded: generated in CAIRN_DATA_DIR when unset; required with DATABASE_URL.",
+    secret: true,
+    schema: z
+      .string()
+      .refine(
+        (value) => /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, "base64").length === 32,
+        "expected 32 bytes as base64 or 64 hex characters (make one with: openssl rand -base64 32)",
+      )
+      .optional(),
+  },
+  {
+    env: "CAIRN_WORKSPACE",
+    description: "Slug of the workspace that env-configured connections belong to.",
+    default: "demo",
+    schema: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a lowercase slug like acme-inc")
+      .default("demo"),
+  },
+  { env: "CAIRN_LOG_LEVEL", description: "pino log level.", default: "info", schema: logLevel },
+  {
+    env: "CAIRN_SHUTDOWN_TIMEOUT_MS",
+    description: "On SIGTERM, how long to wait for requests and jobs to finish.",
+    default: "10000",
+    schema: z.coerce.number().int().positive().default(10_000),
+  },
+  {
+    env: "CAIRN_RATE_LIMIT_PER_MINUTE",
+    description: "Action and MCP tool calls allowed per API token per minute.",
+    default: "600",
+    schema: z.coerce.number().int().positive().default(600),
+  },
+  {
+    env: "CAIRN_ALLOWED_ORIGINS",
+    description:
+      "Extra browser origins allowed to call /mcp and /api (comma-separated). Localhost is always allowed.",
+    schema: urlList,
+  },
+  {
+    env: "CAIRN_ALLOW_PRIVATE_URLS",
+    description:
+      "Let connections point at private, link-local or loopback addresses (tests, on-premise servers).",
+    default: "0",
+    schema: flag,
+  },
+  {
+    env: "CAIRN_OAUTH_ISSUER",
+    description: "External OAuth authorization server whose JWTs are accepted on /mcp (issuer URL).",
+    schema: optionalUrl,
+  },
+  {
+    env: "CAIRN_OAUTH_AUDIENCE",
+    description: "Audience the external OAuth tokens must carry. Defaults to CAIRN_PUBLIC_URL/mcp.",
+    schema: optionalText,
+  },
+  {
+    env: "CAIRN_OAUTH_JWKS_URL",
+    description: "JWKS of the OAuth issuer. Default: discovered from the issuer's metadata.",
+    schema: optionalUrl,
+  },
+  {
+    env: "NOTION_TOKEN",
+    description: "Notion integration token (demo workspace).",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "NOTION_API_URL",
+    description: "Notion API root, for proxies and tests.",
+    default: "https://api.notion.com",
+    schema: optionalUrl,
+  },
+  { env: "NOTION_DATABASE_ID", description: "Sync only this Notion database.", schema: optionalText },
+  { env: "NOTION_DATA_SOURCE_ID", description: "Sync only this Notion data source.", schema: optionalText },
+  {
+    env: "NOTION_WEBHOOK_SECRET",
+    description: "Notion webhook verification token (signs X-Notion-Signature).",
+    secret: true,
+    schema: optionalText,
+  },
+  { env: "JIRA_HOST", description: "Jira Cloud site, e.g. https://acme.atlassian.net.", schema: optionalUrl },
+  { env: "JIRA_EMAIL", description: "Jira account email for basic auth.", schema: optionalText },
+  { env: "JIRA_API_TOKEN", description: "Jira API token.", secret: true, schema: optionalText },
+  {
+    env: "JIRA_JQL",
+    description: "Which issues to sync.",
+    default: "assignee = currentUser()",
+    schema: optionalText,
+  },
+  {
+    env: "JIRA_WEBHOOK_SECRET",
+    description: "Secret of the Jira admin webhook (X-Hub-Signature).",
+    secret: true,
+    schema: optionalText,
+  },
+  { env: "GOOGLE_CLIENT_ID", description: "Google OAuth client id.", schema: optionalText },
+  {
+    env: "GOOGLE_CLIENT_SECRET",
+    description: "Google OAuth client secret.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "GOOGLE_REFRESH_TOKEN",
+    description: "Google OAuth refresh token.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "GOOGLE_API_URL",
+    description: "Google API root.",
+    default: "https://www.googleapis.com",
+    schema: optionalUrl,
+  },
+  {
+    env: "GOOGLE_TOKEN_URL",
+    description: "Google OAuth token endpoint.",
+    default: "https://oauth2.googleapis.com/token",
+    schema: optionalUrl,
+  },
+  { env: "CALDAV_URL", description: "CalDAV server URL.", schema: optionalUrl },
+  { env: "CALDAV_USERNAME", description: "CalDAV user.", schema: optionalText },
+  { env: "CALDAV_PASSWORD", description: "CalDAV password.", secret: true, schema: optionalText },
+  { env: "ICS_URLS", description: "ICS calendar subscriptions (comma-separated URLs).", schema: urlList },
+] as const satisfies readonly SettingSpec[];
+
+type Settings = typeof settings;
+type EnvName = Settings[number]["env"];
+export type Config = { [S in Settings[number] as S["env"]]: z.output<S["schema"]> };
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n")}\nFix the environment (or .env) and start again.`,
+    );
+  }
+}
+
+/** Parses and checks every setting; collects all problems before failing. Empty strings count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: { variable: string; message: string }[] = [];
+  const config: Record<string, unknown> = {};
+  for (const spec of settings as readonly SettingSpec[]) {
+    const raw = env[spec.env];
+    const result = spec.schema.safeParse(raw === "" ? undefined : raw);
+    if (result.success) {
+      config[spec.env] = result.data;
+    } else {
+      const issue = result.error.issues[0];
+      const shown = spec.secret ? "" : ` (got ${JSON.stringify(raw)})`;
+      problems.push({ variable: spec.env, message: `${issue?.message ?? "invalid value"}${shown}` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as Config;
+}
+
+/** Masks a secret for display: the first characters of nothing, just whether it is set. */
+export function maskSecret(value: unknown): string {
+  if (value === undefined || value === null || value === "") return "(unset)";
+  return "•••••• (set)";
+}
+
+/** Removes the password from a connection URL for messages and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+/** The effective configuration for `cairn config`, secrets masked. */
+export function describeConfig(config: Config): { variable: EnvName; value: string; description: string }[] {
+  return (settings as readonly SettingSpec[]).map((spec) => {
+    const value = (config as Record<string, unknown>)[spec.env];
+    let shown: string;
+    if (spec.secret) shown = maskSecret(value);
+    else if (value === undefined) shown = "(unset)";
+    else shown = Array.isArray(value) ? value.join(",") : String(value);
+    return { variable: spec.env as EnvName, value: shown, description: spec.description };
+  });
+}
+
+export function publicUrl(config: Config): string {
+  const host = config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST;
+  return (config.CAIRN_PUBLIC_URL ?? `http://${host}:${config.PORT}`).replace(/\/$/, "");
+}

@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Db } from "./port.ts";
+
+export const defaultMigrationsDir = new URL("./migrations", import.meta.url).pathname;
+
+export interface MigrationResult {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+function readMigrations(dir: string): Migration[] {
+  return readdirSync(dir)
+    .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(join(dir, file), "utf8");
+      return {
+        version: Number(file.slice(0, 4)),
+        name: file.replace(/\.sql$/, ""),
+        sql,
+        checksum: createHash("sha256").update(sql).digest("hex"),
+      };
+    });
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction: a failing one rolls back whole and
+ * leaves the schema as it was. Concurrent starts serialize on an advisory lock. A changed migration that
+ * was already applied is an error, not silently ignored.
+ */
+export async function migrate(db: Db, dir = defaultMigrationsDir): Promise<MigrationResult> {
+  const migrations = readMigrations(dir);
+  const applied: string[] = [];
+  let alreadyApplied = 0;
+  await db.system(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(4242001)");
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
+  for (const migration of migrations) {
+    await db.system(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(4242001)");
+      const existing = await tx.query<{ checksum: string }>(
+        "SELECT checksum FROM schema_migrations WHERE version = $1",
+        [migration.version],
+      );
+      const row = existing.rows[0];
+      if (row) {
+        if (row.checksum !== migration.checksum) {
+          throw new Error(
+            `Migration ${migration.name} was changed after it was applied. Add a new migration instead of editing it.`,
+          );
+        }
+        alreadyApplied += 1;
+        return;
+      }
+      try {
+        await tx.exec(migration.sql);
+      } catch (error) {
+        throw new Error(
+          `Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`,
+        );
+      }
+      await tx.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
+        migration.version,
+        migration.name,
+        migration.checksum,
+      ]);
+      applied.push(migration.name);
+    });
+  }
+  return { applied, alreadyApplied };
+}

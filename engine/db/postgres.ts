@@ -1,0 +1,77 @@
+import pg from "pg";
+import { redactUrl } from "../config.ts";
+import { CairnError, ErrorCode } from "../errors.ts";
+import { APP_ROLE, type Db, type Queryable, type QueryResult, WORKSPACE_SETTING } from "./port.ts";
+
+export interface PostgresOptions {
+  url: string;
+  maxConnections?: number;
+  connectTimeoutMs?: number;
+}
+
+function wrap(client: pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+      const result = await client.query(sql, params as unknown[]);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+/** PostgreSQL (with pgvector) through a `pg` pool. */
+export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 8_000,
+  });
+  pool.on("error", () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new CairnError(
+      ErrorCode.Unavailable,
+      `Cannot connect to DATABASE_URL (${redactUrl(options.url)}): ${(error as Error).message}`,
+    );
+  }
+
+  async function inTransaction<T>(setup: string[], params: unknown[][], fn: (tx: Queryable) => Promise<T>) {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      for (const [index, sql] of setup.entries()) await client.query(sql, params[index]);
+      const result = await fn(wrap(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  return {
+    kind: "postgres",
+    scoped: (workspaceId, fn) =>
+      inTransaction(
+        [`SET LOCAL ROLE ${APP_ROLE}`, "SELECT set_config($1, $2, true)"],
+        [[], [WORKSPACE_SETTING, workspaceId]],
+        fn,
+      ),
+    system: (fn) => inTransaction([], [], fn),
+    async ping() {
+      await pool.query("SELECT 1");
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

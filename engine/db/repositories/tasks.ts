@@ -1,0 +1,299 @@
+import type { Energy, Task, TaskStatus } from "../../domain.ts";
+import type { Queryable } from "../port.ts";
+
+interface TaskRow {
+  id: string;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: number;
+  estimate_minutes: number | null;
+  due: Date | string | null;
+  earliest_start: Date | string | null;
+  depends_on: string[];
+  tags: string[];
+  splittable: boolean;
+  energy: Energy;
+  person_id: string | null;
+  source: string;
+  external_id: string | null;
+  url: string | null;
+  completed_at: Date | string | null;
+  source_deleted_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export const TASK_COLUMNS = `id, title, description, status, priority, estimate_minutes, due, earliest_start, depends_on,
+  tags, splittable, energy, person_id, source, external_id, url, completed_at, source_deleted_at, created_at, updated_at`;
+
+const iso = (value: Date | string | null): string | null =>
+  value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString();
+
+export function taskFromRow(row: TaskRow): Task {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    estimateMinutes: row.estimate_minutes,
+    due: iso(row.due),
+    earliestStart: iso(row.earliest_start),
+    dependsOn: row.depends_on ?? [],
+    tags: row.tags ?? [],
+    splittable: row.splittable,
+    energy: row.energy,
+    personId: row.person_id,
+    source: row.source,
+    externalId: row.external_id,
+    url: row.url,
+    completedAt: iso(row.completed_at),
+    sourceDeletedAt: iso(row.source_deleted_at),
+    createdAt: iso(row.created_at) as string,
+    updatedAt: iso(row.updated_at) as string,
+  };
+}
+
+export interface TaskFields {
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: number;
+  estimateMinutes: number | null;
+  due: string | null;
+  earliestStart: string | null;
+  dependsOn: string[];
+  tags: string[];
+  splittable: boolean;
+  energy: Energy;
+  personId: string | null;
+  source: string;
+  externalId: string | null;
+  connectionId: string | null;
+  url: string | null;
+  /** pgvector text literal, or null when the text has no features. */
+  embedding: string | null;
+}
+
+const fieldColumns: [keyof TaskFields, string, string?][] = [
+  ["title", "title"],
+  ["description", "description"],
+  ["status", "status"],
+  ["priority", "priority"],
+  ["estimateMinutes", "estimate_minutes"],
+  ["due", "due"],
+  ["earliestStart", "earliest_start"],
+  ["dependsOn", "depends_on", "uuid[]"],
+  ["tags", "tags", "text[]"],
+  ["splittable", "splittable"],
+  ["energy", "energy"],
+  ["personId", "person_id"],
+  ["source", "source"],
+  ["externalId", "external_id"],
+  ["connectionId", "connection_id"],
+  ["url", "url"],
+  ["embedding", "embedding", "vector"],
+];
+
+export async function insertTask(tx: Queryable, workspaceId: string, fields: TaskFields): Promise<Task> {
+  const columns = ["workspace_id", ...fieldColumns.map(([, column]) => column)];
+  const values = [workspaceId, ...fieldColumns.map(([key]) => fields[key])];
+  const placeholders = columns.map((_, i) => {
+    const cast = i === 0 ? undefined : fieldColumns[i - 1]?.[2];
+    return cast ? `$${i + 1}::${cast}` : `$${i + 1}`;
+  });
+  const result = await tx.query<TaskRow>(
+    `INSERT INTO tasks (${columns.join(", ")}) VALUES (${placeholders.join(", ")}) RETURNING ${TASK_COLUMNS}`,
+    values,
+  );
+  return taskFromRow(result.rows[0] as TaskRow);
+}
+
+export async function updateTaskFields(
+  tx: Queryable,
+  id: string,
+  patch: Partial<TaskFields> & { completedAt?: string | null; sourceDeletedAt?: string | null },
+): Promise<Task | undefined> {
+  const sets: string[] = [];
+  const values: unknown[] = [id];
+  const all: [string, string, string?][] = [
+    ...fieldColumns,
+    ["completedAt", "completed_at"],
+    ["sourceDeletedAt", "source_deleted_at"],
+  ];
+  for (const [key, column, cast] of all) {
+    const value = (patch as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(`${column} = $${values.length}${cast ? `::${cast}` : ""}`);
+  }
+  sets.push("updated_at = now()");
+  const result = await tx.query<TaskRow>(
+    `UPDATE tasks SET ${sets.join(", ")} WHERE id = $1 RETURNING ${TASK_COLUMNS}`,
+    values,
+  );
+  const row = result.rows[0];
+  return row ? taskFromRow(row) : undefined;
+}
+
+export async function getTaskById(tx: Queryable, id: string): Promise<Task | undefined> {
+  const result = await tx.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1`, [id]);
+  const row = result.rows[0];
+  return row ? taskFromRow(row) : undefined;
+}
+
+export async function getTasksByIds(tx: Queryable, ids: readonly string[]): Promise<Task[]> {
+  if (ids.length === 0) return [];
+  const result = await tx.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY($1::uuid[])`, [
+    ids,
+  ]);
+  return result.rows.map(taskFromRow);
+}
+
+export async function deleteTaskById(tx: Queryable, id: string): Promise<boolean> {
+  await tx.query(
+    "UPDATE tasks SET depends_on = array_remove(depends_on, $1::uuid) WHERE $1::uuid = ANY(depends_on)",
+    [id],
+  );
+  const result = await tx.query("DELETE FROM tasks WHERE id = $1", [id]);
+  return result.rowCount > 0;
+}
+
+/** All dependency edges of the workspace's open tasks, for cycle checks. */
+export async function dependencyEdges(tx: Queryable): Promise<Map<string, string[]>> {
+  const result = await tx.query<{ id: string; depends_on: string[] }>(
+    "SELECT id, depends_on FROM tasks WHERE cardinality(depends_on) > 0",
+  );
+  return new Map(result.rows.map((row) => [row.id, row.depends_on]));
+}
+
+export interface TaskFilter {
+  status?: TaskStatus[];
+  dueBefore?: string;
+  dueAfter?: string;
+  source?: string;
+  tag?: string;
+  personId?: string;
+  includeSourceDeleted?: boolean;
+}
+
+export type TaskOrder = "due" | "created" | "priority";
+
+interface Keyset {
+  key: string;
+  id: string;
+}
+
+const orderKey: Record<TaskOrder, { expr: string; cast: string; direction: "ASC" | "DESC" }> = {
+  due: { expr: "coalesce(due, 'infinity'::timestamptz)", cast: "timestamptz", direction: "ASC" },
+  created: { expr: "created_at", cast: "timestamptz", direction: "DESC" },
+  priority: { expr: "priority", cast: "smallint", direction: "ASC" },
+};
+
+export function encodeCursor(keyset: Keyset): string {
+  return Buffer.from(JSON.stringify(keyset)).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): Keyset | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<Keyset>;
+    return typeof parsed.key === "string" && typeof parsed.id === "string"
+      ? { key: parsed.key, id: parsed.id }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function whereClause(filter: TaskFilter, values: unknown[]): string[] {
+  const where: string[] = [];
+  const add = (sql: (n: number) => string, value: unknown) => {
+    values.push(value);
+    where.push(sql(values.length));
+  };
+  if (filter.status?.length) add((n) => `status = ANY($${n}::text[])`, filter.status);
+  if (filter.dueBefore) add((n) => `due < $${n}::timestamptz`, filter.dueBefore);
+  if (filter.dueAfter) add((n) => `due >= $${n}::timestamptz`, filter.dueAfter);
+  if (filter.source) add((n) => `source = $${n}`, filter.source);
+  if (filter.tag) add((n) => `$${n} = ANY(tags)`, filter.tag);
+  if (filter.personId) add((n) => `person_id = $${n}::uuid`, filter.personId);
+  if (!filter.includeSourceDeleted) where.push("source_deleted_at IS NULL");
+  return where;
+}
+
+/** Keyset pagination: stable under inserts, one index range scan per page. */
+export async function listTasksPage(
+  tx: Queryable,
+  filter: TaskFilter,
+  options: { order: TaskOrder; limit: number; cursor?: string },
+): Promise<{ tasks: Task[]; nextCursor: string | null }> {
+  const values: unknown[] = [];
+  const where = whereClause(filter, values);
+  const { expr, cast, direction } = orderKey[options.order];
+  if (options.cursor) {
+    const keyset = decodeCursor(options.cursor);
+    if (keyset) {
+      values.push(keyset.key, keyset.id);
+      const cmp = direction === "ASC" ? ">" : "<";
+      where.push(`(${expr}, id) ${cmp} ($${values.length - 1}::${cast}, $${values.length}::uuid)`);
+    }
+  }
+  values.push(options.limit + 1);
+  const result = await tx.query<TaskRow & { sort_key: unknown }>(
+    `SELECT ${TASK_COLUMNS}, ${expr}::text AS sort_key FROM tasks
+     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY ${expr} ${direction}, id ${direction} LIMIT $${values.length}`,
+    values,
+  );
+  const rows = result.rows.slice(0, options.limit);
+  const last = rows[rows.length - 1];
+  const nextCursor =
+    result.rows.length > options.limit && last
+      ? encodeCursor({ key: String(last.sort_key), id: last.id })
+      : null;
+  return { tasks: rows.map(taskFromRow), nextCursor };
+}
+
+export interface RankedId {
+  id: string;
+  rank: number;
+}
+
+/** Full-text candidates, best first. */
+export async function textCandidates(
+  tx: Queryable,
+  query: string,
+  filter: TaskFilter,
+  limit: number,
+): Promise<RankedId[]> {
+  const values: unknown[] = [query];
+  const where = ["search @@ websearch_to_tsquery('english', $1)", ...whereClause(filter, values)];
+  values.push(limit);
+  const result = await tx.query<{ id: string }>(
+    `SELECT id FROM tasks WHERE ${where.join(" AND ")}
+     ORDER BY ts_rank_cd(search, websearch_to_tsquery('english', $1)) DESC, id LIMIT $${values.length}`,
+    values,
+  );
+  return result.rows.map((row, index) => ({ id: row.id, rank: index + 1 }));
+}
+
+/** Nearest neighbours by cosine distance (HNSW index when present), best first. */
+export async function vectorCandidates(
+  tx: Queryable,
+  vectorLiteral: string,
+  filter: TaskFilter,
+  limit: number,
+): Promise<(RankedId & { distance: number })[]> {
+  // A wider HNSW candidate list than pgvector's default 40 buys recall for little time (BENCHMARKS.md).
+  await tx.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.max(100, limit * 2))]);
+  const values: unknown[] = [vectorLiteral];
+  const where = ["embedding IS NOT NULL", ...whereClause(filter, values)];
+  values.push(limit);
+  const result = await tx.query<{ id: string; distance: number }>(
+    `SELECT id, embedding <=> $1::vector AS distance FROM tasks WHERE ${where.join(" AND ")}
+     ORDER BY embedding <=> $1::vector LIMIT $${values.length}`,
+    values,
+  );
+  return result.rows.map((row, index) => ({ id: row.id, rank: index + 1, distance: Number(row.distance) }));
+}

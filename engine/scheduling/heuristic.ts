@@ -1,0 +1,295 @@
+import type { DecodedPlan, Placement, PlacementMode } from "./decoder.ts";
+import { compareCost, decode } from "./decoder.ts";
+import { edfSequence } from "./edf.ts";
+import type { PlanModel, TaskModel } from "./plan-model.ts";
+import { createRandom } from "./random.ts";
+
+export interface HeuristicOptions {
+  /** Cap on full schedule evaluations during local search (default 500). */
+  maxEvaluations?: number;
+  /** Wall-clock cap for local search in ms (default 120); the search stops at whichever comes first. */
+  timeLimitMs?: number;
+  /** Seed for the local search's random moves (default 1); same seed, same plan. */
+  seed?: number;
+}
+
+export interface HeuristicResult {
+  plan: DecodedPlan;
+  sequence: number[];
+  modes: Uint8Array;
+  evaluations: number;
+}
+
+/**
+ * Cumulative usable work time: the start of the m-th usable slot, honouring the daily focus cap. Lets the
+ * dispatching rule estimate when work would finish without placing it.
+ */
+function capacityCurve(model: PlanModel): number[] {
+  const perDay = new Map<number, number>();
+  const times: number[] = [];
+  for (const slot of model.grid.slots) {
+    const used = perDay.get(slot.day) ?? 0;
+    if (used + model.grid.granularity > model.dailyCap) continue;
+    perDay.set(slot.day, used + model.grid.granularity);
+    times.push(slot.start);
+  }
+  return times;
+}
+
+/**
+ * Apparent Tardiness Cost dispatching (Vepsalainen & Morton) on the capacity curve: at each step pick the
+ * ready task maximising w/p · exp(−slack⁺ / (k · p̄)), where slack is measured in calendar time.
+ */
+function atcSequence(
+  model: PlanModel,
+  k: number,
+  urgency: { due: Array<number | null>; weight: number[] },
+): number[] {
+  const { tasks } = model;
+  const curve = capacityCurve(model);
+  const g = model.grid.granularity;
+  const pbar = tasks.reduce((s, t) => s + t.estimate, 0) / Math.max(1, tasks.length);
+  const timeAfter = (workMinutes: number): number => {
+    const i = Math.floor(workMinutes / g);
+    return curve[Math.min(i, curve.length - 1)] ?? model.horizonEnd;
+  };
+  const done = new Uint8Array(tasks.length);
+  const sequence: number[] = [];
+  let work = 0;
+  for (let step = 0; step < tasks.length; step++) {
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (const t of tasks) {
+      if (done[t.index] || !t.preds.every((p) => done[p])) continue;
+      const start = Math.max(timeAfter(work), t.release);
+      const finish = work + t.estimate >= curve.length * g ? model.horizonEnd : timeAfter(work + t.estimate);
+      const due = urgency.due[t.index] ?? null;
+      const slack = due === null ? 1e7 : due - Math.max(start, finish);
+      const score =
+        ((urgency.weight[t.index] ?? t.weight) / t.estimate) * Math.exp(-Math.max(0, slack) / (k * pbar * 4));
+      const tie = score === bestScore && best >= 0 && t.index < best;
+      if (score > bestScore || tie) {
+        best = t.index;
+        bestScore = score;
+      }
+    }
+    if (best < 0) break;
+    done[best] = 1;
+    sequence.push(best);
+    work += tasks[best]?.estimate ?? 0;
+  }
+  return sequence;
+}
+
+/**
+ * Due dates and weights pulled back through dependencies: a prerequisite is as urgent as the most urgent task
+ * waiting on it (its due minus that task's estimate) and at least as important.
+ */
+function propagatedUrgency(model: PlanModel): { due: Array<number | null>; weight: number[] } {
+  const { tasks } = model;
+  const due = tasks.map((t) => t.due);
+  const weight = tasks.map((t) => t.weight);
+  const order = topologicalOrder(tasks);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const j = order[i] ?? 0;
+    for (const s of tasks[j]?.succs ?? []) {
+      const succDue = due[s];
+      const succ = tasks[s];
+      if (succDue === null || succDue === undefined || !succ) continue;
+      const pulled = succDue - succ.estimate;
+      const own = due[j];
+      due[j] = own === null || own === undefined ? pulled : Math.min(own, pulled);
+      weight[j] = Math.max(weight[j] ?? 1, weight[s] ?? 1);
+    }
+  }
+  return { due, weight };
+}
+
+function topologicalOrder(tasks: readonly TaskModel[]): number[] {
+  const indegree = tasks.map((t) => t.preds.length);
+  const queue = tasks.filter((t) => t.preds.length === 0).map((t) => t.index);
+  const order: number[] = [];
+  while (queue.length > 0) {
+    const j = queue.shift() ?? 0;
+    order.push(j);
+    for (const s of tasks[j]?.succs ?? []) {
+      indegree[s] = (indegree[s] ?? 1) - 1;
+      if (indegree[s] === 0) queue.push(s);
+    }
+  }
+  return order;
+}
+
+/** All transitive prerequisites of task j. */
+function ancestorsOf(tasks: readonly TaskModel[], j: number): Set<number> {
+  const found = new Set<number>();
+  const stack = [...(tasks[j]?.preds ?? [])];
+  while (stack.length > 0) {
+    const p = stack.pop() ?? 0;
+    if (found.has(p)) continue;
+    found.add(p);
+    stack.push(...(tasks[p]?.preds ?? []));
+  }
+  return found;
+}
+
+/** Moves task at `from` to `to` and, ahead of it, every prerequisite that sat after `to`. */
+function pullWithPrerequisites(
+  sequence: readonly number[],
+  from: number,
+  to: number,
+  ancestors: Set<number>,
+) {
+  const j = sequence[from];
+  if (j === undefined) return [...sequence];
+  const head = sequence.slice(0, to);
+  const moved = sequence.slice(to).filter((k) => ancestors.has(k));
+  const rest = sequence.slice(to).filter((k) => k !== j && !ancestors.has(k));
+  return [...head, ...moved, j, ...rest];
+}
+
+function sortedSequence(tasks: readonly TaskModel[], key: (t: TaskModel) => number): number[] {
+  return [...tasks]
+    .sort((a, b) => key(a) - key(b) || a.priority - b.priority || a.index - b.index)
+    .map((t) => t.index);
+}
+
+function initialSequences(model: PlanModel): number[][] {
+  const { tasks, now } = model;
+  const far = model.horizonEnd + 1e6;
+  const urgency = propagatedUrgency(model);
+  const due = (t: TaskModel) => urgency.due[t.index] ?? far;
+  const weight = (t: TaskModel) => urgency.weight[t.index] ?? t.weight;
+  return [
+    edfSequence(model),
+    sortedSequence(tasks, due),
+    atcSequence(model, 1, urgency),
+    atcSequence(model, 3, urgency),
+    sortedSequence(tasks, (t) => t.priority * 1e9 + due(t)),
+    sortedSequence(tasks, (t) => (due(t) - now) / weight(t)),
+  ];
+}
+
+/**
+ * Fast planner: dispatching-rule seeds (EDF, ATC, priority, weighted due date) × placement modes, then a
+ * local search over the task sequence and per-task placement modes, every candidate decoded into a full
+ * plan and compared lexicographically (weighted tardiness, late tasks, unscheduled work, energy/fragments).
+ * EDF is one of the seeds, so the result is never worse than the EDF baseline.
+ */
+export function solveHeuristic(
+  model: PlanModel,
+  fixed: readonly Placement[] = [],
+  options: HeuristicOptions = {},
+): HeuristicResult {
+  const started = performance.now();
+  const maxEvaluations = options.maxEvaluations ?? 500;
+  const timeLimitMs = options.timeLimitMs ?? 120;
+  const random = createRandom(options.seed ?? 1);
+  const n = model.tasks.length;
+  const energyAware = new Uint8Array(n).map((_, j) => (model.tasks[j]?.energy === "medium" ? 0 : 1));
+  const modeSets = [new Uint8Array(n), energyAware];
+
+  let evaluations = 0;
+  let best: HeuristicResult | null = null;
+  for (const sequence of initialSequences(model)) {
+    for (const modes of modeSets) {
+      const plan = decode(model, sequence, modes, fixed);
+      evaluations++;
+      if (!best || compareCost(plan.cost, best.plan.cost) < 0) {
+        best = { plan, sequence, modes: Uint8Array.from(modes), evaluations };
+      }
+    }
+  }
+  if (!best || n < 2) return { ...(best ?? emptyResult(model, fixed)), evaluations };
+
+  const budgetLeft = () => evaluations < maxEvaluations && performance.now() - started < timeLimitMs;
+  const tryCandidate = (sequence: number[], modes: Uint8Array): boolean => {
+    evaluations++;
+    const plan = decode(model, sequence, modes, fixed);
+    if (best && compareCost(plan.cost, best.plan.cost) < 0) {
+      best = { plan, sequence, modes, evaluations };
+      return true;
+    }
+    return false;
+  };
+
+  let stale = 0;
+  let pulledSinceImprovement = false;
+  while (budgetLeft() && stale < 4 * n) {
+    const current: HeuristicResult = best;
+    let improved = false;
+    // Pull late tasks forward in the sequence: the move most likely to cut weighted tardiness.
+    if (!pulledSinceImprovement) {
+      pulledSinceImprovement = true;
+      for (const j of lateTasksByCost(model, current.plan)) {
+        const pos = current.sequence.indexOf(j);
+        const ancestors = ancestorsOf(model.tasks, j);
+        for (let step = 1; pos - step >= 0 && budgetLeft(); step *= 2) {
+          const moved = pullWithPrerequisites(current.sequence, pos, pos - step, ancestors);
+          if (tryCandidate(moved, current.modes)) {
+            improved = true;
+            break;
+          }
+        }
+        if (improved) break;
+      }
+    }
+    if (!improved && budgetLeft()) {
+      const seq = current.sequence;
+      const roll = random();
+      if (roll < 0.45) {
+        const from = Math.floor(random() * n);
+        const span = Math.max(2, Math.floor(n / 4));
+        const to = Math.min(n - 1, Math.max(0, from + Math.floor((random() * 2 - 1) * span)));
+        improved = from !== to && tryCandidate(moveTo(seq, from, to), current.modes);
+      } else if (roll < 0.8) {
+        const i = Math.floor(random() * (n - 1));
+        improved = tryCandidate(swap(seq, i, i + 1), current.modes);
+      } else {
+        const j = Math.floor(random() * n);
+        if (model.tasks[j]?.energy !== "medium") {
+          const modes = Uint8Array.from(current.modes);
+          modes[j] = modes[j] === 1 ? 0 : (1 as PlacementMode);
+          improved = tryCandidate(seq, modes);
+        }
+      }
+    }
+    stale = improved ? 0 : stale + 1;
+    if (improved) pulledSinceImprovement = false;
+  }
+  return { ...best, evaluations };
+}
+
+function emptyResult(model: PlanModel, fixed: readonly Placement[]): HeuristicResult {
+  const modes = new Uint8Array(model.tasks.length);
+  return { plan: decode(model, [], modes, fixed), sequence: [], modes, evaluations: 1 };
+}
+
+function lateTasksByCost(model: PlanModel, plan: DecodedPlan): number[] {
+  const tardy: Array<[number, number]> = [];
+  for (const task of model.tasks) {
+    if (task.due === null) continue;
+    const done = plan.completion[task.index] ?? Number.NaN;
+    const finish = Number.isNaN(done) ? model.horizonEnd + (plan.remaining[task.index] ?? 0) : done;
+    if (finish > task.due) tardy.push([task.index, task.weight * (finish - task.due)]);
+  }
+  return tardy.sort((a, b) => b[1] - a[1]).map(([j]) => j);
+}
+
+function moveTo(sequence: readonly number[], from: number, to: number): number[] {
+  const next = [...sequence];
+  const [item] = next.splice(from, 1);
+  if (item !== undefined) next.splice(to, 0, item);
+  return next;
+}
+
+function swap(sequence: readonly number[], i: number, j: number): number[] {
+  const next = [...sequence];
+  const a = next[i];
+  const b = next[j];
+  if (a !== undefined && b !== undefined) {
+    next[i] = b;
+    next[j] = a;
+  }
+  return next;
+}

@@ -1,0 +1,190 @@
+/**
+ * Write-back of focus blocks: after each stored plan, the person's calendar is made to match their current
+ * blocks. Cairn creates, moves and deletes only the events it created (the connectors refuse anything else).
+ * Runs as a job on the write-back queue, so a provider failure is retried and then shows in the failed list.
+ */
+import { CALENDAR_BLOCK_WRITER, type CalendarBlockWriter } from "../scheduling/calendar-writer.ts";
+import type { EngineServices } from "../services.ts";
+import { type ConnectionRecord, getConnectionRecord, recordConnectionError } from "./connections.ts";
+import type { AnyConnector, ConnectorContext } from "./connector.ts";
+
+export const BLOCK_WRITEBACK_JOB = "sync_blocks";
+/** Blocks further ahead than this stay off the calendar until the plan comes closer. */
+export const WRITE_AHEAD_DAYS = 14;
+
+export interface BlockWriteEnvironment {
+  services: EngineServices;
+  connectorOf(kind: string): AnyConnector | undefined;
+  contextFor(connection: ConnectionRecord): Promise<{ ctx: ConnectorContext<unknown, unknown> }>;
+}
+
+export interface BlockWriteResult {
+  connectionId: string | null;
+  created: number;
+  moved: number;
+  deleted: number;
+  unchanged: number;
+}
+
+interface BlockRow {
+  id: string;
+  start_at: Date | string;
+  end_at: Date | string;
+  status: string;
+  kind: string;
+  title: string | null;
+  reason: string | null;
+  calendar_event_id: string | null;
+  calendar_connection_id: string | null;
+  calendar_written_start: Date | string | null;
+  calendar_written_end: Date | string | null;
+}
+
+const iso = (value: Date | string): string => new Date(value).toISOString();
+
+/** The calendar the person's blocks go to: their own Google or CalDAV connection, else a shared one. */
+async function writeTarget(services: EngineServices, workspaceId: string, personId: string) {
+  return services.db.scoped(workspaceId, async (tx) => {
+    const row = await tx.query<{ id: string }>(
+      `SELECT id FROM connections
+       WHERE kind IN ('google', 'caldav') AND status = 'active' AND (person_id = $1 OR person_id IS NULL)
+       ORDER BY (person_id IS NOT DISTINCT FROM $1::uuid) DESC, created_at LIMIT 1`,
+      [personId],
+    );
+    const id = row.rows[0]?.id;
+    return id ? getConnectionRecord(tx, id) : undefined;
+  });
+}
+
+function calendarIdFor(connection: ConnectionRecord): string | undefined {
+  const settings = (connection.settings ?? {}) as Record<string, unknown>;
+  if (connection.kind === "google")
+    return typeof settings.blockCalendarId === "string" ? settings.blockCalendarId : "primary";
+  const url = settings.calendarUrl;
+  return typeof url === "string" ? url : undefined;
+}
+
+export async function applyPlanToCalendar(
+  env: BlockWriteEnvironment,
+  workspaceId: string,
+  personId: string,
+): Promise<BlockWriteResult> {
+  const { services } = env;
+  const result: BlockWriteResult = { connectionId: null, created: 0, moved: 0, deleted: 0, unchanged: 0 };
+  const connection = await writeTarget(services, workspaceId, personId);
+  const connector = connection ? env.connectorOf(connection.kind) : undefined;
+  if (!connection || !connector?.upsertBlock) return result;
+  result.connectionId = connection.id;
+  const { ctx } = await env.contextFor(connection);
+  let calendarId = calendarIdFor(connection);
+  if (!calendarId) {
+    const scopes = await connector.scopes(ctx);
+    calendarId = scopes.find((scope) => scope.kind === "events")?.id;
+    if (!calendarId) return result;
+  }
+
+  const now = services.now();
+  const horizon = new Date(now.getTime() + WRITE_AHEAD_DAYS * 86_400_000);
+  const rows = await services.db.scoped(workspaceId, (tx) =>
+    tx.query<BlockRow>(
+      `SELECT b.id, b.start_at, b.end_at, b.status, b.kind, t.title, b.explanation->>'reason' AS reason,
+              b.calendar_event_id, b.calendar_connection_id, b.calendar_written_start, b.calendar_written_end
+       FROM blocks b LEFT JOIN tasks t ON t.id = b.task_id
+       WHERE b.person_id = $1 AND (
+         (b.status IN ('planned', 'accepted') AND b.end_at > $2 AND b.start_at < $3)
+         OR (b.calendar_event_id IS NOT NULL AND (b.status IN ('superseded', 'deleted') OR (b.status = 'done' AND b.start_at > $2)))
+       )
+       ORDER BY b.start_at`,
+      [personId, now.toISOString(), horizon.toISOString()],
+    ),
+  );
+
+  try {
+    await applyBlocks(env, ctx, connector, connection, calendarId, workspaceId, rows.rows, result);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await services.db.scoped(workspaceId, (tx) =>
+      recordConnectionError(tx, connection.id, `Writing focus blocks failed: ${message}`),
+    );
+    throw error;
+  }
+  return result;
+}
+
+async function applyBlocks(
+  env: BlockWriteEnvironment,
+  ctx: ConnectorContext<unknown, unknown>,
+  connector: AnyConnector,
+  connection: ConnectionRecord,
+  calendarId: string,
+  workspaceId: string,
+  blocks: BlockRow[],
+  result: BlockWriteResult,
+): Promise<void> {
+  const { services } = env;
+  for (const block of blocks) {
+    const live = block.status === "planned" || block.status === "accepted";
+    const writtenHere = block.calendar_connection_id === connection.id;
+    if (!live) {
+      if (block.calendar_event_id && writtenHere && connector.deleteBlock) {
+        await connector.deleteBlock(ctx, calendarId, block.calendar_event_id);
+        result.deleted += 1;
+      }
+      await services.db.scoped(workspaceId, (tx) =>
+        tx.query(
+          "UPDATE blocks SET calendar_event_id = NULL, calendar_written_start = NULL, calendar_written_end = NULL WHERE id = $1",
+          [block.id],
+        ),
+      );
+      continue;
+    }
+    const start = iso(block.start_at);
+    const end = iso(block.end_at);
+    const unchanged =
+      writtenHere &&
+      block.calendar_event_id !== null &&
+      block.calendar_written_start !== null &&
+      block.calendar_written_end !== null &&
+      iso(block.calendar_written_start) === start &&
+      iso(block.calendar_written_end) === end;
+    if (unchanged) {
+      result.unchanged += 1;
+      continue;
+    }
+    const title = block.kind === "focus" || !block.title ? "Focus time" : `Focus: ${block.title}`;
+    if (!connector.upsertBlock) return;
+    const externalEventId = await connector.upsertBlock(ctx, {
+      blockId: block.id,
+      title,
+      description: `${block.reason ?? "Planned by Cairn."}\n\nPlanned by Cairn; it moves this event when your plan changes.`,
+      start,
+      end,
+      externalEventId: writtenHere ? block.calendar_event_id : null,
+      calendarId,
+    });
+    if (writtenHere && block.calendar_event_id) result.moved += 1;
+    else result.created += 1;
+    await services.db.scoped(workspaceId, (tx) =>
+      tx.query(
+        `UPDATE blocks SET calendar_event_id = $2, calendar_connection_id = $3,
+           calendar_written_start = $4, calendar_written_end = $5 WHERE id = $1`,
+        [block.id, externalEventId, connection.id, start, end],
+      ),
+    );
+  }
+}
+
+/** The CalendarBlockWriter the planner calls: it only enqueues; the write-back job does the work. */
+export function registerCalendarBlockWriter(services: EngineServices, queue: string): void {
+  const writer: CalendarBlockWriter = {
+    async syncBlocks(workspaceId, personId) {
+      await services.jobs.enqueue(
+        queue,
+        BLOCK_WRITEBACK_JOB,
+        { workspaceId, personId },
+        { jobId: `blocks-${personId}`, attempts: 6, backoffMs: 5_000 },
+      );
+    },
+  };
+  services.extensions.set(CALENDAR_BLOCK_WRITER, writer);
+}

@@ -1,0 +1,246 @@
+/**
+ * The Connector contract every source in connectors/ implements. The engine owns cursors, storage,
+ * scheduling, retries and rate limits; a connector only talks to its provider and normalizes.
+ *
+ * Pull: given the stored cursor for one scope (a data source, a JQL query, a calendar), return one page
+ * of normalized items and the cursor to store next. The engine upserts the items and stores the cursor
+ * in the same transaction, so a crash mid-sync never skips or duplicates data.
+ */
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import type { Logger } from "../logger.ts";
+
+export const ConnectorKind = z.enum(["notion", "jira", "google", "caldav", "ics"]);
+export type ConnectorKind = z.infer<typeof ConnectorKind>;
+
+const Iso = z.iso.datetime({ offset: true });
+
+/** A work item as every source reports it. */
+export const SourceTask = z.object({
+  externalId: z.string().min(1),
+  title: z.string().min(1).max(500),
+  description: z.string().default(""),
+  status: z.enum(["todo", "in_progress", "done", "cancelled"]),
+  priority: z.number().int().min(1).max(4).default(3),
+  estimateMinutes: z.number().int().positive().nullable().default(null),
+  due: Iso.nullable().default(null),
+  earliestStart: Iso.nullable().default(null),
+  /** External ids (same source) of items that must be done first. */
+  dependsOnExternalIds: z.array(z.string()).default([]),
+  tags: z.array(z.string()).default([]),
+  url: z.string().nullable().default(null),
+  assigneeEmail: z.string().nullable().default(null),
+  parentExternalId: z.string().nullable().default(null),
+  /** URLs of other systems' items this one links to (a Notion page's Jira link), for cross-source dedupe. */
+  linkedUrls: z.array(z.string()).default([]),
+  updatedAt: Iso,
+  /** The item was deleted or archived at the source. */
+  deleted: z.boolean().default(false),
+});
+export type SourceTask = z.output<typeof SourceTask>;
+
+/** A calendar event as every calendar source reports it (recurring events already expanded). */
+export const SourceEvent = z.object({
+  externalId: z.string().min(1),
+  calendarId: z.string().min(1),
+  title: z.string().default(""),
+  start: Iso,
+  end: Iso,
+  allDay: z.boolean().default(false),
+  status: z.enum(["confirmed", "tentative", "cancelled"]).default("confirmed"),
+  /** false for events marked free/transparent: they do not block planning. */
+  busy: z.boolean().default(true),
+  /** The person declined: it does not block planning. */
+  declined: z.boolean().default(false),
+  recurringEventId: z.string().nullable().default(null),
+  /** Set when Cairn created this event for one of its blocks. */
+  cairnBlockId: z.string().nullable().default(null),
+  updatedAt: Iso.nullable().default(null),
+  deleted: z.boolean().default(false),
+});
+export type SourceEvent = z.output<typeof SourceEvent>;
+
+export interface SkippedItem {
+  externalId: string;
+  reason: string;
+}
+
+export type PulledItem = { type: "task"; task: SourceTask } | { type: "event"; event: SourceEvent };
+
+export interface PullPage {
+  /** Items as the provider returned them; the engine validates each one and skips (and reports) malformed ones. */
+  items: unknown[];
+  /** Items the connector already knew it could not normalize. */
+  skipped?: SkippedItem[];
+  /** Cursor to store once this page is saved; null leaves the stored cursor unchanged. */
+  nextCursor: string | null;
+  /** More pages follow in this run. */
+  hasMore: boolean;
+  /**
+   * The provider said the stored cursor is no longer valid (Google's 410): the engine drops the scope's
+   * local items that are not in the full resync that follows, instead of keeping stale ones.
+   */
+  resetScope?: boolean;
+  /** Provider requests made for this page (for sync stats). */
+  apiCalls: number;
+}
+
+/** One thing a connection syncs: a data source, a JQL query, a calendar. */
+export interface SyncScope {
+  id: string;
+  kind: "tasks" | "events";
+  label: string;
+}
+
+export interface ConnectorContext<Credentials, Settings> {
+  credentials: Credentials;
+  settings: Settings;
+  /** Persists refreshed OAuth tokens (sealed under the master key). */
+  saveCredentials(next: Credentials): Promise<void>;
+  /** fetch that validates outbound URLs (no private/metadata addresses unless allowed). */
+  fetch: typeof fetch;
+  log: Logger;
+  signal?: AbortSignal;
+  now(): Date;
+  /** The connection being synced (for logs and push-channel bookkeeping). Set by the engine. */
+  connectionId?: string;
+  /**
+   * Absolute URL where this connector's provider should deliver push notifications
+   * (e.g. `https://cairn.example/webhooks/google`). Absent when Cairn has no public URL configured.
+   */
+  webhookUrl?: string;
+  /** Push channels of this connection (Google `events.watch`), so `/webhooks/google` can route and verify them. */
+  channels?: ChannelStore;
+}
+
+/** A push channel a connector registered with its provider (Google `events.watch`). */
+export interface PushChannel {
+  /** The channel id the provider echoes back (`X-Goog-Channel-ID`). */
+  id: string;
+  /** The secret token the provider echoes back (`X-Goog-Channel-Token`); stored sealed. */
+  token: string;
+  /** The sync scope a notification on this channel should sync (a calendar id). */
+  scopeId: string;
+  /** The provider's resource id (needed by Google to stop a channel). */
+  resourceId: string | null;
+  expiresAt: string;
+}
+
+/** Persistence of push channels, provided by the engine. */
+export interface ChannelStore {
+  list(): Promise<PushChannel[]>;
+  save(channel: PushChannel): Promise<void>;
+  remove(channelId: string): Promise<void>;
+}
+
+/** A connection a connector derives from environment settings (or from a `connect_*` action's flat input). */
+export interface ConnectionSeed<Credentials = unknown, Settings = unknown> {
+  /** Unique per workspace and kind, e.g. "Notion" or "Work calendar". */
+  name: string;
+  credentials: Credentials;
+  settings: Settings;
+  /** Secret that signs this connection's webhooks (Notion verification token, Jira webhook secret). */
+  webhookSecret?: string;
+}
+
+export interface BlockToWrite {
+  blockId: string;
+  title: string;
+  description: string;
+  start: string;
+  end: string;
+  /** The provider's id when the block was written before (update instead of create). */
+  externalEventId: string | null;
+  calendarId: string;
+}
+
+export interface WebhookRequest {
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+  /** Parsed JSON body when it is JSON. */
+  body: unknown;
+}
+
+export type WebhookOutcome =
+  | { kind: "handshake"; respond: { status: number; body: unknown }; verificationToken?: string }
+  | { kind: "sync"; scopeIds?: string[]; externalIds?: string[] }
+  | { kind: "ignore"; reason: string };
+
+export interface Connector<Credentials = unknown, Settings = unknown> {
+  kind: ConnectorKind;
+  title: string;
+  credentials: z.ZodType<Credentials>;
+  settings: z.ZodType<Settings>;
+  /** Scopes this connection syncs (discovered from the provider where needed). */
+  scopes(ctx: ConnectorContext<Credentials, Settings>): Promise<SyncScope[]>;
+  /** One page of a scope, from the stored cursor (null: first full sync). */
+  pull(
+    ctx: ConnectorContext<Credentials, Settings>,
+    scope: SyncScope,
+    cursor: string | null,
+  ): Promise<PullPage>;
+  /** Normalizes one raw item from a page; throws to have the engine skip and report it. */
+  normalize(raw: unknown, scope: SyncScope, settings: Settings): PulledItem;
+  /** Write-back: mark a task done at the source. */
+  completeTask?(ctx: ConnectorContext<Credentials, Settings>, externalId: string): Promise<void>;
+  /** Write-back: create or move a Cairn focus block; returns the provider's event id. */
+  upsertBlock?(ctx: ConnectorContext<Credentials, Settings>, block: BlockToWrite): Promise<string>;
+  /** Write-back: remove a Cairn focus block; must refuse to touch events Cairn did not create. */
+  deleteBlock?(
+    ctx: ConnectorContext<Credentials, Settings>,
+    calendarId: string,
+    externalEventId: string,
+  ): Promise<void>;
+  /**
+   * Targeted pull of some items by external id (after a webhook): one page with those items, a deleted marker
+   * (`deleted: true`) for the ones the provider no longer has. The stored cursor is not touched.
+   */
+  fetchItems?(
+    ctx: ConnectorContext<Credentials, Settings>,
+    scope: SyncScope,
+    externalIds: string[],
+  ): Promise<PullPage>;
+  /** Called after each sync run: create push channels, or renew them before they expire (see ctx.channels). */
+  maintainChannels?(ctx: ConnectorContext<Credentials, Settings>, scopes: SyncScope[]): Promise<void>;
+  /**
+   * Connections this connector derives from the environment (NOTION_TOKEN, JIRA_*, GOOGLE_*, CALDAV_*,
+   * ICS_URLS); empty when its variables are unset. `connect_*` actions call it too, with their flat input
+   * overlaid on the config under the same variable names.
+   */
+  fromEnv?(config: Config): ConnectionSeed<Credentials, Settings>[];
+  /** Webhooks: verify the signature (false: 401, store nothing) and say what to sync. */
+  webhook?: {
+    verify(request: WebhookRequest, secret: string): boolean;
+    handle(request: WebhookRequest): WebhookOutcome;
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds connectors of different credential types
+export type AnyConnector = Connector<any, any>;
+
+/** Provider errors, translated by connectors so the engine's retry policy can act on them. */
+export class RateLimitedError extends Error {
+  override readonly name = "RateLimitedError";
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The credential was revoked or expired: the connection needs reconnecting; retrying will not help. */
+export class CredentialRejectedError extends Error {
+  override readonly name = "CredentialRejectedError";
+}
+
+/** 5xx, timeouts, resets: worth retrying with backoff. */
+export class TransientProviderError extends Error {
+  override readonly name = "TransientProviderError";
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * The sync runner: for each scope of a connection, pull pages from the stored cursor, validate every item
+ * (a malformed one is skipped and reported with its source id, the rest of the page is kept), and write the
+ * page and the next cursor in ONE scoped transaction, so a crash never skips or duplicates anything.
+ */
+import type { z } from "zod";
+import type { Queryable } from "../db/port.ts";
+import type { EngineServices } from "../services.ts";
+import { type ConnectionRecord, getConnectionRecord, markConnectionSynced } from "./connections.ts";
+import {
+  type AnyConnector,
+  type ConnectorContext,
+  type PullPage,
+  type SkippedItem,
+  SourceEvent,
+  SourceTask,
+  type SyncScope,
+} from "./connector.ts";
+import { DEDUPE_SIMILARITY_THRESHOLD } from "./dedupe.ts";
+import {
+  loadScopeState,
+  type PageWriteContext,
+  type PageWriteResult,
+  reconcileScope,
+  resolveDependencies,
+  type ScopeDetails,
+  saveScopeState,
+  writeEvents,
+  writeTasks,
+} from "./store.ts";
+
+export interface SyncStats {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  skipped: number;
+  /** Items linked to a task of another source (cross-source duplicates). */
+  merged: number;
+  apiCalls: number;
+  durationMs: number;
+  pages: number;
+  scopes: number;
+  /** Up to 50 skipped items with the reason (source id first). */
+  skippedItems: SkippedItem[];
+}
+
+export interface PageProgress {
+  connectionId: string;
+  scope: SyncScope;
+  page: number;
+  items: number;
+  totals: SyncStats;
+}
+
+export interface RunOptions {
+  workspaceId: string;
+  connectionId: string;
+  /** Only these scopes (webhooks); all when absent. */
+  scopeIds?: string[];
+  /** Only these items (webhooks); uses the connector's fetchItems when it has one. */
+  externalIds?: string[];
+  /** Start from no cursor and mark what is not seen again as deleted at the source. */
+  full?: boolean;
+  /** Called after each page is committed. Throwing aborts the run (the committed pages stay). */
+  onPage?: (progress: PageProgress) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface RunEnvironment {
+  services: EngineServices;
+  connector: AnyConnector;
+  /** Builds the connector context (credentials opened, fetch guarded and limited) and counts API calls. */
+  context(
+    connection: ConnectionRecord,
+    signal?: AbortSignal,
+  ): Promise<{
+    ctx: ConnectorContext<unknown, unknown>;
+    apiCalls(): number;
+  }>;
+}
+
+/** Scopes are re-discovered at most this often (discovery costs provider calls). */
+export const SCOPE_CACHE_MS = 60 * 60 * 1000;
+/** A full resync (which also notices items deleted at the source) runs at least this often. */
+export const FULL_RESYNC_EVERY_MS = 24 * 60 * 60 * 1000;
+const SCOPES_KEY = "__scopes";
+
+export const emptyStats = (): SyncStats => ({
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  unchanged: 0,
+  skipped: 0,
+  merged: 0,
+  apiCalls: 0,
+  durationMs: 0,
+  pages: 0,
+  scopes: 0,
+  skippedItems: [],
+});
+
+function sourceIdOf(raw: unknown): string {
+  if (raw && typeof raw === "object") {
+    const record = raw as Record<string, unknown>;
+    for (const key of ["externalId", "key", "id", "uid"]) {
+      const value = record[key];
+      if (typeof value === "string" || typeof value === "number") return String(value);
+    }
+  }
+  return "(unknown id)";
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".") || "(item)"}: ${issue.message}`)
+    .join("; ");
+}
+
+/** Validates the page's items; the malformed ones become skipped entries. */
+export function validatePage(
+  connector: AnyConnector,
+  scope: SyncScope,
+  settings: unknown,
+  page: PullPage,
+): { tasks: SourceTask[]; events: SourceEvent[]; skipped: SkippedItem[] } {
+  const tasks = new Map<string, SourceTask>();
+  const events = new Map<string, SourceEvent>();
+  const skipped: SkippedItem[] = [...(page.skipped ?? [])];
+  for (const raw of page.items) {
+    let item: ReturnType<AnyConnector["normalize"]>;
+    try {
+      item = connector.normalize(raw, scope, settings);
+    } catch (error) {
+      skipped.push({ externalId: sourceIdOf(raw), reason: (error as Error).message || "could not be read" });
+      continue;
+    }
+    if (item.type === "task") {
+      const parsed = SourceTask.safeParse(item.task);
+      if (parsed.success) tasks.set(parsed.data.externalId, parsed.data);
+      else skipped.push({ externalId: sourceIdOf(item.task ?? raw), reason: describeIssues(parsed.error) });
+    } else {
+      const parsed = SourceEvent.safeParse(item.event);
+      if (parsed.success) events.set(`${parsed.data.calendarId}\u0000${parsed.data.externalId}`, parsed.data);
+      else skipped.push({ externalId: sourceIdOf(item.event ?? raw), reason: describeIssues(parsed.error) });
+    }
+  }
+  return { tasks: [...tasks.values()], events: [...events.values()], skipped };
+}
+
+async function peopleMap(tx: Queryable, workspaceId: string): Promise<Map<string, string>> {
+  const result = await tx.query<{ id: string; email: string }>(
+    "SELECT id, email FROM people WHERE workspace_id = $1",
+    [workspaceId],
+  );
+  return new Map(result.rows.map((row) => [row.email.toLowerCase(), row.id]));
+}
+
+async function hasOtherSources(tx: Queryable, connectionId: string): Promise<boolean> {
+  const result = await tx.query<{ found: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM task_sources WHERE connection_id <> $1 AND deleted_at IS NULL) AS found",
+    [connectionId],
+  );
+  return result.rows[0]?.found === true;
+}
+
+async function discoverScopes(
+  env: RunEnvironment,
+  ctx: ConnectorContext<unknown, unknown>,
+  connection: ConnectionRecord,
+  fresh: boolean,
+): Promise<SyncScope[]> {
+  const { db } = env.services;
+  const cached = await db.scoped(connection.workspaceId, (tx) =>
+    loadScopeState(tx, connection.id, SCOPES_KEY),
+  );
+  const at = cached.details.scopesAt ? Date.parse(cached.details.scopesAt) : 0;
+  const now = env.services.now();
+  if (!fresh && cached.details.scopes && now.getTime() - at < SCOPE_CACHE_MS) return cached.details.scopes;
+  const scopes = await env.connector.scopes(ctx);
+  await db.scoped(connection.workspaceId, (tx) =>
+    saveScopeState(tx, connection.workspaceId, connection.id, SCOPES_KEY, {
+      cursor: null,
+      details: {
+        scopes: scopes.map(({ id, kind, label }) => ({ id, kind, label })),
+        scopesAt: now.toISOString(),
+      },
+    }),
+  );
+  return scopes;
+}
+
+function addCounts(stats: SyncStats, page: PageWriteResult): void {
+  stats.created += page.created;
+  stats.updated += page.updated;
+  stats.deleted += page.deleted;
+  stats.unchanged += page.unchanged;
+  stats.merged += page.merged;
+}
+
+export interface RunResult {
+  stats: SyncStats;
+  taskPeople: Set<string | null>;
+  eventPeople: Set<string | null>;
+  changedTaskIds: string[];
+}
+
+/** Runs one sync of one connection. Throws the connector's errors (the caller maps them to job outcomes). */
+export async function runSync(env: RunEnvironment, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const { services, connector } = env;
+  const { db } = services;
+  const stats = emptyStats();
+  const taskPeople = new Set<string | null>();
+  const eventPeople = new Set<string | null>();
+  const changedTaskIds: string[] = [];
+
+  const connection = await db.scoped(options.workspaceId, (tx) =>
+    getConnectionRecord(tx, options.connectionId),
+  );
+  if (!connection) throw new Error(`No connection ${options.connectionId} in this workspace.`);
+  const { ctx, apiCalls } = await env.context(connection, options.signal);
+  const settings = ctx.settings;
+
+  try {
+    const allScopes = await discoverScopes(env, ctx, connection, options.full === true);
+    const scopes = options.scopeIds
+      ? allScopes.filter((scope) => options.scopeIds?.includes(scope.id))
+      : allScopes;
+    const shared = await db.scoped(options.workspaceId, async (tx) => ({
+      people: await peopleMap(tx, options.workspaceId),
+      otherSources: await hasOtherSources(tx, connection.id),
+    }));
+
+    const writeContext = (scope: SyncScope): PageWriteContext => ({
+      workspaceId: options.workspaceId,
+      connectionId: connection.id,
+      kind: connector.kind,
+      scopeId: scope.id,
+      defaultPersonId: connection.personId,
+      peopleByEmail: shared.people,
+      embedder: services.embedder,
+      now: services.now(),
+      dedupeThreshold: DEDUPE_SIMILARITY_THRESHOLD,
+      otherSources: shared.otherSources,
+    });
+
+    const absorb = (result: PageWriteResult) => {
+      addCounts(stats, result);
+      for (const person of result.taskPeople) taskPeople.add(person);
+      for (const person of result.eventPeople) eventPeople.add(person);
+      changedTaskIds.push(...result.changedTaskIds);
+    };
+
+    const recordSkipped = (skipped: SkippedItem[], scope: SyncScope) => {
+      stats.skipped += skipped.length;
+      for (const item of skipped) {
+        if (stats.skippedItems.length < 50) stats.skippedItems.push(item);
+        ctx.log.warn(
+          { scope: scope.id, externalId: item.externalId, reason: item.reason },
+          "skipped a malformed item",
+        );
+      }
+    };
+
+    for (const scope of scopes) {
+      stats.scopes += 1;
+      // Targeted: only some items, the cursor untouched.
+      if (options.externalIds && options.externalIds.length > 0 && connector.fetchItems) {
+        const page = await connector.fetchItems(ctx, scope, options.externalIds);
+        const valid = validatePage(connector, scope, settings, page);
+        recordSkipped(valid.skipped, scope);
+        const wrote = await db.scoped(options.workspaceId, async (tx) => {
+          const context = writeContext(scope);
+          const tasks = await writeTasks(tx, context, valid.tasks);
+          const events = await writeEvents(tx, context, valid.events);
+          return [tasks, events];
+        });
+        for (const result of wrote) absorb(result);
+        stats.pages += 1;
+        await options.onPage?.({
+          connectionId: connection.id,
+          scope,
+          page: stats.pages,
+          items: page.items.length,
+          totals: stats,
+        });
+        continue;
+      }
+
+      const state = await db.scoped(options.workspaceId, (tx) => loadScopeState(tx, connection.id, scope.id));
+      let cursor = state.cursor;
+      const details: ScopeDetails = { ...state.details };
+      const now = services.now();
+      const lastFull = details.lastFullSyncAt ? Date.parse(details.lastFullSyncAt) : 0;
+      const dueForFull = now.getTime() - lastFull >= FULL_RESYNC_EVERY_MS;
+      if (options.full || (!details.fullSyncStartedAt && (dueForFull || cursor === null))) {
+        details.fullSyncStartedAt = now.toISOString();
+        cursor = null;
+      }
+      let pageNumber = 0;
+      for (;;) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error("sync aborted");
+        const page = await connector.pull(ctx, scope, cursor);
+        pageNumber += 1;
+        if (page.resetScope && !details.fullSyncStartedAt)
+          details.fullSyncStartedAt = services.now().toISOString();
+        const valid = validatePage(connector, scope, settings, page);
+        recordSkipped(valid.skipped, scope);
+        const nextCursor = page.nextCursor ?? cursor;
+        const finished = !page.hasMore;
+        const wrote = await db.scoped(options.workspaceId, async (tx) => {
+          const context = writeContext(scope);
+          const tasks = await writeTasks(tx, context, valid.tasks);
+          const events = await writeEvents(tx, context, valid.events);
+          const out = [tasks, events];
+          const nextDetails: ScopeDetails = { ...details, lastRunAt: context.now.toISOString() };
+          if (finished && details.fullSyncStartedAt) {
+            const removed = await reconcileScope(
+              tx,
+              connection.id,
+              scope.id,
+              new Date(details.fullSyncStartedAt),
+              context.now,
+            );
+            out.push({
+              created: 0,
+              updated: 0,
+              deleted: removed.tasksDeleted + removed.eventsDeleted,
+              unchanged: 0,
+              merged: 0,
+              taskPeople: new Set(removed.tasksDeleted > 0 ? [connection.personId] : []),
+              eventPeople: new Set(removed.eventsDeleted > 0 ? [connection.personId] : []),
+              changedTaskIds: removed.taskIds,
+            });
+            delete nextDetails.fullSyncStartedAt;
+            nextDetails.lastFullSyncAt = details.fullSyncStartedAt;
+          }
+          await saveScopeState(tx, options.workspaceId, connection.id, scope.id, {
+            cursor: nextCursor,
+            details: nextDetails,
+          });
+          return { out, nextDetails };
+        });
+        for (const result of wrote.out) absorb(result);
+        Object.assign(details, wrote.nextDetails);
+        if (!wrote.nextDetails.fullSyncStartedAt) delete details.fullSyncStartedAt;
+        cursor = nextCursor;
+        stats.pages += 1;
+        stats.apiCalls = apiCalls();
+        await options.onPage?.({
+          connectionId: connection.id,
+          scope,
+          page: pageNumber,
+          items: page.items.length,
+          totals: stats,
+        });
+        if (finished) break;
+      }
+    }
+
+    if (stats.created + stats.updated + stats.merged > 0) {
+      await db.scoped(options.workspaceId, (tx) => resolveDependencies(tx, connection.id));
+    }
+    await db.scoped(options.workspaceId, (tx) => markConnectionSynced(tx, connection.id, services.now()));
+    if (connector.maintainChannels) {
+      try {
+        await connector.maintainChannels(ctx, allScopes);
+      } catch (error) {
+        ctx.log.warn({ err: error }, "could not create or renew push channels; polling continues");
+      }
+    }
+  } finally {
+    stats.apiCalls = apiCalls();
+    stats.durationMs = Math.round(performance.now() - started);
+  }
+  return { stats, taskPeople, eventPeople, changedTaskIds };
+}

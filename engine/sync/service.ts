@@ -1,0 +1,532 @@
+/**
+ * The sync service: the connector registry given by bin/, connections, sync runs (locked per connection),
+ * sync and write-back jobs, env connections and webhooks. Registered on `services.extensions` under
+ * SYNC_EXTENSION so actions can reach it without the engine importing any connector.
+ */
+
+import { createHash } from "node:crypto";
+import type { Router } from "express";
+import { publicUrl } from "../config.ts";
+import { findWorkspace } from "../db/repositories/workspaces.ts";
+import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
+import type { EngineServices } from "../services.ts";
+import { applyPlanToCalendar, BLOCK_WRITEBACK_JOB, registerCalendarBlockWriter } from "./block-writer.ts";
+import { channelStore } from "./channels.ts";
+import {
+  allConnectionsOfKind,
+  type ConnectionRecord,
+  deleteConnectionRecord,
+  getConnectionRecord,
+  recordConnectionError,
+  saveSealedCredentials,
+  sealedSecrets,
+  setConnectionStatus,
+  upsertConnection,
+} from "./connections.ts";
+import {
+  type AnyConnector,
+  type ConnectionSeed,
+  type ConnectorContext,
+  type ConnectorKind,
+  CredentialRejectedError,
+  RateLimitedError,
+  TransientProviderError,
+} from "./connector.ts";
+import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
+import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
+import { assertAllowedUrl, createUrlGuard } from "./url-guard.ts";
+import { createWebhookRouter } from "./webhooks.ts";
+import { completeAtSources } from "./writeback.ts";
+
+export const SYNC_EXTENSION = "cairn.sync";
+export const SYNC_QUEUE = "sync";
+export const WRITEBACK_QUEUE = "writeback";
+export const DEFAULT_SYNC_INTERVAL_MINUTES = 10;
+
+export interface SyncJobData {
+  workspaceId: string;
+  connectionId: string;
+  scopeIds?: string[];
+  externalIds?: string[];
+  full?: boolean;
+}
+
+export interface SyncServiceOptions {
+  /** Per-kind rate limits; null turns the limit off (benchmarks against local fakes). */
+  rateLimits?: Partial<Record<ConnectorKind, RateLimit | null>>;
+  /** Retries inside one request (429/5xx/network) before the job's own retry takes over. */
+  retry?: { maxRetries?: number; backoffMs?: number; maxWaitMs?: number };
+  /** Base fetch (tests). */
+  fetch?: typeof fetch;
+}
+
+export interface ConnectRequest {
+  workspaceId: string;
+  personId: string | null;
+  kind: string;
+  seed: ConnectionSeed;
+  syncIntervalMinutes?: number;
+}
+
+export interface SyncService {
+  readonly connectors: readonly AnyConnector[];
+  /** The connector of a kind, or a not_found error naming the kinds this build has. */
+  connector(kind: string): AnyConnector;
+  /** Validates (schemas, URL guard), stores encrypted, schedules the repeatable sync. */
+  connect(request: ConnectRequest): Promise<{ connection: ConnectionRecord; created: boolean }>;
+  disconnect(workspaceId: string, connectionId: string): Promise<boolean>;
+  /** Runs a sync now in this process (locked per connection); maps failures onto the connection's status. */
+  sync(options: RunOptions): Promise<SyncStats>;
+  enqueueSync(data: SyncJobData, delayMs?: number): Promise<string>;
+  schedule(connection: ConnectionRecord): Promise<void>;
+  unschedule(connectionId: string): Promise<void>;
+  /** On start: repeatable syncs for every active connection (the in-process queue forgets them on exit). */
+  scheduleAll(): Promise<number>;
+  /** On start: connections from NOTION_TOKEN, JIRA_*, GOOGLE_*, CALDAV_*, ICS_URLS in CAIRN_WORKSPACE. */
+  ensureEnvConnections(): Promise<ConnectionRecord[]>;
+  /** Registers the sync and write-back job handlers. */
+  installWorkers(): void;
+  /** Express router for /webhooks. */
+  webhookRouter(): Router;
+  /** Builds a connector context for a connection (write-back, channel maintenance). */
+  contextFor(
+    connection: ConnectionRecord,
+    signal?: AbortSignal,
+  ): Promise<{
+    ctx: ConnectorContext<unknown, unknown>;
+    apiCalls(): number;
+  }>;
+}
+
+export function getSyncService(services: EngineServices): SyncService {
+  const service = services.extensions.get(SYNC_EXTENSION) as SyncService | undefined;
+  if (!service) {
+    throw new CairnError(
+      ErrorCode.Unavailable,
+      "Sync is not installed in this build of Cairn (no connectors registered).",
+    );
+  }
+  return service;
+}
+
+export function sealCredentials(services: EngineServices, credentials: unknown): string {
+  return services.secrets.seal(JSON.stringify(credentials));
+}
+
+/** Every http(s) URL in a seed's settings and credentials, with its path, for the URL guard. */
+function urlsIn(
+  value: unknown,
+  path: string,
+  out: { path: string; url: string }[] = [],
+): { path: string; url: string }[] {
+  if (typeof value === "string") {
+    if (/^https?:\/\//i.test(value)) out.push({ path, url: value });
+  } else if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) urlsIn(item, `${path}[${index}]`, out);
+  } else if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) urlsIn(item, path ? `${path}.${key}` : key, out);
+  }
+  return out;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createSyncService(
+  services: EngineServices,
+  connectors: readonly AnyConnector[],
+  options: SyncServiceOptions = {},
+): SyncService {
+  const byKind = new Map(connectors.map((connector) => [connector.kind as string, connector]));
+  const buckets = new Map<string, TokenBucket>();
+  const locks = new Map<string, Promise<unknown>>();
+  const log = services.log.child({ module: "sync" });
+  const guard = createUrlGuard({ allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS });
+  const repeatKey = (connectionId: string) => `sync-${connectionId}`;
+
+  const connectorOf = (kind: string): AnyConnector => {
+    const connector = byKind.get(kind);
+    if (!connector) {
+      throw notFound(
+        `No connector "${kind}" in this build; available: ${[...byKind.keys()].join(", ") || "none"}.`,
+      );
+    }
+    return connector;
+  };
+
+  const bucketFor = (connection: ConnectionRecord): TokenBucket | undefined => {
+    const kind = connection.kind as ConnectorKind;
+    const limit =
+      options.rateLimits && kind in options.rateLimits ? options.rateLimits[kind] : providerLimits[kind];
+    if (!limit) return undefined;
+    let bucket = buckets.get(connection.id);
+    if (!bucket) {
+      bucket = new TokenBucket(limit);
+      buckets.set(connection.id, bucket);
+    }
+    return bucket;
+  };
+
+  const contextFor: SyncService["contextFor"] = async (connection, signal) => {
+    const connector = connectorOf(connection.kind);
+    const sealed = await services.db.scoped(connection.workspaceId, (tx) => sealedSecrets(tx, connection.id));
+    if (!sealed) throw notFound(`No connection ${connection.id}.`);
+    let credentials: unknown;
+    try {
+      credentials = connector.credentials.parse(JSON.parse(services.secrets.open(sealed.credentials)));
+    } catch {
+      throw new CredentialRejectedError(
+        `The stored credentials of "${connection.name}" cannot be read or no longer fit the ${connection.kind} connector; connect it again.`,
+      );
+    }
+    const parsedSettings = connector.settings.safeParse(connection.settings ?? {});
+    if (!parsedSettings.success) {
+      throw invalidInput(
+        `The settings of "${connection.name}" are invalid: ${parsedSettings.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}. Connect it again with corrected settings.`,
+      );
+    }
+    let calls = 0;
+    const fetch = createProviderFetch({
+      kind: connector.kind,
+      bucket: bucketFor(connection),
+      guard: (url) => guard(url),
+      onRequest: () => {
+        calls += 1;
+      },
+      ...(signal ? { signal } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...options.retry,
+    });
+    const ctx: ConnectorContext<unknown, unknown> = {
+      credentials,
+      settings: parsedSettings.data,
+      saveCredentials: async (next) => {
+        const checked = connector.credentials.parse(next);
+        await services.db.scoped(connection.workspaceId, (tx) =>
+          saveSealedCredentials(tx, connection.id, sealCredentials(services, checked)),
+        );
+      },
+      fetch,
+      log: log.child({ connection: connection.id, kind: connection.kind }),
+      ...(signal ? { signal } : {}),
+      now: () => services.now(),
+      connectionId: connection.id,
+      ...(services.config.CAIRN_PUBLIC_URL
+        ? { webhookUrl: `${publicUrl(services.config)}/webhooks/${connection.kind}` }
+        : {}),
+      channels: channelStore(services.db, services.secrets, connection.workspaceId, connection.id),
+    };
+    return { ctx, apiCalls: () => calls };
+  };
+
+  const withLock = async <T>(connectionId: string, fn: () => Promise<T>): Promise<T> => {
+    const previous = locks.get(connectionId) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(fn);
+    const settled = run.catch(() => {});
+    locks.set(connectionId, settled);
+    try {
+      return await run;
+    } finally {
+      if (locks.get(connectionId) === settled) locks.delete(connectionId);
+    }
+  };
+
+  const service: SyncService = {
+    connectors,
+    connector: connectorOf,
+    contextFor,
+
+    async connect(request) {
+      const connector = connectorOf(request.kind);
+      const credentials = connector.credentials.safeParse(request.seed.credentials);
+      if (!credentials.success) {
+        const issues = credentials.error.issues.map((i) => ({
+          path: `credentials.${i.path.join(".")}`,
+          message: i.message,
+        }));
+        throw invalidInput(
+          `Invalid ${request.kind} credentials: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+          issues,
+        );
+      }
+      const settings = connector.settings.safeParse(request.seed.settings ?? {});
+      if (!settings.success) {
+        const issues = settings.error.issues.map((i) => ({
+          path: `settings.${i.path.join(".")}`,
+          message: i.message,
+        }));
+        throw invalidInput(
+          `Invalid ${request.kind} settings: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+          issues,
+        );
+      }
+      for (const { path, url } of [
+        ...urlsIn(settings.data, "settings"),
+        ...urlsIn(credentials.data, "credentials").filter(
+          (entry) => !/token|secret|password/i.test(entry.path),
+        ),
+      ]) {
+        await assertAllowedUrl(url, { allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS, field: path });
+      }
+      const interval = request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES;
+      const result = await services.db.scoped(request.workspaceId, (tx) =>
+        upsertConnection(tx, request.workspaceId, {
+          personId: request.personId,
+          kind: request.kind,
+          name: request.seed.name,
+          credentialsSealed: sealCredentials(services, credentials.data),
+          settings: settings.data,
+          webhookSecretSealed: request.seed.webhookSecret
+            ? services.secrets.seal(request.seed.webhookSecret)
+            : null,
+          syncIntervalMinutes: interval,
+        }),
+      );
+      // The stored settings are what the schema made of the input; keep them as the connector sees them.
+      await service.schedule(result.connection);
+      services.changes.notify({
+        kind: "connections",
+        workspaceId: request.workspaceId,
+        ids: [result.connection.id],
+      });
+      log.info(
+        { connection: result.connection.id, kind: request.kind, created: result.created },
+        "connection saved",
+      );
+      return result;
+    },
+
+    async disconnect(workspaceId, connectionId) {
+      const removed = await services.db.scoped(workspaceId, (tx) => deleteConnectionRecord(tx, connectionId));
+      if (removed) {
+        await service.unschedule(connectionId);
+        buckets.delete(connectionId);
+        services.changes.notify({ kind: "connections", workspaceId, ids: [connectionId] });
+      }
+      return removed;
+    },
+
+    sync(runOptions) {
+      return withLock(runOptions.connectionId, async () => {
+        const connection = await services.db.scoped(runOptions.workspaceId, (tx) =>
+          getConnectionRecord(tx, runOptions.connectionId),
+        );
+        if (!connection)
+          throw notFound(
+            `No connection ${runOptions.connectionId} in this workspace. List them with list_connections.`,
+          );
+        if (connection.status === "needs_reconnect") {
+          throw new CredentialRejectedError(
+            `"${connection.name}" needs reconnecting (${connection.lastError ?? "its credential was rejected"}); run connect_${connection.kind} again.`,
+          );
+        }
+        if (connection.status === "disabled") throw invalidInput(`"${connection.name}" is disabled.`);
+        const connector = connectorOf(connection.kind);
+        try {
+          const result = await runSync({ services, connector, context: contextFor }, runOptions);
+          for (const personId of result.taskPeople) {
+            services.changes.notify({
+              kind: "tasks",
+              workspaceId: runOptions.workspaceId,
+              personId,
+              ids: result.changedTaskIds,
+            });
+          }
+          for (const personId of result.eventPeople) {
+            services.changes.notify({ kind: "calendar", workspaceId: runOptions.workspaceId, personId });
+          }
+          log.info(
+            { connection: connection.id, kind: connection.kind, ...result.stats, skippedItems: undefined },
+            "sync finished",
+          );
+          return result.stats;
+        } catch (error) {
+          if (error instanceof CredentialRejectedError) {
+            await services.db.scoped(runOptions.workspaceId, (tx) =>
+              setConnectionStatus(tx, connection.id, "needs_reconnect", errorText(error)),
+            );
+            await service.unschedule(connection.id);
+            services.changes.notify({
+              kind: "connections",
+              workspaceId: runOptions.workspaceId,
+              ids: [connection.id],
+            });
+          } else {
+            await services.db
+              .scoped(runOptions.workspaceId, (tx) =>
+                recordConnectionError(tx, connection.id, `Sync failed: ${errorText(error)}`),
+              )
+              .catch(() => {});
+          }
+          log.warn(
+            { connection: connection.id, kind: connection.kind, error: errorText(error) },
+            "sync failed",
+          );
+          throw error;
+        }
+      });
+    },
+
+    async enqueueSync(data, delayMs = 0) {
+      const targeted = data.scopeIds || data.externalIds;
+      const suffix = targeted
+        ? `-${createHash("sha1")
+            .update(JSON.stringify([data.scopeIds ?? [], data.externalIds ?? []]))
+            .digest("hex")
+            .slice(0, 12)}`
+        : "";
+      return services.jobs.enqueue(SYNC_QUEUE, "sync", data, {
+        jobId: `sync-${data.connectionId}${suffix}`,
+        attempts: 5,
+        backoffMs: 5_000,
+        delayMs,
+      });
+    },
+
+    async schedule(connection) {
+      if (connection.status !== "active" || connection.syncIntervalMinutes <= 0) {
+        await service.unschedule(connection.id);
+        return;
+      }
+      await services.jobs.repeat(
+        SYNC_QUEUE,
+        "sync",
+        { workspaceId: connection.workspaceId, connectionId: connection.id } satisfies SyncJobData,
+        { everyMs: connection.syncIntervalMinutes * 60_000, key: repeatKey(connection.id) },
+      );
+    },
+
+    async unschedule(connectionId) {
+      await services.jobs.removeRepeat(SYNC_QUEUE, repeatKey(connectionId));
+    },
+
+    async scheduleAll() {
+      const all = await services.db.system((tx) => allConnectionsOfKind(tx));
+      let scheduled = 0;
+      for (const connection of all) {
+        if (!byKind.has(connection.kind)) continue;
+        await service.schedule(connection);
+        if (connection.status === "active" && connection.syncIntervalMinutes > 0) scheduled += 1;
+      }
+      return scheduled;
+    },
+
+    async ensureEnvConnections() {
+      const seeds = connectors.flatMap((connector) =>
+        (connector.fromEnv?.(services.config) ?? []).map((seed) => ({ connector, seed })),
+      );
+      if (seeds.length === 0) return [];
+      const slug = services.config.CAIRN_WORKSPACE;
+      const owner = await services.db.system(async (tx) => {
+        const workspace = await findWorkspace(tx, slug);
+        if (!workspace) return undefined;
+        const person = await tx.query<{ id: string }>(
+          "SELECT id FROM people WHERE workspace_id = $1 ORDER BY is_admin DESC, created_at LIMIT 1",
+          [workspace.id],
+        );
+        return { workspaceId: workspace.id, personId: person.rows[0]?.id ?? null };
+      });
+      if (!owner) {
+        log.warn({ workspace: slug }, "env connections skipped: the workspace does not exist yet");
+        return [];
+      }
+      const out: ConnectionRecord[] = [];
+      for (const { connector, seed } of seeds) {
+        try {
+          const { connection } = await service.connect({
+            workspaceId: owner.workspaceId,
+            personId: owner.personId,
+            kind: connector.kind,
+            seed,
+          });
+          out.push(connection);
+        } catch (error) {
+          log.error(
+            { kind: connector.kind, name: seed.name, error: errorText(error) },
+            "could not set up the env connection",
+          );
+        }
+      }
+      return out;
+    },
+
+    installWorkers() {
+      services.jobs.handle<SyncJobData>(
+        SYNC_QUEUE,
+        async (job) => {
+          try {
+            return await service.sync({
+              workspaceId: job.data.workspaceId,
+              connectionId: job.data.connectionId,
+              ...(job.data.scopeIds ? { scopeIds: job.data.scopeIds } : {}),
+              ...(job.data.externalIds ? { externalIds: job.data.externalIds } : {}),
+              ...(job.data.full ? { full: true } : {}),
+              onPage: () => job.progress(50),
+            });
+          } catch (error) {
+            throw asJobError(error);
+          }
+        },
+        { concurrency: 2 },
+      );
+      services.jobs.handle<{ workspaceId: string; taskId: string; personId: string }>(
+        WRITEBACK_QUEUE,
+        async (job) => {
+          if (job.name === BLOCK_WRITEBACK_JOB) {
+            try {
+              return await applyPlanToCalendar(
+                { services, connectorOf: (kind) => byKind.get(kind), contextFor },
+                job.data.workspaceId,
+                job.data.personId,
+              );
+            } catch (error) {
+              throw asJobError(error);
+            }
+          }
+          if (job.name !== "complete_task")
+            throw new UnrecoverableJobError(`Unknown write-back job "${job.name}".`);
+          try {
+            return await completeAtSources(
+              { services, connectorOf: (kind) => byKind.get(kind), contextFor, log },
+              job.data.workspaceId,
+              job.data.taskId,
+            );
+          } catch (error) {
+            throw asJobError(error);
+          }
+        },
+        { concurrency: 2 },
+      );
+    },
+
+    webhookRouter() {
+      return createWebhookRouter({
+        services,
+        connectorOf: (kind) => byKind.get(kind),
+        enqueueSync: service.enqueueSync,
+        log,
+      });
+    },
+  };
+  if (connectors.some((connector) => connector.upsertBlock))
+    registerCalendarBlockWriter(services, WRITEBACK_QUEUE);
+  return service;
+}
+
+/** Provider errors → what the queue should do next. */
+export function asJobError(error: unknown): unknown {
+  if (error instanceof CredentialRejectedError) return new UnrecoverableJobError(error.message);
+  if (error instanceof RateLimitedError) return new RetryLaterError(error.message, error.retryAfterMs);
+  if (error instanceof TransientProviderError && error.retryAfterMs !== undefined) {
+    return new RetryLaterError(error.message, error.retryAfterMs);
+  }
+  if (
+    error instanceof CairnError &&
+    (error.code === ErrorCode.NotFound || error.code === ErrorCode.InvalidInput)
+  ) {
+    return new UnrecoverableJobError(error.message);
+  }
+  return error;
+}

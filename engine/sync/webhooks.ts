@@ -1,0 +1,157 @@
+/**
+ * Webhooks in: `POST /webhooks/notion`, `/webhooks/jira` (optionally `/:connectionId`) and `/webhooks/google`.
+ * The raw body is kept for the HMAC; a bad signature is answered 401 and nothing is stored or queued.
+ * A good one enqueues a targeted sync (deduped by job id) and answers 202.
+ */
+import { timingSafeEqual } from "node:crypto";
+import express, { type Request, type Response, type Router } from "express";
+import type { Logger } from "../logger.ts";
+import type { EngineServices } from "../services.ts";
+import { findChannel } from "./channels.ts";
+import { allConnectionsOfKind, setWebhookSecretIfMissing } from "./connections.ts";
+import type { AnyConnector, WebhookRequest } from "./connector.ts";
+
+export interface WebhookEnvironment {
+  services: EngineServices;
+  connectorOf(kind: string): AnyConnector | undefined;
+  enqueueSync(
+    data: { workspaceId: string; connectionId: string; scopeIds?: string[]; externalIds?: string[] },
+    delayMs?: number,
+  ): Promise<string>;
+  log: Logger;
+}
+
+function headersOf(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createWebhookRouter(env: WebhookEnvironment): Router {
+  const { services, log } = env;
+  const router = express.Router();
+  router.use(express.raw({ type: () => true, limit: "1mb" }));
+
+  const requestOf = (req: Request): WebhookRequest => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let body: unknown;
+    try {
+      body = rawBody.length > 0 ? JSON.parse(rawBody.toString("utf8")) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { headers: headersOf(req), rawBody, body };
+  };
+
+  router.post("/google", async (req: Request, res: Response) => {
+    const request = requestOf(req);
+    const channelId = request.headers["x-goog-channel-id"];
+    if (!channelId) {
+      res.status(400).json({ error: "missing X-Goog-Channel-ID" });
+      return;
+    }
+    const channel = await services.db.system((tx) => findChannel(tx, channelId));
+    let expected: string | undefined;
+    try {
+      expected = channel ? services.secrets.open(channel.tokenSealed) : undefined;
+    } catch {
+      expected = undefined;
+    }
+    if (!channel || !expected || !sameSecret(request.headers["x-goog-channel-token"], expected)) {
+      res.status(401).json({ error: "unknown channel or bad channel token" });
+      return;
+    }
+    const state = request.headers["x-goog-resource-state"];
+    if (state === "sync") {
+      res.status(200).json({ ok: true });
+      return;
+    }
+    await env.enqueueSync({
+      workspaceId: channel.workspaceId,
+      connectionId: channel.connectionId,
+      scopeIds: [channel.scope],
+    });
+    res.status(200).json({ accepted: true });
+  });
+
+  router.post(["/:kind", "/:kind/:connectionId"], async (req: Request, res: Response) => {
+    const kind = String(req.params.kind);
+    const connectionId = typeof req.params.connectionId === "string" ? req.params.connectionId : undefined;
+    const connector = env.connectorOf(kind);
+    if (!connector?.webhook) {
+      res.status(404).json({ error: `no webhooks for "${kind}"` });
+      return;
+    }
+    if (connectionId !== undefined && !uuidPattern.test(connectionId)) {
+      res.status(404).json({ error: "unknown connection" });
+      return;
+    }
+    const request = requestOf(req);
+    const candidates = (await services.db.system((tx) => allConnectionsOfKind(tx, kind))).filter(
+      (connection) => connection.status !== "disabled" && (!connectionId || connection.id === connectionId),
+    );
+    if (candidates.length === 0) {
+      res.status(404).json({ error: "no connection receives these webhooks" });
+      return;
+    }
+
+    let first: ReturnType<NonNullable<AnyConnector["webhook"]>["handle"]>;
+    try {
+      first = connector.webhook.handle(request);
+    } catch {
+      first = { kind: "ignore", reason: "unreadable body" };
+    }
+    if (first.kind === "handshake") {
+      // The subscription handshake is unsigned: its token becomes the secret, but never replaces one.
+      const target = candidates.find((connection) => !connection.webhookSecretSealed);
+      if (target && first.verificationToken) {
+        const stored = await services.db.scoped(target.workspaceId, (tx) =>
+          setWebhookSecretIfMissing(tx, target.id, services.secrets.seal(first.verificationToken as string)),
+        );
+        if (stored)
+          log.info({ connection: target.id, kind }, "webhook verification token stored for this connection");
+      }
+      res.status(first.respond.status).json(first.respond.body);
+      return;
+    }
+
+    const matched = candidates.find((connection) => {
+      if (!connection.webhookSecretSealed) return false;
+      try {
+        return (
+          connector.webhook?.verify(request, services.secrets.open(connection.webhookSecretSealed)) === true
+        );
+      } catch {
+        return false;
+      }
+    });
+    if (!matched) {
+      log.warn({ kind }, "webhook with a bad or missing signature refused");
+      res.status(401).json({ error: "invalid signature" });
+      return;
+    }
+    if (first.kind === "ignore") {
+      res.status(200).json({ ignored: first.reason });
+      return;
+    }
+    const jobId = await env.enqueueSync({
+      workspaceId: matched.workspaceId,
+      connectionId: matched.id,
+      ...(first.scopeIds ? { scopeIds: first.scopeIds } : {}),
+      ...(first.externalIds ? { externalIds: first.externalIds } : {}),
+    });
+    res.status(202).json({ accepted: true, job: jobId });
+  });
+  return router;
+}

@@ -1,0 +1,157 @@
+/**
+ * Planner bench: `node --import tsx test/bench/planner/run.ts [--scenarios 32] [--repeats 7] [--exact-seconds 8]`.
+ * Progress per scenario on stderr, a JSON summary on stdout.
+ */
+import { parseArgs } from "node:util";
+import {
+  buildPlanModel,
+  parsePlanInput,
+  planEdfBaseline,
+  planSchedule,
+  solveExact,
+  toPlanOutput,
+} from "../../../engine/scheduling/index.ts";
+import { generateScenarios } from "./generator.ts";
+import { type PlanScore, scorePlan } from "./scorer.ts";
+
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: "string", default: "32" },
+    repeats: { type: "string", default: "7" },
+    seed: { type: "string", default: "2026" },
+    "exact-seconds": { type: "string", default: "8" },
+  },
+});
+const count = Number(values.scenarios);
+const repeats = Number(values.repeats);
+const exactSeconds = Number(values["exact-seconds"]);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)] ?? 0;
+}
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+interface Row {
+  name: string;
+  tasks: number;
+  days: number;
+  heuristic: PlanScore;
+  edf: PlanScore;
+  lowerBound: {
+    weightedTardiness: number;
+    lateTasks: number | null;
+    optimal: boolean;
+    mode: string;
+    status: string;
+  };
+  runtimesMs: number[];
+}
+
+const rows: Row[] = [];
+const allRuntimes: number[] = [];
+const bigRuntimes: number[] = [];
+const benchStart = performance.now();
+
+for (const scenario of generateScenarios(count, Number(values.seed))) {
+  const input = scenario.input;
+  const parsed = parsePlanInput(input);
+  const days = Math.round((Date.parse(parsed.horizon.end) - Date.parse(parsed.horizon.start)) / 86_400_000);
+
+  const runtimes: number[] = [];
+  let output = planSchedule(input);
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    output = planSchedule(input);
+    runtimes.push(performance.now() - t0);
+  }
+  runtimes.sort((a, b) => a - b);
+  allRuntimes.push(...runtimes);
+  if (parsed.tasks.length >= 70 && days >= 14) bigRuntimes.push(...runtimes);
+  const heuristic = scorePlan(input, output, percentile(runtimes, 50));
+
+  const t1 = performance.now();
+  const model = buildPlanModel(parsed);
+  const edfOutput = toPlanOutput(model, planEdfBaseline(model), t1);
+  const edf = scorePlan(input, edfOutput, performance.now() - t1);
+
+  const wtBound = await solveExact(input, { timeLimitSeconds: exactSeconds });
+  let lateBound: number | null = null;
+  if (wtBound.lowerBound <= 1e-6) lateBound = 0;
+  else if (parsed.tasks.length <= 30) {
+    lateBound = (await solveExact(input, { timeLimitSeconds: exactSeconds, objective: "lateTasks" }))
+      .lowerBound;
+  }
+  const row: Row = {
+    name: scenario.name,
+    tasks: parsed.tasks.length,
+    days,
+    heuristic,
+    edf,
+    lowerBound: {
+      weightedTardiness: round(wtBound.lowerBound),
+      lateTasks: lateBound,
+      optimal: wtBound.optimal,
+      mode: wtBound.mode,
+      status: wtBound.status,
+    },
+    runtimesMs: runtimes.map((r) => round(r)),
+  };
+  rows.push(row);
+  process.stderr.write(
+    `${scenario.name}: violations ${heuristic.violations}/${edf.violations} · WT ${round(heuristic.weightedTardiness)} vs EDF ${round(edf.weightedTardiness)} (LB ${row.lowerBound.weightedTardiness}, ${wtBound.mode} ${wtBound.status}) · late ${heuristic.lateTasks} vs ${edf.lateTasks} (LB ${lateBound ?? "–"}) · p50 ${round(percentile(runtimes, 50))} ms\n`,
+  );
+}
+
+allRuntimes.sort((a, b) => a - b);
+bigRuntimes.sort((a, b) => a - b);
+const sum = (f: (r: Row) => number) => rows.reduce((s, r) => s + f(r), 0);
+const totalHeuristic = sum((r) => r.heuristic.weightedTardiness);
+const totalEdf = sum((r) => r.edf.weightedTardiness);
+const summary = {
+  command: `node --import tsx test/bench/planner/run.ts --scenarios ${count} --repeats ${repeats} --seed ${values.seed} --exact-seconds ${exactSeconds}`,
+  scenarios: rows.length,
+  violations: { heuristic: sum((r) => r.heuristic.violations), edf: sum((r) => r.edf.violations) },
+  weightedTardiness: {
+    heuristic: round(totalHeuristic),
+    edf: round(totalEdf),
+    lowerBound: round(sum((r) => r.lowerBound.weightedTardiness)),
+    reductionVsEdf: totalEdf > 0 ? round(1 - totalHeuristic / totalEdf, 3) : 0,
+    scenariosWorseThanEdf: rows.filter((r) => r.heuristic.weightedTardiness > r.edf.weightedTardiness + 1e-6)
+      .length,
+    scenariosAtLowerBound: rows.filter(
+      (r) => r.heuristic.weightedTardiness <= r.lowerBound.weightedTardiness + 1e-6,
+    ).length,
+  },
+  lateTasks: {
+    heuristic: sum((r) => r.heuristic.lateTasks),
+    edf: sum((r) => r.edf.lateTasks),
+    lowerBoundKnownFor: rows.filter((r) => r.lowerBound.lateTasks !== null).length,
+    heuristicWhereBoundKnown: sum((r) => (r.lowerBound.lateTasks === null ? 0 : r.heuristic.lateTasks)),
+    lowerBound: sum((r) => r.lowerBound.lateTasks ?? 0),
+  },
+  energyFit: {
+    heuristic: round(sum((r) => r.heuristic.energyFit) / rows.length, 3),
+    edf: round(sum((r) => r.edf.energyFit) / rows.length, 3),
+  },
+  fragments: { heuristic: sum((r) => r.heuristic.fragments), edf: sum((r) => r.edf.fragments) },
+  contextSwitches: {
+    heuristic: sum((r) => r.heuristic.contextSwitches),
+    edf: sum((r) => r.edf.contextSwitches),
+  },
+  unscheduledMinutes: {
+    heuristic: sum((r) => r.heuristic.unscheduledMinutes),
+    edf: sum((r) => r.edf.unscheduledMinutes),
+  },
+  runtimeMs: {
+    p50: round(percentile(allRuntimes, 50)),
+    p95: round(percentile(allRuntimes, 95)),
+    max: round(allRuntimes[allRuntimes.length - 1] ?? 0),
+    p95For70PlusTasks14Days: round(percentile(bigRuntimes, 95)),
+    runsFor70PlusTasks14Days: bigRuntimes.length,
+  },
+  benchSeconds: round((performance.now() - benchStart) / 1000),
+  rows,
+};
+process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

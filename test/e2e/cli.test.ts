@@ -1,0 +1,179 @@
+/** The `cairn` command as a person runs it: start, token create, call, config, and failures at start-up. */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+const root = new URL("../..", import.meta.url).pathname;
+const cli = join(root, "bin", "cairn.js");
+
+function baseEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CAIRN_DATA_DIR: dataDir,
+    PORT: "0",
+    ...extra,
+  };
+  return env;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv) {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { ...result, ms: Date.now() - started };
+}
+
+async function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs = 60_000,
+): Promise<RegExpMatchArray> {
+  let buffer = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; got:\n${buffer}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = buffer.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        resolve(match);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`exited with ${code} before ${pattern}; got:\n${buffer}`)));
+  });
+}
+
+describe("cairn start on embedded defaults", () => {
+  let dataDir: string;
+  let server: ChildProcess;
+  let url: string;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "cairn-cli-"));
+    server = spawn(process.execPath, [cli, "start"], {
+      cwd: root,
+      env: baseEnv(dataDir, { CAIRN_LOG_LEVEL: "warn" }),
+    });
+    const match = await waitForLine(server, /Health:\s+(http:\/\/[\d.:]+)\/healthz[\s\S]*Get an API token:/);
+    url = match[1] as string;
+  });
+  after(() => {
+    if (server.exitCode === null) server.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("serves /healthz and /readyz", async () => {
+    assert.deepEqual(await (await fetch(`${url}/healthz`)).json(), { status: "ok" });
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+  });
+
+  it("issues a token through the running server, which then creates, searches and completes a task", async () => {
+    const issued = run(
+      ["token", "create", "--workspace", "demo", "--person", "you@example.com"],
+      baseEnv(dataDir),
+    );
+    assert.equal(issued.status, 0, issued.stderr);
+    const token = issued.stdout.trim();
+    assert.match(token, /^cairn_[\w-]{40,}$/);
+    assert.match(issued.stderr, /shown once/);
+
+    const call = async (action: string, input: unknown) => {
+      const response = await fetch(`${url}/api/actions/${action}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(input),
+      });
+      assert.equal(response.status, 200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const task = await call("create_task", { title: "Prepare board deck", estimateMinutes: 90 });
+    const found = (await call("search_tasks", { query: "board deck" })) as {
+      results: { task: { id: string } }[];
+    };
+    assert.equal(found.results[0]?.task.id, task.id);
+    const done = await call("complete_task", { id: task.id });
+    assert.equal(done.status, "done");
+  });
+
+  it("runs `cairn call` through the server without opening the database twice", () => {
+    const created = run(["call", "create_task", '{"title":"From the CLI","priority":2}'], baseEnv(dataDir));
+    assert.equal(created.status, 0, created.stderr);
+    assert.equal(JSON.parse(created.stdout).title, "From the CLI");
+    const listed = run(["call", "list_tasks", '{"status":"todo"}'], baseEnv(dataDir));
+    assert.ok(JSON.parse(listed.stdout).tasks.some((t: { title: string }) => t.title === "From the CLI"));
+    const bad = run(["call", "create_task", '{"priority":7}'], baseEnv(dataDir));
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /title/);
+  });
+
+  it("refuses a second server on the same data dir", () => {
+    const second = run(["start"], baseEnv(dataDir));
+    assert.notEqual(second.status, 0);
+    assert.match(second.stderr, /open in another Cairn process/);
+  });
+
+  it("drains and exits 0 on SIGTERM", async () => {
+    const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+    server.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  });
+});
+
+describe("cairn start-up failures", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "cairn-cli-fail-"));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("names an invalid variable and exits 2", () => {
+    const result = run(["start"], baseEnv(dataDir, { PORT: "eighty", CAIRN_LOG_LEVEL: "loud" }));
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /PORT:/);
+    assert.match(result.stderr, /CAIRN_LOG_LEVEL:/);
+  });
+
+  it("fails within 10 seconds naming an unreachable DATABASE_URL", () => {
+    const result = run(
+      ["start"],
+      baseEnv(dataDir, {
+        DATABASE_URL: "postgres://cairn:hunter2@127.0.0.1:1/cairn",
+        CAIRN_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+      }),
+    );
+    assert.notEqual(result.status, 0);
+    assert.ok(result.ms < 10_000, `took ${result.ms} ms`);
+    assert.match(result.stderr, /DATABASE_URL/);
+    assert.doesNotMatch(result.stderr, /hunter2/);
+  });
+
+  it("fails within 10 seconds naming an unreachable REDIS_URL", () => {
+    const result = run(["start"], baseEnv(dataDir, { REDIS_URL: "redis://:hunter2@127.0.0.1:1" }));
+    assert.notEqual(result.status, 0);
+    assert.ok(result.ms < 10_000, `took ${result.ms} ms`);
+    assert.match(result.stderr, /REDIS_URL/);
+    assert.doesNotMatch(result.stderr, /hunter2/);
+  });
+
+  it("prints the effective configuration with secrets masked", () => {
+    const result = run(
+      ["config"],
+      baseEnv(dataDir, { NOTION_TOKEN: "secret_abcdef", JIRA_HOST: "https://acme.atlassian.net" }),
+    );
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /NOTION_TOKEN\s+•+ \(set\)/);
+    assert.match(result.stdout, /JIRA_HOST\s+https:\/\/acme\.atlassian\.net/);
+    assert.match(result.stdout, /PORT\s+0/);
+    assert.doesNotMatch(result.stdout, /secret_abcdef/);
+  });
+});

@@ -1,0 +1,247 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { postRaw } from "../fakes/common.ts";
+import { buildJiraWebhookEvent, deliverJiraWebhook, type FakeJira, startFakeJira } from "../fakes/jira.ts";
+import { backends } from "../support/harness.ts";
+import {
+  type Stats,
+  type SyncCairn,
+  type SyncOutput,
+  sleep,
+  startSyncCairn,
+  waitFor,
+} from "./sync-support.ts";
+
+const EMAIL = "owner@example.com";
+const API_TOKEN = "jira_token_1";
+const SECRET = "jira-webhook-secret";
+
+for (const backend of backends()) {
+  describe(`Jira sync (${backend.name})`, { skip: backend.skip }, () => {
+    let fake: FakeJira;
+    let app: SyncCairn;
+    let connectionId: string;
+
+    before(async () => {
+      fake = await startFakeJira({ email: EMAIL, apiToken: API_TOKEN, userTimeZone: "Europe/Paris" });
+      fake.state.generateIssues(230, { projectKey: "CAIRN", assignedToMeRate: 1, seed: 3 });
+      app = await startSyncCairn(backend);
+      const connection = await app.call<{ id: string }>("connect_jira", {
+        host: fake.url,
+        email: EMAIL,
+        apiToken: API_TOKEN,
+        jql: "project = CAIRN",
+        webhookSecret: SECRET,
+        syncEveryMinutes: 0,
+      });
+      connectionId = connection.id;
+    });
+
+    after(async () => {
+      await app?.close();
+      await fake?.close();
+    });
+
+    const syncNow = async (input: Record<string, unknown> = {}): Promise<SyncOutput["results"][number]> => {
+      const out = await app.call<SyncOutput>("sync_now", { connection: connectionId, ...input });
+      return out.results[0] as SyncOutput["results"][number];
+    };
+    const ok = async (input: Record<string, unknown> = {}): Promise<Stats> => {
+      const result = await syncNow(input);
+      assert.equal(result.ok, true, result.error ?? "");
+      return result.stats;
+    };
+
+    it("syncs all issues, then only the updated ones with one search request", async () => {
+      const first = await ok();
+      assert.equal(first.created, 230);
+      assert.equal(first.apiCalls, 1 + 3, "myself for the time zone + 3 pages");
+      const tasks = (await app.tasks()).filter((t) => t.source === "jira");
+      assert.equal(tasks.length, 230);
+      const sample = fake.state.renderIssue("CAIRN-5");
+      const fields = sample.fields as {
+        summary: string;
+        labels: string[];
+        status: { statusCategory: { key: string } };
+      };
+      const task = tasks.find((t) => t.externalId === "CAIRN-5");
+      assert.equal(task?.title, fields.summary);
+      assert.deepEqual(task?.tags, fields.labels);
+      assert.equal(task?.url, `${fake.url}/browse/CAIRN-5`);
+      const expected = { new: "todo", indeterminate: "in_progress", done: "done" }[
+        fields.status.statusCategory.key
+      ];
+      assert.equal(task?.status, expected);
+
+      fake.state.editIssue("CAIRN-1", {
+        summary: "Renamed in Jira",
+        priority: "Highest",
+        duedate: "2026-04-01",
+        originalEstimateSeconds: 7200,
+        remainingEstimateSeconds: 5400,
+        labels: ["ops"],
+      });
+      fake.state.transitionIssue("CAIRN-2", "In Progress");
+      const searchesBefore = fake.requests.filter((r) => r.path.includes("/search/jql")).length;
+      const second = await ok();
+      assert.equal(second.updated, 2);
+      assert.equal(second.created, 0);
+      assert.equal(second.apiCalls, 1);
+      const searches = fake.requests.filter((r) => r.path.includes("/search/jql"));
+      assert.equal(searches.length - searchesBefore, 1);
+      assert.match(JSON.stringify(searches.at(-1)?.body), /updated >= \\"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\\"/);
+
+      const after = await app.tasks();
+      const one = after.find((t) => t.externalId === "CAIRN-1");
+      assert.equal(one?.title, "Renamed in Jira");
+      assert.equal(one?.priority, 1);
+      assert.equal(one?.estimateMinutes, 90);
+      assert.equal(one?.due, "2026-04-01T23:59:59.000Z");
+      assert.deepEqual(one?.tags, ["ops"]);
+      assert.equal(after.find((t) => t.externalId === "CAIRN-2")?.status, "in_progress");
+
+      const third = await ok();
+      assert.equal(third.created + third.updated + third.deleted, 0);
+      assert.equal(third.apiCalls, 1);
+    });
+
+    it("maps 'Blocks' links to dependencies and transitions to Done on completion", async () => {
+      const blocker = fake.state.addIssue({
+        projectKey: "CAIRN",
+        summary: "Provision database",
+        assignee: fake.state.me.accountId,
+      });
+      const blocked = fake.state.addIssue({
+        projectKey: "CAIRN",
+        summary: "Run the migration",
+        assignee: fake.state.me.accountId,
+        blockedBy: [blocker.key],
+      });
+      await ok();
+      const tasks = await app.tasks();
+      const blockerTask = tasks.find((t) => t.externalId === blocker.key);
+      const blockedTask = tasks.find((t) => t.externalId === blocked.key);
+      assert.ok(blockerTask && blockedTask);
+      assert.deepEqual(blockedTask.dependsOn, [blockerTask.id]);
+
+      await app.call("complete_task", { id: blockerTask.id });
+      await waitFor("Jira transition", async () => fake.state.issues.get(blocker.key)?.statusId === "10002");
+      assert.ok(
+        fake.requests.some(
+          (r) => r.method === "POST" && r.path.endsWith(`/issue/${blocker.key}/transitions`),
+        ),
+      );
+      const next = await ok();
+      assert.equal(next.created, 0);
+      assert.equal((await app.tasks()).find((t) => t.externalId === blocker.key)?.status, "done");
+    });
+
+    it("syncs on a signed webhook and refuses a bad signature", async () => {
+      const url = `${app.cairn.url}/webhooks/jira`;
+      const forgedIssue = fake.state.addIssue({
+        projectKey: "CAIRN",
+        summary: "Forged",
+        assignee: fake.state.me.accountId,
+      });
+      const forged = await deliverJiraWebhook(
+        url,
+        buildJiraWebhookEvent("jira:issue_created", fake.state.renderIssue(forgedIssue.key)),
+        "wrong",
+      );
+      assert.equal(forged.status, 401);
+      const unsigned = await postRaw(
+        url,
+        JSON.stringify(buildJiraWebhookEvent("jira:issue_created", fake.state.renderIssue(forgedIssue.key))),
+        {
+          "content-type": "application/json",
+        },
+      );
+      assert.equal(unsigned.status, 401);
+      await sleep(300);
+      assert.ok(!(await app.tasks()).some((t) => t.externalId === forgedIssue.key));
+
+      const issue = fake.state.addIssue({
+        projectKey: "CAIRN",
+        summary: "Came by webhook",
+        assignee: fake.state.me.accountId,
+      });
+      const good = await deliverJiraWebhook(
+        url,
+        buildJiraWebhookEvent("jira:issue_created", fake.state.renderIssue(issue.key)),
+        SECRET,
+      );
+      assert.equal(good.status, 202);
+      await waitFor("webhook sync", async () => (await app.tasks()).some((t) => t.externalId === issue.key));
+
+      const rendered = fake.state.renderIssue(issue.key);
+      fake.state.deleteIssue(issue.key);
+      const gone = await deliverJiraWebhook(
+        url,
+        buildJiraWebhookEvent("jira:issue_deleted", rendered),
+        SECRET,
+      );
+      assert.equal(gone.status, 202);
+      await waitFor("deleted at source", async () =>
+        (await app.tasks({ includeSourceDeleted: true })).some(
+          (t) => t.externalId === issue.key && t.sourceDeletedAt,
+        ),
+      );
+    });
+
+    it("retries a 429 after the Retry-After it was given", async () => {
+      const issue = fake.state.addIssue({
+        projectKey: "CAIRN",
+        summary: "After the rate limit",
+        assignee: fake.state.me.accountId,
+      });
+      fake.state.failNext({ status: 429, retryAfterSeconds: 1, match: /search\/jql/ });
+      const before = fake.requests.length;
+      const stats = await ok();
+      assert.ok(stats.created >= 1);
+      assert.ok((await app.tasks()).some((t) => t.externalId === issue.key));
+      const searches = fake.requests.slice(before).filter((r) => r.path.includes("/search/jql"));
+      assert.equal(searches.length, 2);
+      assert.equal(searches[0]?.status, 429);
+      const gap = (searches[1]?.at.getTime() ?? 0) - (searches[0]?.at.getTime() ?? 0);
+      assert.ok(gap >= 950, `waited ${gap} ms`);
+    });
+
+    it("marks a revoked credential as needing reconnection and stops retrying", async () => {
+      fake.state.setCredentials({ apiToken: "rotated" });
+      const failed = await syncNow();
+      assert.equal(failed.ok, false);
+      assert.match(failed.error ?? "", /401|credential/i);
+      assert.doesNotMatch(failed.error ?? "", new RegExp(API_TOKEN));
+      const listed = await app.call<{
+        connections: { id: string; status: string; lastError: string | null }[];
+      }>("list_connections", {});
+      const connection = listed.connections.find((c) => c.id === connectionId);
+      assert.equal(connection?.status, "needs_reconnect");
+      assert.ok(connection?.lastError);
+
+      const before = fake.requests.length;
+      await app.sync.enqueueSync({ workspaceId: app.admin.workspace.id, connectionId });
+      await waitFor("failed job", async () =>
+        (await app.cairn.jobs.failed("sync")).find(
+          (j) => j.data && (j.data as { connectionId: string }).connectionId === connectionId,
+        ),
+      );
+      const job = (await app.cairn.jobs.failed("sync")).find(
+        (j) => (j.data as { connectionId: string }).connectionId === connectionId,
+      );
+      assert.equal(job?.attempts, 1, "no retries of a rejected credential");
+      assert.equal(fake.requests.length, before, "no provider requests while it needs reconnecting");
+
+      fake.state.setCredentials({ apiToken: API_TOKEN });
+      const again = await app.call<{ status: string }>("connect_jira", {
+        host: fake.url,
+        email: EMAIL,
+        apiToken: API_TOKEN,
+        jql: "project = CAIRN",
+        syncEveryMinutes: 0,
+      });
+      assert.equal(again.status, "active");
+      await ok();
+    });
+  });
+}

@@ -1,0 +1,84 @@
+/** Shared helpers of the sync, Notion and Jira integration tests. */
+import assert from "node:assert/strict";
+import type { Actor } from "../../engine/actions/define.ts";
+import type { Task } from "../../engine/domain.ts";
+import { getSyncService, type SyncService } from "../../engine/sync/service.ts";
+import { type Backend, startTestCairn, type TestCairn } from "../support/harness.ts";
+
+export interface SyncCairn {
+  cairn: TestCairn;
+  admin: { token: string } & Actor;
+  sync: SyncService;
+  /** POST an action as the admin; asserts a 2xx unless `expect` says otherwise. */
+  call<T = Record<string, unknown>>(action: string, input: unknown, expect?: number): Promise<T>;
+  tasks(options?: { includeSourceDeleted?: boolean }): Promise<Task[]>;
+  close(): Promise<void>;
+}
+
+export async function startSyncCairn(
+  backend: { db: Backend; jobs: "in-process" | "bullmq" },
+  env: Record<string, string> = {},
+): Promise<SyncCairn> {
+  const cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, env });
+  const admin = await cairn.token({ admin: true, email: "owner@example.com" });
+  const call = async <T>(action: string, input: unknown, expect?: number): Promise<T> => {
+    const { status, body } = await cairn.call(admin.token, action, input);
+    if (expect !== undefined) assert.equal(status, expect, `${action}: ${JSON.stringify(body)}`);
+    else assert.ok(status >= 200 && status < 300, `${action} answered ${status}: ${JSON.stringify(body)}`);
+    return body as T;
+  };
+  return {
+    cairn,
+    admin,
+    sync: getSyncService(cairn.engine.services),
+    call,
+    async tasks(options = {}) {
+      const all: Task[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { tasks: Task[]; nextCursor: string | null } = await call("list_tasks", {
+          limit: 200,
+          includeSourceDeleted: options.includeSourceDeleted ?? false,
+          ...(cursor ? { cursor } : {}),
+        });
+        all.push(...page.tasks);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    },
+    close: () => cairn.close(),
+  };
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface SyncOutput {
+  results: { connectionId: string; ok: boolean; error: string | null; stats: Stats }[];
+  totals: Stats;
+}
+export interface Stats {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  skipped: number;
+  merged: number;
+  apiCalls: number;
+  durationMs: number;
+  pages: number;
+  skippedItems: { externalId: string; reason: string }[];
+}

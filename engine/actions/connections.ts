@@ -358,12 +358,16 @@ export const listConnections = defineAction({
   annotations: { readOnlyHint: true },
   examples: ["list connections", "is jira connected"],
   async run(ctx) {
-    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
-      const [connections, counts] = [await listConnectionRecords(tx), await connectionCounts(tx)];
-      return {
-        connections: connections.map((connection) => summarize(ctx, connection, counts.get(connection.id))),
-      };
-    });
+    return ctx.services.db.scoped(
+      ctx.workspace.id,
+      async (tx) => {
+        const [connections, counts] = [await listConnectionRecords(tx), await connectionCounts(tx)];
+        return {
+          connections: connections.map((connection) => summarize(ctx, connection, counts.get(connection.id))),
+        };
+      },
+      { snapshot: true },
+    );
   },
 });
 

@@ -226,31 +226,35 @@ export const getSchedule = defineAction({
   annotations: { readOnlyHint: true },
   examples: ["what's my schedule", "show my focus blocks this week"],
   async run(ctx, input) {
-    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
-      const profile = await loadPlanningProfile(tx, ctx.person.id);
-      const today = DateTime.fromJSDate(ctx.services.now(), { zone: profile.timezone }).startOf("day");
-      const from = input.from ?? (today.toUTC().toISO() as string);
-      const to = input.to ?? (DateTime.fromISO(from).plus({ days: 7 }).toUTC().toISO() as string);
-      if (Date.parse(to) <= Date.parse(from)) {
-        throw invalidInput("to must be after from", [{ path: "to", message: "must be after from" }]);
-      }
-      const blocks = await listBlocks(
-        tx,
-        ctx.person.id,
-        input.version !== undefined
-          ? { version: input.version }
-          : { from, to, statuses: ["planned", "accepted", "done"] },
-      );
-      const currentVersion = await latestPlanVersion(tx, ctx.person.id);
-      return {
-        timezone: profile.timezone,
-        from: new Date(from).toISOString(),
-        to: new Date(to).toISOString(),
-        currentVersion,
-        blocks: blocks.map((b) => toScheduled(b, profile.timezone)),
-        ...(input.includeHistory && { history: await listPlanHistory(tx, ctx.person.id) }),
-      };
-    });
+    return ctx.services.db.scoped(
+      ctx.workspace.id,
+      async (tx) => {
+        const profile = await loadPlanningProfile(tx, ctx.person.id);
+        const today = DateTime.fromJSDate(ctx.services.now(), { zone: profile.timezone }).startOf("day");
+        const from = input.from ?? (today.toUTC().toISO() as string);
+        const to = input.to ?? (DateTime.fromISO(from).plus({ days: 7 }).toUTC().toISO() as string);
+        if (Date.parse(to) <= Date.parse(from)) {
+          throw invalidInput("to must be after from", [{ path: "to", message: "must be after from" }]);
+        }
+        const blocks = await listBlocks(
+          tx,
+          ctx.person.id,
+          input.version !== undefined
+            ? { version: input.version }
+            : { from, to, statuses: ["planned", "accepted", "done"] },
+        );
+        const currentVersion = await latestPlanVersion(tx, ctx.person.id);
+        return {
+          timezone: profile.timezone,
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          currentVersion,
+          blocks: blocks.map((b) => toScheduled(b, profile.timezone)),
+          ...(input.includeHistory && { history: await listPlanHistory(tx, ctx.person.id) }),
+        };
+      },
+      { snapshot: true },
+    );
   },
 });
 
@@ -279,88 +283,92 @@ export const nextTask = defineAction({
   examples: ["what should I do now", "what's next"],
   async run(ctx) {
     const now = ctx.services.now();
-    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
-      const profile = await loadPlanningProfile(tx, ctx.person.id);
-      const zone = profile.timezone;
-      const blocks = await listBlocks(tx, ctx.person.id, {
-        from: now.toISOString(),
-        to: new Date(now.getTime() + 7 * DAY_MS).toISOString(),
-        statuses: ["planned", "accepted"],
-      });
-      const current = blocks.find((b) => Date.parse(b.start) <= now.getTime()) ?? null;
-      const next = blocks.find((b) => Date.parse(b.start) > now.getTime()) ?? null;
-      const taskRows = await tx.query<{
-        id: string;
-        title: string;
-        priority: number;
-        due: Date | string | null;
-        estimate_minutes: number | null;
-        energy: string;
-      }>(
-        `SELECT id, title, priority, due, estimate_minutes, energy FROM tasks
+    return ctx.services.db.scoped(
+      ctx.workspace.id,
+      async (tx) => {
+        const profile = await loadPlanningProfile(tx, ctx.person.id);
+        const zone = profile.timezone;
+        const blocks = await listBlocks(tx, ctx.person.id, {
+          from: now.toISOString(),
+          to: new Date(now.getTime() + 7 * DAY_MS).toISOString(),
+          statuses: ["planned", "accepted"],
+        });
+        const current = blocks.find((b) => Date.parse(b.start) <= now.getTime()) ?? null;
+        const next = blocks.find((b) => Date.parse(b.start) > now.getTime()) ?? null;
+        const taskRows = await tx.query<{
+          id: string;
+          title: string;
+          priority: number;
+          due: Date | string | null;
+          estimate_minutes: number | null;
+          energy: string;
+        }>(
+          `SELECT id, title, priority, due, estimate_minutes, energy FROM tasks
          WHERE person_id = $1 AND status IN ('todo','in_progress') AND source_deleted_at IS NULL`,
-        [ctx.person.id],
-      );
-      const local = DateTime.fromJSDate(now, { zone });
-      const hour = local.hour + local.minute / 60;
-      const peak = profile.peakHours.some(([a, b]) => hour >= a && hour < b);
-      const scored = taskRows.rows.map((t) => {
-        const due = t.due === null ? null : new Date(t.due);
-        const hoursLeft = due ? (due.getTime() - now.getTime()) / 3_600_000 : null;
-        const urgency = hoursLeft === null ? 0 : hoursLeft <= 0 ? 3 : 3 / (1 + hoursLeft / 24);
-        const energyFit =
-          t.energy === "high" ? (peak ? 0.5 : -0.5) : t.energy === "low" ? (peak ? -0.3 : 0.3) : 0;
-        return { t, due, hoursLeft, score: 5 - t.priority + urgency + energyFit, energyFit };
-      });
-      scored.sort((a, b) => b.score - a.score);
-      const best = scored[0];
-      const currentOut = current ? toScheduled(current, zone) : null;
-      const nextOut = next ? toScheduled(next, zone) : null;
-      let reason: string;
-      let suggestion: z.input<typeof Suggestion> | null = null;
-      if (current) {
-        const until = DateTime.fromISO(current.end, { zone }).toFormat("HH:mm");
-        reason = `You're in a focus block${current.taskTitle ? ` for “${current.taskTitle}”` : ""} until ${until}. ${current.explanation.reason}`;
-        if (current.taskId) {
-          const t = taskRows.rows.find((row) => row.id === current.taskId);
-          if (t)
-            suggestion = {
-              taskId: t.id,
-              title: t.title,
-              priority: t.priority,
-              due: t.due === null ? null : new Date(t.due).toISOString(),
-              estimateMinutes: t.estimate_minutes,
-            };
+          [ctx.person.id],
+        );
+        const local = DateTime.fromJSDate(now, { zone });
+        const hour = local.hour + local.minute / 60;
+        const peak = profile.peakHours.some(([a, b]) => hour >= a && hour < b);
+        const scored = taskRows.rows.map((t) => {
+          const due = t.due === null ? null : new Date(t.due);
+          const hoursLeft = due ? (due.getTime() - now.getTime()) / 3_600_000 : null;
+          const urgency = hoursLeft === null ? 0 : hoursLeft <= 0 ? 3 : 3 / (1 + hoursLeft / 24);
+          const energyFit =
+            t.energy === "high" ? (peak ? 0.5 : -0.5) : t.energy === "low" ? (peak ? -0.3 : 0.3) : 0;
+          return { t, due, hoursLeft, score: 5 - t.priority + urgency + energyFit, energyFit };
+        });
+        scored.sort((a, b) => b.score - a.score);
+        const best = scored[0];
+        const currentOut = current ? toScheduled(current, zone) : null;
+        const nextOut = next ? toScheduled(next, zone) : null;
+        let reason: string;
+        let suggestion: z.input<typeof Suggestion> | null = null;
+        if (current) {
+          const until = DateTime.fromISO(current.end, { zone }).toFormat("HH:mm");
+          reason = `You're in a focus block${current.taskTitle ? ` for “${current.taskTitle}”` : ""} until ${until}. ${current.explanation.reason}`;
+          if (current.taskId) {
+            const t = taskRows.rows.find((row) => row.id === current.taskId);
+            if (t)
+              suggestion = {
+                taskId: t.id,
+                title: t.title,
+                priority: t.priority,
+                due: t.due === null ? null : new Date(t.due).toISOString(),
+                estimateMinutes: t.estimate_minutes,
+              };
+          }
+        } else if (best) {
+          const parts = [`priority ${best.t.priority}`];
+          if (best.hoursLeft !== null) {
+            parts.push(
+              best.hoursLeft <= 0
+                ? "it is overdue"
+                : `due ${DateTime.fromJSDate(best.due as Date, { zone })
+                    .setLocale("en-GB")
+                    .toFormat("ccc d LLL HH:mm")}`,
+            );
+          }
+          if (best.energyFit > 0)
+            parts.push(
+              peak ? "now is your peak time, good for demanding work" : "light work suits this time of day",
+            );
+          reason = `No focus block right now; the best open task is “${best.t.title}” (${parts.join(", ")}).`;
+          if (next) reason += ` Your next block starts ${nextOut?.when ?? ""}.`;
+          suggestion = {
+            taskId: best.t.id,
+            title: best.t.title,
+            priority: best.t.priority,
+            due: best.due ? best.due.toISOString() : null,
+            estimateMinutes: best.t.estimate_minutes,
+          };
+        } else {
+          reason = "Nothing open on your list. Add a task with create_task, or enjoy the free time.";
         }
-      } else if (best) {
-        const parts = [`priority ${best.t.priority}`];
-        if (best.hoursLeft !== null) {
-          parts.push(
-            best.hoursLeft <= 0
-              ? "it is overdue"
-              : `due ${DateTime.fromJSDate(best.due as Date, { zone })
-                  .setLocale("en-GB")
-                  .toFormat("ccc d LLL HH:mm")}`,
-          );
-        }
-        if (best.energyFit > 0)
-          parts.push(
-            peak ? "now is your peak time, good for demanding work" : "light work suits this time of day",
-          );
-        reason = `No focus block right now; the best open task is “${best.t.title}” (${parts.join(", ")}).`;
-        if (next) reason += ` Your next block starts ${nextOut?.when ?? ""}.`;
-        suggestion = {
-          taskId: best.t.id,
-          title: best.t.title,
-          priority: best.t.priority,
-          due: best.due ? best.due.toISOString() : null,
-          estimateMinutes: best.t.estimate_minutes,
-        };
-      } else {
-        reason = "Nothing open on your list. Add a task with create_task, or enjoy the free time.";
-      }
-      return { now: now.toISOString(), current: currentOut, next: nextOut, suggestion, reason };
-    });
+        return { now: now.toISOString(), current: currentOut, next: nextOut, suggestion, reason };
+      },
+      { snapshot: true },
+    );
   },
 });
 

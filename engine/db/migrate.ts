@@ -67,9 +67,12 @@ export async function migrate(db: Db, dir = defaultMigrationsDir): Promise<Migra
       try {
         await tx.exec(migration.sql);
       } catch (error) {
-        throw new Error(
-          `Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`,
-        );
+        const message = (error as Error).message;
+        const hint =
+          /extension "vector" is not available|could not open extension control file.*vector/i.test(message)
+            ? " Install pgvector on the PostgreSQL server (Debian: `bash .ci/install-pgvector.sh` builds it from source), or unset DATABASE_URL to use embedded PGlite."
+            : "";
+        throw new Error(`Migration ${migration.name} failed and was rolled back: ${message}${hint}`);
       }
       await tx.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
         migration.version,

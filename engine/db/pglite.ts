@@ -29,6 +29,7 @@ export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
   const pg = await PGlite.create({ dataDir: options.dataDir, extensions: { vector } });
   return {
     kind: "pglite",
+    // PGlite runs one transaction at a time, so every transaction already reads one snapshot.
     scoped: (workspaceId, fn) =>
       pg.transaction(async (tx) => {
         await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);

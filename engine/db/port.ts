@@ -14,10 +14,19 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+export interface ScopedOptions {
+  /**
+   * A read-only transaction whose statements all see one snapshot (REPEATABLE READ). Use it when one answer
+   * is built from several queries: under the default READ COMMITTED, a plan stored between two of them
+   * would show new history next to old blocks.
+   */
+  snapshot?: boolean;
+}
+
 export interface Db {
   readonly kind: "postgres" | "pglite";
   /** A transaction as the `cairn_app` role with `cairn.workspace_id` set: RLS scopes every query. */
-  scoped<T>(workspaceId: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  scoped<T>(workspaceId: string, fn: (tx: Queryable) => Promise<T>, options?: ScopedOptions): Promise<T>;
   /** A transaction as the schema owner, unscoped. Only for cross-workspace work. */
   system<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Readiness: throws when the database cannot answer. */

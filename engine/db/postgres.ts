@@ -42,10 +42,15 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
     );
   }
 
-  async function inTransaction<T>(setup: string[], params: unknown[][], fn: (tx: Queryable) => Promise<T>) {
+  async function inTransaction<T>(
+    setup: string[],
+    params: unknown[][],
+    fn: (tx: Queryable) => Promise<T>,
+    begin = "BEGIN",
+  ) {
     const client = await pool.connect();
     try {
-      await client.query("BEGIN");
+      await client.query(begin);
       for (const [index, sql] of setup.entries()) await client.query(sql, params[index]);
       const result = await fn(wrap(client));
       await client.query("COMMIT");
@@ -60,11 +65,12 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
 
   return {
     kind: "postgres",
-    scoped: (workspaceId, fn) =>
+    scoped: (workspaceId, fn, scopedOptions) =>
       inTransaction(
         [`SET LOCAL ROLE ${APP_ROLE}`, "SELECT set_config($1, $2, true)"],
         [[], [WORKSPACE_SETTING, workspaceId]],
         fn,
+        scopedOptions?.snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
       ),
     system: (fn) => inTransaction([], [], fn),
     async ping() {

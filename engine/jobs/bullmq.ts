@@ -35,6 +35,7 @@ import {
   errorMessage,
   MAX_DEFERRALS,
   type ResolvedJobOptions,
+  rerunJobId,
   resolveJobOptions,
   retryDelay,
 } from "./policy.ts";
@@ -164,6 +165,13 @@ class BullmqJobs implements Jobs {
       const existing = await q.getJob(storedId);
       if (existing) {
         const state = await existing.getState();
+        if (state === "active" && resolved.rerunIfActive) {
+          return this.enqueue(queue, name, data, {
+            ...options,
+            jobId: rerunJobId(jobId),
+            rerunIfActive: false,
+          });
+        }
         if (state !== "completed" && state !== "failed" && state !== "unknown") return jobId;
         // Finished: free the id so the job runs again. Losing a race here (another process re-added it,
         // or it became active) is harmless: add() below then returns the existing job.

@@ -6,7 +6,8 @@
  * processes, or jobs that must survive restarts, set REDIS_URL to use BullMQ.
  *
  * Semantics match the BullMQ adapter (one conformance suite proves both):
- * - enqueue with a jobId that is waiting, delayed or active is a no-op; once finished, the id is free again;
+ * - enqueue with a jobId that is waiting, delayed or active is a no-op (with rerunIfActive, an active one
+ *   gets one more run queued after it); once finished, the id is free again;
  * - a failed try is retried after base * 2^(try-1) ms plus up to 25% jitter, until `attempts` tries;
  * - UnrecoverableJobError fails the job at once;
  * - RetryLaterError retries after its delay without consuming an attempt, up to MAX_DEFERRALS times per job
@@ -21,6 +22,7 @@ import {
   assertQueueName,
   errorMessage,
   MAX_DEFERRALS,
+  rerunJobId,
   resolveJobOptions,
   retryDelay,
 } from "./policy.ts";
@@ -111,7 +113,11 @@ class InProcessJobs implements Jobs {
     const resolved = resolveJobOptions(options);
     const state = this.queue(queue);
     const id = resolved.jobId ?? String(this.nextId++);
-    if (state.waiting.has(id) || state.delayed.has(id) || state.active.has(id)) return id;
+    if (state.waiting.has(id) || state.delayed.has(id)) return id;
+    if (state.active.has(id)) {
+      if (!resolved.rerunIfActive) return id;
+      return this.enqueue(queue, name, data, { ...options, jobId: rerunJobId(id), rerunIfActive: false });
+    }
     const job: QueuedJob = {
       id,
       queue,

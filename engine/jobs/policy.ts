@@ -19,10 +19,20 @@ export interface ResolvedJobOptions {
   delayMs: number;
   attempts: number;
   backoffMs: number;
+  rerunIfActive: boolean;
 }
 
+/** The id of the one extra run queued by `rerunIfActive` while the job itself is running. */
+export const rerunJobId = (jobId: string): string => `${jobId}~again`;
+
 export function resolveJobOptions(options: JobOptions = {}): ResolvedJobOptions {
-  const { jobId, delayMs = 0, attempts = DEFAULT_ATTEMPTS, backoffMs = DEFAULT_BACKOFF_MS } = options;
+  const {
+    jobId,
+    delayMs = 0,
+    attempts = DEFAULT_ATTEMPTS,
+    backoffMs = DEFAULT_BACKOFF_MS,
+    rerunIfActive = false,
+  } = options;
   if (jobId !== undefined && jobId.length === 0) throw invalidInput("jobId must not be empty.");
   if (!Number.isFinite(delayMs) || delayMs < 0) throw invalidInput(`delayMs must be >= 0 (got ${delayMs}).`);
   if (!Number.isInteger(attempts) || attempts < 1) {
@@ -31,7 +41,7 @@ export function resolveJobOptions(options: JobOptions = {}): ResolvedJobOptions 
   if (!Number.isFinite(backoffMs) || backoffMs < 0) {
     throw invalidInput(`backoffMs must be >= 0 (got ${backoffMs}).`);
   }
-  return { jobId, delayMs, attempts, backoffMs };
+  return { jobId, delayMs, attempts, backoffMs, rerunIfActive: rerunIfActive && jobId !== undefined };
 }
 
 /** Queue names become part of Redis keys, where ":" is the separator. */

@@ -7,6 +7,12 @@
 export interface JobOptions {
   /** Dedupe key: enqueueing a job whose id is already waiting, delayed or active is a no-op. */
   jobId?: string;
+  /**
+   * With jobId: when that job is already running (it may have read its inputs before the news that caused
+   * this enqueue), queue one more run after it instead of dropping this one. The extra run has the id
+   * `<jobId>~again` and dedupes like any other; a job that is still waiting absorbs the enqueue as usual.
+   */
+  rerunIfActive?: boolean;
   /** Run no earlier than this many milliseconds from now. Default 0. */
   delayMs?: number;
   /** Total tries including the first. Default 3. */

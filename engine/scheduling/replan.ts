@@ -1,8 +1,8 @@
 /**
  * Debounced replanning: every change to a person's tasks, estimates, calendar or preferences enqueues one
  * job `replan-<personId>` on the "plan" queue, delayed by a few seconds; further changes while it waits are
- * deduplicated into it. The job first learns from blocks whose time has passed (implicitly kept), then plans
- * the next 7 days from now and stores a version.
+ * deduplicated into it (or, when it is already running, into one run after it). The job first learns from
+ * blocks whose time has passed (implicitly kept), then plans the next 7 days from now and stores a version.
  */
 import type { Change } from "../changes.ts";
 import type { JobHandler } from "../jobs/port.ts";
@@ -33,6 +33,8 @@ export const replanJobId = (personId: string): string => `replan-${personId}`;
 export async function enqueueReplan(services: EngineServices, job: ReplanJob): Promise<string> {
   return services.jobs.enqueue(PLAN_QUEUE, REPLAN_JOB, job, {
     jobId: replanJobId(job.personId),
+    // A change that arrives while a replan runs may not be in its plan: plan once more after it.
+    rerunIfActive: true,
     delayMs: replanDelayMs(services),
     attempts: 3,
     backoffMs: 2_000,
@@ -50,34 +52,9 @@ export async function runReplan(services: EngineServices, job: ReplanJob): Promi
   return planAndStore(services, { ...job, horizon, trigger: `replan: ${job.reason}` });
 }
 
-/** Whether the person's tasks or calendar changed after `since` (database time, so any process's writes count). */
-async function changedSince(services: EngineServices, job: ReplanJob, since: string): Promise<boolean> {
-  return services.db.scoped(job.workspaceId, async (tx) => {
-    const result = await tx.query<{ changed: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM tasks WHERE person_id = $1 AND updated_at > $2)
-           OR EXISTS (SELECT 1 FROM calendar_events WHERE person_id = $1 AND updated_at > $2) AS changed`,
-      [job.personId, since],
-    );
-    return result.rows[0]?.changed === true;
-  });
-}
-
 export function replanHandler(services: EngineServices): JobHandler<ReplanJob> {
   return async (job) => {
-    const startedAt = await services.db.scoped(job.data.workspaceId, async (tx) => {
-      const result = await tx.query<{ now: Date | string }>("SELECT clock_timestamp() AS now");
-      return new Date(result.rows[0]?.now ?? Date.now()).toISOString();
-    });
     const plan = await runReplan(services, job.data);
-    // A change that arrived while this job ran was deduplicated into it but may not be in its plan.
-    if (await changedSince(services, job.data, startedAt)) {
-      await services.jobs.enqueue(PLAN_QUEUE, REPLAN_JOB, job.data, {
-        jobId: `${replanJobId(job.data.personId)}-after-${plan.version}`,
-        delayMs: replanDelayMs(services),
-        attempts: 3,
-        backoffMs: 2_000,
-      });
-    }
     return { version: plan.version, blocks: plan.blocks.length };
   };
 }

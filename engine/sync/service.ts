@@ -379,6 +379,8 @@ export function createSyncService(
         : "";
       return services.jobs.enqueue(SYNC_QUEUE, "sync", data, {
         jobId: `sync-${data.connectionId}${suffix}`,
+        // A webhook that lands while this sync runs may describe a change the sync has already read past.
+        rerunIfActive: true,
         attempts: 5,
         backoffMs: 5_000,
         delayMs,

@@ -131,6 +131,33 @@ function jobsConformance(label: string, factory: () => Jobs, skip: string | fals
       assert.equal(runs, 1);
     });
 
+    it("with rerunIfActive, runs once more after an active job, coalescing further enqueues", async () => {
+      const jobs = open();
+      const queue = uniqueQueue();
+      const seen: Array<{ id: string; data: unknown }> = [];
+      let release = (): void => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      jobs.handle(queue, async (job) => {
+        seen.push({ id: job.id, data: job.data });
+        if (seen.length === 1) await gate;
+      });
+      await jobs.start();
+      const options = { jobId: "sync-c1", rerunIfActive: true };
+      assert.equal(await jobs.enqueue(queue, "sync", { v: 1 }, options), "sync-c1");
+      await waitFor("the job to start", () => seen.length === 1);
+      assert.equal(await jobs.enqueue(queue, "sync", { v: 2 }, options), "sync-c1~again");
+      assert.equal(await jobs.enqueue(queue, "sync", { v: 3 }, options), "sync-c1~again");
+      release();
+      await waitFor("both runs", async () => (await jobs.counts(queue)).completed === 2);
+      await sleep(100);
+      assert.deepEqual(seen, [
+        { id: "sync-c1", data: { v: 1 } },
+        { id: "sync-c1~again", data: { v: 2 } },
+      ]);
+    });
+
     it("retries with exponential backoff, then lists the job as failed", async () => {
       const jobs = open();
       const queue = uniqueQueue();

@@ -143,17 +143,18 @@ export async function openTestEngine(options: TestEngineOptions = {}): Promise<T
     now: options.now,
     extraActions: options.extraActions,
   });
-  await engine.prepare();
-  return {
-    engine,
-    config,
-    db,
-    jobs,
-    async close() {
-      await jobs.close(2_000);
-      await drop();
-    },
+  const close = async () => {
+    await jobs.close(2_000);
+    await drop();
   };
+  try {
+    await engine.prepare();
+  } catch (error) {
+    // Open Redis and Postgres connections would keep the test process alive: fail instead of hanging.
+    await close().catch(() => {});
+    throw error;
+  }
+  return { engine, config, db, jobs, close };
 }
 
 export interface TestCairnOptions extends TestEngineOptions {

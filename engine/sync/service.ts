@@ -35,12 +35,14 @@ import {
 } from "./connector.ts";
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
 import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
+import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
 import { assertAllowedUrl, createUrlGuard } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
 import { completeAtSources } from "./writeback.ts";
 
 export const SYNC_EXTENSION = "cairn.sync";
 export const SYNC_QUEUE = "sync";
+const SYNC_BUSY_RETRY_MS = 30_000;
 export const WRITEBACK_QUEUE = "writeback";
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 10;
 
@@ -59,6 +61,8 @@ export interface SyncServiceOptions {
   retry?: { maxRetries?: number; backoffMs?: number; maxWaitMs?: number };
   /** Base fetch (tests). */
   fetch?: typeof fetch;
+  /** The cross-process sync lease's timing (tests shorten it). */
+  lease?: Partial<LeaseTiming>;
 }
 
 export interface ConnectRequest {
@@ -141,7 +145,9 @@ export function createSyncService(
 ): SyncService {
   const byKind = new Map(connectors.map((connector) => [connector.kind as string, connector]));
   const buckets = new Map<string, TokenBucket>();
+  // In-process runs of one connection queue here; runs in other processes are kept out by the lease.
   const locks = new Map<string, Promise<unknown>>();
+  const leaseTiming: LeaseTiming = { ...DEFAULT_LEASE_TIMING, ...options.lease };
   const log = services.log.child({ module: "sync" });
   const guard = createUrlGuard({ allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS });
   const repeatKey = (connectionId: string) => `sync-${connectionId}`;
@@ -325,7 +331,12 @@ export function createSyncService(
         if (connection.status === "disabled") throw invalidInput(`"${connection.name}" is disabled.`);
         const connector = connectorOf(connection.kind);
         try {
-          const result = await runSync({ services, connector, context: contextFor }, runOptions);
+          const result = await withSyncLease(
+            services.db,
+            { workspaceId: runOptions.workspaceId, connectionId: connection.id, name: connection.name },
+            () => runSync({ services, connector, context: contextFor }, runOptions),
+            leaseTiming,
+          );
           for (const personId of result.taskPeople) {
             services.changes.notify({
               kind: "tasks",
@@ -353,6 +364,12 @@ export function createSyncService(
               workspaceId: runOptions.workspaceId,
               ids: [connection.id],
             });
+          } else if (error instanceof SyncBusyError) {
+            log.info(
+              { connection: connection.id },
+              "sync skipped: another process is syncing this connection",
+            );
+            throw error;
           } else {
             await services.db
               .scoped(runOptions.workspaceId, (tx) =>
@@ -521,6 +538,7 @@ export function createSyncService(
 export function asJobError(error: unknown): unknown {
   if (error instanceof CredentialRejectedError) return new UnrecoverableJobError(error.message);
   if (error instanceof RateLimitedError) return new RetryLaterError(error.message, error.retryAfterMs);
+  if (error instanceof SyncBusyError) return new RetryLaterError(error.message, SYNC_BUSY_RETRY_MS);
   if (error instanceof TransientProviderError && error.retryAfterMs !== undefined) {
     return new RetryLaterError(error.message, error.retryAfterMs);
   }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getConnectionRecord } from "../../engine/sync/connections.ts";
+import { createSyncService } from "../../engine/sync/service.ts";
+import { SyncBusyError } from "../../engine/sync/sync-lease.ts";
 import { isPrivateAddress } from "../../engine/sync/url-guard.ts";
 import { type FakeGoogle, startFakeGoogle } from "../fakes/google-calendar.ts";
 import { type FakeJira, startFakeJira } from "../fakes/jira.ts";
@@ -86,6 +88,59 @@ for (const backend of backends()) {
         (await app.tasks()).find((t) => t.externalId === "CRASH-1")?.title,
         "Edited before the outage",
       );
+    });
+
+    it("lets one process at a time sync a connection, and takes over a lease left by a dead one", async () => {
+      // A second sync service on the same database stands in for another worker process.
+      const other = createSyncService(app.cairn.engine.services, app.sync.connectors, {
+        lease: { waitMs: 400, pollMs: 25 },
+      });
+      const lease = (owner: string, untilSql: string) =>
+        app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
+          tx.query(
+            `UPDATE connections SET sync_lease_owner = $2, sync_lease_until = ${untilSql} WHERE id = $1`,
+            [connectionId, owner],
+          ),
+        );
+      const leaseOwner = async () =>
+        (
+          await app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
+            tx.query<{ owner: string | null }>(
+              "SELECT sync_lease_owner AS owner FROM connections WHERE id = $1",
+              [connectionId],
+            ),
+          )
+        ).rows[0]?.owner;
+      const record = () =>
+        app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
+          getConnectionRecord(tx, connectionId),
+        );
+      const before = await record();
+
+      await lease("worker-on-another-host", "clock_timestamp() + interval '1 minute'");
+      const searchesBefore = fake.requests.filter((r) => /search\/jql/.test(r.path)).length;
+      await assert.rejects(
+        other.sync({ workspaceId: app.admin.workspace.id, connectionId }),
+        (error: Error) => error instanceof SyncBusyError && /another Cairn process/.test(error.message),
+      );
+      assert.equal(fake.requests.filter((r) => /search\/jql/.test(r.path)).length, searchesBefore);
+      const after = await record();
+      assert.equal(after?.lastError, before?.lastError, "a busy connection is not recorded as failing");
+      assert.equal(await leaseOwner(), "worker-on-another-host");
+
+      await lease("worker-that-died", "clock_timestamp() - interval '1 second'");
+      await other.sync({ workspaceId: app.admin.workspace.id, connectionId });
+      assert.equal(await leaseOwner(), null, "released after the sync");
+
+      const both = await Promise.all([
+        app.sync.sync({ workspaceId: app.admin.workspace.id, connectionId }),
+        createSyncService(app.cairn.engine.services, app.sync.connectors).sync({
+          workspaceId: app.admin.workspace.id,
+          connectionId,
+        }),
+      ]);
+      assert.equal(both.length, 2);
+      assert.equal(await leaseOwner(), null);
     });
   });
 }

@@ -32,8 +32,27 @@ const json = (uri: string, value: unknown): ReadResourceResult => ({
 /** JSON-RPC code the MCP spec gives "resource not found". */
 const RESOURCE_NOT_FOUND = -32002;
 
-/** Engine errors on a resource read become JSON-RPC errors that keep the engine's code and message. */
-async function reading(uri: string, read: () => Promise<unknown>): Promise<ReadResourceResult> {
+/** JSON-RPC's implementation-defined server error, used for a read refused by the rate limit. */
+const RATE_LIMITED = -32000;
+
+/**
+ * Engine errors on a resource read become JSON-RPC errors that keep the engine's code and message.
+ * `throttle` takes one request from the session's rate limit (shared with tool calls) and returns the
+ * seconds to wait, 0 when the read may go ahead.
+ */
+async function reading(
+  uri: string,
+  throttle: () => number,
+  read: () => Promise<unknown>,
+): Promise<ReadResourceResult> {
+  const wait = throttle();
+  if (wait > 0) {
+    throw new McpError(
+      RATE_LIMITED,
+      `${ErrorCode.RateLimited}: Too many requests for this token; retry in ${wait}s.`,
+      { code: ErrorCode.RateLimited, retryAfterSeconds: wait, uri },
+    );
+  }
   try {
     return json(uri, await read());
   } catch (error) {
@@ -53,7 +72,13 @@ export interface ResourceWiring {
   close(): void;
 }
 
-export function registerResources(mcp: McpServer, engine: Engine, actor: Actor, log: Logger): ResourceWiring {
+export function registerResources(
+  mcp: McpServer,
+  engine: Engine,
+  actor: Actor,
+  log: Logger,
+  throttle: () => number,
+): ResourceWiring {
   const g = gatherer(engine, actor);
 
   mcp.registerResource(
@@ -65,7 +90,7 @@ export function registerResources(mcp: McpServer, engine: Engine, actor: Actor, 
         "Today's schedule (focus blocks and meetings when planning is set up) and the tasks that matter today: in progress, overdue, due today, next up.",
       mimeType: "application/json",
     },
-    (uri) => reading(uri.href, () => todayPlan(g)),
+    (uri) => reading(uri.href, throttle, () => todayPlan(g)),
   );
 
   mcp.registerResource(
@@ -89,7 +114,7 @@ export function registerResources(mcp: McpServer, engine: Engine, actor: Actor, 
     },
     (uri, variables) => {
       const id = Array.isArray(variables.id) ? variables.id[0] : variables.id;
-      return reading(uri.href, () => g.call("get_task", { id }));
+      return reading(uri.href, throttle, () => g.call("get_task", { id }));
     },
   );
 
@@ -102,7 +127,7 @@ export function registerResources(mcp: McpServer, engine: Engine, actor: Actor, 
         "The person's numbers: open, overdue and due-soon tasks, estimated work left, completed this week and in the last 7 days, on-time rate.",
       mimeType: "application/json",
     },
-    (uri) => reading(uri.href, () => insights(g)),
+    (uri) => reading(uri.href, throttle, () => insights(g)),
   );
 
   // Subscriptions: the SDK's McpServer answers list/read; subscribe/unsubscribe are ours.

@@ -78,7 +78,7 @@ export function createCairnMcpServer(options: McpSessionOptions): CairnMcpServer
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(engine, actor) }));
   mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(call, request, extra));
-  const resources = registerResources(mcp, engine, actor, log);
+  const resources = registerResources(mcp, engine, actor, log, () => options.limiter.take(options.principal));
   registerPrompts(mcp, engine, actor);
   let closed = false;
   return {

@@ -205,6 +205,16 @@ for (const backend of backends()) {
       assert.ok((errorMeta(refused).retryAfterSeconds ?? 0) >= 1);
     });
 
+    it("counts resource reads against the same per-token limit", async () => {
+      const limited = await connect(member, new RateLimiter(2));
+      await limited.client.readResource({ uri: "cairn://insights" });
+      await limited.client.callTool({ name: "list_tasks", arguments: {} });
+      await assert.rejects(limited.client.readResource({ uri: "cairn://plan/today" }), (error: Error) => {
+        assert.match(error.message, /rate_limited: Too many requests for this token; retry in \d+s/);
+        return true;
+      });
+    });
+
     it("lists and reads today's plan, tasks by URI and insights", async () => {
       const task = structured<Task>(
         t.engine,

@@ -5,7 +5,7 @@
  */
 
 export interface JobOptions {
-  /** Dedupe key: enqueueing a job whose id is already waiting, delayed or active is a no-op. */
+  /** Dedupe key: enqueueing a job whose id is already waiting, delayed or active is a no-op (see rerunIfActive). */
   jobId?: string;
   /**
    * With jobId: when that job is already running (it may have read its inputs before the news that caused

@@ -6,7 +6,7 @@ import { jsonSchemaOf, zodIssues } from "../engine/actions/registry.ts";
 import { issueApiToken } from "../engine/auth/api-tokens.ts";
 import { type Authenticated, authenticateBearer } from "../engine/auth/authenticate.ts";
 import type { Engine } from "../engine/engine.ts";
-import { CairnError, ErrorCode, invalidInput, unauthorized } from "../engine/errors.ts";
+import { CairnError, invalidInput, rateLimited, unauthorized } from "../engine/errors.ts";
 import type { RateLimiter } from "../engine/security/rate-limiter.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import { sendError } from "./problem.ts";
@@ -49,9 +49,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     req.actor = await authenticateBearer(engine.services.db, req.get("authorization"));
     const wait = limiter.take(req.actor.principal);
     if (wait > 0) {
-      throw new CairnError(ErrorCode.RateLimited, `Too many calls for this token; retry in ${wait}s.`, {
-        retryAfterSeconds: wait,
-      });
+      throw rateLimited("calls", wait);
     }
     next();
   };

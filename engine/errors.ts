@@ -37,6 +37,11 @@ export const notFound = (message: string): CairnError => new CairnError(ErrorCod
 export const forbidden = (message: string): CairnError => new CairnError(ErrorCode.Forbidden, message);
 export const unauthorized = (message: string): CairnError => new CairnError(ErrorCode.Unauthorized, message);
 export const conflict = (message: string): CairnError => new CairnError(ErrorCode.Conflict, message);
+/** A per-token rate limit said no; `what` names what was counted ("tool calls", "requests"). */
+export const rateLimited = (what: string, retryAfterSeconds: number): CairnError =>
+  new CairnError(ErrorCode.RateLimited, `Too many ${what} for this token; retry in ${retryAfterSeconds}s.`, {
+    retryAfterSeconds,
+  });
 
 /** Wraps anything thrown into a CairnError; unknown failures become `internal` without leaking their text. */
 export function asCairnError(error: unknown): CairnError {

@@ -14,7 +14,7 @@ import {
 import type { Actor } from "../engine/actions/define.ts";
 import type { Change } from "../engine/changes.ts";
 import type { Engine } from "../engine/engine.ts";
-import { asCairnError, ErrorCode } from "../engine/errors.ts";
+import { asCairnError, ErrorCode, rateLimited } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
 import { gatherer, insights, recentTasks, todayPlan } from "./context.ts";
 import { redactSecrets } from "./redact.ts";
@@ -47,11 +47,12 @@ async function reading(
 ): Promise<ReadResourceResult> {
   const wait = throttle();
   if (wait > 0) {
-    throw new McpError(
-      RATE_LIMITED,
-      `${ErrorCode.RateLimited}: Too many requests for this token; retry in ${wait}s.`,
-      { code: ErrorCode.RateLimited, retryAfterSeconds: wait, uri },
-    );
+    const refused = rateLimited("requests", wait);
+    throw new McpError(RATE_LIMITED, `${refused.code}: ${refused.message}`, {
+      code: refused.code,
+      retryAfterSeconds: wait,
+      uri,
+    });
   }
   try {
     return json(uri, await read());

@@ -15,7 +15,7 @@ import type {
 import type { Actor, AnyAction, Progress } from "../engine/actions/define.ts";
 import { jsonSchemaOf } from "../engine/actions/registry.ts";
 import type { Engine } from "../engine/engine.ts";
-import { asCairnError, CairnError, ErrorCode, statusFor } from "../engine/errors.ts";
+import { asCairnError, CairnError, ErrorCode, rateLimited, statusFor } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
 import type { RateLimiter } from "../engine/security/rate-limiter.ts";
 import { redactSecrets } from "./redact.ts";
@@ -148,11 +148,7 @@ export async function callTool(
   }
   const wait = limiter.take(principal);
   if (wait > 0) {
-    return errorResult(
-      new CairnError(ErrorCode.RateLimited, `Too many tool calls for this token; retry in ${wait}s.`, {
-        retryAfterSeconds: wait,
-      }),
-    );
+    return errorResult(rateLimited("tool calls", wait));
   }
   const started = performance.now();
   try {

@@ -207,3 +207,29 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe("the HTTP API's per-token rate limit", () => {
+  let cairn: TestCairn;
+
+  before(async () => {
+    cairn = await startTestCairn({ env: { CAIRN_RATE_LIMIT_PER_MINUTE: "2" } });
+  });
+  after(async () => cairn?.close());
+
+  it("answers 429 with Retry-After once a token has used its calls, and counts each token apart", async () => {
+    const first = (await cairn.token({ workspace: "limits", email: "ann@limits.test" })).token;
+    const second = (await cairn.token({ workspace: "limits", email: "bob@limits.test" })).token;
+    for (let i = 0; i < 2; i++) assert.equal((await cairn.call(first, "list_tasks", {})).status, 200);
+    const response = await fetch(`${cairn.url}/api/actions/list_tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${first}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(response.status, 429);
+    assert.ok(Number(response.headers.get("retry-after")) >= 1);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, "rate_limited");
+    assert.match(body.error.message, /Too many calls for this token; retry in \d+s/);
+    assert.equal((await cairn.call(second, "list_tasks", {})).status, 200);
+  });
+});

@@ -1,0 +1,388 @@
+/**
+ * A local Slack Web API that answers like slack.com/api: `POST /api/<method>` with a bearer token, form or JSON
+ * bodies, `{ok: true, ...}` or `{ok: false, error}` with HTTP 200, and 429 + Retry-After when rate-limited.
+ * Enough of the API for a chat app: auth.test, users.info, conversations.open, chat.postMessage /
+ * postEphemeral / update, views.publish / open / update, users.profile.set, dnd.setSnooze / endSnooze and
+ * oauth.v2.access (install and token rotation). Also signs requests the way Slack signs its deliveries.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import type { Request, Response } from "express";
+import { createFakeApp, type FailNextOptions, type FakeServerBase, isRecord, listen } from "./common.ts";
+
+export interface SlackUser {
+  id: string;
+  teamId: string;
+  name: string;
+  realName: string;
+  email?: string;
+  tz: string;
+  tzOffset: number;
+  isBot?: boolean;
+}
+
+export interface PostedMessage {
+  method: "chat.postMessage" | "chat.postEphemeral" | "chat.update";
+  token: string;
+  channel: string;
+  user?: string;
+  text?: string;
+  blocks?: unknown[];
+  threadTs?: string;
+  ts: string;
+}
+
+export interface PublishedView {
+  method: "views.publish" | "views.open" | "views.update";
+  userId?: string;
+  triggerId?: string;
+  view: Record<string, unknown>;
+}
+
+export interface SlackInstallGrant {
+  code: string;
+  teamId: string;
+  teamName: string;
+  enterpriseId?: string;
+  authedUserId: string;
+  botScopes: string;
+  userScopes?: string;
+  /** Issue expiring tokens with refresh tokens (token rotation on). */
+  rotate?: boolean;
+}
+
+export interface FakeSlack extends FakeServerBase {
+  /** The Web API root, to give Bolt's `clientOptions.slackApiUrl` (ends with `/api/`). */
+  apiUrl: string;
+  botToken: string;
+  teamId: string;
+  botUserId: string;
+  messages: PostedMessage[];
+  views: PublishedView[];
+  profiles: Map<string, Record<string, unknown>>;
+  snoozes: Map<string, number | null>;
+  addUser(user: Partial<SlackUser> & { id: string }): SlackUser;
+  /** Accept another token (e.g. a user token from an install). */
+  allowToken(token: string, owner: { teamId: string; userId: string; kind: "bot" | "user" }): void;
+  revokeToken(token: string): void;
+  addInstallGrant(grant: SlackInstallGrant): void;
+  failNext(options?: FailNextOptions): void;
+  /** Resolves when `count` messages have been posted (a test waits on this, never on a sleep). */
+  waitForMessages(count: number, timeoutMs?: number): Promise<PostedMessage[]>;
+  oauthClient: { id: string; secret: string };
+}
+
+/** Headers Slack puts on a delivery: `v0=` HMAC-SHA256 of `v0:<timestamp>:<body>` under the signing secret. */
+export function slackSignatureHeaders(
+  body: string,
+  signingSecret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  const signature = createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex");
+  return { "x-slack-signature": `v0=${signature}`, "x-slack-request-timestamp": String(timestamp) };
+}
+
+export async function startFakeSlack(
+  options: { teamId?: string; teamName?: string } = {},
+): Promise<FakeSlack> {
+  const teamId = options.teamId ?? `T${randomBytes(4).toString("hex").toUpperCase()}`;
+  const teamName = options.teamName ?? "Acme";
+  const botUserId = `U${randomBytes(4).toString("hex").toUpperCase()}BOT`;
+  const botToken = `xoxb-${randomBytes(12).toString("hex")}`;
+  const oauthClient = {
+    id: `${randomBytes(4).readUInt32BE()}.${randomBytes(4).readUInt32BE()}`,
+    secret: randomBytes(16).toString("hex"),
+  };
+  const tokens = new Map<string, { teamId: string; userId: string; kind: "bot" | "user" }>([
+    [botToken, { teamId, userId: botUserId, kind: "bot" }],
+  ]);
+  const refreshTokens = new Map<string, SlackInstallGrant>();
+  const users = new Map<string, SlackUser>();
+  const grants = new Map<string, SlackInstallGrant>();
+  const messages: PostedMessage[] = [];
+  const views: PublishedView[] = [];
+  const profiles = new Map<string, Record<string, unknown>>();
+  const snoozes = new Map<string, number | null>();
+  const waiters: Array<{ count: number; resolve: (m: PostedMessage[]) => void }> = [];
+  let tsCounter = 0;
+
+  const { app, requests, faults } = createFakeApp({
+    faultBody: (fault) => ({ ok: false, error: fault.status === 429 ? "ratelimited" : "internal_error" }),
+  });
+
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, "0")}`;
+  const notify = () => {
+    for (const waiter of [...waiters]) {
+      if (messages.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(messages.slice());
+      }
+    }
+  };
+
+  function field(req: Request, name: string): unknown {
+    const body = isRecord(req.body) ? req.body : {};
+    const value = body[name] ?? (req.query as Record<string, unknown>)[name];
+    // Bolt's WebClient sends form bodies; structured values (blocks, view) arrive as JSON strings.
+    if (typeof value === "string" && (name === "blocks" || name === "view" || name === "profile")) {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
+
+  function tokenOf(req: Request): string | undefined {
+    const header = req.headers.authorization;
+    if (header?.startsWith("Bearer ")) return header.slice(7);
+    const body = isRecord(req.body) ? req.body : {};
+    return typeof body.token === "string" ? body.token : undefined;
+  }
+
+  const ok = (res: Response, body: Record<string, unknown> = {}) => res.json({ ok: true, ...body });
+  const fail = (res: Response, error: string) => res.json({ ok: false, error });
+
+  function userJson(user: SlackUser) {
+    return {
+      id: user.id,
+      team_id: user.teamId,
+      name: user.name,
+      real_name: user.realName,
+      deleted: false,
+      is_bot: user.isBot ?? false,
+      tz: user.tz,
+      tz_label: user.tz,
+      tz_offset: user.tzOffset,
+      profile: {
+        real_name: user.realName,
+        display_name: user.name,
+        ...(user.email ? { email: user.email } : {}),
+        ...profiles.get(user.id),
+      },
+    };
+  }
+
+  app.post("/api/oauth.v2.access", (req, res) => {
+    const clientId = field(req, "client_id");
+    const clientSecret = field(req, "client_secret");
+    const basic = req.headers.authorization?.startsWith("Basic ")
+      ? Buffer.from(req.headers.authorization.slice(6), "base64").toString().split(":")
+      : undefined;
+    const id = clientId ?? basic?.[0];
+    const secret = clientSecret ?? basic?.[1];
+    if (id !== oauthClient.id || secret !== oauthClient.secret) return fail(res, "invalid_client_id");
+    const issue = (grant: SlackInstallGrant) => {
+      const bot = `xoxb-${randomBytes(12).toString("hex")}`;
+      tokens.set(bot, { teamId: grant.teamId, userId: `U${grant.teamId}BOT`, kind: "bot" });
+      const user = grant.userScopes ? `xoxp-${randomBytes(12).toString("hex")}` : undefined;
+      if (user) tokens.set(user, { teamId: grant.teamId, userId: grant.authedUserId, kind: "user" });
+      const rotation = (token: string) => {
+        if (!grant.rotate) return {};
+        const refresh = `xoxe-1-${randomBytes(12).toString("hex")}`;
+        refreshTokens.set(refresh, { ...grant, code: token });
+        return { refresh_token: refresh, expires_in: 43200 };
+      };
+      return { bot, user, rotation };
+    };
+    if (field(req, "grant_type") === "refresh_token") {
+      const refresh = String(field(req, "refresh_token") ?? "");
+      const grant = refreshTokens.get(refresh);
+      if (!grant) return fail(res, "invalid_refresh_token");
+      refreshTokens.delete(refresh);
+      const previous = grant.code;
+      tokens.delete(previous);
+      const isUser = previous.startsWith("xoxp-");
+      const fresh = `${isUser ? "xoxp" : "xoxb"}-${randomBytes(12).toString("hex")}`;
+      tokens.set(fresh, {
+        teamId: grant.teamId,
+        userId: isUser ? grant.authedUserId : `U${grant.teamId}BOT`,
+        kind: isUser ? "user" : "bot",
+      });
+      const next = `xoxe-1-${randomBytes(12).toString("hex")}`;
+      refreshTokens.set(next, { ...grant, code: fresh });
+      return ok(res, {
+        access_token: fresh,
+        token_type: isUser ? "user" : "bot",
+        refresh_token: next,
+        expires_in: 43200,
+        team: { id: grant.teamId, name: grant.teamName },
+      });
+    }
+    const grant = grants.get(String(field(req, "code") ?? ""));
+    if (!grant) return fail(res, "invalid_code");
+    grants.delete(grant.code);
+    const { bot, user, rotation } = issue(grant);
+    return ok(res, {
+      app_id: "A0FAKEAPP",
+      authed_user: {
+        id: grant.authedUserId,
+        ...(user
+          ? { scope: grant.userScopes, access_token: user, token_type: "user", ...rotation(user) }
+          : {}),
+      },
+      scope: grant.botScopes,
+      token_type: "bot",
+      access_token: bot,
+      bot_user_id: `U${grant.teamId}BOT`,
+      team: { id: grant.teamId, name: grant.teamName },
+      enterprise: grant.enterpriseId ? { id: grant.enterpriseId, name: "Enterprise" } : null,
+      is_enterprise_install: false,
+      ...rotation(bot),
+    });
+  });
+
+  app.post("/api/:method", (req, res) => {
+    const method = req.params.method ?? "";
+    const token = tokenOf(req);
+    if (!token) return fail(res, "not_authed");
+    const owner = tokens.get(token);
+    if (!owner) return fail(res, "invalid_auth");
+    switch (method) {
+      case "auth.test":
+        return ok(res, {
+          url: `https://${teamName.toLowerCase()}.slack.com/`,
+          team: teamName,
+          user: owner.kind === "bot" ? "cairn" : users.get(owner.userId)?.name,
+          team_id: owner.teamId,
+          user_id: owner.userId,
+          ...(owner.kind === "bot" ? { bot_id: "B0FAKEBOT" } : {}),
+        });
+      case "users.info": {
+        const user = users.get(String(field(req, "user") ?? ""));
+        return user ? ok(res, { user: userJson(user) }) : fail(res, "user_not_found");
+      }
+      case "conversations.open": {
+        const ids = String(field(req, "users") ?? "")
+          .split(",")
+          .filter(Boolean);
+        if (ids.length === 0) return fail(res, "users_list_not_supplied");
+        return ok(res, { channel: { id: `D${ids.join("").slice(1, 11)}` } });
+      }
+      case "chat.postMessage":
+      case "chat.postEphemeral":
+      case "chat.update": {
+        const channel = String(field(req, "channel") ?? "");
+        if (!channel) return fail(res, "channel_not_found");
+        const text = field(req, "text");
+        const blocks = field(req, "blocks");
+        if (!text && !blocks) return fail(res, "no_text");
+        const ts = method === "chat.update" ? String(field(req, "ts") ?? "") : nextTs();
+        const user = field(req, "user");
+        const threadTs = field(req, "thread_ts");
+        messages.push({
+          method,
+          token,
+          channel,
+          ts,
+          ...(typeof text === "string" ? { text } : {}),
+          ...(Array.isArray(blocks) ? { blocks } : {}),
+          ...(typeof user === "string" ? { user } : {}),
+          ...(typeof threadTs === "string" ? { threadTs } : {}),
+        });
+        notify();
+        if (method === "chat.postEphemeral") return ok(res, { message_ts: ts });
+        return ok(res, { channel, ts, message: { type: "message", text, ts, bot_id: "B0FAKEBOT" } });
+      }
+      case "views.publish":
+      case "views.open":
+      case "views.update": {
+        const view = field(req, "view");
+        if (!isRecord(view)) return fail(res, "invalid_arguments");
+        const userId = field(req, "user_id");
+        const triggerId = field(req, "trigger_id");
+        if (method === "views.open" && typeof triggerId !== "string") return fail(res, "invalid_trigger_id");
+        views.push({
+          method,
+          view,
+          ...(typeof userId === "string" ? { userId } : {}),
+          ...(typeof triggerId === "string" ? { triggerId } : {}),
+        });
+        return ok(res, { view: { id: `V${views.length}`, ...view } });
+      }
+      case "users.profile.set": {
+        if (owner.kind !== "user") return fail(res, "not_allowed_token_type");
+        const profile = field(req, "profile");
+        if (!isRecord(profile)) return fail(res, "invalid_profile");
+        profiles.set(owner.userId, { ...profiles.get(owner.userId), ...profile });
+        return ok(res, { profile: profiles.get(owner.userId) });
+      }
+      case "dnd.setSnooze": {
+        if (owner.kind !== "user") return fail(res, "not_allowed_token_type");
+        const minutes = Number(field(req, "num_minutes"));
+        if (!Number.isFinite(minutes) || minutes <= 0) return fail(res, "invalid_arguments");
+        const end = Math.floor(Date.now() / 1000) + minutes * 60;
+        snoozes.set(owner.userId, end);
+        return ok(res, { snooze_enabled: true, snooze_endtime: end, snooze_remaining: minutes * 60 });
+      }
+      case "dnd.endSnooze":
+        if (owner.kind !== "user") return fail(res, "not_allowed_token_type");
+        snoozes.set(owner.userId, null);
+        return ok(res, { dnd_enabled: true, snooze_enabled: false });
+      default:
+        return fail(res, "unknown_method");
+    }
+  });
+
+  const server = await listen(
+    app,
+    () => ({ status: 404, body: { ok: false, error: "unknown_method" } }),
+    () => ({ status: 500, body: { ok: false, error: "internal_error" } }),
+  );
+
+  return {
+    url: server.url,
+    apiUrl: `${server.url}/api/`,
+    botToken,
+    teamId,
+    botUserId,
+    requests,
+    messages,
+    views,
+    profiles,
+    snoozes,
+    oauthClient,
+    addUser(partial) {
+      const user: SlackUser = {
+        teamId,
+        name: partial.id.toLowerCase(),
+        realName: partial.id,
+        tz: "Europe/Berlin",
+        tzOffset: 3600,
+        ...partial,
+      };
+      users.set(user.id, user);
+      return user;
+    },
+    allowToken(token, owner) {
+      tokens.set(token, owner);
+    },
+    revokeToken(token) {
+      tokens.delete(token);
+    },
+    addInstallGrant(grant) {
+      grants.set(grant.code, grant);
+    },
+    failNext(options) {
+      faults.push(options);
+    },
+    waitForMessages(count, timeoutMs = 10_000) {
+      if (messages.length >= count) return Promise.resolve(messages.slice());
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          count,
+          resolve: (m: PostedMessage[]) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`expected ${count} Slack messages, saw ${messages.length}`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+    close: server.close,
+  };
+}

@@ -8,7 +8,7 @@
 import { calendarMultiGet, calendarQuery, createAccount, fetchCalendars, propfind } from "tsdav";
 import { z } from "zod";
 import type { PullPage, SyncScope } from "../../engine/sync/connector.ts";
-import { expandEvents, type IcalOccurrence, parseEvents } from "../../engine/sync/ical.ts";
+import { calendarZoneName, expandEvents, type IcalOccurrence, parseEvents } from "../../engine/sync/ical.ts";
 import { type CaldavContext, DavSession } from "./dav.ts";
 
 const DAY_MS = 86_400_000;
@@ -46,10 +46,10 @@ function textProp(value: unknown): string | undefined {
 
 const ensureSlash = (url: string) => (url.endsWith("/") ? url : `${url}/`);
 
-/** TZID of a calendar-timezone property (a VCALENDAR with one VTIMEZONE). */
+/** IANA zone of a calendar-timezone property (a VCALENDAR with one VTIMEZONE, its TZID IANA or Windows). */
 function tzidOf(calendarTimezone: string | undefined): string | undefined {
   const match = /^TZID:(.+)$/m.exec(calendarTimezone ?? "");
-  return match?.[1]?.trim() || undefined;
+  return calendarZoneName(match?.[1]?.trim() || undefined);
 }
 
 export async function caldavScopes(ctx: CaldavContext): Promise<SyncScope[]> {
@@ -221,10 +221,17 @@ export async function pullCalendar(
       continue;
     }
     try {
-      const { events } = parseEvents(object.data);
-      items.push(
-        ...expandEvents(events, { calendarId: scope.id, from, to, timeZone, email: ctx.settings.email }),
-      );
+      const parsed = parseEvents(object.data);
+      const expanded = expandEvents(parsed.events, {
+        calendarId: scope.id,
+        from,
+        to,
+        timeZone,
+        email: ctx.settings.email,
+      });
+      items.push(...expanded.occurrences);
+      for (const item of [...parsed.skipped, ...expanded.skipped])
+        skipped.push({ externalId: `${object.href} ${item.externalId}`, reason: item.reason });
     } catch (error) {
       skipped.push({
         externalId: object.href,

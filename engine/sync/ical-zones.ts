@@ -8,11 +8,13 @@
  * rules expand on the calendar the event was written in and only the final instants depend on the zone.
  */
 import { DateTime, IANAZone } from "luxon";
-import rrulePackage from "rrule";
+import * as rruleModule from "rrule";
 import { allProperties, firstProperty, type IcalComponent } from "./ical-text.ts";
 import { WINDOWS_ZONES } from "./windows-zones.ts";
 
-const { RRule } = rrulePackage;
+/** rrule is CommonJS that Node's ESM loader sees only as a default export; a CommonJS build sees it named. */
+export const { RRule } =
+  "RRule" in rruleModule ? rruleModule : (rruleModule as unknown as { default: typeof rruleModule }).default;
 
 export interface Zone {
   /** The IANA name, or the TZID for a zone computed from a VTIMEZONE. */

@@ -6,7 +6,6 @@
  * never dropped silently: it comes back in `skipped` with its reason, and the sync stats count it.
  * Shared by the CalDAV and ICS connectors (connectors never import each other, so it lives here).
  */
-import rrulePackage from "rrule";
 import { z } from "zod";
 import type { SkippedItem, SourceEvent } from "./connector.ts";
 import {
@@ -18,9 +17,7 @@ import {
   parseIcal,
   unescapeText,
 } from "./ical-text.ts";
-import { ianaNameOf, ianaZone, parseWall, UTC_ZONE, type Zone, ZoneResolver } from "./ical-zones.ts";
-
-const { RRule } = rrulePackage;
+import { ianaNameOf, ianaZone, parseWall, RRule, UTC_ZONE, type Zone, ZoneResolver } from "./ical-zones.ts";
 
 const DAY_MS = 86_400_000;
 /** Instances of one rule looked at in a window, at most (a FREQ=MINUTELY rule cannot stall a sync). */

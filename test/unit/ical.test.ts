@@ -59,6 +59,11 @@ describe("iCalendar feeds as clients write them", () => {
       ["2026-03-07T20:00", "2026-03-07T20:45", "Vendor call (custom zone)"],
       ["2026-03-08T19:00", "2026-03-08T19:45", "Vendor call (custom zone)"],
     ]);
+    // A zone named the way Outlook 2003 named them, defined only by its VTIMEZONE: 14:00 CET, then CEST.
+    assert.deepEqual(times(occurrences, "Quarterly planning"), [
+      ["2026-03-26T13:00", "2026-03-26T14:00", "Quarterly planning"],
+      ["2026-03-30T12:00", "2026-03-30T13:00", "Quarterly planning"],
+    ]);
     // W. Europe Standard Time, UNTIL in UTC (inclusive), an EXDATE list, and a moved instance.
     const standups = occurrences.filter((o) => o.summary.startsWith("Standup"));
     assert.deepEqual(

@@ -178,8 +178,8 @@ function readList<T>(
       try {
         out.push(read(value.trim(), property));
       } catch (error) {
-        if (!(error instanceof Unreadable)) throw error;
-        problems.push(`${error.message}; that ${property.name} value was ignored`);
+        const reason = error instanceof Error ? error.message : String(error);
+        problems.push(`${reason}; that ${property.name} value was ignored`);
       }
     }
   }
@@ -257,8 +257,11 @@ export function parseEvents(icsText: string): ParsedCalendar {
       const event = readEvent(component, zones, problems);
       events.push({ ...event, uid });
     } catch (error) {
-      if (!(error instanceof Unreadable)) throw error;
-      skipped.push({ externalId: label, reason: error.message });
+      // Whatever went wrong, this event is reported and the others are still read.
+      skipped.push({
+        externalId: label,
+        reason: (error instanceof Error && error.message) || "could not be read",
+      });
     }
     for (const reason of problems) skipped.push({ externalId: label, reason });
   }
@@ -465,12 +468,24 @@ export function expandEvents(
   const toMs = options.to.getTime();
   const masters = new Map<string, IcalEvent>();
   const overrides = new Map<string, IcalEvent[]>();
-  for (const event of events) {
-    if (event.recurrenceId === null) masters.set(event.uid, event);
-    else overrides.set(event.uid, [...(overrides.get(event.uid) ?? []), event]);
-  }
   const out: IcalOccurrence[] = [];
   const skipped: SkippedItem[] = [];
+  for (const event of events) {
+    if (event.recurrenceId !== null) {
+      overrides.set(event.uid, [...(overrides.get(event.uid) ?? []), event]);
+      continue;
+    }
+    // Two VEVENTs with one UID would share an id: the higher SEQUENCE (else the later one) wins, the other is reported.
+    const earlier = masters.get(event.uid);
+    const [kept, dropped] =
+      earlier && earlier.sequence > event.sequence ? [earlier, event] : [event, earlier];
+    masters.set(event.uid, kept);
+    if (dropped)
+      skipped.push({
+        externalId: event.uid,
+        reason: `another VEVENT has the same UID and replaces this one (SEQUENCE ${dropped.sequence})`,
+      });
+  }
 
   for (const master of masters.values()) {
     const place = new Placement(master, calendar);
@@ -498,16 +513,30 @@ export function expandEvents(
 
   for (const [uid, list] of overrides) {
     const master = masters.get(uid);
+    const frame = master ? new Placement(master, calendar) : undefined;
+    const byOriginal = new Map<string, IcalEvent>();
     for (const override of list) {
+      if (override.recurrenceId === null) continue;
+      // The RECURRENCE-ID names the original instance in the master's terms (an all-day series by its date).
+      const place = frame ?? new Placement(override, calendar);
+      const original = place.allDay
+        ? calendar.toInstant(startOfDay(place.wall(override.recurrenceId)))
+        : place.instant(override.recurrenceId);
+      const recurrenceId = new Date(original).toISOString();
+      const earlier = byOriginal.get(recurrenceId);
+      const [kept, dropped] =
+        earlier && earlier.sequence > override.sequence ? [earlier, override] : [override, earlier];
+      byOriginal.set(recurrenceId, kept);
+      if (dropped)
+        skipped.push({
+          externalId: `${uid}#${recurrenceId}`,
+          reason: `another VEVENT overrides the same instance and replaces this one (SEQUENCE ${dropped.sequence})`,
+        });
+    }
+    for (const [recurrenceId, override] of byOriginal) {
       const own = new Placement(override, calendar);
       const instance = own.instance(own.wall(override.start));
-      if (!overlaps(instance, fromMs, toMs) || override.recurrenceId === null) continue;
-      // The RECURRENCE-ID names the original instance in the master's terms (an all-day series by its date).
-      const frame = master ? new Placement(master, calendar) : own;
-      const original = override.recurrenceId;
-      const recurrenceId = frame.allDay
-        ? new Date(calendar.toInstant(startOfDay(frame.wall(original)))).toISOString()
-        : new Date(frame.instant(original)).toISOString();
+      if (!overlaps(instance, fromMs, toMs)) continue;
       out.push(occurrence(override, master ?? override, instance, own.allDay, recurrenceId, options));
     }
   }

@@ -298,3 +298,78 @@ describe("iCalendar reader details", () => {
     );
   });
 });
+
+describe("iCalendar overrides and duplicates", () => {
+  const series = [
+    "BEGIN:VEVENT",
+    "UID:series@test",
+    "SEQUENCE:0",
+    "DTSTART;TZID=Europe/Berlin:20260302T100000",
+    "DTEND;TZID=Europe/Berlin:20260302T110000",
+    "RRULE:FREQ=WEEKLY;COUNT=4",
+    "SUMMARY:Series",
+    "END:VEVENT",
+  ];
+  const override = (original: string, start: string, extra: string[] = []) => [
+    "BEGIN:VEVENT",
+    "UID:series@test",
+    `RECURRENCE-ID;TZID=Europe/Berlin:${original}`,
+    `DTSTART;TZID=Europe/Berlin:${start}`,
+    "DURATION:PT1H",
+    ...extra,
+    "SUMMARY:Series (changed)",
+    "END:VEVENT",
+  ];
+
+  it("a cancelled instance stays as cancelled, a moved one lands where it moved, even from outside the window", () => {
+    const text = calendar(
+      ...series,
+      ...override("20260309T100000", "20260309T100000", ["STATUS:CANCELLED"]),
+      // The 23 March instance (outside the window) moved into it, to 13 March.
+      ...override("20260323T100000", "20260313T150000"),
+    );
+    const { occurrences } = expand(text, "2026-03-01T00:00:00Z", "2026-03-20T00:00:00Z");
+    assert.deepEqual(
+      occurrences.map((o) => [o.start.slice(0, 16), o.status, o.recurrenceId]),
+      [
+        ["2026-03-02T09:00", "confirmed", "2026-03-02T09:00:00.000Z"],
+        ["2026-03-09T09:00", "cancelled", "2026-03-09T09:00:00.000Z"],
+        ["2026-03-13T14:00", "confirmed", "2026-03-23T09:00:00.000Z"],
+        ["2026-03-16T09:00", "confirmed", "2026-03-16T09:00:00.000Z"],
+      ],
+    );
+  });
+
+  it("an instance without its series (a CalDAV invitation to one occurrence) is kept", () => {
+    const { occurrences } = expand(
+      calendar(...override("20260309T100000", "20260309T120000")),
+      "2026-03-01T00:00:00Z",
+      "2026-03-20T00:00:00Z",
+    );
+    assert.deepEqual(
+      occurrences.map((o) => [o.uid, o.start, o.recurrenceId]),
+      [["series@test", "2026-03-09T11:00:00.000Z", "2026-03-09T09:00:00.000Z"]],
+    );
+  });
+
+  it("two VEVENTs with one UID: the higher SEQUENCE wins and the other is reported", () => {
+    const newer = series.map((line) =>
+      line === "SEQUENCE:0" ? "SEQUENCE:3" : line === "SUMMARY:Series" ? "SUMMARY:Series (v3)" : line,
+    );
+    const { occurrences, skipped } = expand(
+      calendar(...newer, ...series),
+      "2026-03-01T00:00:00Z",
+      "2026-03-04T00:00:00Z",
+    );
+    assert.deepEqual(
+      occurrences.map((o) => o.summary),
+      ["Series (v3)"],
+    );
+    assert.deepEqual(skipped, [
+      {
+        externalId: "series@test",
+        reason: "another VEVENT has the same UID and replaces this one (SEQUENCE 0)",
+      },
+    ]);
+  });
+});

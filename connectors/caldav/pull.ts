@@ -2,8 +2,9 @@
  * Scopes (discovered calendars, or the configured one) and pulls. A pull first asks the collection's CTag (one
  * PROPFIND): unchanged CTag and the same window mean nothing changed. Otherwise the events overlapping the window
  * are listed with their ETags (calendar-query); an unchanged ETag set means the change was outside the window.
- * When something did change, the window's objects are fetched (calendar-multiget), RRULEs expanded with node-ical,
- * and the page is a full snapshot (`resetScope`), so events deleted on the server disappear.
+ * When something did change, the window's objects are fetched (calendar-multiget), recurrences expanded
+ * (engine/sync/ical.ts), and the page is a full snapshot (`resetScope`), so events deleted on the server disappear.
+ * Events that cannot be read are reported as skipped ("<href> <UID>") with their reason.
  */
 import { calendarMultiGet, calendarQuery, createAccount, fetchCalendars, propfind } from "tsdav";
 import { z } from "zod";

@@ -1,6 +1,6 @@
 /**
  * ICS subscription connector (read-only): one feed URL per connection, fetched through the context's guarded
- * fetch, parsed with node-ical, recurring events expanded in a window around now. An unchanged feed costs one
+ * fetch, parsed by engine/sync/ical.ts, recurring events expanded in a window around now. An unchanged feed costs one
  * conditional request and yields nothing; a changed one is a full snapshot of the window (`resetScope`), so
  * events removed from the feed disappear.
  */

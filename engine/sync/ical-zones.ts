@@ -7,7 +7,7 @@
  * Times are handled as "wall" milliseconds: the local date and time written as if it were UTC, so that recurrence
  * rules expand on the calendar the event was written in and only the final instants depend on the zone.
  */
-import { DateTime, IANAZone } from "luxon";
+import { IANAZone } from "luxon";
 import * as rruleModule from "rrule";
 import { allProperties, firstProperty, type IcalComponent } from "./ical-text.ts";
 import { WINDOWS_ZONES } from "./windows-zones.ts";
@@ -31,30 +31,46 @@ export const UTC_ZONE: Zone = { id: "UTC", toInstant: (wall) => wall, toWall: (i
 
 const ianaCache = new Map<string, Zone>();
 
-/** The IANA zone `name` (validated), cached. */
+const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+const DAY_MS = 86_400_000;
+
+/**
+ * Wall time → instant given an offset function (minutes east at an instant), as RFC 5545 reads local times:
+ * a time repeated when clocks go back means the first one; a time skipped when they go forward uses the offset
+ * before the gap. Assumes at most one transition within a day of the time, true of every zone in use.
+ */
+function wallToInstant(wall: number, offsetAt: (instant: number) => number): number {
+  const before = offsetAt(wall - DAY_MS);
+  const after = offsetAt(wall + DAY_MS);
+  for (const offset of before >= after ? [before, after] : [after, before]) {
+    const instant = wall - offset * MINUTE_MS;
+    if (offsetAt(instant) === offset) return instant;
+  }
+  return wall - before * MINUTE_MS;
+}
+
+/** The IANA zone `name` (validated), cached, with its offsets memoized per quarter hour without a transition. */
 export function ianaZone(name: string): Zone | undefined {
   const cached = ianaCache.get(name);
   if (cached) return cached;
   if (!IANAZone.isValidZone(name)) return undefined;
   const zone = new IANAZone(name);
+  const quarters = new Map<number, number>();
+  const offsetAt = (instant: number): number => {
+    const quarter = Math.floor(instant / QUARTER_HOUR_MS);
+    const known = quarters.get(quarter);
+    if (known !== undefined) return known;
+    const first = zone.offset(quarter * QUARTER_HOUR_MS);
+    // A quarter hour with a transition inside is never cached.
+    if (zone.offset((quarter + 1) * QUARTER_HOUR_MS - 1) !== first) return zone.offset(instant);
+    if (quarters.size > 100_000) quarters.clear();
+    quarters.set(quarter, first);
+    return first;
+  };
   const made: Zone = {
     id: zone.name,
-    toInstant(wall) {
-      const d = new Date(wall);
-      const local = DateTime.fromObject(
-        {
-          year: d.getUTCFullYear(),
-          month: d.getUTCMonth() + 1,
-          day: d.getUTCDate(),
-          hour: d.getUTCHours(),
-          minute: d.getUTCMinutes(),
-          second: d.getUTCSeconds(),
-        },
-        { zone },
-      );
-      return local.toMillis();
-    },
-    toWall: (instant) => instant + zone.offset(instant) * MINUTE_MS,
+    toInstant: (wall) => wallToInstant(wall, offsetAt),
+    toWall: (instant) => instant + offsetAt(instant) * MINUTE_MS,
   };
   ianaCache.set(name, made);
   return made;
@@ -175,7 +191,6 @@ export function vtimezoneZone(tzid: string, vtimezone: IcalComponent): Zone | un
     .map(readObservance)
     .filter((o): o is Observance => o !== undefined);
   if (observances.length === 0) return undefined;
-  const offsets = [...new Set(observances.flatMap((o) => [o.to, o.from]))].sort((a, b) => b - a);
   const earliest = observances.reduce((a, b) => (b.start < a.start ? b : a));
   let transitions: Transition[] = [];
   let computedTo = Number.NEGATIVE_INFINITY;
@@ -211,15 +226,7 @@ export function vtimezoneZone(tzid: string, vtimezone: IcalComponent): Zone | un
 
   return {
     id: tzid,
-    toInstant(wall) {
-      for (const offset of offsets) {
-        const instant = wall - offset * MINUTE_MS;
-        if (offsetAt(instant) === offset) return instant;
-      }
-      // In a gap: the offset in effect before it.
-      const before = wall - (offsets[0] ?? 0) * MINUTE_MS;
-      return wall - offsetAt(before) * MINUTE_MS;
-    },
+    toInstant: (wall) => wallToInstant(wall, offsetAt),
     toWall: (instant) => instant + offsetAt(instant) * MINUTE_MS,
   };
 }

@@ -205,6 +205,29 @@ describe("iCalendar reader details", () => {
     );
   });
 
+  it("an IANA zone reads local times the same way: the first of a repeated time, the offset before a gap", () => {
+    const text = calendar(
+      "BEGIN:VEVENT",
+      "UID:fall-back@test",
+      "DTSTART;TZID=Europe/Berlin:20261025T023000",
+      "DURATION:PT30M",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:spring-forward@test",
+      "DTSTART;TZID=Europe/Berlin:20260329T023000",
+      "DURATION:PT30M",
+      "END:VEVENT",
+    );
+    const { occurrences } = expand(text, "2026-03-01T00:00:00Z", "2026-12-01T00:00:00Z");
+    assert.deepEqual(
+      occurrences.map((o) => [o.uid, o.start]),
+      [
+        ["spring-forward@test", "2026-03-29T01:30:00.000Z"],
+        ["fall-back@test", "2026-10-25T00:30:00.000Z"],
+      ],
+    );
+  });
+
   it("the union of several RRULEs counts each instant once; DTSTART is always an instance", () => {
     const text = calendar(
       "BEGIN:VEVENT",

@@ -22,6 +22,14 @@ import { ianaNameOf, ianaZone, parseWall, RRule, UTC_ZONE, type Zone, ZoneResolv
 const DAY_MS = 86_400_000;
 /** Instances of one rule looked at in a window, at most (a FREQ=MINUTELY rule cannot stall a sync). */
 const MAX_INSTANCES_PER_RULE = 5_000;
+/** Length of one period of the fixed-length frequencies (rrule's Frequency: WEEKLY 2 … SECONDLY 6), wall time. */
+const PERIOD_MS: Partial<Record<number, number>> = {
+  2: 7 * 86_400_000,
+  3: 86_400_000,
+  4: 3_600_000,
+  5: 60_000,
+  6: 1_000,
+};
 
 /** One occurrence of a VEVENT, as pull() hands it to normalize(). */
 export const IcalOccurrence = z.object({
@@ -361,7 +369,7 @@ class Placement {
   }
 
   /** The wall times of one RRULE in [fromWall, toWall], with DTSTART as the rule's start. */
-  ruleWalls(text: string, fromWall: number, toWall: number): number[] {
+  ruleWalls(text: string, fromWall: number, toWall: number): { walls: number[]; truncated: boolean } {
     const startWall = this.wall(this.event.start);
     const untilText = /(?:^|;)UNTIL=([^;]*)/i.exec(text)?.[1];
     const options = RRule.parseString(text.replace(/(^|;)UNTIL=[^;]*/i, ""));
@@ -376,10 +384,21 @@ class Placement {
           : parsed.wall;
       until = new Date(wall);
     }
-    const rule = new RRule({ ...options, dtstart: new Date(startWall), until, tzid: null });
-    return rule
+    // A rule without COUNT repeats every `period`: start it a whole number of periods before the window, so
+    // a years-old hourly series costs the window's instances, not every one since DTSTART (DTSTART itself is
+    // added by the caller).
+    let ruleStart = startWall;
+    const unit = options.freq === undefined ? undefined : PERIOD_MS[options.freq];
+    if (unit !== undefined && (options.count === undefined || options.count === null)) {
+      const period = unit * (options.interval ?? 1);
+      const skip = Math.floor((fromWall - startWall) / period) - 1;
+      if (skip > 0) ruleStart = startWall + skip * period;
+    }
+    const rule = new RRule({ ...options, dtstart: new Date(ruleStart), until, tzid: null });
+    const walls = rule
       .between(new Date(fromWall), new Date(toWall), true, (_, i) => i < MAX_INSTANCES_PER_RULE)
       .map((date) => date.getTime());
+    return { walls, truncated: walls.length >= MAX_INSTANCES_PER_RULE };
   }
 }
 
@@ -422,7 +441,12 @@ function occurrence(
 }
 
 /** The instances of a master event (DTSTART, every RRULE, every RDATE; EXDATEs removed), around the window. */
-function masterInstances(place: Placement, fromMs: number, toMs: number): Instance[] {
+function masterInstances(
+  place: Placement,
+  fromMs: number,
+  toMs: number,
+  report: (reason: string) => void,
+): Instance[] {
   const event = place.event;
   const first = place.instance(place.wall(event.start));
   if (event.rrules.length === 0 && event.rdates.length === 0) return [first];
@@ -434,7 +458,12 @@ function masterInstances(place: Placement, fromMs: number, toMs: number): Instan
   const toWall = toMs + 2 * DAY_MS;
   const byKey = new Map<string, Instance>([[first.key, first]]);
   for (const rule of event.rrules) {
-    for (const wall of place.ruleWalls(rule, fromWall, toWall)) {
+    const { walls, truncated } = place.ruleWalls(rule, fromWall, toWall);
+    if (truncated)
+      report(
+        `RRULE "${rule}" repeats more than ${MAX_INSTANCES_PER_RULE} times in the window: the rest were not read`,
+      );
+    for (const wall of walls) {
       const instance = place.instance(wall);
       if (!byKey.has(instance.key)) byKey.set(instance.key, instance);
     }
@@ -492,7 +521,9 @@ export function expandEvents(
     const recurring = master.rrules.length > 0 || master.rdates.length > 0 || overrides.has(master.uid);
     let instances: Instance[];
     try {
-      instances = masterInstances(place, fromMs, toMs);
+      instances = masterInstances(place, fromMs, toMs, (reason) =>
+        skipped.push({ externalId: master.uid, reason }),
+      );
     } catch (error) {
       skipped.push({ externalId: master.uid, reason: (error as Error).message || "could not be expanded" });
       continue;

@@ -251,6 +251,42 @@ describe("iCalendar reader details", () => {
     );
   });
 
+  it("a years-old frequent series expands only around the window, on its own grid; past 5000 instances it says so", () => {
+    const text = calendar(
+      "BEGIN:VEVENT",
+      "UID:hourly@test",
+      "DTSTART:20100101T090000Z",
+      "DURATION:PT10M",
+      "RRULE:FREQ=HOURLY;INTERVAL=5",
+      "END:VEVENT",
+    );
+    const from = Date.parse("2026-03-02T00:00:00Z");
+    const { occurrences, skipped } = expand(text, "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z");
+    const start = Date.parse("2010-01-01T09:00:00Z");
+    const period = 5 * 3_600_000;
+    const first = start + Math.ceil((from - start) / period) * period;
+    assert.deepEqual(
+      occurrences.map((o) => o.start),
+      [0, 1, 2, 3, 4].map((n) => new Date(first + n * period).toISOString()),
+    );
+    assert.deepEqual(skipped, []);
+
+    const minutely = calendar(
+      "BEGIN:VEVENT",
+      "UID:minutely@test",
+      "DTSTART:20100101T090000Z",
+      "RRULE:FREQ=MINUTELY",
+      "END:VEVENT",
+    );
+    const flood = expand(minutely, "2026-03-02T00:00:00Z", "2026-03-12T00:00:00Z");
+    assert.deepEqual(flood.skipped, [
+      {
+        externalId: "minutely@test",
+        reason: 'RRULE "FREQ=MINUTELY" repeats more than 5000 times in the window: the rest were not read',
+      },
+    ]);
+  });
+
   it("EXDATE as a DATE removes that day's instance of a timed series; a PERIOD RDATE may give a duration", () => {
     const text = calendar(
       "BEGIN:VEVENT",

@@ -87,9 +87,9 @@ export function ianaNameOf(tzid: string): string | undefined {
   if (IANAZone.isValidZone(name) && !/^[+-]?\d/.test(name)) return new IANAZone(name).name;
   const windows = windowsByLowerName.get(name.toLowerCase());
   if (windows) return windows;
-  // "/mozilla.org/20050126_1/Europe/Berlin", "/citadel.org/20190914_1/America/New_York"
+  // "/Europe/Berlin", "/mozilla.org/20050126_1/Europe/Berlin", "/citadel.org/20190914_1/America/New_York"
   const parts = name.split("/").filter((p) => p !== "");
-  for (let i = 1; i < parts.length - 1; i++) {
+  for (let i = 0; i < parts.length - 1; i++) {
     const candidate = parts.slice(i).join("/");
     if (candidate.includes("/") && IANAZone.isValidZone(candidate)) return new IANAZone(candidate).name;
   }

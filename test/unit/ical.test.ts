@@ -168,6 +168,7 @@ describe("iCalendar reader details", () => {
     assert.equal(ianaNameOf("tokyo standard time"), "Asia/Tokyo");
     assert.equal(ianaNameOf('"Europe/Paris"'), "Europe/Paris");
     assert.equal(ianaNameOf("/mozilla.org/20050126_1/Europe/Berlin"), "Europe/Berlin");
+    assert.equal(ianaNameOf("/Europe/Berlin"), "Europe/Berlin");
     assert.equal(ianaNameOf("Atlantis Standard Time"), undefined);
   });
 

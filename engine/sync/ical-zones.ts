@@ -9,7 +9,7 @@
  */
 import { IANAZone } from "luxon";
 import * as rruleModule from "rrule";
-import { allProperties, firstProperty, type IcalComponent } from "./ical-text.ts";
+import { allProperties, firstProperty, type IcalComponent, unescapeText } from "./ical-text.ts";
 import { WINDOWS_ZONES } from "./windows-zones.ts";
 
 /** rrule is CommonJS that Node's ESM loader sees only as a default export; a CommonJS build sees it named. */
@@ -132,6 +132,9 @@ export function parseWall(value: string): { wall: number; dateOnly: boolean; utc
   return { wall: date.getTime(), dateOnly: match[4] === undefined, utc: match[7] !== undefined };
 }
 
+/** Enough for a yearly rule from 1601 to far beyond any calendar; a frantic rule cannot stall a sync. */
+const MAX_TRANSITIONS_PER_OBSERVANCE = 20_000;
+
 interface Transition {
   /** Instant the observance starts. */
   at: number;
@@ -203,7 +206,12 @@ export function vtimezoneZone(tzid: string, vtimezone: IcalComponent): Zone | un
     for (const o of observances) {
       const walls = new Set<number>([o.start, ...o.rdates]);
       if (o.rule)
-        for (const date of o.rule.between(new Date(o.start), new Date(limit), true))
+        for (const date of o.rule.between(
+          new Date(o.start),
+          new Date(limit),
+          true,
+          (_, i) => i < MAX_TRANSITIONS_PER_OBSERVANCE,
+        ))
           walls.add(date.getTime());
       for (const w of walls) if (w <= limit) all.push({ at: w - o.from * MINUTE_MS, from: o.from, to: o.to });
     }
@@ -238,8 +246,13 @@ export class ZoneResolver {
 
   constructor(vtimezones: IcalComponent[]) {
     for (const vtimezone of vtimezones) {
-      const tzid = firstProperty(vtimezone, "TZID")?.value.trim();
-      if (tzid) this.definitions.set(tzid.replace(/^"(.*)"$/, "$1"), vtimezone);
+      const tzid = firstProperty(vtimezone, "TZID")
+        ?.value.trim()
+        .replace(/^"(.*)"$/, "$1");
+      if (!tzid) continue;
+      // Written as TEXT ("Amsterdam\, Berlin") here, but unescaped in the TZID parameters that name it.
+      this.definitions.set(tzid, vtimezone);
+      this.definitions.set(unescapeText(tzid), vtimezone);
     }
   }
 

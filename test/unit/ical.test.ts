@@ -206,6 +206,30 @@ describe("iCalendar reader details", () => {
     );
   });
 
+  it("a VTIMEZONE whose TZID is written with escaped commas matches the quoted TZID parameter", () => {
+    const text = calendar(
+      "BEGIN:VTIMEZONE",
+      "TZID:(UTC+05:30) Chennai\\, Kolkata\\, Mumbai\\, New Delhi (custom)",
+      "BEGIN:STANDARD",
+      "DTSTART:16010101T000000",
+      "TZOFFSETFROM:+0530",
+      "TZOFFSETTO:+0530",
+      "END:STANDARD",
+      "END:VTIMEZONE",
+      "BEGIN:VEVENT",
+      "UID:india@test",
+      'DTSTART;TZID="(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi (custom)":20260302T100000',
+      "DURATION:PT1H",
+      "END:VEVENT",
+    );
+    const { occurrences, parsed } = expand(text, "2026-03-01T00:00:00Z", "2026-03-31T00:00:00Z");
+    assert.deepEqual(parsed.skipped, []);
+    assert.deepEqual(
+      occurrences.map((o) => o.start),
+      ["2026-03-02T04:30:00.000Z"],
+    );
+  });
+
   it("an IANA zone reads local times the same way: the first of a repeated time, the offset before a gap", () => {
     const text = calendar(
       "BEGIN:VEVENT",

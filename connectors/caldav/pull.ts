@@ -2,13 +2,14 @@
  * Scopes (discovered calendars, or the configured one) and pulls. A pull first asks the collection's CTag (one
  * PROPFIND): unchanged CTag and the same window mean nothing changed. Otherwise the events overlapping the window
  * are listed with their ETags (calendar-query); an unchanged ETag set means the change was outside the window.
- * When something did change, the window's objects are fetched (calendar-multiget), RRULEs expanded with node-ical,
- * and the page is a full snapshot (`resetScope`), so events deleted on the server disappear.
+ * When something did change, the window's objects are fetched (calendar-multiget), recurrences expanded
+ * (engine/sync/ical.ts), and the page is a full snapshot (`resetScope`), so events deleted on the server disappear.
+ * Events that cannot be read are reported as skipped ("<href> <UID>") with their reason.
  */
 import { calendarMultiGet, calendarQuery, createAccount, fetchCalendars, propfind } from "tsdav";
 import { z } from "zod";
 import type { PullPage, SyncScope } from "../../engine/sync/connector.ts";
-import { expandEvents, type IcalOccurrence, parseEvents } from "../../engine/sync/ical.ts";
+import { calendarZoneName, expandEvents, type IcalOccurrence, parseEvents } from "../../engine/sync/ical.ts";
 import { type CaldavContext, DavSession } from "./dav.ts";
 
 const DAY_MS = 86_400_000;
@@ -46,10 +47,10 @@ function textProp(value: unknown): string | undefined {
 
 const ensureSlash = (url: string) => (url.endsWith("/") ? url : `${url}/`);
 
-/** TZID of a calendar-timezone property (a VCALENDAR with one VTIMEZONE). */
+/** IANA zone of a calendar-timezone property (a VCALENDAR with one VTIMEZONE, its TZID IANA or Windows). */
 function tzidOf(calendarTimezone: string | undefined): string | undefined {
   const match = /^TZID:(.+)$/m.exec(calendarTimezone ?? "");
-  return match?.[1]?.trim() || undefined;
+  return calendarZoneName(match?.[1]?.trim() || undefined);
 }
 
 export async function caldavScopes(ctx: CaldavContext): Promise<SyncScope[]> {
@@ -221,10 +222,17 @@ export async function pullCalendar(
       continue;
     }
     try {
-      const { events } = parseEvents(object.data);
-      items.push(
-        ...expandEvents(events, { calendarId: scope.id, from, to, timeZone, email: ctx.settings.email }),
-      );
+      const parsed = parseEvents(object.data);
+      const expanded = expandEvents(parsed.events, {
+        calendarId: scope.id,
+        from,
+        to,
+        timeZone,
+        email: ctx.settings.email,
+      });
+      items.push(...expanded.occurrences);
+      for (const item of [...parsed.skipped, ...expanded.skipped])
+        skipped.push({ externalId: `${object.href} ${item.externalId}`, reason: item.reason });
     } catch (error) {
       skipped.push({
         externalId: object.href,

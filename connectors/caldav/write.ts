@@ -6,7 +6,7 @@
 import { createCalendarObject, deleteCalendarObject, updateCalendarObject } from "tsdav";
 import { forbidden } from "../../engine/errors.ts";
 import type { BlockToWrite } from "../../engine/sync/connector.ts";
-import { cairnBlockIdOf, parseEvents } from "../../engine/sync/ical.ts";
+import { parseEvents } from "../../engine/sync/ical.ts";
 import { type CaldavContext, DavSession, expectOk } from "./dav.ts";
 
 const UID_PATTERN = /^cairn-(.+)@cairn$/;
@@ -84,17 +84,14 @@ export function blockToICalendar(block: BlockToWrite, now: Date, sequence: numbe
 
 /** Cairn's mark on a stored object: its only VEVENT has our UID and the matching X-CAIRN-BLOCK-ID. */
 function ownedBlock(data: string): { blockId: string; sequence: number } | null {
-  const { events } = parseEvents(data);
-  if (events.length !== 1) return null;
+  const { events, skipped } = parseEvents(data);
+  if (events.length !== 1 || skipped.length > 0) return null;
   const [event] = events;
   if (!event) return null;
   const fromUid = blockIdOfUid(event.uid);
-  const fromProp = cairnBlockIdOf(event as unknown as Record<string, unknown>);
+  const fromProp = event.cairnBlockId;
   if (fromUid === null || fromProp === null || fromUid !== fromProp) return null;
-  return {
-    blockId: fromUid,
-    sequence: typeof event.sequence === "number" ? event.sequence : Number(event.sequence ?? 0) || 0,
-  };
+  return { blockId: fromUid, sequence: event.sequence };
 }
 
 function refuse(what: string, action: string): Error {

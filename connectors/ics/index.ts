@@ -1,6 +1,6 @@
 /**
  * ICS subscription connector (read-only): one feed URL per connection, fetched through the context's guarded
- * fetch, parsed with node-ical, recurring events expanded in a window around now. An unchanged feed costs one
+ * fetch, parsed by engine/sync/ical.ts, recurring events expanded in a window around now. An unchanged feed costs one
  * conditional request and yields nothing; a changed one is a full snapshot of the window (`resetScope`), so
  * events removed from the feed disappear.
  */
@@ -131,15 +131,24 @@ async function pullFeed(ctx: IcsContext, scope: SyncScope, cursorText: string | 
   if (!/BEGIN:VCALENDAR/i.test(body)) {
     throw new Error(`ICS feed at ${describeFeed(ctx.settings.url)} is not an iCalendar document`);
   }
-  const { events, timeZone } = parseEvents(body);
-  const items = expandEvents(events, {
+  const parsed = parseEvents(body);
+  const expanded = expandEvents(parsed.events, {
     calendarId: scope.id,
     from,
     to,
-    timeZone: ctx.settings.timeZone ?? timeZone ?? "UTC",
+    timeZone: ctx.settings.timeZone ?? parsed.timeZone ?? "UTC",
     email: ctx.settings.email,
   });
-  return { items, nextCursor: JSON.stringify(next), hasMore: false, resetScope: true, apiCalls: 1 };
+  // Events that cannot be read are counted with their reason in the sync stats, never dropped silently.
+  const skipped = [...parsed.skipped, ...expanded.skipped];
+  return {
+    items: expanded.occurrences,
+    ...(skipped.length > 0 ? { skipped } : {}),
+    nextCursor: JSON.stringify(next),
+    hasMore: false,
+    resetScope: true,
+    apiCalls: 1,
+  };
 }
 
 /** ICS_URLS: one read-only connection per feed, named by host (never by the full, possibly secret, URL). */

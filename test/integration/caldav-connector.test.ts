@@ -4,6 +4,7 @@
  * CAIRN_REQUIRE_SERVICES is not "1".
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { DateTime } from "luxon";
 import {
@@ -16,6 +17,7 @@ import { silentLogger } from "../../engine/logger.ts";
 import {
   type ConnectorContext,
   CredentialRejectedError,
+  type SkippedItem,
   type SourceEvent,
   SourceEvent as SourceEventSchema,
   type SyncScope,
@@ -36,6 +38,33 @@ function iso(offsetDays: number, hour: number, minute = 0): string {
 }
 function vcalendar(...events: string[]): string {
   return `${["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Other client//EN", ...events, "END:VCALENDAR"].join("\r\n")}\r\n`;
+}
+/** A feed split the way a CalDAV server stores it: one object per UID, each with the feed's VTIMEZONEs. */
+function objectsByUid(feed: string): string[] {
+  const lines = feed
+    .replace(/\r\n[ \t]/g, "")
+    .split("\r\n")
+    .filter((line) => line !== "");
+  const header: string[] = [];
+  const zones: string[] = [];
+  const byUid = new Map<string, string[]>();
+  let block: string[] | null = null;
+  for (const line of lines) {
+    if (block === null && (line === "BEGIN:VTIMEZONE" || line === "BEGIN:VEVENT")) block = [line];
+    else if (block !== null) {
+      block.push(line);
+      if (line === "END:VTIMEZONE") zones.push(...block);
+      if (line === "END:VEVENT") {
+        const uid = block.find((l) => l.startsWith("UID:")) ?? "";
+        byUid.set(uid, [...(byUid.get(uid) ?? []), ...block]);
+      }
+      if (line === "END:VTIMEZONE" || line === "END:VEVENT") block = null;
+    } else if (!["BEGIN:VCALENDAR", "END:VCALENDAR"].includes(line) && !line.startsWith("METHOD:"))
+      header.push(line);
+  }
+  return [...byUid.values()].map((event) =>
+    ["BEGIN:VCALENDAR", ...header, ...zones, ...event, "END:VCALENDAR", ""].join("\r\n"),
+  );
 }
 function vevent(lines: string[]): string {
   return ["BEGIN:VEVENT", `DTSTAMP:${basic(-5, 0)}`, ...lines, "END:VEVENT"].join("\r\n");
@@ -229,6 +258,85 @@ describe("CalDAV connector against Radicale", { skip }, () => {
       false,
     );
     assert.equal(afterDelete.events.length, 5);
+  });
+
+  test("Outlook, Google and Apple objects: every event at its time, the unreadable one counted with its reason", async () => {
+    // One calendar per client, one object per UID (as CalDAV stores them), each with the feed's VTIMEZONEs.
+    const clients = [
+      ["outlook", "outlook-exchange.ics"],
+      ["google", "google.ics"],
+      ["apple", "apple-icloud.ics"],
+    ] as const;
+    const events = new Map<string, SourceEvent[]>();
+    const skipped = new Map<string, SkippedItem[]>();
+    for (const [name, file] of clients) {
+      const calendarUrl = await radicale.createCalendar(`client-${name}`, name);
+      const text = readFileSync(new URL(`../fixtures/ics/${file}`, import.meta.url), "utf8")
+        // Radicale refuses RDATE;VALUE=PERIOD on PUT; the ICS test covers periods.
+        .replace(/RDATE;VALUE=PERIOD:[^\r]*\r\n/, "");
+      for (const [i, body] of objectsByUid(text).entries()) await put(calendarUrl, `${name}-${i}.ics`, body);
+      const ctx = {
+        ...context({ calendarUrl, email: "me@example.com" }),
+        now: () => new Date("2026-03-10T00:00:00Z"),
+      };
+      const [scope] = await connector.scopes(ctx);
+      assert.ok(scope);
+      const { page, events: read } = await pull(ctx, scope, null);
+      events.set(name, read);
+      skipped.set(name, page.skipped ?? []);
+    }
+    const starts = (client: string, title: string) =>
+      (events.get(client) ?? []).filter((e) => e.title === title).map((e) => e.start.slice(0, 16));
+
+    assert.deepEqual(starts("outlook", "Weekly sync"), [
+      "2026-03-02T17:00",
+      "2026-03-09T16:00",
+      "2026-03-23T16:00",
+    ]);
+    assert.deepEqual(starts("outlook", "Design review"), ["2026-03-27T09:00", "2026-03-30T08:00"]);
+    assert.deepEqual(starts("outlook", "Quarterly planning"), ["2026-03-26T13:00", "2026-03-30T12:00"]);
+    assert.deepEqual(starts("outlook", "Vendor call (custom zone)"), [
+      "2026-03-06T20:00",
+      "2026-03-07T20:00",
+      "2026-03-08T19:00",
+    ]);
+    assert.deepEqual(starts("outlook", "Standup (moved to the afternoon)"), ["2026-03-25T13:00"]);
+    assert.equal(events.get("outlook")?.length, 14);
+    const unreadable = skipped.get("outlook") ?? [];
+    assert.equal(unreadable.length, 1, JSON.stringify(unreadable));
+    assert.match(
+      unreadable[0]?.externalId ?? "",
+      /outlook-\d\.ics 040000008200E00074C5B7101A82E00800000000DEADBEEF/,
+    );
+    assert.match(
+      unreadable[0]?.reason ?? "",
+      /time zone "Atlantis Standard Time" is neither an IANA nor a Windows zone/,
+    );
+
+    assert.deepEqual(skipped.get("google"), []);
+    assert.deepEqual(
+      starts("google", "1:1 with Sam").filter((s) => s < "2026-03-20"),
+      ["2026-03-02T15:00", "2026-03-09T14:00", "2026-03-18T14:00"],
+    );
+    assert.deepEqual(starts("google", "1:1 with Sam (after lunch)"), ["2026-03-16T17:00"]);
+
+    assert.deepEqual(skipped.get("apple"), []);
+    assert.deepEqual(starts("apple", "Choir"), [
+      "2026-03-03T17:00",
+      "2026-03-15T17:00",
+      "2026-03-20T17:00",
+      "2026-03-27T16:00",
+      "2026-03-31T16:00",
+      "2026-04-15T16:00",
+    ]);
+    assert.deepEqual(starts("apple", "Choir (concert rehearsal)"), ["2026-03-17T19:00"]);
+    // All-day in UTC here: the calendar has no calendar-timezone and no zone is configured.
+    assert.deepEqual(starts("apple", "Bin day"), [
+      "2026-03-02T00:00",
+      "2026-03-18T00:00",
+      "2026-03-19T00:00",
+      "2026-03-30T00:00",
+    ]);
   });
 
   test("writes, moves and deletes a focus block; never touches a foreign event", async () => {

@@ -3,6 +3,7 @@
  * RRULE + EXDATE + RECURRENCE-ID expansion, all-day events, declined and free events, conditional requests.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
@@ -253,6 +254,74 @@ describe("ICS connector", () => {
       false,
     );
     assert.equal(changed.events.length, 7);
+  });
+
+  const readFixture = (name: string) =>
+    readFileSync(new URL(`../fixtures/ics/${name}`, import.meta.url), "utf8");
+  /** A context whose window (30 days back, 90 ahead) covers the fixtures' March 2026. */
+  const inMarch = (path: string) => ({ ...context(path), now: () => new Date("2026-03-10T00:00:00Z") });
+  const starts = (events: SourceEvent[], title: string) =>
+    events.filter((e) => e.title === title).map((e) => e.start.slice(0, 16));
+
+  test("an Outlook/Exchange feed: Windows and custom VTIMEZONE zones; the unreadable event counted with its reason", async () => {
+    feeds.set("/outlook.ics", { body: readFixture("outlook-exchange.ics"), etag: true });
+    const outlook = await pull(inMarch("/outlook.ics"), null);
+    assert.deepEqual(starts(outlook.events, "Weekly sync"), [
+      "2026-03-02T17:00",
+      "2026-03-09T16:00",
+      "2026-03-23T16:00",
+    ]);
+    assert.deepEqual(starts(outlook.events, "Design review"), ["2026-03-27T09:00", "2026-03-30T08:00"]);
+    assert.deepEqual(starts(outlook.events, "Vendor call (custom zone)"), [
+      "2026-03-06T20:00",
+      "2026-03-07T20:00",
+      "2026-03-08T19:00",
+    ]);
+    assert.deepEqual(starts(outlook.events, "Standup (moved to the afternoon)"), ["2026-03-25T13:00"]);
+    assert.deepEqual(starts(outlook.events, "Quarterly planning"), ["2026-03-26T13:00", "2026-03-30T12:00"]);
+    assert.equal(outlook.events.length, 14);
+    assert.deepEqual(
+      outlook.page.skipped?.map((s) => s.reason),
+      [
+        'DTSTART: time zone "Atlantis Standard Time" is neither an IANA nor a Windows zone, and the feed has no VTIMEZONE for it',
+      ],
+    );
+  });
+
+  test("a Google feed: X-WR-TIMEZONE, EXDATEs with TZID on several lines, an override, all-day", async () => {
+    feeds.set("/google.ics", { body: readFixture("google.ics"), etag: true });
+    const google = await pull(inMarch("/google.ics"), null);
+    assert.equal(google.page.skipped, undefined);
+    assert.deepEqual(
+      starts(google.events, "1:1 with Sam").filter((s) => s < "2026-03-20"),
+      ["2026-03-02T15:00", "2026-03-09T14:00", "2026-03-18T14:00"],
+    );
+    assert.deepEqual(starts(google.events, "1:1 with Sam (after lunch)"), ["2026-03-16T17:00"]);
+    assert.deepEqual(starts(google.events, "Team day off"), ["2026-03-06T05:00"]);
+  });
+
+  test("an Apple/iCloud feed: two RRULEs, RDATE with TZID, in UTC, as PERIOD and DATE lists", async () => {
+    feeds.set("/apple.ics", { body: readFixture("apple-icloud.ics"), etag: true });
+    const apple = await pull(inMarch("/apple.ics"), null);
+    assert.equal(apple.page.skipped, undefined);
+    assert.deepEqual(starts(apple.events, "Choir"), [
+      "2026-03-03T17:00",
+      "2026-03-15T17:00",
+      "2026-03-20T17:00",
+      "2026-03-25T17:00",
+      "2026-03-27T16:00",
+      "2026-03-31T16:00",
+      "2026-04-15T16:00",
+    ]);
+    const period = apple.events.find((e) => e.start.startsWith("2026-03-25T17:00"));
+    assert.equal(period?.end, "2026-03-25T19:00:00.000Z", "an RDATE period keeps its own end");
+    assert.deepEqual(starts(apple.events, "Choir (concert rehearsal)"), ["2026-03-17T19:00"]);
+    assert.deepEqual(starts(apple.events, "Bin day"), [
+      "2026-03-01T23:00",
+      "2026-03-17T23:00",
+      "2026-03-18T23:00",
+      "2026-03-29T22:00",
+    ]);
   });
 
   test("a server without validators: unchanged body (same hash) yields nothing after one request", async () => {

@@ -3,6 +3,7 @@ import { compareCost, decode } from "./decoder.ts";
 import { edfSequence } from "./edf.ts";
 import type { PlanModel, TaskModel } from "./plan-model.ts";
 import { createRandom } from "./random.ts";
+import { improveOnSurrogate, surrogateCost } from "./surrogate-search.ts";
 
 export interface HeuristicOptions {
   /** Cap on full schedule evaluations during the search (default: evaluationBudget(tasks)). */
@@ -176,11 +177,24 @@ function initialSequences(model: PlanModel): number[][] {
   return [
     edfSequence(model),
     sortedSequence(tasks, due),
+    atcSequence(model, 0.5, urgency),
     atcSequence(model, 1, urgency),
+    atcSequence(model, 2, urgency),
     atcSequence(model, 3, urgency),
+    atcSequence(model, 6, urgency),
     sortedSequence(tasks, (t) => t.priority * 1e9 + due(t)),
     sortedSequence(tasks, (t) => (due(t) - now) / weight(t)),
+    sortedSequence(tasks, (t) => t.estimate / weight(t)),
   ];
+}
+
+/** The best seeds, reordered by a cheap capacity-curve model of the plan (see surrogate-search.ts). */
+function surrogateSeeds(model: PlanModel, seeds: readonly number[][]): number[][] {
+  const curve = { slots: capacityCurve(model), granularity: model.grid.granularity };
+  const ranked = [...seeds]
+    .map((sequence, i) => ({ sequence, i, cost: surrogateCost(model, curve, sequence) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i);
+  return ranked.slice(0, 2).map((r) => improveOnSurrogate(model, curve, r.sequence));
 }
 
 /**
@@ -205,7 +219,8 @@ export function solveHeuristic(
 
   let evaluations = 0;
   let best: HeuristicResult | null = null;
-  for (const sequence of initialSequences(model)) {
+  const seeds = initialSequences(model);
+  for (const sequence of [...seeds, ...surrogateSeeds(model, seeds)]) {
     for (const modes of modeSets) {
       const plan = decode(model, sequence, modes, fixed);
       evaluations++;

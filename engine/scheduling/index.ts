@@ -1,4 +1,4 @@
-import type { DecodedPlan, Placement } from "./decoder.ts";
+import { compareCost, type DecodedPlan, decode, type Placement } from "./decoder.ts";
 import { planEdfBaseline } from "./edf.ts";
 import {
   evaluationBudget,
@@ -67,8 +67,9 @@ export function planSchedule(input: PlanInputRaw, options: PlanOptions = {}): Pl
 }
 
 /**
- * Half the budget plans freely, half around the still-valid previous blocks; the stable plan wins unless it
- * makes work later or leaves more tasks late.
+ * Plans around the still-valid previous blocks first: they stay put unless that plan is worse than plain
+ * earliest-deadline-first on weighted tardiness, the bar every plan must clear. Only then is the plan made
+ * afresh. Each solve gets half the budget, so the work is bounded either way.
  */
 function solveKeepingBlocks(model: PlanModel, fixed: Placement[], search: HeuristicOptions): HeuristicResult {
   const half: HeuristicOptions = {
@@ -76,17 +77,26 @@ function solveKeepingBlocks(model: PlanModel, fixed: Placement[], search: Heuris
     maxEvaluations: Math.ceil((search.maxEvaluations ?? 0) / 2),
     timeLimitMs: (search.timeLimitMs ?? SEARCH_TIME_LIMIT_MS) / 2,
   };
-  const free = solveHeuristic(model, [], half);
   const stable = solveHeuristic(model, fixed, half);
-  const keep =
-    stable.plan.cost.weightedTardiness <= free.plan.cost.weightedTardiness + 1e-6 &&
-    stable.plan.cost.lateTasks <= free.plan.cost.lateTasks;
-  const chosen = keep ? stable : free;
-  return {
-    ...chosen,
+  const edf = planEdfBaseline(model);
+  if (stable.plan.cost.weightedTardiness <= edf.cost.weightedTardiness + 1e-6) return stable;
+  const free = solveHeuristic(model, [], half);
+  const total = {
     evaluations: free.evaluations + stable.evaluations,
     ...((free.timeLimitHit || stable.timeLimitHit) && { timeLimitHit: true }),
   };
+  if (compareCost(stable.plan.cost, free.plan.cost) <= 0) return { ...stable, ...total };
+  // Keep as many of the earliest previous blocks as still clear the EDF bar (a prefix by start keeps every
+  // prerequisite's blocks before its dependents'), placing the rest in the free plan's order.
+  const byStart = [...fixed].sort((a, b) => a.start - b.start);
+  for (let keep = byStart.length - 1; keep > 0; keep--) {
+    const plan = decode(model, free.sequence, free.modes, byStart.slice(0, keep));
+    total.evaluations++;
+    if (plan.cost.weightedTardiness <= edf.cost.weightedTardiness + 1e-6) {
+      return { plan, sequence: free.sequence, modes: free.modes, ...total };
+    }
+  }
+  return { ...free, ...total };
 }
 
 /**

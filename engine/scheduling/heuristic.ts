@@ -9,7 +9,7 @@ export interface HeuristicOptions {
   /** Cap on full schedule evaluations during the search (default: evaluationBudget(tasks)). */
   maxEvaluations?: number;
   /**
-   * Wall-clock safety net in ms (default 2000). The search is bounded by evaluations, so the plan depends only
+   * Wall-clock safety net in ms (default 10 000). The search is bounded by evaluations, so the plan depends only
    * on the input; this cap only stops a pathological run, and the result says when it did.
    */
   timeLimitMs?: number;
@@ -27,7 +27,7 @@ export interface HeuristicResult {
 }
 
 /** Default safety-net time limit of the search, in ms. */
-export const SEARCH_TIME_LIMIT_MS = 2000;
+export const SEARCH_TIME_LIMIT_MS = 10_000;
 
 /** Evaluation budget of the search: grows with the number of tasks, so larger plans get a longer search. */
 export function evaluationBudget(tasks: number): number {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   buildPlanModel,
   evaluatePlan,
@@ -14,36 +14,64 @@ import {
 import { generateScenario } from "../../bench/planner/generator.ts";
 import { generateIndependentScenario } from "../../bench/planner/independent-generator.ts";
 
-describe("deterministic plans", () => {
+async function withCpuHog<T>(work: () => T): Promise<T> {
+  // Two busy-looping processes keep both cores of a small machine saturated while `work` runs.
   const hogs: ChildProcess[] = [];
-
-  before(async () => {
-    // Two busy-looping processes keep both cores of a small machine saturated while we plan.
+  try {
     for (let i = 0; i < 2; i++) {
       const hog = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
       hogs.push(hog);
       await once(hog, "spawn");
     }
-  });
-  after(async () => {
+    return work();
+  } finally {
     for (const hog of hogs) {
       if (hog.exitCode === null && hog.signalCode === null) {
         hog.kill("SIGKILL");
         await once(hog, "exit");
       }
     }
-  });
+  }
+}
 
-  it("gives identical blocks and unscheduled work for one 80-task scenario planned twice under a CPU hog", () => {
+describe("deterministic plans", () => {
+  it("gives identical blocks and unscheduled work for one 80-task scenario, idle or under a CPU hog", async () => {
     const { input } = generateScenario(2026, 4);
     assert.equal(parsePlanInput(input).tasks.length, 80);
-    const first = planSchedule(input);
-    const second = planSchedule(input);
-    assert.deepEqual(second.blocks, first.blocks);
-    assert.deepEqual(second.unscheduled, first.unscheduled);
-    assert.equal(first.metrics.search?.timeLimitHit, undefined);
-    assert.equal(first.metrics.search?.evaluations, second.metrics.search?.evaluations);
-    assert.equal(first.metrics.search?.seed, second.metrics.search?.seed);
+    const idle = planSchedule(input);
+    const [first, second] = await withCpuHog(() => [planSchedule(input), planSchedule(input)]);
+    assert.ok(first && second);
+    for (const run of [idle, first, second]) {
+      assert.equal(
+        run.metrics.search?.timeLimitHit,
+        undefined,
+        "the safety net fired: the run was pathological",
+      );
+    }
+    assert.deepEqual(first.blocks, idle.blocks);
+    assert.deepEqual(first.unscheduled, idle.unscheduled);
+    assert.deepEqual(second.blocks, idle.blocks);
+    assert.deepEqual(second.unscheduled, idle.unscheduled);
+    assert.equal(first.metrics.search?.evaluations, idle.metrics.search?.evaluations);
+    assert.equal(second.metrics.search?.seed, idle.metrics.search?.seed);
+  });
+
+  it("gives the same plan on a much faster or much slower machine (clock at 1/100 or twice the speed)", () => {
+    const { input } = generateScenario(2026, 4);
+    const withClockSpeed = (factor: number) => {
+      const realNow = performance.now.bind(performance);
+      const origin = realNow();
+      performance.now = () => origin + (realNow() - origin) * factor;
+      try {
+        return planSchedule(input);
+      } finally {
+        performance.now = realNow;
+      }
+    };
+    const fast = withClockSpeed(0.01);
+    const slow = withClockSpeed(2);
+    assert.deepEqual(slow.blocks, fast.blocks);
+    assert.deepEqual(slow.unscheduled, fast.unscheduled);
   });
 
   it("reports the wall-clock safety net in metrics when it fires", () => {

@@ -31,7 +31,7 @@ export const SEARCH_TIME_LIMIT_MS = 10_000;
 
 /** Evaluation budget of the search: grows with the number of tasks, so larger plans get a longer search. */
 export function evaluationBudget(tasks: number): number {
-  return 60 + 3 * tasks;
+  return 40 + 2 * tasks;
 }
 
 /**

@@ -5,7 +5,7 @@ import { getTaskById } from "../db/repositories/tasks.ts";
 import { Iso } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
 import { recordBlockReactions } from "../scheduling/feedback.ts";
-import { localDayHorizon, localWeekHorizon } from "../scheduling/horizon.ts";
+import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/horizon.ts";
 import { PlanInputError, type TimeRange, WEEKDAY_KEYS } from "../scheduling/plan-input.ts";
 import {
   getBlock,
@@ -169,9 +169,11 @@ export const planWeek = defineAction({
   name: "plan_week",
   title: "Plan a week",
   description:
-    "Plans focus blocks for the local week containing a date (this week by default; weeks start on the person's weekStartsOn, Monday unless set), stores them as a new plan version and returns the blocks with reasons and what did not fit.",
+    "Plans focus blocks for the coming 7 days (today and the 6 days after it) or, given a date, for the local week containing it (weeks start on the person's weekStartsOn, Monday unless set); stores them as a new plan version and returns the blocks with reasons and what did not fit.",
   input: z.object({
-    date: IsoDate.optional().describe("Any local date in the week; default today"),
+    date: IsoDate.optional().describe(
+      "Any local date in the week to plan; default: the coming 7 days starting today",
+    ),
     weekStartsOn: Weekday.optional().describe("Override the first day of the week"),
   }),
   output: PlanResult,
@@ -179,9 +181,11 @@ export const planWeek = defineAction({
   examples: ["plan my week", "plan next week"],
   async run(ctx, input) {
     const profile = await profileOf(ctx);
-    const date = input.date ?? todayIn(ctx, profile.timezone);
+    const date = input.date;
     const horizon = horizonOrError(() =>
-      localWeekHorizon(profile.timezone, date, input.weekStartsOn ?? profile.weekStartsOn),
+      date === undefined
+        ? localDaysHorizon(profile.timezone, todayIn(ctx, profile.timezone), 7)
+        : localWeekHorizon(profile.timezone, date, input.weekStartsOn ?? profile.weekStartsOn),
     );
     const plan = await planAndStore(ctx.services, {
       workspaceId: ctx.workspace.id,
@@ -190,7 +194,12 @@ export const planWeek = defineAction({
       trigger: "plan_week",
     });
     const start = DateTime.fromISO(horizon.start, { zone: profile.timezone }).setLocale("en-GB");
-    return planResult(plan, `the week of ${start.toFormat("d LLLL")}`);
+    return planResult(
+      plan,
+      date === undefined
+        ? `the 7 days from ${start.toFormat("cccc d LLLL")}`
+        : `the week of ${start.toFormat("d LLLL")}`,
+    );
   },
 });
 

@@ -108,6 +108,17 @@ export function decode(
     placements.push(block);
   }
 
+  // First slot of the next local day, so a scan can skip a day whose focus cap is used up.
+  const nextDaySlot = new Int32Array(slots.length);
+  for (let i = slots.length - 1; i >= 0; i--) {
+    const next = slots[i + 1];
+    nextDaySlot[i] = !next
+      ? slots.length
+      : next.day !== slots[i]?.day
+        ? i + 1
+        : (nextDaySlot[i + 1] ?? slots.length);
+  }
+
   const firstSlotAtOrAfter = (time: number): number => {
     let lo = 0;
     let hi = slots.length;
@@ -131,7 +142,14 @@ export function decode(
     };
     while (k < slots.length && (remaining[j] ?? 0) > 0) {
       const first = slots[k];
-      if (!first || !usable(k)) {
+      if (!first) break;
+      if (first.start + g > limit) break;
+      const need = task.splittable ? Math.min(task.minChunk, remaining[j] ?? 0) : (remaining[j] ?? 0);
+      if (dailyCap - (dayUsed[first.day] ?? 0) < need) {
+        k = nextDaySlot[k] ?? slots.length;
+        continue;
+      }
+      if (!usable(k)) {
         k++;
         continue;
       }

@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { type Binding, bindingConstraint, earliestFeasibleStart } from "./binding-constraint.ts";
 import type { DecodedPlan, Placement } from "./decoder.ts";
 import { minutesInLocalWindows } from "./plan-metrics.ts";
 import type { PlanModel, TaskModel } from "./plan-model.ts";
@@ -16,6 +17,10 @@ function dayLabel(model: PlanModel, epochMinutes: number): string {
   return localDay(model, epochMinutes).toFormat("ccc d LLL");
 }
 
+function timeLabel(model: PlanModel, epochMinutes: number): string {
+  return localDay(model, epochMinutes).toFormat("ccc d LLL HH:mm");
+}
+
 function quoted(task: TaskModel | undefined): string {
   if (!task) return "a prerequisite";
   return task.title ? `“${task.title}”` : `task ${task.id}`;
@@ -31,11 +36,57 @@ function lateness(minutes: number): string {
   return plural(Math.round(minutes / (24 * 60)), "day");
 }
 
-function deadlinePhrase(model: PlanModel, task: TaskModel, blockEnd: number, finish: number): string | null {
+/** The binding constraint as a clause: "your daily focus cap of 300 minutes is reached on every day with free time". */
+export function bindingPhrase(model: PlanModel, binding: Binding): string {
+  switch (binding.kind) {
+    case "noWorkingHours":
+      return binding.partly
+        ? "no more working hours are left in that time"
+        : "there are no working hours in that time";
+    case "meetings": {
+      const buffer = model.input.person.preferences.bufferMinutes;
+      return `meetings${buffer > 0 ? ` (with their ${buffer}-minute buffers)` : ""} fill your working hours`;
+    }
+    case "dailyCap":
+      return `your daily focus cap of ${binding.cap} minutes is reached on every day with free time`;
+    case "otherWork": {
+      const named = binding.tasks.slice(0, 2).map((j) => quoted(model.tasks[j]));
+      const more = binding.tasks.length - named.length;
+      const list = more > 0 ? `${named.join(", ")} and ${plural(more, "other task")}` : named.join(" and ");
+      return `more urgent work fills the free time (${list})`;
+    }
+    case "shortStretches":
+      return binding.longest > 0
+        ? `the free stretches left are at most ${binding.longest} minutes, too short for a block`
+        : "no free stretch is long enough for a block";
+  }
+}
+
+/** Why a task finishes after its deadline: the constraint that kept its work out of the time before it. */
+function latePhrase(model: PlanModel, plan: DecodedPlan, task: TaskModel, due: number): string {
+  const from = earliestFeasibleStart(plan, task);
+  if (from >= due) {
+    if (task.release >= due) return `it may not start before ${dayLabel(model, task.release)}`;
+    return "its prerequisites finish after its deadline";
+  }
+  const before = plan.placements
+    .filter((p) => p.task === task.index)
+    .reduce((sum, p) => sum + Math.max(0, Math.min(p.minutes, due - p.start)), 0);
+  const binding = bindingConstraint(model, plan, task, from, due, Math.max(1, task.estimate - before));
+  return `before then ${bindingPhrase(model, binding)}`;
+}
+
+function deadlinePhrase(
+  model: PlanModel,
+  plan: DecodedPlan,
+  task: TaskModel,
+  blockEnd: number,
+  finish: number,
+): string | null {
   if (task.due === null) return null;
   const due = dayLabel(model, task.due);
   if (finish > task.due) {
-    return `at the earliest time it fits; it finishes ${lateness(finish - task.due)} after its ${due} deadline`;
+    return `at the earliest time it fits; it finishes ${lateness(finish - task.due)} after its ${due} deadline (${latePhrase(model, plan, task, task.due)})`;
   }
   const days = Math.round(
     localDay(model, task.due).startOf("day").diff(localDay(model, blockEnd).startOf("day"), "days").days,
@@ -75,6 +126,7 @@ export function explainBlock(
   if (block.preferred) phrases.push("at a time you tend to keep (learned from how you treat your blocks)");
   const deadline = deadlinePhrase(
     model,
+    plan,
     task,
     end,
     finish === undefined || Number.isNaN(finish)
@@ -107,10 +159,21 @@ export function explainUnscheduled(model: PlanModel, plan: DecodedPlan, task: Ta
     return `It can't start before ${dayLabel(model, task.release)}, after this planning horizon.`;
   }
   const left = plan.remaining[task.index] ?? 0;
+  const from = earliestFeasibleStart(plan, task);
+  const binding = bindingConstraint(model, plan, task, from, model.horizonEnd, left);
+  const start = Math.max(model.now, model.horizonStart);
+  let cause = bindingPhrase(model, binding);
+  if (binding.kind === "noWorkingHours" && from > start) {
+    const after = "no more working hours are left after that";
+    cause =
+      task.release >= from
+        ? `it may not start before ${timeLabel(model, task.release)}, and ${after}`
+        : `its prerequisites finish at ${timeLabel(model, from)}, and ${after}`;
+  }
   if (!task.splittable) {
-    return `No free stretch of ${task.estimate} uninterrupted minutes was left before ${horizonEnd} around meetings, your daily focus cap and more urgent work.`;
+    return `No free stretch of ${task.estimate} uninterrupted minutes was left before ${horizonEnd}: ${cause}.`;
   }
   const done = task.estimate - left;
   const share = done > 0 ? `Only ${done} of ${task.estimate} minutes fit` : "No time was left for it";
-  return `${share} before ${horizonEnd} around meetings, your daily focus cap and more urgent work.`;
+  return `${share} before ${horizonEnd}: ${cause}.`;
 }

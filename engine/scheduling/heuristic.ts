@@ -3,13 +3,17 @@ import { compareCost, decode } from "./decoder.ts";
 import { edfSequence } from "./edf.ts";
 import type { PlanModel, TaskModel } from "./plan-model.ts";
 import { createRandom } from "./random.ts";
+import { improveOnSurrogate, surrogateCost } from "./surrogate-search.ts";
 
 export interface HeuristicOptions {
-  /** Cap on full schedule evaluations during local search (default 500). */
+  /** Cap on full schedule evaluations during the search (default: evaluationBudget(tasks)). */
   maxEvaluations?: number;
-  /** Wall-clock cap for local search in ms (default 120); the search stops at whichever comes first. */
+  /**
+   * Wall-clock safety net in ms (default 10 000). The search is bounded by evaluations, so the plan depends only
+   * on the input; this cap only stops a pathological run, and the result says when it did.
+   */
   timeLimitMs?: number;
-  /** Seed for the local search's random moves (default 1); same seed, same plan. */
+  /** Seed for the local search's random moves (default: a hash of the input); same seed, same plan. */
   seed?: number;
 }
 
@@ -18,6 +22,16 @@ export interface HeuristicResult {
   sequence: number[];
   modes: Uint8Array;
   evaluations: number;
+  /** True when the wall-clock safety net stopped the search before its evaluation budget. */
+  timeLimitHit?: boolean;
+}
+
+/** Default safety-net time limit of the search, in ms. */
+export const SEARCH_TIME_LIMIT_MS = 10_000;
+
+/** Evaluation budget of the search: grows with the number of tasks, so larger plans get a longer search. */
+export function evaluationBudget(tasks: number): number {
+  return 40 + 2 * tasks;
 }
 
 /**
@@ -163,11 +177,24 @@ function initialSequences(model: PlanModel): number[][] {
   return [
     edfSequence(model),
     sortedSequence(tasks, due),
+    atcSequence(model, 0.5, urgency),
     atcSequence(model, 1, urgency),
+    atcSequence(model, 2, urgency),
     atcSequence(model, 3, urgency),
+    atcSequence(model, 6, urgency),
     sortedSequence(tasks, (t) => t.priority * 1e9 + due(t)),
     sortedSequence(tasks, (t) => (due(t) - now) / weight(t)),
+    sortedSequence(tasks, (t) => t.estimate / weight(t)),
   ];
+}
+
+/** The best seeds, reordered by a cheap capacity-curve model of the plan (see surrogate-search.ts). */
+function surrogateSeeds(model: PlanModel, seeds: readonly number[][]): number[][] {
+  const curve = { slots: capacityCurve(model), granularity: model.grid.granularity };
+  const ranked = [...seeds]
+    .map((sequence, i) => ({ sequence, i, cost: surrogateCost(model, curve, sequence) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i);
+  return ranked.slice(0, 2).map((r) => improveOnSurrogate(model, curve, r.sequence));
 }
 
 /**
@@ -182,16 +209,18 @@ export function solveHeuristic(
   options: HeuristicOptions = {},
 ): HeuristicResult {
   const started = performance.now();
-  const maxEvaluations = options.maxEvaluations ?? 500;
-  const timeLimitMs = options.timeLimitMs ?? 120;
-  const random = createRandom(options.seed ?? 1);
   const n = model.tasks.length;
+  const maxEvaluations = options.maxEvaluations ?? evaluationBudget(n);
+  const timeLimitMs = options.timeLimitMs ?? SEARCH_TIME_LIMIT_MS;
+  const random = createRandom(options.seed ?? 1);
+  let timeLimitHit = false;
   const energyAware = new Uint8Array(n).map((_, j) => (model.tasks[j]?.energy === "medium" ? 0 : 1));
   const modeSets = [new Uint8Array(n), energyAware];
 
   let evaluations = 0;
   let best: HeuristicResult | null = null;
-  for (const sequence of initialSequences(model)) {
+  const seeds = initialSequences(model);
+  for (const sequence of [...seeds, ...surrogateSeeds(model, seeds)]) {
     for (const modes of modeSets) {
       const plan = decode(model, sequence, modes, fixed);
       evaluations++;
@@ -202,7 +231,11 @@ export function solveHeuristic(
   }
   if (!best || n < 2) return { ...(best ?? emptyResult(model, fixed)), evaluations };
 
-  const budgetLeft = () => evaluations < maxEvaluations && performance.now() - started < timeLimitMs;
+  const budgetLeft = (): boolean => {
+    if (evaluations >= maxEvaluations) return false;
+    if (performance.now() - started >= timeLimitMs) timeLimitHit = true;
+    return !timeLimitHit;
+  };
   const tryCandidate = (sequence: number[], modes: Uint8Array): boolean => {
     evaluations++;
     const plan = decode(model, sequence, modes, fixed);
@@ -257,7 +290,7 @@ export function solveHeuristic(
     stale = improved ? 0 : stale + 1;
     if (improved) pulledSinceImprovement = false;
   }
-  return { ...best, evaluations };
+  return timeLimitHit ? { ...best, evaluations, timeLimitHit } : { ...best, evaluations };
 }
 
 function emptyResult(model: PlanModel, fixed: readonly Placement[]): HeuristicResult {

@@ -20,6 +20,12 @@ export function localDayHorizon(timezone: string, isoDate: string): TimeRange {
   return range(day, day.plus({ days: 1 }).startOf("day"));
 }
 
+/** `days` local days starting on `isoDate` (midnight to midnight in `timezone`): "the coming week" is today + 6. */
+export function localDaysHorizon(timezone: string, isoDate: string, days: number): TimeRange {
+  const day = localDate(timezone, isoDate);
+  return range(day, day.plus({ days }).startOf("day"));
+}
+
 /** The seven local days of the week containing `isoDate`, starting on `weekStartsOn` (default Monday). */
 export function localWeekHorizon(
   timezone: string,

@@ -1,11 +1,19 @@
-import type { DecodedPlan } from "./decoder.ts";
-import { type HeuristicOptions, solveHeuristic } from "./heuristic.ts";
+import { compareCost, type DecodedPlan, decode, type Placement } from "./decoder.ts";
+import { planEdfBaseline } from "./edf.ts";
+import {
+  evaluationBudget,
+  type HeuristicOptions,
+  type HeuristicResult,
+  SEARCH_TIME_LIMIT_MS,
+  solveHeuristic,
+} from "./heuristic.ts";
 import { localDayHorizon, localWeekHorizon, narrowHorizon } from "./horizon.ts";
 import type { PlanInputRaw, PlanOutput, WeekdayKey } from "./plan-input.ts";
 import { parsePlanInput } from "./plan-input.ts";
-import { buildPlanModel, type ModelOptions } from "./plan-model.ts";
+import { buildPlanModel, type ModelOptions, type PlanModel } from "./plan-model.ts";
 import { toPlanOutput } from "./plan-output.ts";
 import { improveWithPreference, type PreferencePassOptions, type SlotPreference } from "./preference-pass.ts";
+import { seedFromValue } from "./random.ts";
 import { keepablePreviousBlocks } from "./stability.ts";
 
 export { planEdfBaseline } from "./edf.ts";
@@ -30,34 +38,80 @@ export interface PlanOptions extends HeuristicOptions, ModelOptions {
 }
 
 /**
- * Plans focus blocks for one person. Throws PlanInputError for invalid input. Deterministic for a given input
- * and seed unless the local-search time limit cuts the search short.
+ * Plans focus blocks for one person. Throws PlanInputError for invalid input. Deterministic: the search is
+ * bounded by evaluations and seeded from the input, so the same input gives the same plan on any machine and
+ * under any load (unless the wall-clock safety net fires, which metrics.search.timeLimitHit reports).
  */
 export function planSchedule(input: PlanInputRaw, options: PlanOptions = {}): PlanOutput {
   const startedAt = performance.now();
-  const model = buildPlanModel(parsePlanInput(input), options);
-  const fixed = options.keepPreviousBlocks === false ? [] : keepablePreviousBlocks(model);
-  const finish = (plan: DecodedPlan) =>
-    toPlanOutput(
-      model,
-      options.slotPreference
-        ? improveWithPreference(model, plan, options.slotPreference, options.preferencePass)
-        : plan,
-      startedAt,
-    );
-  if (fixed.length === 0) return finish(solveHeuristic(model, [], options).plan);
-
-  const half: HeuristicOptions = {
-    ...options,
-    maxEvaluations: Math.ceil((options.maxEvaluations ?? 500) / 2),
-    timeLimitMs: (options.timeLimitMs ?? 120) / 2,
+  const parsed = parsePlanInput(input);
+  const model = buildPlanModel(parsed, options);
+  const budget = options.maxEvaluations ?? evaluationBudget(model.tasks.length);
+  const search: HeuristicOptions = {
+    maxEvaluations: budget,
+    timeLimitMs: options.timeLimitMs ?? SEARCH_TIME_LIMIT_MS,
+    seed: options.seed ?? seedFromValue(parsed),
   };
-  const free = solveHeuristic(model, [], half).plan;
-  const stable = solveHeuristic(model, fixed, half).plan;
-  const keep =
-    stable.cost.weightedTardiness <= free.cost.weightedTardiness + 1e-6 &&
-    stable.cost.lateTasks <= free.cost.lateTasks;
-  return finish(keep ? stable : free);
+  const fixed = options.keepPreviousBlocks === false ? [] : keepablePreviousBlocks(model);
+  const result =
+    fixed.length === 0 ? solveHeuristic(model, [], search) : solveKeepingBlocks(model, fixed, search);
+  const solved = options.slotPreference
+    ? improveWithPreference(model, result.plan, options.slotPreference, options.preferencePass)
+    : result.plan;
+  return toPlanOutput(model, neverWorseThanEdf(model, solved), startedAt, {
+    evaluations: result.evaluations,
+    evaluationBudget: budget,
+    seed: search.seed ?? 0,
+    ...(result.timeLimitHit && { timeLimitHit: true }),
+  });
+}
+
+/**
+ * Plans around the still-valid previous blocks first: they stay put unless that plan is worse than plain
+ * earliest-deadline-first on weighted tardiness, the bar every plan must clear. Only then is the plan made
+ * afresh. Each solve gets half the budget, so the work is bounded either way.
+ */
+function solveKeepingBlocks(model: PlanModel, fixed: Placement[], search: HeuristicOptions): HeuristicResult {
+  const half: HeuristicOptions = {
+    ...search,
+    maxEvaluations: Math.ceil((search.maxEvaluations ?? 0) / 2),
+    timeLimitMs: (search.timeLimitMs ?? SEARCH_TIME_LIMIT_MS) / 2,
+  };
+  const stable = solveHeuristic(model, fixed, half);
+  const edf = planEdfBaseline(model);
+  if (stable.plan.cost.weightedTardiness <= edf.cost.weightedTardiness + 1e-6) return stable;
+  const free = solveHeuristic(model, [], half);
+  const total = {
+    evaluations: free.evaluations + stable.evaluations,
+    ...((free.timeLimitHit || stable.timeLimitHit) && { timeLimitHit: true }),
+  };
+  if (compareCost(stable.plan.cost, free.plan.cost) <= 0) return { ...stable, ...total };
+  // Keep as many of the earliest previous blocks as still clear the EDF bar (a prefix by start keeps every
+  // prerequisite's blocks before its dependents'), placing the rest in the free plan's order.
+  const byStart = [...fixed].sort((a, b) => a.start - b.start);
+  for (let keep = byStart.length - 1; keep > 0; keep--) {
+    const plan = decode(model, free.sequence, free.modes, byStart.slice(0, keep));
+    total.evaluations++;
+    if (plan.cost.weightedTardiness <= edf.cost.weightedTardiness + 1e-6) {
+      return { plan, sequence: free.sequence, modes: free.modes, ...total };
+    }
+  }
+  return { ...free, ...total };
+}
+
+/**
+ * The structural guarantee behind "never worse than earliest-deadline-first": the plain EDF plan is always a
+ * candidate, and it replaces the solver's plan whenever it has less weighted tardiness (or as much, with fewer
+ * late tasks).
+ */
+function neverWorseThanEdf(model: PlanModel, plan: DecodedPlan): DecodedPlan {
+  const edf = planEdfBaseline(model);
+  const eps = 1e-6;
+  const better =
+    edf.cost.weightedTardiness < plan.cost.weightedTardiness - eps ||
+    (Math.abs(edf.cost.weightedTardiness - plan.cost.weightedTardiness) <= eps &&
+      edf.cost.lateTasks < plan.cost.lateTasks);
+  return better ? edf : plan;
 }
 
 /** plan_day: the same planner restricted to one local calendar day (YYYY-MM-DD) in the person's zone. */

@@ -218,6 +218,28 @@ export type UnscheduledWork = z.infer<typeof UnscheduledWork>;
  * fully scheduled, and horizon.end + remainingMinutes when work is left over (the rest is assumed done right
  * after the horizon). Tasks without a due date are never tardy.
  */
+export const EffectivePreferences = z.object({
+  minBlockMinutes: z.number().int(),
+  maxBlockMinutes: z.number().int(),
+  bufferMinutes: z.number().int(),
+  maxFocusMinutesPerDay: z.number().int(),
+  workingHours: z.record(z.enum(WEEKDAY_KEYS), z.array(WorkingInterval)),
+  peakHours: z.array(PeakWindow),
+});
+export type EffectivePreferences = z.infer<typeof EffectivePreferences>;
+
+export const SearchMetrics = z.object({
+  /** Full plans evaluated. */
+  evaluations: z.number().int(),
+  /** The evaluation budget (it grows with the number of tasks). */
+  evaluationBudget: z.number().int(),
+  /** Seed of the search's random moves, derived from the input. */
+  seed: z.number().int(),
+  /** Present and true only when the wall-clock safety net stopped the search early (the plan may then vary). */
+  timeLimitHit: z.boolean().optional(),
+});
+export type SearchMetrics = z.infer<typeof SearchMetrics>;
+
 export const PlanMetrics = z.object({
   /** Σ weight × tardiness minutes, weight 8/4/2/1 for priority 1/2/3/4. */
   weightedTardiness: z.number(),
@@ -234,6 +256,10 @@ export const PlanMetrics = z.object({
   /** Previous blocks carried over unchanged. */
   keptPreviousBlocks: z.number().int(),
   runtimeMs: z.number(),
+  /** The preferences this plan used, documented defaults filled in for anything absent. */
+  preferences: EffectivePreferences.optional(),
+  /** How the search ran: bounded by evaluations, seeded from the input; timeLimitHit only when the safety net fired. */
+  search: SearchMetrics.optional(),
 });
 export type PlanMetrics = z.infer<typeof PlanMetrics>;
 

@@ -1,7 +1,13 @@
 import { DateTime } from "luxon";
 import type { DecodedPlan } from "./decoder.ts";
 import { explainBlock, explainUnscheduled } from "./explain.ts";
-import type { PlannedBlock, PlanOutput, UnscheduledWork } from "./plan-input.ts";
+import type {
+  EffectivePreferences,
+  PlannedBlock,
+  PlanOutput,
+  SearchMetrics,
+  UnscheduledWork,
+} from "./plan-input.ts";
 import { evaluatePlan } from "./plan-metrics.ts";
 import type { PlanModel } from "./plan-model.ts";
 
@@ -13,7 +19,25 @@ export function formatInstant(epochMinutes: number): string {
 }
 
 /** Turns a decoded plan into the published contract: sorted blocks with reasons, leftovers, metrics. */
-export function toPlanOutput(model: PlanModel, plan: DecodedPlan, startedAt: number): PlanOutput {
+/** The preferences a plan runs with, defaults filled in (printed in metrics so nobody has to guess them). */
+export function effectivePreferences(model: PlanModel): EffectivePreferences {
+  const { preferences, workingHours, energy } = model.input.person;
+  return {
+    minBlockMinutes: preferences.minBlockMinutes,
+    maxBlockMinutes: preferences.maxBlockMinutes,
+    bufferMinutes: preferences.bufferMinutes,
+    maxFocusMinutesPerDay: preferences.maxFocusMinutesPerDay,
+    workingHours,
+    peakHours: energy.peakHours,
+  };
+}
+
+export function toPlanOutput(
+  model: PlanModel,
+  plan: DecodedPlan,
+  startedAt: number,
+  search?: SearchMetrics,
+): PlanOutput {
   const ordered = [...plan.placements].sort((a, b) => a.start - b.start);
   const partsOf = new Map<number, number>();
   for (const p of ordered) partsOf.set(p.task, (partsOf.get(p.task) ?? 0) + 1);
@@ -43,6 +67,8 @@ export function toPlanOutput(model: PlanModel, plan: DecodedPlan, startedAt: num
       ...quality,
       keptPreviousBlocks: plan.placements.filter((p) => p.kept).length,
       runtimeMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      preferences: effectivePreferences(model),
+      ...(search && { search }),
     },
   };
 }

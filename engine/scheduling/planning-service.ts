@@ -74,7 +74,6 @@ export async function planInTransaction(
   let output: ReturnType<typeof planSchedule>;
   try {
     output = planSchedule(gathered.input, {
-      seed: version,
       ...(served.slotPreference && {
         slotPreference: served.slotPreference,
         preferencePass: { weight: served.weight },

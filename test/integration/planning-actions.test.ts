@@ -198,10 +198,12 @@ for (const backend of backends()) {
       assert.equal(schedule.history[0]?.trigger, "plan_day");
     });
 
-    it("plans the week and passes the hard rules", async () => {
+    it("plans the coming 7 days by default, not a week partly over, and passes the hard rules", async () => {
       const plan = await call<PlanBody>("plan_week", {});
-      assert.equal(plan.horizon.start, "2026-03-01T23:00:00.000Z");
-      assert.equal(plan.horizon.end, "2026-03-08T23:00:00.000Z");
+      // Today (Wednesday 4 March, Berlin) and the six days after it.
+      assert.equal(plan.horizon.start, "2026-03-03T23:00:00.000Z");
+      assert.equal(plan.horizon.end, "2026-03-10T23:00:00.000Z");
+      assert.match(plan.summary, /the 7 days from Wednesday 4 March/);
       const violations = checkHardRules(inputFor(plan.horizon), {
         blocks: plan.blocks.map((b) => ({ ...b, taskId: b.taskId ?? "" })),
       });

@@ -6,7 +6,7 @@ import { acquireDataDirLock, type DataDirLock } from "../engine/db/data-dir-lock
 import { secureDataDir } from "../engine/db/data-dir-permissions.ts";
 import { createPgliteDb } from "../engine/db/pglite.ts";
 import type { Db } from "../engine/db/port.ts";
-import { createPostgresDb } from "../engine/db/postgres.ts";
+import { createPostgresDb, loginRole, loginRoleProblem } from "../engine/db/postgres.ts";
 import { createEngine, type Engine } from "../engine/engine.ts";
 import { CairnError, ErrorCode } from "../engine/errors.ts";
 import { createJobs } from "../engine/jobs/index.ts";
@@ -50,12 +50,18 @@ export function dataDirOf(config: Config): string {
 async function openDb(config: Config): Promise<{ db: Db; lock?: DataDirLock }> {
   if (config.DATABASE_URL) {
     const url = config.DATABASE_URL;
-    return {
-      db: await within(
-        createPostgresDb({ url, connectTimeoutMs: 8_000 }),
-        `DATABASE_URL (${redactUrl(url)})`,
-      ),
-    };
+    const db = await within(
+      createPostgresDb({ url, connectTimeoutMs: 8_000 }),
+      `DATABASE_URL (${redactUrl(url)})`,
+    );
+    try {
+      const problem = config.CAIRN_ALLOW_SUPERUSER ? undefined : loginRoleProblem(await loginRole(db));
+      if (problem) throw new CairnError(ErrorCode.Forbidden, problem);
+    } catch (error) {
+      await db.close().catch(() => {});
+      throw error;
+    }
+    return { db };
   }
   const dataDir = dataDirOf(config);
   const lock = acquireDataDirLock(dataDir);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Actor } from "../actions/define.ts";
 import { z } from "zod";
+import type { Actor } from "../actions/define.ts";
 import type { Db, Queryable } from "../db/port.ts";
 import {
   ensurePerson,
@@ -134,7 +134,11 @@ export async function listApiTokens(tx: Queryable, personId?: string): Promise<A
 }
 
 /** Workspace-scoped: one token (of one person when `personId` is given), or undefined. */
-export async function findApiToken(tx: Queryable, id: string, personId?: string): Promise<ApiToken | undefined> {
+export async function findApiToken(
+  tx: Queryable,
+  id: string,
+  personId?: string,
+): Promise<ApiToken | undefined> {
   const result = await tx.query<TokenRow>(
     `${TOKEN_SELECT} WHERE t.id = $1 AND ($2::uuid IS NULL OR t.person_id = $2)`,
     [id, personId ?? null],
@@ -145,9 +149,10 @@ export async function findApiToken(tx: Queryable, id: string, personId?: string)
 
 /** Workspace-scoped: marks the token revoked (keeping the first revocation time); true when it changed. */
 export async function revokeApiToken(tx: Queryable, id: string): Promise<boolean> {
-  const result = await tx.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [
-    id,
-  ]);
+  const result = await tx.query(
+    "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+    [id],
+  );
   return result.rowCount > 0;
 }
 

@@ -84,7 +84,10 @@ for (const backend of backends()) {
         "revokedAt",
       ]);
       assert.ok(own.some((t) => member.token.startsWith(t.prefix)));
-      assert.ok(own.some((t) => t.lastUsedAt !== null), "the calling token shows when it was used");
+      assert.ok(
+        own.some((t) => t.lastUsedAt !== null),
+        "the calling token shows when it was used",
+      );
 
       const all = (await cairn.call(admin.token, "list_tokens", {})).body as { tokens: TokenView[] };
       assert.deepEqual(all.tokens.map((t) => t.person.email).sort(), [

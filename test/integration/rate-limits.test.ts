@@ -37,7 +37,11 @@ describe("rate limits shared by the HTTP API and MCP", () => {
   const api = (token: string, from: string) =>
     fetch(`${cairn.url}/api/actions/list_tasks`, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "x-forwarded-for": from },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "x-forwarded-for": from,
+      },
       body: "{}",
     });
   const mcpInitialize = (authorization: string | undefined, from: string) =>
@@ -61,7 +65,10 @@ describe("rate limits shared by the HTTP API and MCP", () => {
     const viaMcp = (await client.callTool({ name: "list_tasks", arguments: {} })) as CallToolResult;
     assert.notEqual(viaMcp.isError, true);
     assert.equal((await api(ann, "198.51.100.1")).status, 200);
-    assert.notEqual(((await client.callTool({ name: "whoami", arguments: {} })) as CallToolResult).isError, true);
+    assert.notEqual(
+      ((await client.callTool({ name: "whoami", arguments: {} })) as CallToolResult).isError,
+      true,
+    );
 
     // Four calls made: the fifth is refused on both faces.
     const refused = await api(ann, "198.51.100.1");
@@ -81,7 +88,10 @@ describe("rate limits shared by the HTTP API and MCP", () => {
     assert.equal((await mcpInitialize("Bearer cairn_guess-2", attacker)).status, 401);
     assert.equal((await mcpInitialize(undefined, attacker)).status, 401, "a missing token is a failure too");
 
-    for (const response of [await api("cairn_guess-3", attacker), await mcpInitialize("Bearer x", attacker)]) {
+    for (const response of [
+      await api("cairn_guess-3", attacker),
+      await mcpInitialize("Bearer x", attacker),
+    ]) {
       assert.equal(response.status, 429);
       assert.ok(Number(response.headers.get("retry-after")) >= 1);
       assert.match(await response.text(), /Too many failed authentications from this address/);

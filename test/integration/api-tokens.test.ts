@@ -30,6 +30,35 @@ async function openMcp(url: string, token: string): Promise<{ client: Client; se
   return { client, sessionId: transport.sessionId as string };
 }
 
+/** A session opened by hand (initialize, then initialized), so the test can open its SSE stream itself. */
+async function openRawSession(url: string, token: string): Promise<string> {
+  const headers = {
+    authorization: `Bearer ${token}`,
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+  };
+  const initialized = await fetch(`${url}/mcp`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    }),
+  });
+  await initialized.text();
+  const sessionId = initialized.headers.get("mcp-session-id") as string;
+  assert.ok(sessionId, "initialize answered with a session id");
+  const notified = await fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: { ...headers, "mcp-session-id": sessionId, "mcp-protocol-version": "2025-06-18" },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
+  await notified.text();
+  return sessionId;
+}
+
 /** A raw JSON-RPC request in an existing session, to see the HTTP status the server answers. */
 async function rawMcp(url: string, token: string, sessionId: string): Promise<number> {
   const response = await fetch(`${url}/mcp`, {
@@ -132,9 +161,7 @@ for (const backend of backends()) {
       const bob = await cairn.token({ workspace: "tok-admin", email: "bob@admin.test" });
       const carol = await cairn.token({ workspace: "tok-admin", email: "carol@admin.test" });
       const outsider = await cairn.token({ workspace: "tok-elsewhere", email: "eve@else.test", admin: true });
-      const { client, sessionId } = await openMcp(cairn.url, bob.token);
-      clients.push(client);
-      await client.listTools();
+      const sessionId = await openRawSession(cairn.url, bob.token);
 
       const all = (await cairn.call(admin.token, "list_tokens", {})).body as { tokens: TokenView[] };
       const bobsId = all.tokens.find((t) => t.person.email === "bob@admin.test")?.id as string;
@@ -145,7 +172,28 @@ for (const backend of backends()) {
       assert.equal((await cairn.call(bob.token, "whoami", {})).status, 200);
       assert.equal((await cairn.call(carol.token, "revoke_token", { id: "nope" })).status, 400);
 
+      // An open SSE stream of Bob's session: revoking his token must close it, not keep it streaming.
+      const stream = await fetch(`${cairn.url}/mcp`, {
+        headers: {
+          authorization: `Bearer ${bob.token}`,
+          accept: "text/event-stream",
+          "mcp-session-id": sessionId,
+          "mcp-protocol-version": "2025-06-18",
+        },
+      });
+      assert.equal(stream.status, 200);
+      const streamEnded = (async () => {
+        const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+        for (;;) if ((await reader.read()).done) return true;
+      })();
+
       const first = (await cairn.call(admin.token, "revoke_token", { id: bobsId })).body as TokenView;
+      let guard: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<false>((resolve) => {
+        guard = setTimeout(() => resolve(false), 15_000);
+      });
+      assert.equal(await Promise.race([streamEnded, gaveUp]), true, "the session's SSE stream was closed");
+      clearTimeout(guard);
       const again = (await cairn.call(admin.token, "revoke_token", { id: bobsId })).body as TokenView;
       assert.equal(again.revokedAt, first.revokedAt, "revoking twice keeps the first time");
 

@@ -163,6 +163,33 @@ describe("cairn start on embedded defaults", () => {
   });
 });
 
+describe("cairn token list and revoke without a running server", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "cairn-cli-tokens-"));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("open the embedded database themselves, and a revoked token shows when it was revoked", () => {
+    const env = baseEnv(dataDir, { CAIRN_LOG_LEVEL: "silent" });
+    const issued = run(
+      ["token", "create", "--workspace", "direct", "--person", "lee@example.com", "--admin"],
+      env,
+    );
+    assert.equal(issued.status, 0, issued.stderr);
+    const listed = run(["token", "list", "--workspace", "direct"], env);
+    assert.equal(listed.status, 0, listed.stderr);
+    const row = listed.stdout.trim().split("\n")[1] ?? "";
+    assert.ok(row.includes(issued.stdout.trim().slice(0, 12)), row);
+    const revoked = run(["token", "revoke", row.split(/\s+/)[0] as string, "--workspace", "direct"], env);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.match(revoked.stdout, /^Revoked .* of lee@example\.com in direct at \d{4}-/);
+    const unknown = run(
+      ["token", "revoke", "00000000-0000-4000-8000-000000000000", "--workspace", "direct"],
+      env,
+    );
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /No token 00000000-0000-4000-8000-000000000000 in workspace direct/);
+  });
+});
+
 describe("cairn start-up failures", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "cairn-cli-fail-"));
   after(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -4,6 +4,9 @@ import type { Config } from "../config.ts";
  * Token-bucket limits per key (an API token's principal, a client address). Kept in process memory: with N
  * web processes each enforces its own share, which is documented in the README.
  */
+/** Beyond this many keys (addresses rotated by an attacker), buckets idle for a minute are forgotten. */
+const PRUNE_ABOVE_KEYS = 50_000;
+
 export class RateLimiter {
   readonly #buckets = new Map<string, { tokens: number; updated: number }>();
 
@@ -30,8 +33,20 @@ export class RateLimiter {
     return Math.ceil((1 - tokens) / this.#refillPerMs / 1000);
   }
 
+  /** How many keys are being counted (for tests and metrics). */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  /** A bucket untouched for a minute has refilled completely: forgetting it changes nothing. */
+  #prune(): void {
+    const now = this.now();
+    for (const [key, bucket] of this.#buckets) if (now - bucket.updated >= 60_000) this.#buckets.delete(key);
+  }
+
   /** Takes one call; returns 0 when allowed, or the seconds to wait. */
   take(key: string): number {
+    if (this.#buckets.size > PRUNE_ABOVE_KEYS) this.#prune();
     const bucket = this.#refill(key);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;

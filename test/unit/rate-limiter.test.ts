@@ -23,4 +23,17 @@ describe("RateLimiter", () => {
     now += 60_000;
     assert.equal(limiter.peek("a"), 0);
   });
+
+  it("forgets buckets that have refilled, so rotating keys cannot grow it without bound", () => {
+    let now = 0;
+    const limiter = new RateLimiter(2, () => now);
+    for (let i = 0; i < 50_001; i++) limiter.take(`addr-${i}`);
+    assert.equal(limiter.size, 50_001);
+    now += 60_000;
+    limiter.take("late");
+    assert.equal(limiter.size, 1, "only the key spending now is kept");
+    assert.equal(limiter.take("addr-0"), 0, "a forgotten key starts with a full bucket");
+    assert.equal(limiter.take("addr-0"), 0);
+    assert.equal(limiter.take("addr-0"), 30);
+  });
 });

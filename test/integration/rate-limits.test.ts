@@ -102,3 +102,30 @@ describe("rate limits shared by the HTTP API and MCP", () => {
     assert.equal((await api("cairn_guess-4", "203.0.113.8")).status, 401);
   });
 });
+
+describe("the failed-authentication limit without CAIRN_TRUST_PROXY", () => {
+  let cairn: TestCairn;
+
+  before(async () => {
+    cairn = await startTestCairn({ startWorkers: false, env: { CAIRN_AUTH_FAILURES_PER_MINUTE: "2" } });
+  });
+  after(async () => cairn?.close());
+
+  it("counts the connection's address: a forged X-Forwarded-For does not buy more guesses", async () => {
+    const statuses: number[] = [];
+    for (const from of ["198.51.100.10", "198.51.100.11", "198.51.100.12"]) {
+      const response = await fetch(`${cairn.url}/api/actions/whoami`, {
+        method: "POST",
+        headers: {
+          authorization: "Bearer cairn_guess",
+          "content-type": "application/json",
+          "x-forwarded-for": from,
+        },
+        body: "{}",
+      });
+      await response.body?.cancel();
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 429]);
+  });
+});

@@ -4,7 +4,11 @@ import { z } from "zod";
 import type { Actor } from "../engine/actions/define.ts";
 import { jsonSchemaOf, zodIssues } from "../engine/actions/registry.ts";
 import { issueApiToken } from "../engine/auth/api-tokens.ts";
-import { type Authenticated, authenticateBearer } from "../engine/auth/authenticate.ts";
+import {
+  type Authenticated,
+  authenticateBearer,
+  authenticateFromAddress,
+} from "../engine/auth/authenticate.ts";
 import type { Engine } from "../engine/engine.ts";
 import { CairnError, invalidInput, rateLimited, unauthorized } from "../engine/errors.ts";
 import type { RateLimiter } from "../engine/security/rate-limiter.ts";
@@ -13,7 +17,8 @@ import { sendError } from "./problem.ts";
 
 export interface ApiRouterOptions {
   engine: Engine;
-  limiter: RateLimiter;
+  /** Per-token call budget. Default: the engine's, shared with MCP. */
+  limiter?: RateLimiter;
   metrics: HttpMetrics;
   /** Lets CLI commands on this machine act through the server that owns the embedded database. */
   controlToken?: () => string | undefined;
@@ -41,12 +46,16 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 }
 
 export function createApiRouter(options: ApiRouterOptions): Router {
-  const { engine, limiter, metrics } = options;
+  const { engine, metrics } = options;
+  const limiter = options.limiter ?? engine.services.limits.calls;
+  const { authFailures } = engine.services.limits;
   const router = express.Router();
   router.use(express.json({ limit: "1mb" }));
 
   const authenticate = async (req: AuthedRequest, _res: Response, next: NextFunction) => {
-    req.actor = await authenticateBearer(engine.services.db, req.get("authorization"));
+    req.actor = await authenticateFromAddress(authFailures, req.ip, () =>
+      authenticateBearer(engine.services.db, req.get("authorization")),
+    );
     const wait = limiter.take(req.actor.principal);
     if (wait > 0) {
       throw rateLimited("calls", wait);
@@ -81,15 +90,17 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     }
   });
 
-  const control = (req: Request) => {
+  const control = async (req: Request) => {
     const expected = options.controlToken?.();
-    if (!expected || !sameSecret(req.get("x-cairn-control"), expected)) {
-      throw unauthorized("Local control calls need the control token from the data dir's lock file.");
-    }
+    await authenticateFromAddress(authFailures, req.ip, async () => {
+      if (!expected || !sameSecret(req.get("x-cairn-control"), expected)) {
+        throw unauthorized("Local control calls need the control token from the data dir's lock file.");
+      }
+    });
   };
 
   router.post("/local/call", async (req, res) => {
-    control(req);
+    await control(req);
     const body = LocalCall.safeParse(req.body);
     if (!body.success) throw invalidInput("Invalid local call", zodIssues(body.error));
     const actor = await engine.actorFor(body.data.workspace, body.data.person);
@@ -97,7 +108,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
   });
 
   router.post("/local/token", async (req, res) => {
-    control(req);
+    await control(req);
     const body = LocalToken.safeParse(req.body);
     if (!body.success) throw invalidInput("Invalid token request", zodIssues(body.error));
     const issued = await issueApiToken(engine.services.db, {

@@ -13,6 +13,7 @@ import { dataDirOf, openRuntime, type Runtime } from "./compose.ts";
 import { extraCommands, installFaces, installWorkers, prepareModules, type StartedFaces } from "./faces.ts";
 import { callLocalServer, runningServer } from "./local-server.ts";
 import { startServer } from "./server.ts";
+import { runTokenCommand, TOKEN_USAGE } from "./token-commands.ts";
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
@@ -32,6 +33,10 @@ Usage:
   cairn config                            print the effective configuration (secrets masked)
   cairn token create --workspace <slug> --person <email> [--admin]
                                           create workspace/person if needed and print an API token once
+  cairn token list [--workspace <slug>] [--person <email>]
+                                          list API tokens (id, prefix, person, last used, revoked)
+  cairn token revoke <id> [--workspace <slug>]
+                                          revoke an API token: refused at once on HTTP and MCP
   cairn call <action> ['<json>'] [--workspace <slug>] [--person <email>]
                                           run an action and print its JSON output
   cairn actions                           list every action
@@ -171,8 +176,12 @@ async function main(argv: string[]): Promise<number> {
           admin: { type: "boolean", default: false },
         },
       });
-      if (positionals[0] !== "create" || !values.workspace || !values.person) {
-        err("Usage: cairn token create --workspace <slug> --person <email> [--admin]");
+      const [subcommand, id] = positionals;
+      if (subcommand === "list" || subcommand === "revoke") {
+        return runTokenCommand(config, log, { out, err }, { subcommand, id, ...values });
+      }
+      if (subcommand !== "create" || !values.workspace || !values.person) {
+        err(TOKEN_USAGE);
         return 2;
       }
       const request = { workspace: values.workspace, person: values.person, admin: values.admin };

@@ -3,9 +3,10 @@ import { join, resolve } from "node:path";
 import type { Config } from "../engine/config.ts";
 import { redactUrl } from "../engine/config.ts";
 import { acquireDataDirLock, type DataDirLock } from "../engine/db/data-dir-lock.ts";
+import { secureDataDir } from "../engine/db/data-dir-permissions.ts";
 import { createPgliteDb } from "../engine/db/pglite.ts";
 import type { Db } from "../engine/db/port.ts";
-import { createPostgresDb } from "../engine/db/postgres.ts";
+import { createPostgresDb, loginRole, loginRoleProblem } from "../engine/db/postgres.ts";
 import { createEngine, type Engine } from "../engine/engine.ts";
 import { CairnError, ErrorCode } from "../engine/errors.ts";
 import { createJobs } from "../engine/jobs/index.ts";
@@ -49,12 +50,18 @@ export function dataDirOf(config: Config): string {
 async function openDb(config: Config): Promise<{ db: Db; lock?: DataDirLock }> {
   if (config.DATABASE_URL) {
     const url = config.DATABASE_URL;
-    return {
-      db: await within(
-        createPostgresDb({ url, connectTimeoutMs: 8_000 }),
-        `DATABASE_URL (${redactUrl(url)})`,
-      ),
-    };
+    const db = await within(
+      createPostgresDb({ url, connectTimeoutMs: 8_000 }),
+      `DATABASE_URL (${redactUrl(url)})`,
+    );
+    try {
+      const problem = config.CAIRN_ALLOW_SUPERUSER ? undefined : loginRoleProblem(await loginRole(db));
+      if (problem) throw new CairnError(ErrorCode.Forbidden, problem);
+    } catch (error) {
+      await db.close().catch(() => {});
+      throw error;
+    }
+    return { db };
   }
   const dataDir = dataDirOf(config);
   const lock = acquireDataDirLock(dataDir);
@@ -97,6 +104,15 @@ function masterKey(config: Config): Buffer {
 
 /** Opens the database and queue the config names and builds the engine on them. */
 export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
+  if (!config.DATABASE_URL) {
+    const secured = secureDataDir(dataDirOf(config));
+    if (secured.tightened.length > 0) {
+      log.warn(
+        { dataDir: dataDirOf(config), tightened: secured.tightened.length },
+        "the data dir was readable by other users: tightened it to 0700 (directories) and 0600 (files)",
+      );
+    }
+  }
   const secrets = createSecretBox(masterKey(config));
   // The queue is checked first: it answers (or not) in milliseconds, while PGlite takes seconds to open.
   const jobs = await openJobs(config, log);

@@ -4,7 +4,6 @@ import express, { type Express, type Router } from "express";
 import { createApiRouter } from "../admin/api-router.ts";
 import { createMetrics, type HttpMetrics } from "../admin/metrics.ts";
 import type { Engine } from "../engine/engine.ts";
-import { RateLimiter } from "../engine/security/rate-limiter.ts";
 
 export interface Mount {
   path: string;
@@ -50,6 +49,8 @@ export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Exp
   const { engine, metrics } = options;
   const app = express();
   app.disable("x-powered-by");
+  // req.ip is the client address the failed-authentication limit counts: behind N proxies, the Nth from the right.
+  app.set("trust proxy", engine.services.config.CAIRN_TRUST_PROXY);
   app.use((req, res, next) => {
     const started = performance.now();
     res.on("finish", () => {
@@ -80,8 +81,7 @@ export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Exp
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  const limiter = new RateLimiter(engine.services.config.CAIRN_RATE_LIMIT_PER_MINUTE);
-  app.use("/api", createApiRouter({ engine, limiter, metrics, controlToken: options.controlToken }));
+  app.use("/api", createApiRouter({ engine, metrics, controlToken: options.controlToken }));
   for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
   return app;
 }

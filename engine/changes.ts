@@ -1,5 +1,6 @@
 /** In-process notifications of what changed, so planning can replan and MCP can tell subscribers. */
-export type ChangeKind = "tasks" | "calendar" | "preferences" | "plan" | "connections";
+/** `tokens`: API tokens were revoked (`ids` are the token ids), so open sessions on them must end. */
+export type ChangeKind = "tasks" | "calendar" | "preferences" | "plan" | "connections" | "tokens";
 
 export interface Change {
   kind: ChangeKind;

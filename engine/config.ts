@@ -102,9 +102,30 @@ export const settings = [
   },
   {
     env: "CAIRN_RATE_LIMIT_PER_MINUTE",
-    description: "Action and MCP tool calls allowed per API token per minute.",
+    description: "Calls allowed per API token per minute, HTTP API and MCP together.",
     default: "600",
     schema: z.coerce.number().int().positive().default(600),
+  },
+  {
+    env: "CAIRN_AUTH_FAILURES_PER_MINUTE",
+    description:
+      "Failed authentications allowed per client address per minute (HTTP API and MCP); beyond it, 429.",
+    default: "20",
+    schema: z.coerce.number().int().positive().default(20),
+  },
+  {
+    env: "CAIRN_TRUST_PROXY",
+    description:
+      "Hops of reverse proxies in front of Cairn whose X-Forwarded-For is trusted for the client address (0: none).",
+    default: "0",
+    schema: z.coerce.number().int().min(0).max(10).default(0),
+  },
+  {
+    env: "CAIRN_ALLOW_SUPERUSER",
+    description:
+      "Let DATABASE_URL log in as a superuser or a BYPASSRLS role (row-level security then protects nothing).",
+    default: "0",
+    schema: flag,
   },
   {
     env: "CAIRN_ALLOWED_ORIGINS",

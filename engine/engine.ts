@@ -16,6 +16,7 @@ import { notFound } from "./errors.ts";
 import type { Jobs } from "./jobs/port.ts";
 import type { Logger } from "./logger.ts";
 import { type Embedder, HashingEmbedder } from "./search/embedder.ts";
+import { createRequestLimits } from "./security/rate-limiter.ts";
 import type { SecretBox } from "./security/secret-box.ts";
 import type { EngineServices } from "./services.ts";
 
@@ -60,6 +61,7 @@ export function createEngine(options: EngineOptions): Engine {
     secrets: options.secrets,
     changes: new ChangeFeed(),
     log: options.log,
+    limits: createRequestLimits(options.config),
     now: options.now ?? (() => new Date()),
     extensions: new Map(),
   };

@@ -43,6 +43,14 @@ export const rateLimited = (what: string, retryAfterSeconds: number): CairnError
     retryAfterSeconds,
   });
 
+/** An address that failed authentication too often is refused before its next token is even looked at. */
+export const tooManyAuthFailures = (retryAfterSeconds: number): CairnError =>
+  new CairnError(
+    ErrorCode.RateLimited,
+    `Too many failed authentications from this address; retry in ${retryAfterSeconds}s.`,
+    { retryAfterSeconds },
+  );
+
 /** Wraps anything thrown into a CairnError; unknown failures become `internal` without leaking their text. */
 export function asCairnError(error: unknown): CairnError {
   if (error instanceof CairnError) return error;

@@ -2,21 +2,24 @@
  * Streamable HTTP at /mcp (sessions per the SDK: `Mcp-Session-Id`, POST for messages, GET for the
  * server's SSE stream, DELETE to end) and the RFC 9728 protected-resource metadata.
  *
- * Every request is checked in this order: Host and Origin (403, DNS rebinding), bearer token (401 with
- * `WWW-Authenticate` pointing at the metadata), then the session: a session belongs to the principal that
- * opened it, and a request with another token is refused (403) even with the right session id.
+ * Every request is checked in this order: Host and Origin (403, DNS rebinding), the client address's
+ * budget of failed authentications (429), bearer token (401 with `WWW-Authenticate` pointing at the
+ * metadata; checked against the database on every request, so a revoked token is refused at once), then the
+ * session: a session belongs to the principal that opened it, and a request with another token is refused
+ * (403) even with the right session id. Revoking a token also ends its open sessions.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import type { Authenticated } from "../engine/auth/authenticate.ts";
+import { revokedAmong } from "../engine/auth/api-tokens.ts";
+import { type Authenticated, authenticateFromAddress } from "../engine/auth/authenticate.ts";
 import type { Config } from "../engine/config.ts";
 import type { Engine } from "../engine/engine.ts";
 import { CairnError, ErrorCode } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
-import { RateLimiter } from "../engine/security/rate-limiter.ts";
+import type { RateLimiter } from "../engine/security/rate-limiter.ts";
 import {
   createMcpAuthenticator,
   type McpAuthenticator,
@@ -29,24 +32,18 @@ import { type CairnMcpServer, createCairnMcpServer } from "./server.ts";
 
 export const MCP_PATH = "/mcp";
 const SWEEP_EVERY_MS = 60_000;
-const AUTH_CACHE_MAX = 10_000;
 
 export interface McpHttpOptions {
   engine: Engine;
   config: Config;
   log: Logger;
-  /** Tool-call limiter, keyed by principal. Default: CAIRN_RATE_LIMIT_PER_MINUTE. */
+  /** Tool-call limiter, keyed by principal. Default: the engine's, shared with the HTTP API. */
   limiter?: RateLimiter;
   authenticator?: McpAuthenticator;
   /** Sessions with no request (and no open SSE stream) for this long are closed. Default 30 minutes. */
   sessionIdleMs?: number;
   /** A principal opening more sessions than this closes its least recently used one. Default 100. */
   maxSessionsPerPrincipal?: number;
-  /**
-   * How long a token, once checked, is trusted without asking the database again (revocation and expiry
-   * take effect within this delay). Default 5 s; 0 checks every request.
-   */
-  authCacheMs?: number;
 }
 
 interface Session {
@@ -82,7 +79,7 @@ const CORS_EXPOSE_HEADERS = "mcp-session-id, www-authenticate";
 export function createMcpHttp(options: McpHttpOptions): McpHttp {
   const { engine, config } = options;
   const log = options.log.child({ module: "mcp-http" });
-  const limiter = options.limiter ?? new RateLimiter(config.CAIRN_RATE_LIMIT_PER_MINUTE);
+  const limiter = options.limiter ?? engine.services.limits.calls;
   const authenticator =
     options.authenticator ?? createMcpAuthenticator({ db: engine.services.db, config, log });
   const idleMs = options.sessionIdleMs ?? 30 * 60_000;
@@ -98,11 +95,25 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     await session.server.close();
   };
 
+  // Tokens revoked by another process (a CLI on the same Postgres, another web process) end their
+  // sessions here within a sweep; revocations in this process end them at once (below).
+  const dropRevoked = async () => {
+    const ids = [...new Set([...sessions.values()].map((s) => s.principal))]
+      .filter((principal) => principal.startsWith("token:"))
+      .map((principal) => principal.slice("token:".length));
+    const revoked = new Set((await revokedAmong(engine.services.db, ids)).map((id) => `token:${id}`));
+    for (const session of sessions.values())
+      if (revoked.has(session.principal)) void drop(session.id, "token revoked");
+  };
+
   const sweep = setInterval(() => {
     const cutoff = Date.now() - idleMs;
     for (const session of sessions.values()) {
       if (session.openStreams === 0 && session.lastSeen < cutoff) void drop(session.id, "idle");
     }
+    dropRevoked().catch((error: unknown) =>
+      log.warn({ err: error }, "could not check MCP sessions for revoked tokens"),
+    );
   }, SWEEP_EVERY_MS);
   sweep.unref();
 
@@ -152,28 +163,29 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     next();
   });
 
-  const authCacheMs = options.authCacheMs ?? 5_000;
-  const authCache = new Map<string, { auth: Authenticated; until: number }>();
-  const authenticateCached = async (header: string | undefined): Promise<Authenticated> => {
-    if (authCacheMs <= 0 || !header) return authenticator.authenticate(header);
-    const key = createHash("sha256").update(header).digest("base64url");
-    const now = Date.now();
-    const hit = authCache.get(key);
-    if (hit && hit.until > now) return hit.auth;
-    const auth = await authenticator.authenticate(header);
-    if (authCache.size >= AUTH_CACHE_MAX) authCache.clear();
-    authCache.set(key, { auth, until: now + authCacheMs });
-    return auth;
-  };
+  const revoked = engine.services.changes.subscribe((change) => {
+    if (change.kind !== "tokens") return;
+    const principals = new Set((change.ids ?? []).map((id) => `token:${id}`));
+    for (const session of sessions.values())
+      if (principals.has(session.principal)) void drop(session.id, "token revoked");
+  });
 
   const authenticate = async (req: Request, res: Response): Promise<Authenticated | undefined> => {
     const header = req.get("authorization");
     try {
-      return await authenticateCached(header);
+      return await authenticateFromAddress(engine.services.limits.authFailures, req.ip, () =>
+        authenticator.authenticate(header),
+      );
     } catch (error) {
       if (error instanceof CairnError && error.code === ErrorCode.Unauthorized) {
         rpcError(res, 401, -32001, error.message, {
           "www-authenticate": wwwAuthenticate(config, header !== undefined, error.message),
+        });
+        return undefined;
+      }
+      if (error instanceof CairnError && error.code === ErrorCode.RateLimited) {
+        rpcError(res, 429, -32000, error.message, {
+          "retry-after": String(error.details.retryAfterSeconds ?? 60),
         });
         return undefined;
       }
@@ -279,6 +291,7 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     sessionCount: () => sessions.size,
     async close() {
       clearInterval(sweep);
+      revoked();
       await Promise.all([...sessions.keys()].map((id) => drop(id, "server stopping")));
     },
   };

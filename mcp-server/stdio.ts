@@ -14,7 +14,6 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Actor } from "../engine/actions/define.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Logger } from "../engine/logger.ts";
-import { RateLimiter } from "../engine/security/rate-limiter.ts";
 import { createCairnMcpServer } from "./server.ts";
 
 export interface StdioIo {
@@ -45,7 +44,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
     engine: options.engine,
     actor: options.actor,
     principal: options.principal,
-    limiter: new RateLimiter(options.engine.services.config.CAIRN_RATE_LIMIT_PER_MINUTE),
+    limiter: options.engine.services.limits.calls,
     log: options.log,
   });
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);

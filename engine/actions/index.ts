@@ -3,6 +3,7 @@ import type { AnyAction } from "./define.ts";
 import { peopleActions } from "./people.ts";
 import { planningActions } from "./planning.ts";
 import { taskActions } from "./tasks.ts";
+import { tokenActions } from "./tokens.ts";
 
 /** Every capability Cairn has. A new action added here appears on HTTP, MCP and chat without other changes. */
 export const allActions: AnyAction[] = [
@@ -10,4 +11,5 @@ export const allActions: AnyAction[] = [
   ...peopleActions,
   ...planningActions,
   ...connectionActions,
+  ...tokenActions,
 ];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
 import type { Actor } from "../actions/define.ts";
-import type { Db } from "../db/port.ts";
+import type { Db, Queryable } from "../db/port.ts";
 import {
   ensurePerson,
   ensureWorkspace,
@@ -81,5 +82,88 @@ export async function resolveApiToken(db: Db, token: string): Promise<ResolvedTo
       workspace: { id: row.workspace_id, slug: row.slug, name: row.workspace_name },
       person: personFromRow(row),
     };
+  });
+}
+
+/** What anyone may see of a token: never the token or its hash. */
+export const ApiToken = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string().describe("The token's first characters, to recognise it (cairn_xxxxxx)."),
+  person: z.object({ id: z.uuid(), email: z.string() }),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+interface TokenRow {
+  id: string;
+  name: string;
+  prefix: string;
+  person_id: string;
+  email: string;
+  created_at: Date | string;
+  last_used_at: Date | string | null;
+  revoked_at: Date | string | null;
+}
+
+const iso = (value: Date | string | null): string | null =>
+  value === null ? null : new Date(value).toISOString();
+
+const tokenFromRow = (row: TokenRow): ApiToken => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  person: { id: row.person_id, email: row.email },
+  createdAt: iso(row.created_at) as string,
+  lastUsedAt: iso(row.last_used_at),
+  revokedAt: iso(row.revoked_at),
+});
+
+const TOKEN_SELECT = `SELECT t.id, t.name, t.prefix, t.person_id, p.email, t.created_at, t.last_used_at, t.revoked_at
+  FROM api_tokens t JOIN people p ON p.id = t.person_id`;
+
+/** Workspace-scoped: the workspace's tokens, or one person's, newest first. */
+export async function listApiTokens(tx: Queryable, personId?: string): Promise<ApiToken[]> {
+  const result = await tx.query<TokenRow>(
+    `${TOKEN_SELECT} WHERE ($1::uuid IS NULL OR t.person_id = $1) ORDER BY t.created_at DESC, t.id`,
+    [personId ?? null],
+  );
+  return result.rows.map(tokenFromRow);
+}
+
+/** Workspace-scoped: one token (of one person when `personId` is given), or undefined. */
+export async function findApiToken(
+  tx: Queryable,
+  id: string,
+  personId?: string,
+): Promise<ApiToken | undefined> {
+  const result = await tx.query<TokenRow>(
+    `${TOKEN_SELECT} WHERE t.id = $1 AND ($2::uuid IS NULL OR t.person_id = $2)`,
+    [id, personId ?? null],
+  );
+  const row = result.rows[0];
+  return row ? tokenFromRow(row) : undefined;
+}
+
+/** Workspace-scoped: marks the token revoked (keeping the first revocation time); true when it changed. */
+export async function revokeApiToken(tx: Queryable, id: string): Promise<boolean> {
+  const result = await tx.query(
+    "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+    [id],
+  );
+  return result.rowCount > 0;
+}
+
+/** System: which of these token ids are revoked (for servers ending sessions opened with them). */
+export async function revokedAmong(db: Db, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  return db.system(async (tx) => {
+    const result = await tx.query<{ id: string }>(
+      "SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NOT NULL",
+      [ids],
+    );
+    return result.rows.map((row) => row.id);
   });
 }

@@ -1,6 +1,7 @@
 import type { Actor } from "../actions/define.ts";
 import type { Db } from "../db/port.ts";
-import { unauthorized } from "../errors.ts";
+import { CairnError, ErrorCode, tooManyAuthFailures, unauthorized } from "../errors.ts";
+import type { RateLimiter } from "../security/rate-limiter.ts";
 import { resolveApiToken } from "./api-tokens.ts";
 
 export interface Authenticated extends Actor {
@@ -25,4 +26,25 @@ export async function authenticateBearer(db: Db, header: string | undefined): Pr
   if (!resolved)
     throw unauthorized("Unknown or revoked API token. Create a new one with: cairn token create");
   return { workspace: resolved.workspace, person: resolved.person, principal: `token:${resolved.tokenId}` };
+}
+
+/**
+ * Runs `authenticate` under the per-address budget of failed authentications: each 401 takes one from the
+ * caller's address, and an address with none left gets 429 (with Retry-After) before its token is checked,
+ * so guessing tokens, or flooding the database with lookups, stops at the limit.
+ */
+export async function authenticateFromAddress<T>(
+  failures: RateLimiter,
+  address: string | undefined,
+  authenticate: () => Promise<T>,
+): Promise<T> {
+  const key = `addr:${address ?? "unknown"}`;
+  const wait = failures.peek(key);
+  if (wait > 0) throw tooManyAuthFailures(wait);
+  try {
+    return await authenticate();
+  } catch (error) {
+    if (error instanceof CairnError && error.code === ErrorCode.Unauthorized) failures.take(key);
+    throw error;
+  }
 }

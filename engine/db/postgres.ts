@@ -81,3 +81,31 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
     },
   };
 }
+
+export interface LoginRole {
+  name: string;
+  superuser: boolean;
+  bypassRls: boolean;
+}
+
+/** The role DATABASE_URL logs in as, and whether row-level security applies to it. */
+export async function loginRole(db: Db): Promise<LoginRole> {
+  return db.system(async (tx) => {
+    const result = await tx.query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean }>(
+      "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = session_user",
+    );
+    const row = result.rows[0];
+    return {
+      name: row?.rolname ?? "(unknown)",
+      superuser: row?.rolsuper ?? false,
+      bypassRls: row?.rolbypassrls ?? false,
+    };
+  });
+}
+
+/** Why this login role must not run Cairn (RLS would not hold), or undefined when it may. */
+export function loginRoleProblem(role: LoginRole): string | undefined {
+  if (!role.superuser && !role.bypassRls) return undefined;
+  const what = role.superuser ? "a superuser" : "a BYPASSRLS role";
+  return `DATABASE_URL logs in as ${role.name}, ${what}, so row-level security would not hold: connect as a non-superuser login role (README, "Running on PostgreSQL and Redis"), or set CAIRN_ALLOW_SUPERUSER=1 to accept the risk.`;
+}

@@ -119,6 +119,37 @@ describe("cairn start on embedded defaults", () => {
     assert.match(bad.stderr, /title/);
   });
 
+  it("lists and revokes tokens through the server with `cairn token list` and `cairn token revoke`", async () => {
+    const env = baseEnv(dataDir);
+    const issued = run(["token", "create", "--workspace", "tokens-cli", "--person", "kim@example.com"], env);
+    assert.equal(issued.status, 0, issued.stderr);
+    const token = issued.stdout.trim();
+    const whoami = () =>
+      fetch(`${url}/api/actions/whoami`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: "{}",
+      }).then((response) => response.status);
+    assert.equal(await whoami(), 200);
+
+    const listed = run(["token", "list", "--workspace", "tokens-cli"], env);
+    assert.equal(listed.status, 0, listed.stderr);
+    const [header, row] = listed.stdout.trim().split("\n");
+    assert.match(header ?? "", /^ID\s+NAME\s+PREFIX\s+PERSON\s+CREATED\s+LAST USED\s+REVOKED$/);
+    assert.ok(row?.includes(token.slice(0, 12)) && row.includes("kim@example.com"), row);
+    assert.ok(!listed.stdout.includes(token), "the token itself is never printed");
+    const id = row?.split(/\s+/)[0] as string;
+
+    const revoked = run(["token", "revoke", id, "--workspace", "tokens-cli"], env);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.match(revoked.stdout, /^Revoked cairn_\S+… \(cli\) of kim@example\.com in tokens-cli at \d{4}-/);
+    assert.equal(await whoami(), 401);
+    assert.match(
+      run(["token", "list", "--workspace", "tokens-cli"], env).stdout,
+      /\d{4}-\d\d-\d\dT[\d:]+Z\s*$/,
+    );
+  });
+
   it("refuses a second server on the same data dir", () => {
     const second = run(["start"], baseEnv(dataDir));
     assert.notEqual(second.status, 0);
@@ -129,6 +160,33 @@ describe("cairn start on embedded defaults", () => {
     const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
     server.kill("SIGTERM");
     assert.equal(await exited, 0);
+  });
+});
+
+describe("cairn token list and revoke without a running server", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "cairn-cli-tokens-"));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("open the embedded database themselves, and a revoked token shows when it was revoked", () => {
+    const env = baseEnv(dataDir, { CAIRN_LOG_LEVEL: "silent" });
+    const issued = run(
+      ["token", "create", "--workspace", "direct", "--person", "lee@example.com", "--admin"],
+      env,
+    );
+    assert.equal(issued.status, 0, issued.stderr);
+    const listed = run(["token", "list", "--workspace", "direct"], env);
+    assert.equal(listed.status, 0, listed.stderr);
+    const row = listed.stdout.trim().split("\n")[1] ?? "";
+    assert.ok(row.includes(issued.stdout.trim().slice(0, 12)), row);
+    const revoked = run(["token", "revoke", row.split(/\s+/)[0] as string, "--workspace", "direct"], env);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.match(revoked.stdout, /^Revoked .* of lee@example\.com in direct at \d{4}-/);
+    const unknown = run(
+      ["token", "revoke", "00000000-0000-4000-8000-000000000000", "--workspace", "direct"],
+      env,
+    );
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /No token 00000000-0000-4000-8000-000000000000 in workspace direct/);
   });
 });
 

@@ -99,6 +99,7 @@ for (const backend of backends()) {
         extra.DATABASE_URL = database.url;
         extra.REDIS_URL = redisUrl() as string;
         extra.CAIRN_MASTER_KEY = randomBytes(32).toString("base64");
+        extra.CAIRN_ALLOW_SUPERUSER = "1"; // the suite's DATABASE_URL logs in as postgres
       }
       env = cairnEnv(extra);
       token = await createToken(env);

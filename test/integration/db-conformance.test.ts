@@ -53,6 +53,28 @@ for (const adapter of adapters) {
       assert.ok(again.alreadyApplied >= 1);
     });
 
+    it("accepts 0001 applied in its earlier, equivalent text, and still refuses an edited migration", async () => {
+      const earlier = "9e25f839a689f178b7b38b4bda9cab0ee70fed9ed0011fe28f2ee7d8a30b7efa";
+      const current = await db.system(async (tx) => {
+        const row = await tx.query<{ checksum: string }>(
+          "SELECT checksum FROM schema_migrations WHERE version = 1",
+        );
+        await tx.query("UPDATE schema_migrations SET checksum = $1 WHERE version = 1", [earlier]);
+        return row.rows[0]?.checksum as string;
+      });
+      try {
+        assert.deepEqual((await migrate(db)).applied, []);
+        await db.system((tx) =>
+          tx.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"),
+        );
+        await assert.rejects(migrate(db), /0001_init was changed after it was applied/);
+      } finally {
+        await db.system((tx) =>
+          tx.query("UPDATE schema_migrations SET checksum = $1 WHERE version = 1", [current]),
+        );
+      }
+    });
+
     it("a failing migration leaves the schema as it was", async () => {
       const dir = mkdtempSync(join(tmpdir(), "cairn-migrations-"));
       for (const file of ["0001_init.sql"]) {

@@ -84,6 +84,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     CAIRN_ALLOW_PRIVATE_URLS: "1",
     CAIRN_MASTER_KEY: randomBytes(32).toString("base64"),
     CAIRN_SHUTDOWN_TIMEOUT_MS: "3000",
+    // The suite logs in to Postgres as the `postgres` superuser (test/integration/production-role.test.ts
+    // runs Cairn as a non-superuser login role).
+    CAIRN_ALLOW_SUPERUSER: "1",
     ...overrides,
   });
 }

@@ -3,9 +3,12 @@
 
 CREATE EXTENSION IF NOT EXISTS vector;
 
+-- A login role without CREATEROLE migrates too, once an admin created cairn_app (README, production).
 DO $$
 BEGIN
-  CREATE ROLE cairn_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cairn_app') THEN
+    CREATE ROLE cairn_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
+  END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 

@@ -3,6 +3,7 @@
  * meaning and default; `cairn config` and the README's table are generated from this list.
  */
 import { z } from "zod";
+import { allowListEntryProblem } from "./sync/url-guard.ts";
 
 export interface SettingSpec {
   env: string;
@@ -113,9 +114,29 @@ export const settings = [
     schema: urlList,
   },
   {
+    env: "CAIRN_ALLOWED_PRIVATE_NETWORKS",
+    description:
+      "Private hosts and networks connections may reach (comma-separated host names and CIDRs, e.g. nextcloud.lan,10.0.0.0/8,fd00::/8). Cloud metadata addresses are never reachable.",
+    schema: z
+      .string()
+      .transform((value) =>
+        value
+          .split(/[\s,]+/)
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const problem = allowListEntryProblem(entry);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }
+      })
+      .optional(),
+  },
+  {
     env: "CAIRN_ALLOW_PRIVATE_URLS",
     description:
-      "Let connections point at private, link-local or loopback addresses (tests, on-premise servers).",
+      "Let connections reach every private or loopback address (tests, on-premise servers); never link-local or cloud metadata ones. Prefer CAIRN_ALLOWED_PRIVATE_NETWORKS.",
     default: "0",
     schema: flag,
   },

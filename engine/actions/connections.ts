@@ -19,6 +19,12 @@ import { emptyStats, type SyncStats } from "../sync/runner.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
 
+/** An http(s) URL; file:, ftp:, gopher:, data: and other schemes are refused with a message naming the field. */
+const HttpUrl = z.url({
+  protocol: /^https?$/,
+  error: "expected an http:// or https:// URL (file:, ftp:, gopher:, data: and other schemes are refused)",
+});
+
 const ConnectionId = z.uuid().describe("The connection's id, as returned by list_connections");
 
 export const ConnectionSummary = z.object({
@@ -161,10 +167,9 @@ export const connectNotion = defineAction({
   input: z.object({
     ...common,
     token: z.string().min(1).optional().describe("The integration's secret (ntn_...)"),
-    apiUrl: z
-      .url()
-      .optional()
-      .describe("Notion API root; default https://api.notion.com (or NOTION_API_URL)"),
+    apiUrl: HttpUrl.optional().describe(
+      "Notion API root; default https://api.notion.com (or NOTION_API_URL)",
+    ),
     dataSourceIds: z.array(z.string().min(1)).optional(),
     databaseIds: z.array(z.string().min(1)).optional(),
     propertyMap: z
@@ -208,7 +213,7 @@ export const connectJira = defineAction({
     "Connects a Jira Cloud site with an account email and API token; issues matching the JQL (default: assigned to that account) sync into Cairn with status, priority, due date, estimates and 'Blocks' links. Returns the connection (never the token).",
   input: z.object({
     ...common,
-    host: z.url().optional().describe("The site, e.g. https://acme.atlassian.net"),
+    host: HttpUrl.optional().describe("The site, e.g. https://acme.atlassian.net"),
     email: z.string().min(1).optional(),
     apiToken: z.string().min(1).optional(),
     jql: z.string().min(1).optional().describe("Which issues to sync; default: assignee = currentUser()"),
@@ -283,8 +288,8 @@ export const connectGoogle = defineAction({
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
     refreshToken: z.string().min(1).optional(),
-    apiUrl: z.url().optional().describe("Google API root (GOOGLE_API_URL)"),
-    tokenUrl: z.url().optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
+    apiUrl: HttpUrl.optional().describe("Google API root (GOOGLE_API_URL)"),
+    tokenUrl: HttpUrl.optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
   }),
   output: ConnectionSummary,
   scope: "admin",
@@ -313,7 +318,7 @@ export const connectCaldav = defineAction({
     "Connects a CalDAV server (Nextcloud, Fastmail, Radicale, iCloud...) with a username and password: events block planning time and focus blocks are written back. Returns the connection (never the password).",
   input: z.object({
     ...common,
-    url: z.url().optional().describe("The CalDAV server or calendar URL"),
+    url: HttpUrl.optional().describe("The CalDAV server or calendar URL"),
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
   }),
@@ -338,7 +343,17 @@ export const connectIcs = defineAction({
     "Subscribes to calendars published as ICS URLs (read-only): their events block planning time. Returns the connection.",
   input: z.object({
     ...common,
-    urls: z.array(z.url()).min(1).optional().describe("One or more .ics URLs"),
+    urls: z
+      .array(
+        z.url({
+          protocol: /^(https?|webcals?)$/,
+          error:
+            "expected an http://, https:// or webcal:// URL (file:, ftp:, gopher:, data: and other schemes are refused)",
+        }),
+      )
+      .min(1)
+      .optional()
+      .describe("One or more .ics URLs (http, https or webcal)"),
   }),
   output: ConnectionSummary,
   scope: "admin",

@@ -34,9 +34,10 @@ import {
   TransientProviderError,
 } from "./connector.ts";
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
+import { createPinnedFetch } from "./pinned-fetch.ts";
 import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
-import { assertAllowedUrl, createUrlGuard } from "./url-guard.ts";
+import { createOutboundPolicy } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
 import { completeAtSources } from "./writeback.ts";
 
@@ -118,14 +119,17 @@ export function sealCredentials(services: EngineServices, credentials: unknown):
   return services.secrets.seal(JSON.stringify(credentials));
 }
 
-/** Every http(s) URL in a seed's settings and credentials, with its path, for the URL guard. */
+/** Strings that name a URL of any scheme (file:, gopher:, data:... are refused by the guard, not skipped). */
+const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|(?:data|file|javascript|jar|mailto|blob):)/i;
+
+/** Every URL in a seed's settings and credentials, with its path, for the URL guard. */
 function urlsIn(
   value: unknown,
   path: string,
   out: { path: string; url: string }[] = [],
 ): { path: string; url: string }[] {
   if (typeof value === "string") {
-    if (/^https?:\/\//i.test(value)) out.push({ path, url: value });
+    if (URL_LIKE.test(value.trim())) out.push({ path, url: value.trim() });
   } else if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) urlsIn(item, `${path}[${index}]`, out);
   } else if (value && typeof value === "object") {
@@ -149,7 +153,21 @@ export function createSyncService(
   const locks = new Map<string, Promise<unknown>>();
   const leaseTiming: LeaseTiming = { ...DEFAULT_LEASE_TIMING, ...options.lease };
   const log = services.log.child({ module: "sync" });
-  const guard = createUrlGuard({ allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS });
+  const policy = createOutboundPolicy({
+    allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS,
+    allowedNetworks: services.config.CAIRN_ALLOWED_PRIVATE_NETWORKS ?? [],
+  });
+  // Sockets connect only to addresses the policy checked at connect time (no second DNS lookup).
+  const transport = options.fetch ?? createPinnedFetch(policy).fetch;
+  // Every hop (first URL and each redirect) is checked before it is sent; a test's own base fetch does
+  // not pin addresses, so its hops are resolved and checked here instead.
+  const guard = options.fetch
+    ? async (url: string) => {
+        await policy.assertUrl(url, "the request");
+      }
+    : async (url: string) => {
+        policy.checkUrl(url, "the request");
+      };
   const repeatKey = (connectionId: string) => `sync-${connectionId}`;
 
   const connectorOf = (kind: string): AnyConnector => {
@@ -197,12 +215,12 @@ export function createSyncService(
     const fetch = createProviderFetch({
       kind: connector.kind,
       bucket: bucketFor(connection),
-      guard: (url) => guard(url),
+      guard,
       onRequest: () => {
         calls += 1;
       },
       ...(signal ? { signal } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: transport,
       ...options.retry,
     });
     const ctx: ConnectorContext<unknown, unknown> = {
@@ -274,7 +292,7 @@ export function createSyncService(
           (entry) => !/token|secret|password/i.test(entry.path),
         ),
       ]) {
-        await assertAllowedUrl(url, { allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS, field: path });
+        await policy.assertUrl(url, path);
       }
       const interval = request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES;
       const result = await services.db.scoped(request.workspaceId, (tx) =>

@@ -3,6 +3,7 @@
  * meaning and default; `cairn config` and the README's table are generated from this list.
  */
 import { z } from "zod";
+import { redactUrl as redactUrlCredentials } from "./security/redact.ts";
 import { allowListEntryProblem } from "./sync/url-guard.ts";
 
 export interface SettingSpec {
@@ -259,16 +260,15 @@ export function maskSecret(value: unknown): string {
   return "•••••• (set)";
 }
 
-/** Removes the password from a connection URL for messages and logs. */
+/** Removes the credentials (user:password@, ?token=...) from a connection URL for messages and logs. */
 export function redactUrl(value: string): string {
-  try {
-    const parsed = new URL(value);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
+  if (!URL.canParse(value)) return "(unparseable URL)";
+  return redactUrlCredentials(value);
 }
+
+/** A non-secret value as `cairn config` shows it: a URL's user:password@ and ?token=... redacted. */
+const shownValue = (value: unknown): string =>
+  typeof value === "string" ? redactUrlCredentials(value) : String(value);
 
 /** The effective configuration for `cairn config`, secrets masked. */
 export function describeConfig(config: Config): { variable: EnvName; value: string; description: string }[] {
@@ -277,7 +277,7 @@ export function describeConfig(config: Config): { variable: EnvName; value: stri
     let shown: string;
     if (spec.secret) shown = maskSecret(value);
     else if (value === undefined) shown = "(unset)";
-    else shown = Array.isArray(value) ? value.join(",") : String(value);
+    else shown = Array.isArray(value) ? value.map(shownValue).join(",") : shownValue(value);
     return { variable: spec.env as EnvName, value: shown, description: spec.description };
   });
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import { recordAudit } from "../db/repositories/event-log.ts";
 import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import { redactSecrets } from "../security/redact.ts";
 import {
   type ConnectionRecord,
   ConnectionStatuses,
@@ -16,6 +17,7 @@ import {
 } from "../sync/connections.ts";
 import type { ConnectionSeed } from "../sync/connector.ts";
 import { emptyStats, type SyncStats } from "../sync/runner.ts";
+import { displayedSourceUrl } from "../sync/secret-settings.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
 
@@ -36,6 +38,10 @@ export const ConnectionSummary = z.object({
   syncEveryMinutes: z.number().int(),
   lastSyncedAt: z.string().nullable(),
   lastError: z.string().nullable(),
+  sourceUrl: z
+    .string()
+    .nullable()
+    .describe("Where the connection reads from, with passwords, tokens and feed keys shown as ***"),
   webhook: z.object({ url: z.string(), secretSet: z.boolean() }),
   counts: z.object({ tasks: z.number().int(), events: z.number().int() }),
   createdAt: z.string(),
@@ -70,7 +76,8 @@ function summarize(
     personId: connection.personId,
     syncEveryMinutes: connection.syncIntervalMinutes,
     lastSyncedAt: connection.lastSyncedAt,
-    lastError: connection.lastError,
+    lastError: connection.lastError === null ? null : redactSecrets(connection.lastError),
+    sourceUrl: displayedSourceUrl(connection.settings),
     webhook: {
       url: `${base}/webhooks/${connection.kind}/${connection.id}`,
       secretSet: connection.hasWebhookSecret,
@@ -476,7 +483,7 @@ export const syncNow = defineAction({
       } catch (failure) {
         if (failure instanceof CairnError && failure.code !== ErrorCode.Internal && connections.length === 1)
           throw failure;
-        error = failure instanceof Error ? failure.message : String(failure);
+        error = redactSecrets(failure instanceof Error ? failure.message : String(failure));
       }
       for (const key of [
         "created",

@@ -122,14 +122,38 @@ interface OutboundRequest {
   signal: AbortSignal | undefined;
 }
 
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** One normal form of fetch's (input, init) pair, its body read once. */
 async function normalize(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<OutboundRequest> {
+  // fetch refuses URLs with user:password@ (and its error would show them): send them as Basic auth instead.
+  // (A Request object cannot carry them: its constructor refuses them.)
+  let basicAuth: string | undefined;
+  if (typeof input === "string" || input instanceof URL) {
+    const target = new URL(input.toString());
+    if (target.username || target.password) {
+      const user = safeDecode(target.username);
+      const password = safeDecode(target.password);
+      basicAuth = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+      target.username = "";
+      target.password = "";
+      input = target.toString();
+    }
+  }
   const request = new Request(input, init);
   const body = request.body ? await request.arrayBuffer() : undefined;
+  const headers = new Headers(request.headers);
+  if (basicAuth && !headers.has("authorization")) headers.set("authorization", basicAuth);
   return {
     url: request.url,
     method: request.method.toUpperCase(),
-    headers: new Headers(request.headers),
+    headers,
     body,
     signal: init?.signal ?? (typeof input === "object" && !(input instanceof URL) ? input.signal : undefined),
   };

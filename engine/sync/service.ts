@@ -10,17 +10,20 @@ import { publicUrl } from "../config.ts";
 import { findWorkspace } from "../db/repositories/workspaces.ts";
 import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
+import { redactSecrets } from "../security/redact.ts";
 import type { EngineServices } from "../services.ts";
 import { applyPlanToCalendar, BLOCK_WRITEBACK_JOB, registerCalendarBlockWriter } from "./block-writer.ts";
 import { channelStore } from "./channels.ts";
 import {
   allConnectionsOfKind,
   type ConnectionRecord,
+  connectionsWithUnsealedSettings,
   deleteConnectionRecord,
   getConnectionRecord,
   recordConnectionError,
   saveSealedCredentials,
   sealedSecrets,
+  sealSettingsSecret,
   setConnectionStatus,
   upsertConnection,
 } from "./connections.ts";
@@ -36,6 +39,7 @@ import {
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
 import { createPinnedFetch } from "./pinned-fetch.ts";
 import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
+import { mergeSecretSettings, type SecretSettings, splitSecretSettings } from "./secret-settings.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
 import { createOutboundPolicy } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
@@ -138,8 +142,9 @@ function urlsIn(
   return out;
 }
 
+/** An error's text as shown to people and logs: credentials inside URLs redacted. */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 export function createSyncService(
@@ -205,7 +210,19 @@ export function createSyncService(
         `The stored credentials of "${connection.name}" cannot be read or no longer fit the ${connection.kind} connector; connect it again.`,
       );
     }
-    const parsedSettings = connector.settings.safeParse(connection.settings ?? {});
+    let secretSettings: SecretSettings | undefined;
+    try {
+      secretSettings = sealed.settingsSecret
+        ? (JSON.parse(services.secrets.open(sealed.settingsSecret)) as SecretSettings)
+        : undefined;
+    } catch {
+      throw new CredentialRejectedError(
+        `The stored settings of "${connection.name}" cannot be decrypted (was CAIRN_MASTER_KEY changed?); connect it again.`,
+      );
+    }
+    const parsedSettings = connector.settings.safeParse(
+      mergeSecretSettings(connection.settings ?? {}, secretSettings),
+    );
     if (!parsedSettings.success) {
       throw invalidInput(
         `The settings of "${connection.name}" are invalid: ${parsedSettings.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}. Connect it again with corrected settings.`,
@@ -243,6 +260,21 @@ export function createSyncService(
       channels: channelStore(services.db, services.secrets, connection.workspaceId, connection.id),
     };
     return { ctx, apiCalls: () => calls };
+  };
+
+  /** Connections stored before secret settings were sealed (plain ICS URLs): sealed now, once. */
+  const sealStoredSecretSettings = async (): Promise<void> => {
+    const rows = await services.db.system((tx) => connectionsWithUnsealedSettings(tx));
+    for (const row of rows) {
+      const { visible, secret } = splitSecretSettings(row.settings, byKind.get(row.kind)?.secretSettings);
+      if (!secret) continue;
+      const sealedSecret = services.secrets.seal(JSON.stringify(secret));
+      await services.db.system((tx) => sealSettingsSecret(tx, row.id, visible, sealedSecret));
+      log.info(
+        { connection: row.id, kind: row.kind },
+        "secret settings of the connection are now stored encrypted",
+      );
+    }
   };
 
   const withLock = async <T>(connectionId: string, fn: () => Promise<T>): Promise<T> => {
@@ -295,13 +327,15 @@ export function createSyncService(
         await policy.assertUrl(url, path);
       }
       const interval = request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES;
+      const stored = splitSecretSettings(settings.data, connector.secretSettings);
       const result = await services.db.scoped(request.workspaceId, (tx) =>
         upsertConnection(tx, request.workspaceId, {
           personId: request.personId,
           kind: request.kind,
           name: request.seed.name,
           credentialsSealed: sealCredentials(services, credentials.data),
-          settings: settings.data,
+          settings: stored.visible,
+          settingsSecretSealed: stored.secret ? services.secrets.seal(JSON.stringify(stored.secret)) : null,
           webhookSecretSealed: request.seed.webhookSecret
             ? services.secrets.seal(request.seed.webhookSecret)
             : null,
@@ -440,6 +474,7 @@ export function createSyncService(
     },
 
     async scheduleAll() {
+      await sealStoredSecretSettings();
       const all = await services.db.system((tx) => allConnectionsOfKind(tx));
       let scheduled = 0;
       for (const connection of all) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { ConfigError, loadConfig } from "../../engine/config.ts";
 import { CairnError } from "../../engine/errors.ts";
 import { createProviderFetch } from "../../engine/sync/http.ts";
 import { createPinnedFetch } from "../../engine/sync/pinned-fetch.ts";
@@ -71,6 +72,27 @@ describe("outbound address classes", () => {
     assert.match(all.refusal("fd00:ec2::254") ?? "", /metadata/);
     assert.throws(() => all.checkUrl("http://metadata.google.internal/computeMetadata/v1/"), /metadata/);
     assert.throws(() => all.checkUrl("http://[::ffff:a9fe:a9fe]/latest/"), /metadata/);
+  });
+
+  it("CAIRN_ALLOWED_PRIVATE_NETWORKS takes host names and CIDRs and names a bad entry", () => {
+    const config = loadConfig({
+      CAIRN_ALLOWED_PRIVATE_NETWORKS: "nextcloud.lan, 10.0.0.0/8,fd00::/8 192.168.1.5",
+    });
+    assert.deepEqual(config.CAIRN_ALLOWED_PRIVATE_NETWORKS, [
+      "nextcloud.lan",
+      "10.0.0.0/8",
+      "fd00::/8",
+      "192.168.1.5",
+    ]);
+    for (const bad of ["10.0.0.0/33", "http://x.lan", "999.1.1.1/8"]) {
+      assert.throws(
+        () => loadConfig({ CAIRN_ALLOWED_PRIVATE_NETWORKS: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.problems.some((problem) => problem.variable === "CAIRN_ALLOWED_PRIVATE_NETWORKS"),
+        bad,
+      );
+    }
   });
 
   it("refuses non-HTTP schemes and names the field", () => {

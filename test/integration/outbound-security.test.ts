@@ -11,7 +11,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { createLogger } from "../../engine/logger.ts";
 import { getSyncService } from "../../engine/sync/service.ts";
-import { startTestCairn, type TestCairn } from "../support/harness.ts";
+import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
 
 interface Target {
   server: Server;
@@ -160,97 +160,103 @@ describe("a feed that redirects to a blocked address", () => {
   });
 });
 
-describe("credentials inside URLs", () => {
-  const lines: string[] = [];
-  const capture = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  let cairn: TestCairn;
-  let feed: Target;
-  before(async () => {
-    feed = await listen("127.0.0.1", (request) =>
-      request.headers.authorization === `Basic ${Buffer.from("alice:hunter2-pw").toString("base64")}`
-        ? { status: 404, body: "gone" }
-        : { status: 401, body: "who?" },
-    );
-    cairn = await startTestCairn({ log: createLogger("debug", capture) });
-  });
-  after(async () => {
-    await cairn?.close();
-    await close(feed);
-  });
+for (const backend of backends()) {
+  describe(`credentials inside URLs (${backend.name})`, { skip: backend.skip }, () => {
+    const lines: string[] = [];
+    const capture = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    let cairn: TestCairn;
+    let feed: Target;
+    before(async () => {
+      feed = await listen("127.0.0.1", (request) =>
+        request.headers.authorization === `Basic ${Buffer.from("alice:hunter2-pw").toString("base64")}`
+          ? { status: 404, body: "gone" }
+          : { status: 401, body: "who?" },
+      );
+      cairn = await startTestCairn({
+        db: backend.db,
+        jobs: backend.jobs,
+        log: createLogger("debug", capture),
+      });
+    });
+    after(async () => {
+      await cairn?.close();
+      await close(feed);
+    });
 
-  const secrets = ["hunter2-pw", "s3cr3t-t0ken", "0123456789abcdef0123456789abcdef"];
+    const secrets = ["hunter2-pw", "s3cr3t-t0ken", "0123456789abcdef0123456789abcdef"];
 
-  it("a member never sees them, logs never carry them, and the stored settings hold only the redacted form", async () => {
-    const admin = await cairn.token({ admin: true });
-    const member = await cairn.token({ workspace: admin.workspace.slug });
-    const url = `http://alice:hunter2-pw@${new URL(feed.url).host}/calendar/private-0123456789abcdef0123456789abcdef/basic.ics?token=s3cr3t-t0ken&tz=UTC`;
-    const connected = await cairn.call(admin.token, "connect_ics", { urls: [url], syncEveryMinutes: 0 });
-    assert.equal(connected.status, 200, JSON.stringify(connected.body));
-    const id = (connected.body as Connection).id;
-    await cairn.call(admin.token, "sync_now", { connection: id });
-    assert.equal(feed.hits.length, 1, "the feed was asked once, with the URL's credentials as Basic auth");
-    assert.ok(feed.hits[0]?.url?.includes("token=s3cr3t-t0ken"), "the real URL is what is fetched");
+    it("a member never sees them, logs never carry them, and the stored settings hold only the redacted form", async () => {
+      const admin = await cairn.token({ admin: true });
+      const member = await cairn.token({ workspace: admin.workspace.slug });
+      const url = `http://alice:hunter2-pw@${new URL(feed.url).host}/calendar/private-0123456789abcdef0123456789abcdef/basic.ics?token=s3cr3t-t0ken&tz=UTC`;
+      const connected = await cairn.call(admin.token, "connect_ics", { urls: [url], syncEveryMinutes: 0 });
+      assert.equal(connected.status, 200, JSON.stringify(connected.body));
+      const id = (connected.body as Connection).id;
+      await cairn.call(admin.token, "sync_now", { connection: id });
+      assert.equal(feed.hits.length, 1, "the feed was asked once, with the URL's credentials as Basic auth");
+      assert.ok(feed.hits[0]?.url?.includes("token=s3cr3t-t0ken"), "the real URL is what is fetched");
 
-    const listed = await cairn.call(member.token, "list_connections", {});
-    assert.equal(listed.status, 200);
-    const record = (listed.body as { connections: Connection[] }).connections.find((c) => c.id === id);
-    assert.ok(record?.lastError, "the failed sync is reported");
-    assert.match(record?.sourceUrl ?? "", /^http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/);
-    const logged = lines.join("");
-    assert.match(logged, /sync failed/);
-    for (const secret of secrets) {
-      assert.ok(!JSON.stringify(listed.body).includes(secret), `list_connections shows ${secret}`);
-      assert.ok(!logged.includes(secret), `the log shows ${secret}`);
-    }
+      const listed = await cairn.call(member.token, "list_connections", {});
+      assert.equal(listed.status, 200);
+      const record = (listed.body as { connections: Connection[] }).connections.find((c) => c.id === id);
+      assert.ok(record?.lastError, "the failed sync is reported");
+      assert.match(record?.sourceUrl ?? "", /^http:\/\/127\.0\.0\.1:\d+\/\*\*\*$/);
+      const logged = lines.join("");
+      assert.match(logged, /sync failed/);
+      for (const secret of secrets) {
+        assert.ok(!JSON.stringify(listed.body).includes(secret), `list_connections shows ${secret}`);
+        assert.ok(!logged.includes(secret), `the log shows ${secret}`);
+      }
 
-    const stored = await cairn.engine.services.db.system((tx) =>
-      tx.query<{ settings: unknown; sealed: string | null }>(
-        "SELECT settings::text AS settings, settings_secret_encrypted AS sealed FROM connections WHERE id = $1",
-        [id],
-      ),
-    );
-    const row = stored.rows[0];
-    assert.ok(row?.sealed, "the feed URL is stored sealed");
-    for (const secret of [...secrets, "/calendar/"])
-      assert.ok(!String(row?.settings).includes(secret), secret);
+      const stored = await cairn.engine.services.db.system((tx) =>
+        tx.query<{ settings: unknown; sealed: string | null }>(
+          "SELECT settings::text AS settings, settings_secret_encrypted AS sealed FROM connections WHERE id = $1",
+          [id],
+        ),
+      );
+      const row = stored.rows[0];
+      assert.ok(row?.sealed, "the feed URL is stored sealed");
+      for (const secret of [...secrets, "/calendar/"])
+        assert.ok(!String(row?.settings).includes(secret), secret);
+    });
+
+    it("an ICS URL stored in plain before this release is sealed at start and keeps syncing", async () => {
+      const admin = await cairn.token({ admin: true });
+      const url = `${feed.url}/legacy.ics?key=legacy-key-123`;
+      const connected = await cairn.call(admin.token, "connect_ics", { urls: [url], syncEveryMinutes: 0 });
+      const id = (connected.body as Connection).id;
+      // As an older Cairn stored it: the URL in plain settings, nothing sealed.
+      await cairn.engine.services.db.system((tx) =>
+        tx.query(
+          "UPDATE connections SET settings = jsonb_set(settings, '{url}', to_jsonb($2::text)), settings_secret_encrypted = NULL WHERE id = $1",
+          [id, url],
+        ),
+      );
+      await getSyncService(cairn.engine.services).scheduleAll();
+      const stored = await cairn.engine.services.db.system((tx) =>
+        tx.query<{ settings: string; sealed: string | null }>(
+          "SELECT settings::text AS settings, settings_secret_encrypted AS sealed FROM connections WHERE id = $1",
+          [id],
+        ),
+      );
+      assert.ok(stored.rows[0]?.sealed);
+      assert.ok(!stored.rows[0]?.settings.includes("legacy-key-123"));
+      const before = feed.hits.length;
+      await cairn.call(admin.token, "sync_now", { connection: id });
+      assert.equal(feed.hits.length, before + 1);
+      assert.equal(
+        feed.hits.at(-1)?.url,
+        "/legacy.ics?key=legacy-key-123",
+        "the sealed URL is the one fetched",
+      );
+    });
   });
-
-  it("an ICS URL stored in plain before this release is sealed at start and keeps syncing", async () => {
-    const admin = await cairn.token({ admin: true });
-    const url = `${feed.url}/legacy.ics?key=legacy-key-123`;
-    const connected = await cairn.call(admin.token, "connect_ics", { urls: [url], syncEveryMinutes: 0 });
-    const id = (connected.body as Connection).id;
-    // As an older Cairn stored it: the URL in plain settings, nothing sealed.
-    await cairn.engine.services.db.system((tx) =>
-      tx.query(
-        "UPDATE connections SET settings = jsonb_set(settings, '{url}', to_jsonb($2::text)), settings_secret_encrypted = NULL WHERE id = $1",
-        [id, url],
-      ),
-    );
-    await getSyncService(cairn.engine.services).scheduleAll();
-    const stored = await cairn.engine.services.db.system((tx) =>
-      tx.query<{ settings: string; sealed: string | null }>(
-        "SELECT settings::text AS settings, settings_secret_encrypted AS sealed FROM connections WHERE id = $1",
-        [id],
-      ),
-    );
-    assert.ok(stored.rows[0]?.sealed);
-    assert.ok(!stored.rows[0]?.settings.includes("legacy-key-123"));
-    const before = feed.hits.length;
-    await cairn.call(admin.token, "sync_now", { connection: id });
-    assert.equal(feed.hits.length, before + 1);
-    assert.equal(
-      feed.hits.at(-1)?.url,
-      "/legacy.ics?key=legacy-key-123",
-      "the sealed URL is the one fetched",
-    );
-  });
-});
+}
 
 describe("cairn config", () => {
   it("shows URLs with their credentials redacted", async () => {

@@ -377,7 +377,7 @@ export function createSyncService(
           );
         if (connection.status === "needs_reconnect") {
           throw new CredentialRejectedError(
-            `"${connection.name}" needs reconnecting (${connection.lastError ?? "its credential was rejected"}); run connect_${connection.kind} again.`,
+            `"${connection.name}" needs reconnecting (${redactSecrets(connection.lastError ?? "its credential was rejected")}); run connect_${connection.kind} again.`,
           );
         }
         if (connection.status === "disabled") throw invalidInput(`"${connection.name}" is disabled.`);

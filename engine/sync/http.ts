@@ -1,9 +1,8 @@
 /**
  * The fetch every connector gets: outbound URL guard on every redirect hop, a per-provider rate limit per
- * connection (token bucket), and retries of 429 and 5xx with exponential backoff that honour Retry-After. It counts the requests it
- * makes so sync stats report real API calls.
+ * connection (token bucket), and retries of 429 and 5xx with exponential backoff that honour Retry-After.
+ * It counts the requests it makes so sync stats report real API calls.
  */
-
 import { CairnError } from "../errors.ts";
 import type { ConnectorKind } from "./connector.ts";
 import { CredentialRejectedError, RateLimitedError, TransientProviderError } from "./connector.ts";

@@ -124,7 +124,7 @@ export function sealCredentials(services: EngineServices, credentials: unknown):
 }
 
 /** Strings that name a URL of any scheme (file:, gopher:, data:... are refused by the guard, not skipped). */
-const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|(?:data|file|javascript|jar|mailto|blob):)/i;
+const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|(?:data|file|javascript|jar|blob):)/i;
 
 /** Every URL in a seed's settings and credentials, with its path, for the URL guard. */
 function urlsIn(

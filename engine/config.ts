@@ -3,6 +3,8 @@
  * meaning and default; `cairn config` and the README's table are generated from this list.
  */
 import { z } from "zod";
+import { redactUrl as redactUrlCredentials } from "./security/redact.ts";
+import { allowListEntryProblem } from "./sync/url-guard.ts";
 
 export interface SettingSpec {
   env: string;
@@ -134,9 +136,29 @@ export const settings = [
     schema: urlList,
   },
   {
+    env: "CAIRN_ALLOWED_PRIVATE_NETWORKS",
+    description:
+      "Private hosts and networks connections may reach (comma-separated host names and CIDRs, e.g. nextcloud.lan,10.0.0.0/8,fd00::/8). Cloud metadata addresses are never reachable.",
+    schema: z
+      .string()
+      .transform((value) =>
+        value
+          .split(/[\s,]+/)
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const problem = allowListEntryProblem(entry);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }
+      })
+      .optional(),
+  },
+  {
     env: "CAIRN_ALLOW_PRIVATE_URLS",
     description:
-      "Let connections point at private, link-local or loopback addresses (tests, on-premise servers).",
+      "Let connections reach every private or loopback address (tests, on-premise servers); never link-local or cloud metadata ones. Prefer CAIRN_ALLOWED_PRIVATE_NETWORKS.",
     default: "0",
     schema: flag,
   },
@@ -259,16 +281,15 @@ export function maskSecret(value: unknown): string {
   return "•••••• (set)";
 }
 
-/** Removes the password from a connection URL for messages and logs. */
+/** Removes the credentials (user:password@, ?token=...) from a connection URL for messages and logs. */
 export function redactUrl(value: string): string {
-  try {
-    const parsed = new URL(value);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
+  if (!URL.canParse(value)) return "(unparseable URL)";
+  return redactUrlCredentials(value);
 }
+
+/** A non-secret value as `cairn config` shows it: a URL's user:password@ and ?token=... redacted. */
+const shownValue = (value: unknown): string =>
+  typeof value === "string" ? redactUrlCredentials(value) : String(value);
 
 /** The effective configuration for `cairn config`, secrets masked. */
 export function describeConfig(config: Config): { variable: EnvName; value: string; description: string }[] {
@@ -277,7 +298,7 @@ export function describeConfig(config: Config): { variable: EnvName; value: stri
     let shown: string;
     if (spec.secret) shown = maskSecret(value);
     else if (value === undefined) shown = "(unset)";
-    else shown = Array.isArray(value) ? value.join(",") : String(value);
+    else shown = Array.isArray(value) ? value.map(shownValue).join(",") : shownValue(value);
     return { variable: spec.env as EnvName, value: shown, description: spec.description };
   });
 }

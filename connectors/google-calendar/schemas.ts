@@ -29,9 +29,9 @@ export const GoogleSettings = z.object({
   /** Write focus blocks as Google "focusTime" events on the primary calendar where allowed (default true). */
   focusTime: z.boolean().default(true),
   /** API root (default https://www.googleapis.com/; fromEnv sets GOOGLE_API_URL). */
-  apiUrl: z.url().optional(),
+  apiUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** OAuth token endpoint (default https://oauth2.googleapis.com/token; fromEnv sets GOOGLE_TOKEN_URL). */
-  tokenUrl: z.url().optional(),
+  tokenUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** The first full sync starts this many days back (default 30). */
   pastDays: z.number().int().min(0).max(365).default(30),
   /** freeBusy scopes look this many days ahead (default 56; Google caps a freeBusy query's range). */

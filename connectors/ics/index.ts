@@ -173,6 +173,8 @@ export const icsConnector: Connector<IcsCredentials, IcsSettings> = {
   title: "ICS subscription",
   credentials: IcsCredentials,
   settings: IcsSettings,
+  // A feed URL is its own key (Google's private-..., iCloud's published ids): sealed, shown redacted.
+  secretSettings: ["url"],
   async scopes(ctx) {
     return [
       {

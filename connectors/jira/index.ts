@@ -27,7 +27,7 @@ export type JiraCredentials = z.infer<typeof JiraCredentials>;
 
 export const JiraSettings = z.object({
   /** The site, e.g. https://acme.atlassian.net. */
-  host: z.url(),
+  host: z.url({ protocol: /^https?$/ }),
   /** Which issues to sync. */
   jql: z.string().min(1).default("assignee = currentUser()"),
   /** Re-read this many minutes before the cursor (JQL dates are minute-precise). Default 5. */

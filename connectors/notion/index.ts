@@ -35,7 +35,7 @@ export type NotionCredentials = z.infer<typeof NotionCredentials>;
 
 export const NotionSettings = z.object({
   /** API root (NOTION_API_URL), for proxies and tests. */
-  apiUrl: z.url().optional(),
+  apiUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Sync only these data sources; default: every data source shared with the integration. */
   dataSourceIds: z.array(z.string().min(1)).optional(),
   /** Sync the data sources of these databases. */

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import { recordAudit } from "../db/repositories/event-log.ts";
 import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import { redactSecrets } from "../security/redact.ts";
 import {
   type ConnectionRecord,
   ConnectionStatuses,
@@ -16,8 +17,15 @@ import {
 } from "../sync/connections.ts";
 import type { ConnectionSeed } from "../sync/connector.ts";
 import { emptyStats, type SyncStats } from "../sync/runner.ts";
+import { displayedSourceUrl } from "../sync/secret-settings.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
+
+/** An http(s) URL; file:, ftp:, gopher:, data: and other schemes are refused with a message naming the field. */
+const HttpUrl = z.url({
+  protocol: /^https?$/,
+  error: "expected an http:// or https:// URL (file:, ftp:, gopher:, data: and other schemes are refused)",
+});
 
 const ConnectionId = z.uuid().describe("The connection's id, as returned by list_connections");
 
@@ -30,6 +38,10 @@ export const ConnectionSummary = z.object({
   syncEveryMinutes: z.number().int(),
   lastSyncedAt: z.string().nullable(),
   lastError: z.string().nullable(),
+  sourceUrl: z
+    .string()
+    .nullable()
+    .describe("Where the connection reads from, with passwords, tokens and feed keys shown as ***"),
   webhook: z.object({ url: z.string(), secretSet: z.boolean() }),
   counts: z.object({ tasks: z.number().int(), events: z.number().int() }),
   createdAt: z.string(),
@@ -64,7 +76,8 @@ function summarize(
     personId: connection.personId,
     syncEveryMinutes: connection.syncIntervalMinutes,
     lastSyncedAt: connection.lastSyncedAt,
-    lastError: connection.lastError,
+    lastError: connection.lastError === null ? null : redactSecrets(connection.lastError),
+    sourceUrl: displayedSourceUrl(connection.settings),
     webhook: {
       url: `${base}/webhooks/${connection.kind}/${connection.id}`,
       secretSet: connection.hasWebhookSecret,
@@ -161,10 +174,9 @@ export const connectNotion = defineAction({
   input: z.object({
     ...common,
     token: z.string().min(1).optional().describe("The integration's secret (ntn_...)"),
-    apiUrl: z
-      .url()
-      .optional()
-      .describe("Notion API root; default https://api.notion.com (or NOTION_API_URL)"),
+    apiUrl: HttpUrl.optional().describe(
+      "Notion API root; default https://api.notion.com (or NOTION_API_URL)",
+    ),
     dataSourceIds: z.array(z.string().min(1)).optional(),
     databaseIds: z.array(z.string().min(1)).optional(),
     propertyMap: z
@@ -208,7 +220,7 @@ export const connectJira = defineAction({
     "Connects a Jira Cloud site with an account email and API token; issues matching the JQL (default: assigned to that account) sync into Cairn with status, priority, due date, estimates and 'Blocks' links. Returns the connection (never the token).",
   input: z.object({
     ...common,
-    host: z.url().optional().describe("The site, e.g. https://acme.atlassian.net"),
+    host: HttpUrl.optional().describe("The site, e.g. https://acme.atlassian.net"),
     email: z.string().min(1).optional(),
     apiToken: z.string().min(1).optional(),
     jql: z.string().min(1).optional().describe("Which issues to sync; default: assignee = currentUser()"),
@@ -283,8 +295,8 @@ export const connectGoogle = defineAction({
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
     refreshToken: z.string().min(1).optional(),
-    apiUrl: z.url().optional().describe("Google API root (GOOGLE_API_URL)"),
-    tokenUrl: z.url().optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
+    apiUrl: HttpUrl.optional().describe("Google API root (GOOGLE_API_URL)"),
+    tokenUrl: HttpUrl.optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
   }),
   output: ConnectionSummary,
   scope: "admin",
@@ -313,7 +325,7 @@ export const connectCaldav = defineAction({
     "Connects a CalDAV server (Nextcloud, Fastmail, Radicale, iCloud...) with a username and password: events block planning time and focus blocks are written back. Returns the connection (never the password).",
   input: z.object({
     ...common,
-    url: z.url().optional().describe("The CalDAV server or calendar URL"),
+    url: HttpUrl.optional().describe("The CalDAV server or calendar URL"),
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
   }),
@@ -338,7 +350,17 @@ export const connectIcs = defineAction({
     "Subscribes to calendars published as ICS URLs (read-only): their events block planning time. Returns the connection.",
   input: z.object({
     ...common,
-    urls: z.array(z.url()).min(1).optional().describe("One or more .ics URLs"),
+    urls: z
+      .array(
+        z.url({
+          protocol: /^(https?|webcals?)$/,
+          error:
+            "expected an http://, https:// or webcal:// URL (file:, ftp:, gopher:, data: and other schemes are refused)",
+        }),
+      )
+      .min(1)
+      .optional()
+      .describe("One or more .ics URLs (http, https or webcal)"),
   }),
   output: ConnectionSummary,
   scope: "admin",
@@ -461,7 +483,7 @@ export const syncNow = defineAction({
       } catch (failure) {
         if (failure instanceof CairnError && failure.code !== ErrorCode.Internal && connections.length === 1)
           throw failure;
-        error = failure instanceof Error ? failure.message : String(failure);
+        error = redactSecrets(failure instanceof Error ? failure.message : String(failure));
       }
       for (const key of [
         "created",

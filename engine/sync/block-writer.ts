@@ -56,8 +56,9 @@ async function writeTarget(services: EngineServices, workspaceId: string, person
   });
 }
 
-function calendarIdFor(connection: ConnectionRecord): string | undefined {
-  const settings = (connection.settings ?? {}) as Record<string, unknown>;
+/** From the context's settings (secret settings merged back), not the stored, redacted ones. */
+function calendarIdFor(connection: ConnectionRecord, contextSettings: unknown): string | undefined {
+  const settings = (contextSettings ?? {}) as Record<string, unknown>;
   if (connection.kind === "google")
     return typeof settings.blockCalendarId === "string" ? settings.blockCalendarId : "primary";
   const url = settings.calendarUrl;
@@ -76,7 +77,7 @@ export async function applyPlanToCalendar(
   if (!connection || !connector?.upsertBlock) return result;
   result.connectionId = connection.id;
   const { ctx } = await env.contextFor(connection);
-  let calendarId = calendarIdFor(connection);
+  let calendarId = calendarIdFor(connection, ctx.settings);
   if (!calendarId) {
     const scopes = await connector.scopes(ctx);
     calendarId = scopes.find((scope) => scope.kind === "events")?.id;

@@ -66,6 +66,8 @@ export interface NewConnection {
   name: string;
   credentialsSealed: string;
   settings: unknown;
+  /** Settings values that are secrets (an ICS URL...), sealed; `settings` holds their redacted form. */
+  settingsSecretSealed?: string | null;
   webhookSecretSealed: string | null;
   syncIntervalMinutes: number;
 }
@@ -78,11 +80,12 @@ export async function upsertConnection(
 ): Promise<{ connection: ConnectionRecord; created: boolean }> {
   const result = await tx.query<ConnectionRow & { inserted: boolean }>(
     `INSERT INTO connections (workspace_id, person_id, kind, name, credentials_encrypted, settings, webhook_secret_encrypted,
-       sync_interval_minutes)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+       sync_interval_minutes, settings_secret_encrypted)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
      ON CONFLICT (workspace_id, kind, name) DO UPDATE SET
        credentials_encrypted = EXCLUDED.credentials_encrypted,
        settings = EXCLUDED.settings,
+       settings_secret_encrypted = EXCLUDED.settings_secret_encrypted,
        webhook_secret_encrypted = coalesce(EXCLUDED.webhook_secret_encrypted, connections.webhook_secret_encrypted),
        sync_interval_minutes = EXCLUDED.sync_interval_minutes,
        person_id = coalesce(connections.person_id, EXCLUDED.person_id),
@@ -97,6 +100,7 @@ export async function upsertConnection(
       JSON.stringify(input.settings ?? {}),
       input.webhookSecretSealed,
       input.syncIntervalMinutes,
+      input.settingsSecretSealed ?? null,
     ],
   );
   const row = result.rows[0] as ConnectionRow & { inserted: boolean };
@@ -134,15 +138,49 @@ export async function findConnectionByName(
 export async function sealedSecrets(
   tx: Queryable,
   id: string,
-): Promise<{ credentials: string; webhookSecret: string | null } | undefined> {
-  const result = await tx.query<{ credentials_encrypted: string; webhook_secret_encrypted: string | null }>(
-    "SELECT credentials_encrypted, webhook_secret_encrypted FROM connections WHERE id = $1",
+): Promise<{ credentials: string; webhookSecret: string | null; settingsSecret: string | null } | undefined> {
+  const result = await tx.query<{
+    credentials_encrypted: string;
+    webhook_secret_encrypted: string | null;
+    settings_secret_encrypted: string | null;
+  }>(
+    "SELECT credentials_encrypted, webhook_secret_encrypted, settings_secret_encrypted FROM connections WHERE id = $1",
     [id],
   );
   const row = result.rows[0];
   return row
-    ? { credentials: row.credentials_encrypted, webhookSecret: row.webhook_secret_encrypted }
+    ? {
+        credentials: row.credentials_encrypted,
+        webhookSecret: row.webhook_secret_encrypted,
+        settingsSecret: row.settings_secret_encrypted,
+      }
     : undefined;
+}
+
+/** System transaction: connections whose settings were stored before secret settings were sealed. */
+export async function connectionsWithUnsealedSettings(
+  tx: Queryable,
+): Promise<{ id: string; kind: string; settings: unknown }[]> {
+  const result = await tx.query<{ id: string; kind: string; settings: unknown }>(
+    "SELECT id, kind, settings FROM connections WHERE settings_secret_encrypted IS NULL",
+  );
+  return result.rows.map((row) => ({
+    ...row,
+    settings: typeof row.settings === "string" ? JSON.parse(row.settings) : row.settings,
+  }));
+}
+
+/** Replaces the plain settings by their redacted form and stores the secret values sealed. */
+export async function sealSettingsSecret(
+  tx: Queryable,
+  id: string,
+  visible: unknown,
+  sealed: string,
+): Promise<void> {
+  await tx.query(
+    "UPDATE connections SET settings = $2::jsonb, settings_secret_encrypted = $3, updated_at = now() WHERE id = $1",
+    [id, JSON.stringify(visible ?? {}), sealed],
+  );
 }
 
 export async function saveSealedCredentials(tx: Queryable, id: string, sealed: string): Promise<void> {

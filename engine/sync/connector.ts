@@ -171,6 +171,11 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   title: string;
   credentials: z.ZodType<Credentials>;
   settings: z.ZodType<Settings>;
+  /**
+   * Top-level settings that are secrets whatever they look like (an ICS feed URL, whose path is its key):
+   * stored sealed like credentials, shown redacted. URLs with user:password@ or ?token= are sealed anyway.
+   */
+  secretSettings?: readonly string[];
   /** Scopes this connection syncs (discovered from the provider where needed). */
   scopes(ctx: ConnectorContext<Credentials, Settings>): Promise<SyncScope[]>;
   /** One page of a scope, from the stored cursor (null: first full sync). */

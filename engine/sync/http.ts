@@ -1,8 +1,9 @@
 /**
- * The fetch every connector gets: outbound URL guard, a per-provider rate limit per connection (token bucket),
- * and retries of 429 and 5xx with exponential backoff that honour Retry-After. It counts the requests it
- * makes so sync stats report real API calls.
+ * The fetch every connector gets: outbound URL guard on every redirect hop, a per-provider rate limit per
+ * connection (token bucket), and retries of 429 and 5xx with exponential backoff that honour Retry-After.
+ * It counts the requests it makes so sync stats report real API calls.
  */
+import { CairnError } from "../errors.ts";
 import type { ConnectorKind } from "./connector.ts";
 import { CredentialRejectedError, RateLimitedError, TransientProviderError } from "./connector.ts";
 
@@ -89,7 +90,7 @@ export interface ProviderFetchOptions {
   kind: ConnectorKind;
   /** The rate limit (shared by every fetch of one connection: pass the same bucket). */
   bucket?: TokenBucket;
-  /** Checks each outbound URL; throws to refuse. */
+  /** Checks each outbound URL, the first and every redirect hop; throws to refuse. */
   guard?: (url: string) => Promise<void>;
   /** Retries after the first try for 429/5xx/network errors. Default 4. */
   maxRetries?: number;
@@ -104,23 +105,86 @@ export interface ProviderFetchOptions {
   random?: () => number;
 }
 
-function requestUrl(input: Parameters<typeof fetch>[0]): string {
-  if (typeof input === "string") return input;
-  if (input instanceof URL) return input.toString();
-  return input.url;
-}
-
-function requestMethod(input: Parameters<typeof fetch>[0], init?: RequestInit): string {
-  if (init?.method) return init.method.toUpperCase();
-  if (typeof input === "object" && !(input instanceof URL)) return input.method.toUpperCase();
-  return "GET";
-}
-
 const retriable = (status: number) => status === 429 || (status >= 500 && status !== 501);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Redirects followed for one request before giving up (browsers stop at 20; APIs need one or two). */
+export const MAX_REDIRECTS = 10;
+/** Headers that must not follow a redirect to another origin. */
+const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+
+interface OutboundRequest {
+  url: string;
+  method: string;
+  headers: Headers;
+  /** Buffered so that retries and 307/308 redirects can send it again. */
+  body: ArrayBuffer | undefined;
+  signal: AbortSignal | undefined;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** One normal form of fetch's (input, init) pair, its body read once. */
+async function normalize(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<OutboundRequest> {
+  // fetch refuses URLs with user:password@ (and its error would show them): send them as Basic auth instead.
+  // (A Request object cannot carry them: its constructor refuses them.)
+  let basicAuth: string | undefined;
+  if (typeof input === "string" || input instanceof URL) {
+    const target = new URL(input.toString());
+    if (target.username || target.password) {
+      const user = safeDecode(target.username);
+      const password = safeDecode(target.password);
+      basicAuth = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+      target.username = "";
+      target.password = "";
+      input = target.toString();
+    }
+  }
+  const request = new Request(input, init);
+  const body = request.body ? await request.arrayBuffer() : undefined;
+  const headers = new Headers(request.headers);
+  if (basicAuth && !headers.has("authorization")) headers.set("authorization", basicAuth);
+  return {
+    url: request.url,
+    method: request.method.toUpperCase(),
+    headers,
+    body,
+    signal: init?.signal ?? (typeof input === "object" && !(input instanceof URL) ? input.signal : undefined),
+  };
+}
+
+/** The request a redirect asks for (fetch's rules), or undefined when the response is not a redirect. */
+function redirected(from: OutboundRequest, response: Response): OutboundRequest | undefined {
+  const location = response.headers.get("location");
+  if (!REDIRECT_STATUSES.has(response.status) || !location) return undefined;
+  const next = new URL(location, from.url);
+  const headers = new Headers(from.headers);
+  let { method, body } = from;
+  if (
+    (response.status === 303 && method !== "HEAD") ||
+    ((response.status === 301 || response.status === 302) && method === "POST")
+  ) {
+    method = "GET";
+    body = undefined;
+    for (const name of ["content-type", "content-length", "content-encoding", "content-language"])
+      headers.delete(name);
+  }
+  if (next.origin !== new URL(from.url).origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+  return { url: next.toString(), method, headers, body, signal: from.signal };
+}
+
+/** Refusals of the outbound policy are final: neither retried nor followed. */
+const isRefusal = (error: unknown) => error instanceof CairnError;
 
 /**
- * A fetch for connectors: rate-limited, URL-guarded, retrying. After the last retry it returns the failing
- * response as is (the connector translates it with `errorForResponse`).
+ * A fetch for connectors: rate-limited, URL-guarded, retrying. It follows redirects itself and checks every
+ * hop with the guard before connecting to it. After the last retry it returns the failing response as is
+ * (the connector translates it with `errorForResponse`).
  */
 export function createProviderFetch(options: ProviderFetchOptions): typeof fetch {
   const maxRetries = options.maxRetries ?? 4;
@@ -128,20 +192,23 @@ export function createProviderFetch(options: ProviderFetchOptions): typeof fetch
   const maxWaitMs = options.maxWaitMs ?? 60_000;
   const base = options.fetch ?? globalThis.fetch;
   const random = options.random ?? Math.random;
-  const wrapped = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
-    const url = requestUrl(input);
-    const method = requestMethod(input, init);
-    await options.guard?.(url);
-    // A Request body can be read once: keep the original to clone per try.
-    const template = typeof input === "object" && !(input instanceof URL) ? input : undefined;
+
+  const sendWithRetries = async (request: OutboundRequest): Promise<Response> => {
+    const { url, method } = request;
     for (let attempt = 1; ; attempt++) {
-      await options.bucket?.take(options.signal ?? init?.signal ?? undefined);
+      await options.bucket?.take(options.signal ?? request.signal);
       let response: Response;
       try {
-        const actual = template ? template.clone() : input;
-        response = await base(actual, init);
+        response = await base(url, {
+          method,
+          headers: request.headers,
+          redirect: "manual",
+          ...(request.body !== undefined ? { body: request.body } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
       } catch (error) {
         options.onRequest?.({ url, method, attempt });
+        if (isRefusal(error)) throw error;
         if ((error as Error).name === "AbortError" || attempt > maxRetries) {
           throw new TransientProviderError(`${options.kind}: request failed: ${(error as Error).message}`);
         }
@@ -155,6 +222,29 @@ export function createProviderFetch(options: ProviderFetchOptions): typeof fetch
       const wait = told ?? backoffMs * 2 ** (attempt - 1) * (1 + random() * 0.25);
       await response.body?.cancel().catch(() => {});
       await sleep(wait, options.signal);
+    }
+  };
+
+  const wrapped = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    let request = await normalize(input, init);
+    const manual = init?.redirect === "manual" || init?.redirect === "error";
+    for (let hops = 0; ; hops++) {
+      await options.guard?.(request.url);
+      const response = await sendWithRetries(request);
+      const next = redirected(request, response);
+      if (!next) return response;
+      if (manual) {
+        if (init?.redirect === "manual") return response;
+        await response.body?.cancel().catch(() => {});
+        throw new TransientProviderError(
+          `${options.kind}: the provider redirected a request that forbids it`,
+        );
+      }
+      await response.body?.cancel().catch(() => {});
+      if (hops >= MAX_REDIRECTS) {
+        throw new Error(`${options.kind}: more than ${MAX_REDIRECTS} redirects; check the connection's URL`);
+      }
+      request = next;
     }
   };
   return wrapped as typeof fetch;

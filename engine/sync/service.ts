@@ -10,17 +10,20 @@ import { publicUrl } from "../config.ts";
 import { findWorkspace } from "../db/repositories/workspaces.ts";
 import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
+import { redactSecrets } from "../security/redact.ts";
 import type { EngineServices } from "../services.ts";
 import { applyPlanToCalendar, BLOCK_WRITEBACK_JOB, registerCalendarBlockWriter } from "./block-writer.ts";
 import { channelStore } from "./channels.ts";
 import {
   allConnectionsOfKind,
   type ConnectionRecord,
+  connectionsWithUnsealedSettings,
   deleteConnectionRecord,
   getConnectionRecord,
   recordConnectionError,
   saveSealedCredentials,
   sealedSecrets,
+  sealSettingsSecret,
   setConnectionStatus,
   upsertConnection,
 } from "./connections.ts";
@@ -34,9 +37,11 @@ import {
   TransientProviderError,
 } from "./connector.ts";
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
+import { createPinnedFetch } from "./pinned-fetch.ts";
 import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
+import { mergeSecretSettings, type SecretSettings, splitSecretSettings } from "./secret-settings.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
-import { assertAllowedUrl, createUrlGuard } from "./url-guard.ts";
+import { createOutboundPolicy } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
 import { completeAtSources } from "./writeback.ts";
 
@@ -118,14 +123,17 @@ export function sealCredentials(services: EngineServices, credentials: unknown):
   return services.secrets.seal(JSON.stringify(credentials));
 }
 
-/** Every http(s) URL in a seed's settings and credentials, with its path, for the URL guard. */
+/** Strings that name a URL of any scheme (file:, gopher:, data:... are refused by the guard, not skipped). */
+const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|(?:data|file|javascript|jar|blob):)/i;
+
+/** Every URL in a seed's settings and credentials, with its path, for the URL guard. */
 function urlsIn(
   value: unknown,
   path: string,
   out: { path: string; url: string }[] = [],
 ): { path: string; url: string }[] {
   if (typeof value === "string") {
-    if (/^https?:\/\//i.test(value)) out.push({ path, url: value });
+    if (URL_LIKE.test(value.trim())) out.push({ path, url: value.trim() });
   } else if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) urlsIn(item, `${path}[${index}]`, out);
   } else if (value && typeof value === "object") {
@@ -134,8 +142,9 @@ function urlsIn(
   return out;
 }
 
+/** An error's text as shown to people and logs: credentials inside URLs redacted. */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 export function createSyncService(
@@ -149,7 +158,21 @@ export function createSyncService(
   const locks = new Map<string, Promise<unknown>>();
   const leaseTiming: LeaseTiming = { ...DEFAULT_LEASE_TIMING, ...options.lease };
   const log = services.log.child({ module: "sync" });
-  const guard = createUrlGuard({ allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS });
+  const policy = createOutboundPolicy({
+    allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS,
+    allowedNetworks: services.config.CAIRN_ALLOWED_PRIVATE_NETWORKS ?? [],
+  });
+  // Sockets connect only to addresses the policy checked at connect time (no second DNS lookup).
+  const transport = options.fetch ?? createPinnedFetch(policy).fetch;
+  // Every hop (first URL and each redirect) is checked before it is sent; a test's own base fetch does
+  // not pin addresses, so its hops are resolved and checked here instead.
+  const guard = options.fetch
+    ? async (url: string) => {
+        await policy.assertUrl(url, "the request");
+      }
+    : async (url: string) => {
+        policy.checkUrl(url, "the request");
+      };
   const repeatKey = (connectionId: string) => `sync-${connectionId}`;
 
   const connectorOf = (kind: string): AnyConnector => {
@@ -187,7 +210,19 @@ export function createSyncService(
         `The stored credentials of "${connection.name}" cannot be read or no longer fit the ${connection.kind} connector; connect it again.`,
       );
     }
-    const parsedSettings = connector.settings.safeParse(connection.settings ?? {});
+    let secretSettings: SecretSettings | undefined;
+    try {
+      secretSettings = sealed.settingsSecret
+        ? (JSON.parse(services.secrets.open(sealed.settingsSecret)) as SecretSettings)
+        : undefined;
+    } catch {
+      throw new CredentialRejectedError(
+        `The stored settings of "${connection.name}" cannot be decrypted (was CAIRN_MASTER_KEY changed?); connect it again.`,
+      );
+    }
+    const parsedSettings = connector.settings.safeParse(
+      mergeSecretSettings(connection.settings ?? {}, secretSettings),
+    );
     if (!parsedSettings.success) {
       throw invalidInput(
         `The settings of "${connection.name}" are invalid: ${parsedSettings.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}. Connect it again with corrected settings.`,
@@ -197,12 +232,12 @@ export function createSyncService(
     const fetch = createProviderFetch({
       kind: connector.kind,
       bucket: bucketFor(connection),
-      guard: (url) => guard(url),
+      guard,
       onRequest: () => {
         calls += 1;
       },
       ...(signal ? { signal } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: transport,
       ...options.retry,
     });
     const ctx: ConnectorContext<unknown, unknown> = {
@@ -225,6 +260,21 @@ export function createSyncService(
       channels: channelStore(services.db, services.secrets, connection.workspaceId, connection.id),
     };
     return { ctx, apiCalls: () => calls };
+  };
+
+  /** Connections stored before secret settings were sealed (plain ICS URLs): sealed now, once. */
+  const sealStoredSecretSettings = async (): Promise<void> => {
+    const rows = await services.db.system((tx) => connectionsWithUnsealedSettings(tx));
+    for (const row of rows) {
+      const { visible, secret } = splitSecretSettings(row.settings, byKind.get(row.kind)?.secretSettings);
+      if (!secret) continue;
+      const sealedSecret = services.secrets.seal(JSON.stringify(secret));
+      await services.db.system((tx) => sealSettingsSecret(tx, row.id, visible, sealedSecret));
+      log.info(
+        { connection: row.id, kind: row.kind },
+        "secret settings of the connection are now stored encrypted",
+      );
+    }
   };
 
   const withLock = async <T>(connectionId: string, fn: () => Promise<T>): Promise<T> => {
@@ -274,16 +324,18 @@ export function createSyncService(
           (entry) => !/token|secret|password/i.test(entry.path),
         ),
       ]) {
-        await assertAllowedUrl(url, { allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS, field: path });
+        await policy.assertUrl(url, path);
       }
       const interval = request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES;
+      const stored = splitSecretSettings(settings.data, connector.secretSettings);
       const result = await services.db.scoped(request.workspaceId, (tx) =>
         upsertConnection(tx, request.workspaceId, {
           personId: request.personId,
           kind: request.kind,
           name: request.seed.name,
           credentialsSealed: sealCredentials(services, credentials.data),
-          settings: settings.data,
+          settings: stored.visible,
+          settingsSecretSealed: stored.secret ? services.secrets.seal(JSON.stringify(stored.secret)) : null,
           webhookSecretSealed: request.seed.webhookSecret
             ? services.secrets.seal(request.seed.webhookSecret)
             : null,
@@ -325,7 +377,7 @@ export function createSyncService(
           );
         if (connection.status === "needs_reconnect") {
           throw new CredentialRejectedError(
-            `"${connection.name}" needs reconnecting (${connection.lastError ?? "its credential was rejected"}); run connect_${connection.kind} again.`,
+            `"${connection.name}" needs reconnecting (${redactSecrets(connection.lastError ?? "its credential was rejected")}); run connect_${connection.kind} again.`,
           );
         }
         if (connection.status === "disabled") throw invalidInput(`"${connection.name}" is disabled.`);
@@ -422,6 +474,7 @@ export function createSyncService(
     },
 
     async scheduleAll() {
+      await sealStoredSecretSettings();
       const all = await services.db.system((tx) => allConnectionsOfKind(tx));
       let scheduled = 0;
       for (const connection of all) {

@@ -261,7 +261,7 @@ describe("outbound URL guard", () => {
       });
       assert.equal(metadata.status, 400);
       assert.match(JSON.stringify(metadata.body), /apiUrl/);
-      assert.match(JSON.stringify(metadata.body), /CAIRN_ALLOW_PRIVATE_URLS/);
+      assert.match(JSON.stringify(metadata.body), /metadata address, which is never allowed/);
       const internal = await cairn.call(admin.token, "connect_jira", {
         host: "http://10.0.0.8",
         email: "a@example.com",
@@ -269,6 +269,7 @@ describe("outbound URL guard", () => {
       });
       assert.equal(internal.status, 400);
       assert.match(JSON.stringify(internal.body), /settings\.host/);
+      assert.match(JSON.stringify(internal.body), /CAIRN_ALLOWED_PRIVATE_NETWORKS/);
       const localhost = await cairn.call(admin.token, "connect_jira", {
         host: "http://localhost:8080",
         email: "a@example.com",

@@ -16,7 +16,7 @@ import { createPostgresDb } from "../../engine/db/postgres.ts";
 import { createEngine, type Engine } from "../../engine/engine.ts";
 import { createJobs } from "../../engine/jobs/index.ts";
 import type { Jobs } from "../../engine/jobs/port.ts";
-import { silentLogger } from "../../engine/logger.ts";
+import { type Logger, silentLogger } from "../../engine/logger.ts";
 import { createSecretBox } from "../../engine/security/secret-box.ts";
 import { postgresUrl, redisUrl } from "./services.ts";
 
@@ -115,6 +115,8 @@ export interface TestEngineOptions {
   now?: () => Date;
   /** Actions beyond the built-in ones (test-only tools). */
   extraActions?: AnyAction[];
+  /** The engine's logger (default: silent); tests that check what is logged pass a capturing one. */
+  log?: Logger;
 }
 
 export interface TestEngine {
@@ -142,7 +144,7 @@ export async function openTestEngine(options: TestEngineOptions = {}): Promise<T
     db,
     jobs,
     secrets: createSecretBox(Buffer.from(config.CAIRN_MASTER_KEY as string, "base64")),
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     now: options.now,
     extraActions: options.extraActions,
   });

@@ -93,6 +93,12 @@ function localSpan(date: DateTime, startHhmm: string, endHhmm: string): Span {
   return [at(s), at(e)];
 }
 
+/**
+ * Busy id of a habit block that stays where it is (accepted, in progress): the planner counts it as that day's
+ * occurrence of the habit (and toward timesPerWeek) instead of placing another one.
+ */
+export const habitBusyId = (habitId: string, blockId: string): string => `habit:${habitId}:${blockId}`;
+
 export function habitLabel(habit: PlanHabit): string {
   return habit.title ? `“${habit.title}”` : `habit ${habit.id}`;
 }
@@ -224,8 +230,21 @@ export function placeHabits(input: PlanInput, granularity = 5): HabitPlacement {
 
   for (const index of order) {
     const habit = input.habits[index] as PlanHabit;
-    for (const week of candidatesByWeek(input, index, from, to)) {
-      const wanted = habit.timesPerWeek ?? week.length;
+    const keptDays = new Set(
+      input.busy
+        .filter((b) => b.id.startsWith(`habit:${habit.id}:`))
+        .map((b) => DateTime.fromISO(b.start, { zone }).toISODate() as string),
+    );
+    const keptInWeek = (week: Candidate[]) => {
+      const monday = week[0]?.date.startOf("week");
+      if (!monday) return 0;
+      return [...keptDays].filter((d) => DateTime.fromISO(d, { zone }).startOf("week").equals(monday)).length;
+    };
+    for (const allDays of candidatesByWeek(input, index, from, to)) {
+      const week = allDays.filter((c) => !keptDays.has(c.date.toISODate() as string));
+      if (week.length === 0) continue;
+      const wanted =
+        habit.timesPerWeek === null ? week.length : Math.max(0, habit.timesPerWeek - keptInWeek(allDays));
       const tried: MissedHabit[] = [];
       let count = 0;
       for (const k of spreadOrder(week.length, wanted)) {

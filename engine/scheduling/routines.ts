@@ -30,8 +30,8 @@ import { formatInstant } from "./plan-output.ts";
 
 const Instant = z.iso.datetime({ offset: true });
 const MINUTE_MS = 60_000;
-/** Re-solves spent on making habits give way to deadlines (one shrink round, then drop rounds). */
-const MAX_YIELD_ROUNDS = 6;
+/** Probes spent on making habits give way to deadlines (one shrink round, then drop rounds). */
+const MAX_YIELD_ROUNDS = 4;
 
 export const TaskBlock = PlannedBlock.extend({ kind: z.literal("task") });
 export type TaskBlock = z.infer<typeof TaskBlock>;
@@ -129,26 +129,26 @@ export function planWithRoutines(raw: PlanInputRaw, options: PlanOptions = {}): 
   const input = parsePlanInput(raw);
   const zone = input.person.timezone;
   const goal = input.person.preferences.focusGoalMinutesPerWeek;
-  const solve = (occurrences: readonly Occurrence[]) =>
-    planSchedule(raw, {
-      ...options,
-      ...(occurrences.length > 0 && {
-        reserved: occurrences.map((o): [number, number] => [o.start, o.end]),
-      }),
-    });
+  const spans = (list: readonly Occurrence[]) => list.map((o): [number, number] => [o.start, o.end]);
+  const solve = (list: readonly Occurrence[]) => planSchedule(raw, { ...options, reserved: spans(list) });
 
   const placement = placeHabits(input, options.granularityMinutes ?? 5);
   let occurrences: Occurrence[] = placement.occurrences;
   const missed: MissedHabit[] = [...placement.missed];
   let output = solve(occurrences);
 
-  if (occurrences.length > 0) {
-    const late = lateTaskIds(input, output);
-    const baseline = late.size > 0 ? lateTaskIds(input, solve([])) : new Set<string>();
+  if (occurrences.length > 0 && lateTaskIds(input, output).size > 0) {
+    // Which tasks the habits make late is judged on quick probes (the solver's dispatching seeds only, no
+    // local search: cheap and independent of machine load), compared with and without habits.
+    const probe = (list: readonly Occurrence[]) =>
+      lateTaskIds(input, planSchedule(raw, { ...options, maxEvaluations: 0, reserved: spans(list) }));
+    const baseline = probe([]);
     const tasks = new Map(input.tasks.map((t) => [t.id, t]));
+    const placed = occurrences;
     let shrinkDone = false;
+    let late = probe(occurrences);
     for (let round = 0; round < MAX_YIELD_ROUNDS; round++) {
-      const threats = [...lateTaskIds(input, output)]
+      const threats = [...late]
         .filter((id) => !baseline.has(id))
         .map((id) => tasks.get(id))
         .filter((t): t is PlanTask => t !== undefined);
@@ -167,7 +167,7 @@ export function planWithRoutines(raw: PlanInputRaw, options: PlanOptions = {}): 
         });
       } else {
         const lastRound = round === MAX_YIELD_ROUNDS - 1;
-        const batch = lastRound ? eligible.length : Math.max(1, Math.ceil(eligible.length / 4));
+        const batch = lastRound ? eligible.length : Math.max(1, Math.ceil(eligible.length / 3));
         const dropped = [...eligible].sort((a, b) => b.start - a.start).slice(0, batch);
         for (const o of dropped) {
           const habit = input.habits[o.habit] as PlanHabit;
@@ -181,8 +181,9 @@ export function planWithRoutines(raw: PlanInputRaw, options: PlanOptions = {}): 
         }
         occurrences = occurrences.filter((o) => !dropped.includes(o));
       }
-      output = solve(occurrences);
+      late = probe(occurrences);
     }
+    if (occurrences !== placed) output = solve(occurrences);
   }
 
   const taskBlocks: ScheduleBlock[] = output.blocks.map((b) => ({ kind: "task", ...b }));
@@ -201,10 +202,7 @@ export function planWithRoutines(raw: PlanInputRaw, options: PlanOptions = {}): 
   });
   let focus: FocusGoalResult | null = null;
   if (goal !== null) {
-    const model = buildPlanModel(input, {
-      ...options,
-      reserved: occurrences.map((o): [number, number] => [o.start, o.end]),
-    });
+    const model = buildPlanModel(input, { ...options, reserved: spans(occurrences) });
     focus = reserveFocusGoal(
       model,
       output.blocks.map((b) => ({

@@ -117,6 +117,27 @@ describe("habits in the plan", () => {
     assert.match(tuesday.reason, /meetings \(with 10-minute buffers\) leave no 30-minute gap/);
   });
 
+  it("counts a kept habit block (busy id habit:<id>:...) as that day's occurrence", () => {
+    const output = plan(
+      scenario({
+        habits: [lunch({ days: ["mon", "tue"] })],
+        busy: [
+          {
+            id: "habit:lunch:b1",
+            title: "Lunch",
+            start: "2026-03-02T11:30:00Z",
+            end: "2026-03-02T12:15:00Z",
+          },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      habitBlocks(output, "lunch").map((b) => localDay(b.start)),
+      ["Tue"],
+    );
+    assert.equal(habitMisses(output, "lunch").length, 0);
+  });
+
   it("does not count habit time toward the daily focus cap", () => {
     const base = scenario({
       now: "2026-03-02T07:00:00Z",

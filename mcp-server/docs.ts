@@ -151,7 +151,7 @@ export function renderMcpSection(actions: readonly AnyAction[]): string {
     "",
     "| URI or name | What it is |",
     "|---|---|",
-    `| \`${PLAN_TODAY_URI}\` | Today's schedule (from \`get_schedule\` when planning is set up) and the tasks that matter today |`,
+    `| \`${PLAN_TODAY_URI}\` | Today's schedule (from \`get_schedule\` when planning is set up: Cairn's task, focus and habit blocks beside the calendar's events) and the tasks that matter today |`,
     `| \`${TASK_URI_TEMPLATE}\` | One task; the 50 most recent are listed. Subscribe to be told when it changes |`,
     `| \`${INSIGHTS_URI}\` | Open, overdue and due-soon counts, work left, completed this week, on-time rate |`,
     "| `plan-my-day` prompt | Gathers today's plan and asks the assistant to propose the day, then act with the tools |",

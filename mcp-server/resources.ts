@@ -88,7 +88,7 @@ export function registerResources(
     {
       title: "Today's plan",
       description:
-        "Today's schedule (focus blocks and meetings when planning is set up) and the tasks that matter today: in progress, overdue, due today, next up.",
+        "Today's schedule (Cairn's focus and habit blocks beside your calendar events, and focus-goal progress, when planning is set up) and the tasks that matter today: in progress, overdue, due today, next up.",
       mimeType: "application/json",
     },
     (uri) => reading(uri.href, throttle, () => todayPlan(g)),

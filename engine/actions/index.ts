@@ -1,5 +1,6 @@
 import { connectionActions } from "./connections.ts";
 import type { AnyAction } from "./define.ts";
+import { habitActions } from "./habits.ts";
 import { peopleActions } from "./people.ts";
 import { planningActions } from "./planning.ts";
 import { taskActions } from "./tasks.ts";
@@ -10,6 +11,7 @@ export const allActions: AnyAction[] = [
   ...taskActions,
   ...peopleActions,
   ...planningActions,
+  ...habitActions,
   ...connectionActions,
   ...tokenActions,
 ];

@@ -14,6 +14,7 @@ import {
   listBlocks,
   listBusyEvents,
   listPlanHistory,
+  listScheduleEvents,
   type StoredBlock,
   setBlockStatus,
   upsertPin,
@@ -39,7 +40,11 @@ export const ScheduledBlock = z.object({
   id: z.uuid(),
   taskId: z.uuid().nullable(),
   taskTitle: z.string().nullable(),
-  kind: z.enum(["task", "focus"]),
+  kind: z
+    .enum(["task", "focus", "habit"])
+    .describe("task: work on a task; focus: unassigned focus time; habit: a routine such as lunch"),
+  habitId: z.uuid().nullable().describe('The habit a kind "habit" block belongs to'),
+  habitTitle: z.string().nullable(),
   status: z.enum(["planned", "accepted", "superseded", "deleted", "done"]),
   start: Iso,
   end: Iso,
@@ -54,6 +59,14 @@ export type ScheduledBlock = z.infer<typeof ScheduledBlock>;
 const Unscheduled = z.object({
   taskId: z.string(),
   taskTitle: z.string(),
+  remainingMinutes: z.number().int(),
+  reason: z.string(),
+});
+
+const UnscheduledHabit = z.object({
+  habitId: z.string(),
+  habitTitle: z.string(),
+  date: z.string().describe("Local date of the occurrence that could not be kept"),
   remainingMinutes: z.number().int(),
   reason: z.string(),
 });
@@ -76,6 +89,9 @@ export const PlanResult = z.object({
   horizon: z.object({ start: Iso, end: Iso }),
   blocks: z.array(ScheduledBlock),
   unscheduled: z.array(Unscheduled),
+  unscheduledHabits: z
+    .array(UnscheduledHabit)
+    .describe("Habit occurrences that could not be placed, and why"),
   metrics: Metrics,
   unchangedBlocks: z.number().int().describe("Blocks carried over unchanged from the previous plan"),
   summary: z.string(),
@@ -89,6 +105,8 @@ function toScheduled(block: StoredBlock, zone: string): ScheduledBlock {
     taskId: block.taskId,
     taskTitle: block.taskTitle,
     kind: block.kind,
+    habitId: block.habitId,
+    habitTitle: block.habitTitle,
     status: block.status,
     start: block.start,
     end: block.end,
@@ -96,19 +114,30 @@ function toScheduled(block: StoredBlock, zone: string): ScheduledBlock {
     minutes: Math.round((end - start) / 60_000),
     planVersion: block.planVersion,
     reason:
-      block.explanation.reason || (block.kind === "focus" ? "Focus time you started." : "Planned by Cairn."),
+      block.explanation.reason ||
+      (block.kind === "focus" && block.status === "accepted"
+        ? "Focus time you started."
+        : "Planned by Cairn."),
   };
 }
 
 function planResult(plan: StoredPlan, label: string): z.input<typeof PlanResult> {
   const blocks = plan.blocks.map((b) => toScheduled(b, plan.timezone));
-  const hours = Math.round((plan.metrics.scheduledMinutes / 60) * 10) / 10;
+  const focusBlocks = blocks.filter((b) => b.kind !== "habit");
+  const habitCount = blocks.length - focusBlocks.length;
+  const hours = Math.round((focusBlocks.reduce((sum, b) => sum + b.minutes, 0) / 60) * 10) / 10;
   const left = plan.unscheduled.length;
+  const missedHabits = plan.unscheduledHabits.length;
   const summary =
-    blocks.length === 0 && left === 0
+    blocks.length === 0 && left === 0 && missedHabits === 0
       ? `Nothing to plan for ${label}: no open tasks with time left.`
-      : `${blocks.length} focus block${blocks.length === 1 ? "" : "s"} (${hours} h) for ${label}` +
+      : `${focusBlocks.length} focus block${focusBlocks.length === 1 ? "" : "s"} (${hours} h)` +
+        (habitCount > 0 ? ` and ${habitCount} habit block${habitCount === 1 ? "" : "s"}` : "") +
+        ` for ${label}` +
         (left > 0 ? `; ${left} task${left === 1 ? "" : "s"} did not fit.` : ".") +
+        (missedHabits > 0
+          ? ` ${missedHabits} habit occurrence${missedHabits === 1 ? "" : "s"} could not be kept.`
+          : "") +
         (plan.metrics.lateTasks > 0 ? ` ${plan.metrics.lateTasks} will finish after their deadline.` : "");
   return {
     planVersion: plan.version,
@@ -116,6 +145,7 @@ function planResult(plan: StoredPlan, label: string): z.input<typeof PlanResult>
     horizon: plan.horizon,
     blocks,
     unscheduled: plan.unscheduled,
+    unscheduledHabits: plan.unscheduledHabits,
     metrics: plan.metrics,
     unchangedBlocks: plan.unchangedBlocks,
     summary,
@@ -213,11 +243,67 @@ const HistoryEntry = z.object({
   metrics: z.record(z.string(), z.unknown()),
 });
 
+const ScheduleEvent = z.object({
+  id: z.string(),
+  title: z.string(),
+  start: Iso,
+  end: Iso,
+  allDay: z.boolean(),
+  source: z.string().describe('Where the event came from: "google", "caldav", "ics"'),
+  busy: z.boolean().describe("false for events marked free (they do not block planning)"),
+});
+
+const FocusGoalProgress = z.object({
+  weekStart: Iso.describe("Start of the local week measured (the week containing `from`)"),
+  targetMinutes: z.number().int(),
+  plannedMinutes: z.number().int().describe("Task and focus blocks in the week: planned, accepted or done"),
+  completedMinutes: z.number().int().describe("Of those: done, or accepted and already over"),
+  remainingMinutes: z.number().int().describe("Target minus planned, never below 0"),
+});
+
+/** Progress toward the weekly focus goal in the local week containing `from`; null without a goal. */
+async function focusGoalProgress(
+  tx: Parameters<typeof listBlocks>[0],
+  personId: string,
+  profile: PlanningProfile,
+  from: string,
+  now: Date,
+): Promise<z.input<typeof FocusGoalProgress> | null> {
+  const target = profile.focusGoalMinutesPerWeek;
+  if (target === null) return null;
+  const date = DateTime.fromISO(from, { zone: profile.timezone }).toISODate() as string;
+  const week = localWeekHorizon(profile.timezone, date, profile.weekStartsOn);
+  const blocks = await listBlocks(tx, personId, {
+    from: week.start,
+    to: week.end,
+    statuses: ["planned", "accepted", "done"],
+  });
+  let planned = 0;
+  let completed = 0;
+  for (const block of blocks) {
+    if (block.kind === "habit") continue;
+    const start = Math.max(Date.parse(block.start), Date.parse(week.start));
+    const end = Math.min(Date.parse(block.end), Date.parse(week.end));
+    const minutes = Math.max(0, Math.round((end - start) / 60_000));
+    planned += minutes;
+    if (block.status === "done" || (block.status === "accepted" && Date.parse(block.end) <= now.getTime())) {
+      completed += minutes;
+    }
+  }
+  return {
+    weekStart: week.start,
+    targetMinutes: target,
+    plannedMinutes: planned,
+    completedMinutes: completed,
+    remainingMinutes: Math.max(0, target - planned),
+  };
+}
+
 export const getSchedule = defineAction({
   name: "get_schedule",
   title: "Get my schedule",
   description:
-    "Lists the person's focus blocks in a time range (default: today and the next 6 days) with task titles, the reason for each block and the plan version that placed it. Ask for history to see earlier plan versions, or a version to see exactly what that version planned.",
+    "Lists the person's day in a time range (default: today and the next 6 days): Cairn's blocks (task focus blocks, unassigned focus time and habit blocks such as lunch) with titles, the reason for each and the plan version that placed it, beside the person's calendar events (declined and cancelled ones left out), plus progress toward the weekly focus goal when one is set. Ask for history to see earlier plan versions, or a version to see exactly what that version planned.",
   input: z.object({
     from: Iso.optional(),
     to: Iso.optional(),
@@ -230,6 +316,8 @@ export const getSchedule = defineAction({
     to: Iso,
     currentVersion: z.number().int(),
     blocks: z.array(ScheduledBlock),
+    events: z.array(ScheduleEvent).describe("Calendar events in the range, beside the blocks"),
+    focusGoal: FocusGoalProgress.nullable().describe("Weekly focus goal progress; null when no goal is set"),
     history: z.array(HistoryEntry).optional(),
   }),
   annotations: { readOnlyHint: true },
@@ -253,12 +341,16 @@ export const getSchedule = defineAction({
             : { from, to, statuses: ["planned", "accepted", "done"] },
         );
         const currentVersion = await latestPlanVersion(tx, ctx.person.id);
+        const fromIso = new Date(from).toISOString();
+        const toIso = new Date(to).toISOString();
         return {
           timezone: profile.timezone,
-          from: new Date(from).toISOString(),
-          to: new Date(to).toISOString(),
+          from: fromIso,
+          to: toIso,
           currentVersion,
           blocks: blocks.map((b) => toScheduled(b, profile.timezone)),
+          events: await listScheduleEvents(tx, ctx.person.id, fromIso, toIso),
+          focusGoal: await focusGoalProgress(tx, ctx.person.id, profile, fromIso, ctx.services.now()),
           ...(input.includeHistory && { history: await listPlanHistory(tx, ctx.person.id) }),
         };
       },
@@ -335,7 +427,10 @@ export const nextTask = defineAction({
         let suggestion: z.input<typeof Suggestion> | null = null;
         if (current) {
           const until = DateTime.fromISO(current.end, { zone }).toFormat("HH:mm");
-          reason = `You're in a focus block${current.taskTitle ? ` for “${current.taskTitle}”` : ""} until ${until}. ${current.explanation.reason}`;
+          reason =
+            current.kind === "habit"
+              ? `You're on “${current.habitTitle ?? "a habit"}” until ${until}. ${current.explanation.reason}`
+              : `You're in a focus block${current.taskTitle ? ` for “${current.taskTitle}”` : ""} until ${until}. ${current.explanation.reason}`;
           if (current.taskId) {
             const t = taskRows.rows.find((row) => row.id === current.taskId);
             if (t)
@@ -636,7 +731,7 @@ export const setPreferences = defineAction({
   name: "set_preferences",
   title: "Set planning preferences",
   description:
-    "Changes how Cairn plans your time: time zone (IANA name), working hours per weekday (local HH:MM intervals; an empty list means no work that day), shortest and longest focus block, buffer around meetings, daily focus cap, no-meeting days, peak hours and the first day of the week. Fields you leave out stay as they are. Returns the effective preferences, with defaults marked.",
+    "Changes how Cairn plans your time: time zone (IANA name), working hours per weekday (local HH:MM intervals; an empty list means no work that day), shortest and longest focus block, buffer around meetings, daily focus cap, no-meeting days, peak hours, the first day of the week and a weekly focus-time goal. Fields you leave out stay as they are. Returns the effective preferences, with defaults marked.",
   input: z.object({
     timezone: z.string().min(1).max(100).optional().describe("IANA zone, e.g. Europe/Berlin"),
     workingHours: z
@@ -656,6 +751,16 @@ export const setPreferences = defineAction({
       .optional()
       .describe("Local [startHour, endHour) windows, e.g. [[9,12]]"),
     weekStartsOn: Weekday.optional(),
+    focusGoalMinutesPerWeek: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .nullable()
+      .optional()
+      .describe(
+        "Weekly focus target in minutes (e.g. 900 for 15 h); Cairn reserves unassigned focus time toward it when tasks do not fill it. null removes the goal",
+      ),
   }),
   output: z.object({ preferences: PlanningProfileSchema, message: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },

@@ -4,8 +4,10 @@
  * busy time, planned ones in the re-planned window are the previous plan the planner stays close to).
  */
 import type { Queryable } from "../db/port.ts";
+import { listHabits } from "../db/repositories/habits.ts";
 import { TASK_COLUMNS, taskFromRow } from "../db/repositories/tasks.ts";
 import type { Task } from "../domain.ts";
+import { habitBusyId } from "./habit-placement.ts";
 import type { BusyEvent, PlanInputRaw, PlanTask, PreviousBlock, TimeRange } from "./plan-input.ts";
 import { activePins, listBlocks, listBusyEvents, type Pin, type StoredBlock } from "./plan-store.ts";
 import { DEFAULT_ESTIMATE_MINUTES, loadPlanningProfile, type PlanningProfile } from "./profile.ts";
@@ -16,6 +18,8 @@ export interface GatheredInput {
   /** The window whose planned blocks the new plan replaces: [max(now, horizon.start), horizon.end). */
   region: TimeRange;
   tasks: Map<string, Task>;
+  /** The person's habits by id (titles for reasons). */
+  habits: Map<string, { title: string }>;
   /** Planned blocks inside the region (the previous plan there). */
   previous: StoredBlock[];
   /** Per task: sentences appended to each of its blocks' reasons. */
@@ -78,8 +82,8 @@ export async function gatherPlanInput(
     const start = Date.parse(block.start);
     const end = Date.parse(block.end);
     const minutes = Math.round((end - start) / MINUTE);
-    const inRegion =
-      block.status === "planned" && block.kind === "task" && start >= regionFrom && start < regionTo;
+    // Planned task, habit and goal-focus blocks in the region are the previous plan there; the new plan replaces them.
+    const inRegion = block.status === "planned" && start >= regionFrom && start < regionTo;
     if (inRegion) {
       previous.push(block);
       continue;
@@ -93,8 +97,9 @@ export async function gatherPlanInput(
     // Blocks that stay where they are occupy time.
     if (block.status !== "done" && end > now.getTime() && start < regionTo) {
       busy.push({
-        id: `block:${block.id}`,
-        title: block.taskTitle ?? "Focus",
+        // A kept habit block counts as that day's occurrence of the habit (see habitBusyId).
+        id: block.habitId ? habitBusyId(block.habitId, block.id) : `block:${block.id}`,
+        title: block.habitTitle ?? block.taskTitle ?? "Focus",
         start: block.start,
         end: block.end,
       });
@@ -159,6 +164,7 @@ export async function gatherPlanInput(
     .filter((b) => b.taskId && planned.has(b.taskId))
     .map((b) => ({ taskId: b.taskId as string, start: b.start, end: b.end }));
 
+  const habitRows = await listHabits(tx, personId);
   const input: PlanInputRaw = {
     person: {
       timezone: profile.timezone,
@@ -168,6 +174,7 @@ export async function gatherPlanInput(
         maxBlockMinutes: profile.maxBlockMinutes,
         bufferMinutes: profile.bufferMinutes,
         maxFocusMinutesPerDay: profile.maxFocusMinutesPerDay,
+        focusGoalMinutesPerWeek: profile.focusGoalMinutesPerWeek,
       },
       energy: { peakHours: profile.peakHours },
     },
@@ -176,6 +183,18 @@ export async function gatherPlanInput(
     busy,
     tasks: planTasks,
     previousBlocks,
+    habits: habitRows.map((h) => ({
+      id: h.id,
+      title: h.title,
+      days: h.days,
+      window: h.window,
+      minMinutes: h.minMinutes,
+      maxMinutes: h.maxMinutes,
+      timesPerWeek: h.timesPerWeek,
+      priority: h.priority,
+      outsideWorkingHours: h.outsideWorkingHours,
+    })),
   };
-  return { input, profile, region, tasks, previous, notes, pins, busy };
+  const habits = new Map(habitRows.map((h) => [h.id, { title: h.title }]));
+  return { input, profile, region, tasks, habits, previous, notes, pins, busy };
 }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { planSchedule } from "./index.ts";
 import { PlanInputError } from "./plan-input.ts";
+import { planWithRoutines } from "./routines.ts";
 
 export interface PlanCommandIo {
   stdout: (s: string) => void;
@@ -32,8 +32,8 @@ export async function runPlanCommand(inputPath: string, io: PlanCommandIo): Prom
     return 2;
   }
   try {
-    // planSchedule validates the shape itself; the cast only satisfies the compiler.
-    const output = planSchedule(raw as Parameters<typeof planSchedule>[0]);
+    // planWithRoutines validates the shape itself; the cast only satisfies the compiler.
+    const output = planWithRoutines(raw as Parameters<typeof planWithRoutines>[0]);
     io.stdout(`${JSON.stringify(output, null, 2)}\n`);
     return 0;
   } catch (error) {

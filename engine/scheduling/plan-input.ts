@@ -89,10 +89,24 @@ export const Preferences = z
       .positive()
       .nullish()
       .transform((v) => v ?? 300),
+    /** Weekly focus target in minutes; when set, unassigned focus blocks are reserved toward it (default none). */
+    focusGoalMinutesPerWeek: z
+      .number()
+      .int()
+      .min(0)
+      .nullish()
+      .transform((v) => v ?? null),
   })
   .nullish()
   .transform(
-    (p) => p ?? { minBlockMinutes: 30, maxBlockMinutes: 120, bufferMinutes: 10, maxFocusMinutesPerDay: 300 },
+    (p) =>
+      p ?? {
+        minBlockMinutes: 30,
+        maxBlockMinutes: 120,
+        bufferMinutes: 10,
+        maxFocusMinutesPerDay: 300,
+        focusGoalMinutesPerWeek: null,
+      },
   );
 export type Preferences = z.infer<typeof Preferences>;
 
@@ -178,6 +192,45 @@ export type PlanTask = z.infer<typeof PlanTask>;
 export const PreviousBlock = z.object({ taskId: z.string(), start: Instant, end: Instant });
 export type PreviousBlock = z.infer<typeof PreviousBlock>;
 
+/**
+ * A flexible routine ("lunch 12:00-14:00, 30-60 min, Mon-Fri"): on each listed day (or on at most
+ * `timesPerWeek` of them) one block of minMinutes..maxMinutes inside the local window.
+ */
+export const PlanHabit = z.object({
+  id: z.string().min(1),
+  title: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ""),
+  days: z.array(z.enum(WEEKDAY_KEYS)).min(1, 'list at least one day, e.g. ["mon"]'),
+  window: WorkingInterval,
+  minMinutes: z.number().int().positive(),
+  /** Default: minMinutes. */
+  maxMinutes: z.number().int().positive().nullish(),
+  /** At most this many of the listed days per week; default every listed day. */
+  timesPerWeek: z
+    .number()
+    .int()
+    .min(1)
+    .max(7)
+    .nullish()
+    .transform((v) => v ?? null),
+  /** 1 (highest) to 4, default 3: an occurrence gives way only to tasks of this priority or higher. */
+  priority: z
+    .number()
+    .int()
+    .min(1)
+    .max(4)
+    .nullish()
+    .transform((v) => v ?? 3),
+  /** true: the window may fall outside working hours (default false). */
+  outsideWorkingHours: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+});
+export type PlanHabit = z.infer<typeof PlanHabit>;
+
 export const PlanInput = z.object({
   person: Person,
   /** The planner never places anything before this instant. */
@@ -190,6 +243,10 @@ export const PlanInput = z.object({
   tasks: z.array(PlanTask),
   previousBlocks: z
     .array(PreviousBlock)
+    .nullish()
+    .transform((v) => v ?? []),
+  habits: z
+    .array(PlanHabit)
     .nullish()
     .transform((v) => v ?? []),
 });
@@ -370,4 +427,33 @@ function checkSemantics(input: PlanInput): void {
   });
   const cycle = findDependencyCycle(input.tasks);
   if (cycle) fail("tasks", `dependency cycle ${cycle.join(" → ")}`);
+  checkHabits(input);
+}
+
+function checkHabits(input: PlanInput): void {
+  const firstIndex = new Map<string, number>();
+  input.habits.forEach((habit, i) => {
+    const at = `habits[${i}]`;
+    const seen = firstIndex.get(habit.id);
+    if (seen !== undefined) fail(`${at}.id`, `duplicate habit id "${habit.id}" (also habits[${seen}])`);
+    firstIndex.set(habit.id, i);
+    const start = wallMinutes(habit.window.start);
+    const end = wallMinutes(habit.window.end);
+    if (end <= start)
+      fail(`${at}.window.end`, `${habit.window.end} is not after start ${habit.window.start}`);
+    const max = habit.maxMinutes ?? habit.minMinutes;
+    if (max < habit.minMinutes) {
+      fail(`${at}.maxMinutes`, `${max} is smaller than minMinutes ${habit.minMinutes}`);
+    }
+    if (habit.minMinutes > end - start) {
+      fail(
+        `${at}.minMinutes`,
+        `${habit.minMinutes} minutes do not fit in the ${end - start}-minute window ${habit.window.start}-${habit.window.end}`,
+      );
+    }
+    const days = new Set(habit.days);
+    if (habit.timesPerWeek !== null && habit.timesPerWeek > days.size) {
+      fail(`${at}.timesPerWeek`, `${habit.timesPerWeek} is more than the ${days.size} listed days`);
+    }
+  });
 }

@@ -2,6 +2,7 @@ import type { SlotGrid } from "./free-time.ts";
 import { buildSlotGrid, toEpochMinutes } from "./free-time.ts";
 import type { PlanInput, TaskEnergy } from "./plan-input.ts";
 import { priorityWeight } from "./plan-input.ts";
+import { type ReservedSpan, withoutReserved } from "./reserved-time.ts";
 
 /** A task as the solvers see it: times in epoch minutes, links as indices. */
 export interface TaskModel {
@@ -37,6 +38,8 @@ export interface PlanModel {
 export interface ModelOptions {
   /** Slot size in minutes; block starts are multiples of it (default 5). */
   granularityMinutes?: number;
+  /** Time taken before the solver runs (habit occurrences), epoch minutes; no task block overlaps it. */
+  reserved?: readonly ReservedSpan[];
 }
 
 export function buildPlanModel(input: PlanInput, options: ModelOptions = {}): PlanModel {
@@ -46,13 +49,16 @@ export function buildPlanModel(input: PlanInput, options: ModelOptions = {}): Pl
   const horizonStart = toEpochMinutes(input.horizon.start);
   const horizonEnd = toEpochMinutes(input.horizon.end);
   const from = Math.max(now, horizonStart);
-  const grid = buildSlotGrid({
-    person: input.person,
-    busy: input.busy,
-    from: from * 60_000,
-    to: horizonEnd * 60_000,
-    granularity: g,
-  });
+  const grid = withoutReserved(
+    buildSlotGrid({
+      person: input.person,
+      busy: input.busy,
+      from: from * 60_000,
+      to: horizonEnd * 60_000,
+      granularity: g,
+    }),
+    options.reserved ?? [],
+  );
   const indexById = new Map(input.tasks.map((t, i) => [t.id, i]));
   const tasks: TaskModel[] = input.tasks.map((t, i) => ({
     index: i,

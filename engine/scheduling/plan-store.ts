@@ -5,7 +5,7 @@
 import type { Queryable } from "../db/port.ts";
 
 export type BlockStatus = "planned" | "accepted" | "superseded" | "deleted" | "done";
-export type BlockKind = "task" | "focus";
+export type BlockKind = "task" | "focus" | "habit";
 
 export interface BlockExplanation {
   reason: string;
@@ -20,6 +20,9 @@ export interface StoredBlock {
   taskTitle: string | null;
   taskEnergy: "low" | "medium" | "high" | null;
   taskDue: string | null;
+  /** Set on kind "habit" blocks. */
+  habitId: string | null;
+  habitTitle: string | null;
   kind: BlockKind;
   status: BlockStatus;
   start: string;
@@ -35,6 +38,8 @@ interface BlockRow {
   title: string | null;
   energy: "low" | "medium" | "high" | null;
   due: Date | string | null;
+  habit_id: string | null;
+  habit_title: string | null;
   kind: BlockKind;
   status: BlockStatus;
   start_at: Date | string;
@@ -62,6 +67,8 @@ function blockFromRow(row: BlockRow): StoredBlock {
     taskTitle: row.title,
     taskEnergy: row.energy,
     taskDue: row.due === null ? null : iso(row.due),
+    habitId: row.habit_id,
+    habitTitle: row.habit_title,
     kind: row.kind,
     status: row.status,
     start: iso(row.start_at),
@@ -72,9 +79,9 @@ function blockFromRow(row: BlockRow): StoredBlock {
   };
 }
 
-const BLOCK_SELECT = `SELECT b.id, b.task_id, t.title, t.energy, t.due, b.kind, b.status, b.start_at, b.end_at,
-  b.plan_version, b.explanation, b.calendar_event_id
-  FROM blocks b LEFT JOIN tasks t ON t.id = b.task_id`;
+const BLOCK_SELECT = `SELECT b.id, b.task_id, t.title, t.energy, t.due, b.habit_id, h.title AS habit_title, b.kind,
+  b.status, b.start_at, b.end_at, b.plan_version, b.explanation, b.calendar_event_id
+  FROM blocks b LEFT JOIN tasks t ON t.id = b.task_id LEFT JOIN habits h ON h.id = b.habit_id`;
 
 /** Serializes planning for one person (two replans never race for the same version). */
 export async function lockPerson(tx: Queryable, personId: string): Promise<void> {
@@ -208,6 +215,7 @@ export async function getBlock(
 
 export interface NewBlock {
   taskId: string | null;
+  habitId?: string | null;
   start: string;
   end: string;
   kind: BlockKind;
@@ -223,8 +231,9 @@ export async function insertBlock(
   block: NewBlock,
 ): Promise<string> {
   const result = await tx.query<{ id: string }>(
-    `INSERT INTO blocks (workspace_id, person_id, task_id, plan_version, start_at, end_at, status, kind, explanation)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    `INSERT INTO blocks (workspace_id, person_id, task_id, plan_version, start_at, end_at, status, kind, explanation,
+       habit_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
     [
       workspaceId,
       personId,
@@ -235,6 +244,7 @@ export async function insertBlock(
       block.status,
       block.kind,
       JSON.stringify(block.explanation),
+      block.habitId ?? null,
     ],
   );
   return (result.rows[0] as { id: string }).id;
@@ -344,5 +354,55 @@ export async function listBusyEvents(
     title: row.title,
     start: iso(row.start_at),
     end: iso(row.end_at),
+  }));
+}
+
+export interface ScheduleEvent {
+  id: string;
+  title: string;
+  start: string;
+  end: string;
+  allDay: boolean;
+  /** The connection kind it came from ("google", "caldav", "ics"), or "cairn" when none. */
+  source: string;
+  busy: boolean;
+}
+
+/**
+ * The person's calendar events overlapping [from, to) for drawing the day: busy and free ones, without declined
+ * or cancelled events and without Cairn's own block events (those are the blocks themselves).
+ */
+export async function listScheduleEvents(
+  tx: Queryable,
+  personId: string,
+  from: string,
+  to: string,
+): Promise<ScheduleEvent[]> {
+  const result = await tx.query<{
+    id: string;
+    title: string;
+    start_at: Date | string;
+    end_at: Date | string;
+    all_day: boolean;
+    source: string | null;
+    busy: boolean;
+  }>(
+    `SELECT e.id, e.title, e.start_at, e.end_at, e.all_day, c.kind AS source, e.busy FROM calendar_events e
+     LEFT JOIN connections c ON c.id = e.connection_id
+     WHERE (e.person_id = $1 OR (e.person_id IS NULL AND e.connection_id IN
+             (SELECT c2.id FROM connections c2 WHERE c2.person_id = $1)))
+       AND NOT e.declined AND e.status <> 'cancelled' AND e.cairn_block_id IS NULL
+       AND e.end_at > $2 AND e.start_at < $3
+     ORDER BY e.start_at, e.id`,
+    [personId, from, to],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    start: iso(row.start_at),
+    end: iso(row.end_at),
+    allDay: row.all_day,
+    source: row.source ?? "cairn",
+    busy: row.busy,
   }));
 }

@@ -8,7 +8,6 @@ import { invalidInput } from "../errors.ts";
 import type { EngineServices } from "../services.ts";
 import { writeBlocksToCalendar } from "./calendar-writer.ts";
 import { type GatheredInput, gatherPlanInput } from "./gather-input.ts";
-import { planSchedule } from "./index.ts";
 import { PlanInputError, type PlanMetrics, type TimeRange } from "./plan-input.ts";
 import {
   type BlockExplanation,
@@ -21,11 +20,21 @@ import {
   type StoredBlock,
   setBlockStatus,
 } from "./plan-store.ts";
+import { planWithRoutines } from "./routines.ts";
 import { loadLearnerState, servePreference } from "./slot-preference.ts";
 
 export interface UnscheduledTask {
   taskId: string;
   taskTitle: string;
+  remainingMinutes: number;
+  reason: string;
+}
+
+/** A habit occurrence the plan could not keep (its local date and why). */
+export interface UnscheduledHabitOccurrence {
+  habitId: string;
+  habitTitle: string;
+  date: string;
   remainingMinutes: number;
   reason: string;
 }
@@ -36,6 +45,7 @@ export interface StoredPlan {
   timezone: string;
   blocks: StoredBlock[];
   unscheduled: UnscheduledTask[];
+  unscheduledHabits: UnscheduledHabitOccurrence[];
   metrics: PlanMetrics;
   /** Blocks carried over unchanged from the previous version. */
   unchangedBlocks: number;
@@ -71,9 +81,9 @@ export async function planInTransaction(
     gathered.busy,
     version * 7919 + now.getTime() / 60_000,
   );
-  let output: ReturnType<typeof planSchedule>;
+  let output: ReturnType<typeof planWithRoutines>;
   try {
-    output = planSchedule(gathered.input, {
+    output = planWithRoutines(gathered.input, {
       ...(served.slotPreference && {
         slotPreference: served.slotPreference,
         preferencePass: { weight: served.weight },
@@ -90,19 +100,22 @@ export async function planInTransaction(
 
   // Unchanged blocks keep their row (and calendar event); the rest of the previous plan is superseded.
   const previousByKey = new Map<string, StoredBlock>();
+  const keyOf = (kind: string, owner: string | null, start: string, end: string) =>
+    `${kind}|${owner ?? ""}|${new Date(start).toISOString()}|${new Date(end).toISOString()}`;
   for (const block of gathered.previous)
-    previousByKey.set(`${block.taskId}|${block.start}|${block.end}`, block);
-  const keyOf = (taskId: string, start: string, end: string) =>
-    `${taskId}|${new Date(start).toISOString()}|${new Date(end).toISOString()}`;
+    previousByKey.set(keyOf(block.kind, block.taskId ?? block.habitId, block.start, block.end), block);
   const carried = new Set<string>();
   let unchanged = 0;
   for (const block of output.blocks) {
+    const taskId = block.kind === "task" ? block.taskId : null;
+    const habitId = block.kind === "habit" ? block.habitId : null;
+    const notes = taskId ? gathered.notes.get(taskId) : undefined;
     const explanation: BlockExplanation = {
-      reason: withNotes(block.reason, gathered.notes.get(block.taskId)),
-      ...(gathered.notes.get(block.taskId) && { notes: gathered.notes.get(block.taskId) }),
+      reason: withNotes(block.reason, notes),
+      ...(notes && { notes }),
       ...(block.reason.includes("at a time you tend to keep") && { preferred: true }),
     };
-    const previous = previousByKey.get(keyOf(block.taskId, block.start, block.end));
+    const previous = previousByKey.get(keyOf(block.kind, taskId ?? habitId, block.start, block.end));
     if (previous && !carried.has(previous.id)) {
       carried.add(previous.id);
       unchanged++;
@@ -110,20 +123,28 @@ export async function planInTransaction(
       continue;
     }
     const id = await insertBlock(tx, request.workspaceId, request.personId, version, {
-      taskId: block.taskId,
+      taskId,
+      habitId,
       start: block.start,
       end: block.end,
-      kind: "task",
+      kind: block.kind,
       status: "planned",
       explanation,
     });
     await appendEvent(tx, {
       workspaceId: request.workspaceId,
       personId: request.personId,
-      taskId: block.taskId,
+      taskId,
       blockId: id,
       type: "block_planned",
-      payload: { version, start: block.start, end: block.end, trigger: request.trigger },
+      payload: {
+        version,
+        start: block.start,
+        end: block.end,
+        trigger: request.trigger,
+        ...(block.kind !== "task" && { kind: block.kind }),
+        ...(habitId && { habitId }),
+      },
       occurredAt: now,
     });
   }
@@ -132,12 +153,26 @@ export async function planInTransaction(
     gathered.previous.filter((b) => !carried.has(b.id)).map((b) => b.id),
     "superseded",
   );
-  const unscheduled: UnscheduledTask[] = output.unscheduled.map((u) => ({
-    taskId: u.taskId,
-    taskTitle: gathered.tasks.get(u.taskId)?.title ?? "",
-    remainingMinutes: u.remainingMinutes,
-    reason: withNotes(u.reason, gathered.notes.get(u.taskId)),
-  }));
+  const unscheduled: UnscheduledTask[] = [];
+  const unscheduledHabits: UnscheduledHabitOccurrence[] = [];
+  for (const u of output.unscheduled) {
+    if ("taskId" in u) {
+      unscheduled.push({
+        taskId: u.taskId,
+        taskTitle: gathered.tasks.get(u.taskId)?.title ?? "",
+        remainingMinutes: u.remainingMinutes,
+        reason: withNotes(u.reason, gathered.notes.get(u.taskId)),
+      });
+    } else {
+      unscheduledHabits.push({
+        habitId: u.habitId,
+        habitTitle: gathered.habits.get(u.habitId)?.title ?? "",
+        date: u.date,
+        remainingMinutes: u.remainingMinutes,
+        reason: u.reason,
+      });
+    }
+  }
   await insertPlan(tx, {
     workspaceId: request.workspaceId,
     personId: request.personId,
@@ -145,7 +180,7 @@ export async function planInTransaction(
     trigger: request.trigger,
     horizon: request.horizon,
     metrics: { ...output.metrics, learnedWeight: served.weight, unchangedBlocks: unchanged },
-    unscheduled,
+    unscheduled: [...unscheduled, ...unscheduledHabits],
   });
   const blocks = await listBlocks(tx, request.personId, { version, statuses: ["planned"] });
   return {
@@ -154,6 +189,7 @@ export async function planInTransaction(
     timezone: gathered.profile.timezone,
     blocks,
     unscheduled,
+    unscheduledHabits,
     metrics: output.metrics,
     unchangedBlocks: unchanged,
     learnedWeight: served.weight,

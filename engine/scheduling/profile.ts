@@ -5,6 +5,7 @@
  *   - working hours: Monday to Friday, 09:00-17:00 local time
  *   - minBlockMinutes 30, maxBlockMinutes 120, bufferMinutes 10, maxFocusMinutesPerDay 300
  *   - peak hours [[9, 12]] (high-energy work goes there), no no-meeting days, weeks start on Monday
+ *   - no weekly focus goal (focusGoalMinutesPerWeek null)
  */
 import { IANAZone } from "luxon";
 import { z } from "zod";
@@ -21,6 +22,7 @@ export const DEFAULT_PREFERENCES = {
   peakHours: [[9, 12]] as Array<[number, number]>,
   noMeetingDays: [] as WeekdayKey[],
   weekStartsOn: "mon" as WeekdayKey,
+  focusGoalMinutesPerWeek: null as number | null,
 };
 
 /** Estimate used for tasks that have none (said so in each such block's reason). */
@@ -45,6 +47,8 @@ export const StoredPlanningPreferences = z.object({
   peakHours: z.array(PeakWindow).optional(),
   noMeetingDays: z.array(Weekday).optional(),
   weekStartsOn: Weekday.optional(),
+  /** null clears the goal. */
+  focusGoalMinutesPerWeek: z.number().int().min(0).nullable().optional(),
 });
 export type StoredPlanningPreferences = z.infer<typeof StoredPlanningPreferences>;
 
@@ -58,6 +62,8 @@ export const PlanningProfile = z.object({
   peakHours: z.array(PeakWindow),
   noMeetingDays: z.array(Weekday),
   weekStartsOn: Weekday,
+  /** Weekly focus target in minutes; null: none. */
+  focusGoalMinutesPerWeek: z.number().int().nullable(),
   /** Fields still at their default. */
   defaults: z.array(z.string()),
 });
@@ -102,8 +108,8 @@ export function profileFromRow(row: ProfileRow): PlanningProfile {
   const parsed = StoredPlanningPreferences.safeParse(planning ?? {});
   const stored: StoredPlanningPreferences = parsed.success ? parsed.data : {};
   const pick = <K extends keyof typeof DEFAULT_PREFERENCES>(key: K): (typeof DEFAULT_PREFERENCES)[K] => {
-    const value = stored[key];
-    if (value === undefined) {
+    const value = stored[key as keyof StoredPlanningPreferences];
+    if (value === undefined || value === null) {
       defaults.push(key);
       return DEFAULT_PREFERENCES[key];
     }
@@ -119,6 +125,7 @@ export function profileFromRow(row: ProfileRow): PlanningProfile {
     peakHours: pick("peakHours"),
     noMeetingDays: pick("noMeetingDays"),
     weekStartsOn: pick("weekStartsOn"),
+    focusGoalMinutesPerWeek: pick("focusGoalMinutesPerWeek"),
     defaults,
   };
 }

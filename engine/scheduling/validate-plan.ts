@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { PlanInputRaw, PlannedBlock, UnscheduledWork, WeekdayKey } from "./plan-input.ts";
+import type { PlanInputRaw, WeekdayKey } from "./plan-input.ts";
 import { parsePlanInput } from "./plan-input.ts";
 
 export interface Violation {
@@ -18,14 +18,29 @@ export interface Violation {
     | "before-earliest-start"
     | "dependency"
     | "daily-cap"
-    | "unscheduled-report";
+    | "unscheduled-report"
+    | "unknown-habit"
+    | "habit-window"
+    | "habit-length"
+    | "habit-count"
+    | "focus-without-goal";
   taskId?: string;
   message: string;
 }
 
+/** A published block: a task block (kind absent or "task"), a habit block or an unassigned focus block. */
+export interface BlockToCheck {
+  /** "task" (or absent), "habit" or "focus". */
+  kind?: string;
+  taskId?: string;
+  habitId?: string;
+  start: string;
+  end: string;
+}
+
 export interface PlanToCheck {
-  blocks: ReadonlyArray<Pick<PlannedBlock, "taskId" | "start" | "end">>;
-  unscheduled?: ReadonlyArray<Pick<UnscheduledWork, "taskId" | "remainingMinutes">>;
+  blocks: ReadonlyArray<BlockToCheck>;
+  unscheduled?: ReadonlyArray<{ taskId?: string; remainingMinutes: number }>;
 }
 
 const MIN = 60_000;
@@ -105,13 +120,81 @@ export function checkHardRules(rawInput: PlanInputRaw, plan: PlanToCheck): Viola
   const perTask = new Map<string, Array<{ start: number; end: number }>>();
   const perDay = new Map<string, number>();
   const valid: Array<{ taskId: string; start: number; end: number }> = [];
+  const habits = new Map(input.habits.map((h) => [h.id, h]));
+  const habitDays = new Map<string, number>();
+  const habitWeeks = new Map<string, number>();
 
   plan.blocks.forEach((block, i) => {
     const s = Date.parse(block.start);
     const e = Date.parse(block.end);
-    const where = `blocks[${i}] (${block.taskId} ${block.start}–${block.end})`;
+    const owner = block.kind === "habit" ? `habit ${block.habitId}` : (block.taskId ?? block.kind ?? "");
+    const where = `blocks[${i}] (${owner} ${block.start}–${block.end})`;
     if (!Number.isFinite(s) || !Number.isFinite(e) || e <= s) {
       add("block-time", `${where}: start/end unreadable or end not after start`, block.taskId);
+      return;
+    }
+    if (block.kind === "habit" || block.kind === "focus") {
+      valid.push({ taskId: owner, start: s, end: e });
+      if (s < now) add("before-now", `${where}: starts before now ${input.now}`);
+      if (s < horizonStart || e > horizonEnd) add("outside-horizon", `${where}: outside the horizon`);
+      for (const b of busy) {
+        if (s < b.end && e > b.start) add("busy-overlap", `${where}: overlaps busy "${b.id}" with buffer`);
+      }
+      const minutes = (e - s) / MIN;
+      if (block.kind === "focus") {
+        if (input.person.preferences.focusGoalMinutesPerWeek === null) {
+          add("focus-without-goal", `${where}: unassigned focus block but no focusGoalMinutesPerWeek is set`);
+        }
+        if (workingIntervalOf(s, e) === null) {
+          add("outside-working-hours", `${where}: not inside one working interval`);
+        }
+        if (minutes < prefs.minBlockMinutes - EPS) {
+          add("block-too-short", `${where}: ${minutes} min is below the minimum block`);
+        }
+        if (minutes > prefs.maxBlockMinutes + EPS) {
+          add("block-too-long", `${where}: ${minutes} min exceeds the maximum block`);
+        }
+        const day = wallAt(s, zone).date;
+        perDay.set(day, (perDay.get(day) ?? 0) + minutes);
+        return;
+      }
+      const habit = habits.get(block.habitId ?? "");
+      if (!habit) {
+        add("unknown-habit", `${where}: no habit with this id`);
+        return;
+      }
+      const first = wallAt(s, zone);
+      const last = wallAt(e - 1, zone);
+      if (
+        !habit.days.includes(first.weekday) ||
+        last.date !== first.date ||
+        first.minute < hhmm(habit.window.start) - EPS ||
+        first.minute + minutes > hhmm(habit.window.end) + EPS
+      ) {
+        add(
+          "habit-window",
+          `${where}: not inside its ${habit.window.start}–${habit.window.end} window on a listed day`,
+        );
+      }
+      if (!habit.outsideWorkingHours && workingIntervalOf(s, e) === null) {
+        add("outside-working-hours", `${where}: not inside one working interval`);
+      }
+      const max = habit.maxMinutes ?? habit.minMinutes;
+      if (minutes < habit.minMinutes - EPS || minutes > max + EPS) {
+        add("habit-length", `${where}: ${minutes} min is outside ${habit.minMinutes}–${max}`);
+      }
+      const dayKey = `${habit.id}|${first.date}`;
+      habitDays.set(dayKey, (habitDays.get(dayKey) ?? 0) + 1);
+      if ((habitDays.get(dayKey) ?? 0) > 1) add("habit-count", `${where}: a second block the same day`);
+      const weekKey = `${habit.id}|${DateTime.fromMillis(s, { zone }).startOf("week").toISODate()}`;
+      habitWeeks.set(weekKey, (habitWeeks.get(weekKey) ?? 0) + 1);
+      if (habit.timesPerWeek !== null && (habitWeeks.get(weekKey) ?? 0) > habit.timesPerWeek) {
+        add("habit-count", `${where}: more than ${habit.timesPerWeek} times in one week`);
+      }
+      return;
+    }
+    if (block.taskId === undefined) {
+      add("unknown-task", `${where}: a task block without a taskId`);
       return;
     }
     const task = tasks.get(block.taskId);

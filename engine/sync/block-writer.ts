@@ -1,5 +1,5 @@
 /**
- * Write-back of focus blocks: after each stored plan, the person's calendar is made to match their current
+ * Write-back of focus and habit blocks: after each stored plan, the person's calendar is made to match their current
  * blocks. Cairn creates, moves and deletes only the events it created (the connectors refuse anything else).
  * Runs as a job on the write-back queue, so a provider failure is retried and then shows in the failed list.
  */
@@ -33,6 +33,7 @@ interface BlockRow {
   status: string;
   kind: string;
   title: string | null;
+  habit_title: string | null;
   reason: string | null;
   calendar_event_id: string | null;
   calendar_connection_id: string | null;
@@ -88,9 +89,10 @@ export async function applyPlanToCalendar(
   const horizon = new Date(now.getTime() + WRITE_AHEAD_DAYS * 86_400_000);
   const rows = await services.db.scoped(workspaceId, (tx) =>
     tx.query<BlockRow>(
-      `SELECT b.id, b.start_at, b.end_at, b.status, b.kind, t.title, b.explanation->>'reason' AS reason,
+      `SELECT b.id, b.start_at, b.end_at, b.status, b.kind, t.title, h.title AS habit_title,
+              b.explanation->>'reason' AS reason,
               b.calendar_event_id, b.calendar_connection_id, b.calendar_written_start, b.calendar_written_end
-       FROM blocks b LEFT JOIN tasks t ON t.id = b.task_id
+       FROM blocks b LEFT JOIN tasks t ON t.id = b.task_id LEFT JOIN habits h ON h.id = b.habit_id
        WHERE b.person_id = $1 AND (
          (b.status IN ('planned', 'accepted') AND b.end_at > $2 AND b.start_at < $3)
          OR (b.calendar_event_id IS NOT NULL AND (b.status IN ('superseded', 'deleted') OR (b.status = 'done' AND b.start_at > $2)))
@@ -152,7 +154,12 @@ async function applyBlocks(
       result.unchanged += 1;
       continue;
     }
-    const title = block.kind === "focus" || !block.title ? "Focus time" : `Focus: ${block.title}`;
+    const title =
+      block.kind === "habit"
+        ? (block.habit_title ?? "Habit")
+        : block.kind === "focus" || !block.title
+          ? "Focus time"
+          : `Focus: ${block.title}`;
     if (!connector.upsertBlock) return;
     const externalEventId = await connector.upsertBlock(ctx, {
       blockId: block.id,

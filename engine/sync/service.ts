@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Router } from "express";
 import { publicUrl } from "../config.ts";
+import type { Queryable } from "../db/port.ts";
 import { findWorkspace } from "../db/repositories/workspaces.ts";
 import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
@@ -17,6 +18,8 @@ import {
   allConnectionsOfKind,
   type ConnectionRecord,
   deleteConnectionRecord,
+  envSeedOf,
+  findConnectionByName,
   getConnectionRecord,
   recordConnectionError,
   saveSealedCredentials,
@@ -33,6 +36,7 @@ import {
   RateLimitedError,
   TransientProviderError,
 } from "./connector.ts";
+import { EnvSeed, mergeEnvSeed } from "./env-seed.ts";
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
 import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
@@ -71,6 +75,11 @@ export interface ConnectRequest {
   kind: string;
   seed: ConnectionSeed;
   syncIntervalMinutes?: number;
+  /**
+   * The seed comes from the environment (a start): on an existing connection it only applies what changed in
+   * the environment since the last start, keeping what a person set through connect_* (see env-seed.ts).
+   */
+  fromEnv?: boolean;
 }
 
 export interface SyncService {
@@ -239,6 +248,40 @@ export function createSyncService(
     }
   };
 
+  /** An env seed laid over a stored connection: what a person set stays, what the env changed applies. */
+  const mergeWithStored = async (
+    tx: Queryable,
+    connector: AnyConnector,
+    existing: ConnectionRecord,
+    next: EnvSeed,
+  ) => {
+    const sealedPrevious = await envSeedOf(tx, existing.id);
+    let previous: EnvSeed | null = null;
+    if (sealedPrevious) {
+      try {
+        previous = EnvSeed.parse(JSON.parse(services.secrets.open(sealedPrevious)));
+      } catch {
+        previous = null;
+      }
+    }
+    const stored = (existing.settings ?? {}) as Record<string, unknown>;
+    const merge = mergeEnvSeed(stored, previous, next);
+    const checked = connector.settings.safeParse(merge.settings);
+    if (!checked.success) {
+      log.warn(
+        { connection: existing.id, kind: existing.kind },
+        "stored settings no longer fit the connector; the environment's settings replace them",
+      );
+    }
+    const sealed = merge.applyCredentials ? undefined : await sealedSecrets(tx, existing.id);
+    return {
+      settings: checked.success ? checked.data : next.settings,
+      credentialsSealed: sealed?.credentials ?? sealCredentials(services, next.credentials),
+      applyCredentials: merge.applyCredentials || sealed === undefined,
+      applyWebhookSecret: merge.applyWebhookSecret,
+    };
+  };
+
   const service: SyncService = {
     connectors,
     connector: connectorOf,
@@ -277,8 +320,35 @@ export function createSyncService(
         await assertAllowedUrl(url, { allowPrivate: services.config.CAIRN_ALLOW_PRIVATE_URLS, field: path });
       }
       const interval = request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES;
-      const result = await services.db.scoped(request.workspaceId, (tx) =>
-        upsertConnection(tx, request.workspaceId, {
+      const envSeed: EnvSeed | undefined = request.fromEnv
+        ? {
+            settings: settings.data as Record<string, unknown>,
+            credentials: credentials.data,
+            webhookSecret: request.seed.webhookSecret ?? null,
+          }
+        : undefined;
+      const result = await services.db.scoped(request.workspaceId, async (tx) => {
+        const existing = envSeed
+          ? await findConnectionByName(tx, request.kind, request.seed.name)
+          : undefined;
+        if (envSeed && existing) {
+          const merged = await mergeWithStored(tx, connector, existing, envSeed);
+          return upsertConnection(tx, request.workspaceId, {
+            personId: request.personId,
+            kind: request.kind,
+            name: request.seed.name,
+            credentialsSealed: merged.credentialsSealed,
+            settings: merged.settings,
+            webhookSecretSealed:
+              merged.applyWebhookSecret && envSeed.webhookSecret
+                ? services.secrets.seal(envSeed.webhookSecret)
+                : null,
+            syncIntervalMinutes: existing.syncIntervalMinutes,
+            envSeedSealed: services.secrets.seal(JSON.stringify(envSeed)),
+            keepStatus: !merged.applyCredentials,
+          });
+        }
+        return upsertConnection(tx, request.workspaceId, {
           personId: request.personId,
           kind: request.kind,
           name: request.seed.name,
@@ -288,8 +358,9 @@ export function createSyncService(
             ? services.secrets.seal(request.seed.webhookSecret)
             : null,
           syncIntervalMinutes: interval,
-        }),
-      );
+          ...(envSeed ? { envSeedSealed: services.secrets.seal(JSON.stringify(envSeed)) } : {}),
+        });
+      });
       // The stored settings are what the schema made of the input; keep them as the connector sees them.
       await service.schedule(result.connection);
       services.changes.notify({
@@ -459,6 +530,7 @@ export function createSyncService(
             personId: owner.personId,
             kind: connector.kind,
             seed,
+            fromEnv: true,
           });
           out.push(connection);
         } catch (error) {

@@ -307,6 +307,12 @@ export const connectGoogle = defineAction({
     refreshToken: z.string().min(1).optional(),
     apiUrl: z.url().optional().describe("Google API root (GOOGLE_API_URL)"),
     tokenUrl: z.url().optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
+    blockCalendarId: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe("The calendar focus blocks are written to (its id in Google Calendar); default primary"),
   }),
   output: ConnectionSummary,
   scope: "admin",
@@ -323,7 +329,9 @@ export const connectGoogle = defineAction({
         GOOGLE_TOKEN_URL: input.tokenUrl,
       },
       ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_REFRESH_TOKEN"],
-      input,
+      input.blockCalendarId
+        ? { ...input, settings: { blockCalendarId: input.blockCalendarId, ...input.settings } }
+        : input,
     );
   },
 });

@@ -17,12 +17,24 @@ import {
   sealedSecrets,
   WebhookSecretSources,
 } from "../sync/connections.ts";
-import type { ConnectionSeed } from "../sync/connector.ts";
-import { emptyStats, type SyncStats } from "../sync/runner.ts";
+import type { ConnectionSeed, SyncScope } from "../sync/connector.ts";
+import { emptyStats, SCOPES_KEY, type SyncStats } from "../sync/runner.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
+import { loadScopeState } from "../sync/store.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
 
 const ConnectionId = z.uuid().describe("The connection's id, as returned by list_connections");
+
+export const ScopeMappingView = z.object({
+  scope: z.string().describe("The data source (or query, calendar) id"),
+  label: z.string(),
+  fields: z.record(z.string(), z.string()).describe("Task field → source property name"),
+  estimate: z
+    .object({ property: z.string(), unit: z.enum(["minutes", "hours"]), reason: z.string() })
+    .nullable(),
+  ignored: z.array(z.object({ property: z.string(), reason: z.string() })),
+});
+export type ScopeMappingView = z.infer<typeof ScopeMappingView>;
 
 export const ConnectionSummary = z.object({
   id: z.uuid(),
@@ -48,6 +60,11 @@ export const ConnectionSummary = z.object({
       .describe("While an admin's webhook set-up window is open (open_notion_webhook_setup)"),
   }),
   counts: z.object({ tasks: z.number().int(), events: z.number().int() }),
+  mapping: z
+    .array(ScopeMappingView)
+    .describe(
+      "Per synced data source: which source property feeds which task field, and the estimate's unit with why (known after the first sync)",
+    ),
   createdAt: z.string(),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
@@ -66,10 +83,27 @@ const Stats = z.object({
   skippedItems: z.array(z.object({ externalId: z.string(), reason: z.string() })),
 });
 
+function mappingViews(scopes: SyncScope[] | undefined): ScopeMappingView[] {
+  return (scopes ?? []).flatMap((scope) =>
+    scope.mapping
+      ? [
+          {
+            scope: scope.id,
+            label: scope.label,
+            fields: scope.mapping.fields,
+            estimate: scope.mapping.estimate ?? null,
+            ignored: scope.mapping.ignored ?? [],
+          },
+        ]
+      : [],
+  );
+}
+
 function summarize(
   ctx: ActionContext,
   connection: ConnectionRecord,
   counts?: { tasks: number; events: number },
+  scopes?: SyncScope[],
 ) {
   const base = (ctx.services.config.CAIRN_PUBLIC_URL ?? "").replace(/\/$/, "");
   return {
@@ -92,6 +126,7 @@ function summarize(
           : null,
     },
     counts: counts ?? { tasks: 0, events: 0 },
+    mapping: mappingViews(scopes),
     createdAt: connection.createdAt,
   };
 }
@@ -195,6 +230,12 @@ export const connectNotion = defineAction({
       .describe(
         "Task field → Notion property name: title, status, done, due, start, priority, estimate, assignee, dependsOn, tags, link, description",
       ),
+    estimateUnit: z
+      .enum(["minutes", "hours"])
+      .optional()
+      .describe(
+        "Unit of the estimate number; default: what the property's name or description says (min, minutes, (m) / h, hours, hrs), else hours",
+      ),
     webhookSecret: z.string().min(1).optional().describe("The webhook subscription's verification token"),
   }),
   output: ConnectionSummary,
@@ -216,6 +257,7 @@ export const connectNotion = defineAction({
         ...(input.dataSourceIds ? { dataSourceIds: input.dataSourceIds } : {}),
         ...(input.databaseIds ? { databaseIds: input.databaseIds } : {}),
         ...(input.propertyMap ? { propertyMap: input.propertyMap } : {}),
+        ...(input.estimateUnit ? { estimateUnit: input.estimateUnit } : {}),
       },
       ...(input.webhookSecret ? { webhookSecret: input.webhookSecret } : {}),
     };
@@ -392,9 +434,12 @@ export const listConnections = defineAction({
       ctx.workspace.id,
       async (tx) => {
         const [connections, counts] = [await listConnectionRecords(tx), await connectionCounts(tx)];
-        return {
-          connections: connections.map((connection) => summarize(ctx, connection, counts.get(connection.id))),
-        };
+        const out: ConnectionSummary[] = [];
+        for (const connection of connections) {
+          const cached = await loadScopeState(tx, connection.id, SCOPES_KEY);
+          out.push(summarize(ctx, connection, counts.get(connection.id), cached.details.scopes));
+        }
+        return { connections: out };
       },
       { snapshot: true },
     );

@@ -5,6 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type { Router } from "express";
 import { publicUrl } from "../config.ts";
 import type { Queryable } from "../db/port.ts";
@@ -38,7 +39,8 @@ import {
 } from "./connector.ts";
 import { EnvSeed, mergeEnvSeed } from "./env-seed.ts";
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
-import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
+import { type RunOptions, runSync, SCOPES_KEY, type SyncStats } from "./runner.ts";
+import { forgetScopes } from "./store.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
 import { assertAllowedUrl, createUrlGuard } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
@@ -327,10 +329,15 @@ export function createSyncService(
             webhookSecret: request.seed.webhookSecret ?? null,
           }
         : undefined;
-      const result = await services.db.scoped(request.workspaceId, async (tx) => {
-        const existing = envSeed
-          ? await findConnectionByName(tx, request.kind, request.seed.name)
-          : undefined;
+      const { result, settingsChanged } = await services.db.scoped(request.workspaceId, async (tx) => {
+        const existing = await findConnectionByName(tx, request.kind, request.seed.name);
+        const saved = await save(tx, existing);
+        const settingsChanged = !isDeepStrictEqual(existing?.settings, saved.connection.settings);
+        // Scopes and their field mappings depend on the settings: discover them again at the next sync.
+        if (settingsChanged) await forgetScopes(tx, saved.connection.id, SCOPES_KEY);
+        return { result: saved, settingsChanged };
+      });
+      async function save(tx: Queryable, existing: ConnectionRecord | undefined) {
         if (envSeed && existing) {
           const merged = await mergeWithStored(tx, connector, existing, envSeed);
           return upsertConnection(tx, request.workspaceId, {
@@ -360,7 +367,7 @@ export function createSyncService(
           syncIntervalMinutes: interval,
           ...(envSeed ? { envSeedSealed: services.secrets.seal(JSON.stringify(envSeed)) } : {}),
         });
-      });
+      }
       // The stored settings are what the schema made of the input; keep them as the connector sees them.
       await service.schedule(result.connection);
       services.changes.notify({
@@ -369,7 +376,7 @@ export function createSyncService(
         ids: [result.connection.id],
       });
       log.info(
-        { connection: result.connection.id, kind: request.kind, created: result.created },
+        { connection: result.connection.id, kind: request.kind, created: result.created, settingsChanged },
         "connection saved",
       );
       return result;

@@ -1,8 +1,8 @@
 /**
  * Env-configured connections across restarts. Each start derives a seed from the environment; the seed the
- * connection was last made from is kept (sealed). A restart applies only what changed in the environment
- * since then, so a setting a person changed through connect_* (an estimate unit, a JQL) survives, and an
- * environment change (a rotated token, a new data source) still takes effect.
+ * connection was last made from is kept (sealed). A value a person changed through connect_* (it differs from
+ * what the environment gave last time) is never overwritten; values nobody changed follow the environment,
+ * and the environment fills in whatever is missing.
  */
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
@@ -14,44 +14,72 @@ export const EnvSeed = z.object({
 });
 export type EnvSeed = z.infer<typeof EnvSeed>;
 
+type Fields = Record<string, unknown>;
+
+const isFields = (value: unknown): value is Fields =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Key by key: missing → the environment's value; unchanged since the previous seed → the environment's value;
+ * changed by a person → kept. Without a previous seed, stored values are kept. A key the environment dropped
+ * goes too, unless a person had changed it.
+ */
+export function mergeFields(stored: Fields, previous: Fields | null, next: Fields): Fields {
+  const out: Fields = { ...stored };
+  for (const [key, value] of Object.entries(next)) {
+    const untouched = previous !== null && isDeepStrictEqual(stored[key], previous[key]);
+    if (!Object.hasOwn(stored, key) || untouched) out[key] = value;
+  }
+  for (const key of Object.keys(previous ?? {})) {
+    if (!Object.hasOwn(next, key) && isDeepStrictEqual(stored[key], previous?.[key])) delete out[key];
+  }
+  return out;
+}
+
+export interface StoredConnection {
+  settings: Fields;
+  credentials: unknown;
+  webhookSecret: string | null;
+}
+
 export interface EnvSeedMerge {
-  settings: Record<string, unknown>;
-  /** The environment's credentials replace the stored ones (new connection, or they changed in the env). */
-  applyCredentials: boolean;
+  settings: Fields;
+  credentials: unknown;
+  /** The merged credentials differ from the stored ones (the connection becomes active again). */
+  credentialsChanged: boolean;
   /** The environment's webhook secret replaces the stored one. */
   applyWebhookSecret: boolean;
 }
 
-/**
- * Per setting: the environment's value when it changed since the previous seed (or the setting is missing),
- * else the stored value. Without a previous seed (a connection seeded before seeds were kept), stored values
- * win and the environment only fills in what is missing.
- */
 export function mergeEnvSeed(
-  stored: Record<string, unknown>,
+  stored: StoredConnection,
   previous: EnvSeed | null,
   next: EnvSeed,
 ): EnvSeedMerge {
-  const settings: Record<string, unknown> = {};
-  const keys = new Set([...Object.keys(stored), ...Object.keys(next.settings)]);
-  for (const key of keys) {
-    const inStored = Object.hasOwn(stored, key);
-    const inNext = Object.hasOwn(next.settings, key);
-    const envChanged =
-      previous !== null &&
-      (inNext !== Object.hasOwn(previous.settings, key) ||
-        !isDeepStrictEqual(next.settings[key], previous.settings[key]));
-    if (!inStored) settings[key] = next.settings[key];
-    else if (!envChanged || !inNext) {
-      // A setting the environment dropped goes too, unless a person had changed it.
-      const dropped = envChanged && !inNext && isDeepStrictEqual(stored[key], previous?.settings[key]);
-      if (!dropped) settings[key] = stored[key];
-    } else settings[key] = next.settings[key];
+  let credentials: unknown;
+  if (isFields(stored.credentials) && isFields(next.credentials)) {
+    // Before seeds were kept the environment's credentials always applied; keep doing so for those connections.
+    credentials =
+      previous === null
+        ? { ...stored.credentials, ...next.credentials }
+        : mergeFields(
+            stored.credentials,
+            isFields(previous.credentials) ? previous.credentials : null,
+            next.credentials,
+          );
+  } else {
+    credentials =
+      previous === null || isDeepStrictEqual(stored.credentials, previous.credentials)
+        ? next.credentials
+        : stored.credentials;
   }
   return {
-    settings,
-    applyCredentials: previous === null || !isDeepStrictEqual(previous.credentials, next.credentials),
+    settings: mergeFields(stored.settings, previous?.settings ?? null, next.settings),
+    credentials,
+    credentialsChanged: !isDeepStrictEqual(credentials, stored.credentials),
     applyWebhookSecret:
-      next.webhookSecret !== null && (previous === null || previous.webhookSecret !== next.webhookSecret),
+      next.webhookSecret !== null &&
+      next.webhookSecret !== stored.webhookSecret &&
+      (stored.webhookSecret === null || stored.webhookSecret === previous?.webhookSecret),
   };
 }

@@ -250,36 +250,47 @@ export function createSyncService(
     }
   };
 
-  /** An env seed laid over a stored connection: what a person set stays, what the env changed applies. */
+  /** An env seed laid over a stored connection: what a person set stays, what nobody changed follows the env. */
   const mergeWithStored = async (
     tx: Queryable,
     connector: AnyConnector,
     existing: ConnectionRecord,
     next: EnvSeed,
   ) => {
-    const sealedPrevious = await envSeedOf(tx, existing.id);
-    let previous: EnvSeed | null = null;
-    if (sealedPrevious) {
+    const open = (sealed: string | null | undefined): string | null => {
+      if (!sealed) return null;
       try {
-        previous = EnvSeed.parse(JSON.parse(services.secrets.open(sealedPrevious)));
+        return services.secrets.open(sealed);
       } catch {
-        previous = null;
+        return null;
       }
-    }
-    const stored = (existing.settings ?? {}) as Record<string, unknown>;
-    const merge = mergeEnvSeed(stored, previous, next);
-    const checked = connector.settings.safeParse(merge.settings);
-    if (!checked.success) {
+    };
+    const sealedPrevious = await envSeedOf(tx, existing.id);
+    const previousParsed = EnvSeed.safeParse(JSON.parse(open(sealedPrevious) ?? "null"));
+    const previous = previousParsed.success ? previousParsed.data : null;
+    const sealed = await sealedSecrets(tx, existing.id);
+    const storedCredentials = JSON.parse(open(sealed?.credentials) ?? "null") as unknown;
+    const merge = mergeEnvSeed(
+      {
+        settings: (existing.settings ?? {}) as Record<string, unknown>,
+        credentials: storedCredentials,
+        webhookSecret: open(sealed?.webhookSecret),
+      },
+      previous,
+      next,
+    );
+    const settings = connector.settings.safeParse(merge.settings);
+    const credentials = connector.credentials.safeParse(merge.credentials);
+    if (!settings.success || !credentials.success) {
       log.warn(
         { connection: existing.id, kind: existing.kind },
-        "stored settings no longer fit the connector; the environment's settings replace them",
+        "stored settings or credentials no longer fit the connector; the environment's replace them",
       );
     }
-    const sealed = merge.applyCredentials ? undefined : await sealedSecrets(tx, existing.id);
     return {
-      settings: checked.success ? checked.data : next.settings,
-      credentialsSealed: sealed?.credentials ?? sealCredentials(services, next.credentials),
-      applyCredentials: merge.applyCredentials || sealed === undefined,
+      settings: settings.success ? settings.data : next.settings,
+      credentialsSealed: sealCredentials(services, credentials.success ? credentials.data : next.credentials),
+      credentialsChanged: merge.credentialsChanged || !credentials.success,
       applyWebhookSecret: merge.applyWebhookSecret,
     };
   };
@@ -352,7 +363,7 @@ export function createSyncService(
                 : null,
             syncIntervalMinutes: existing.syncIntervalMinutes,
             envSeedSealed: services.secrets.seal(JSON.stringify(envSeed)),
-            keepStatus: !merged.applyCredentials,
+            keepStatus: !merged.credentialsChanged,
           });
         }
         return upsertConnection(tx, request.workspaceId, {

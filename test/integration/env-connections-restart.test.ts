@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { mergeFields } from "../../engine/sync/env-seed.ts";
+import { type FakeJira, startFakeJira } from "../fakes/jira.ts";
 import { type FakeNotion, startFakeNotion } from "../fakes/notion.ts";
 import { freshDb, type TestDb } from "../support/harness.ts";
 import { type SyncCairn, type SyncOutput, startSyncCairn } from "./sync-support.ts";
@@ -15,6 +16,7 @@ const TOKEN = "ntn_restart";
 
 describe("env connections across restarts", () => {
   let fake: FakeNotion;
+  let jira: FakeJira;
   let shared: TestDb;
   let running: SyncCairn | undefined;
   let pageId: string;
@@ -31,12 +33,14 @@ describe("env connections across restarts", () => {
     fake = await startFakeNotion({ token: TOKEN });
     const source = fake.state.addDatabase({ title: "Restarts" }).dataSources[0]?.id as string;
     pageId = fake.state.addPage(source, { properties: { Name: "Ninety", Estimate: 90 } }).id;
+    jira = await startFakeJira({ email: "env@example.com", apiToken: "jira-env-token" });
     shared = await freshDb("pglite");
   });
   after(async () => {
     await running?.close();
     await shared?.drop();
     await fake?.close();
+    await jira?.close();
   });
 
   /** A Cairn start on the shared database; its start-up creates or refreshes the env connection. */
@@ -94,6 +98,33 @@ describe("env connections across restarts", () => {
     const filtered = await third.call<SyncOutput>("sync_now", { connection: before.id });
     assert.equal(filtered.results[0]?.ok, false, "the env's new data source filter took effect");
     assert.equal((await notion(await start(baseEnv()))).estimate, 90, "and the person's unit is still there");
+  });
+
+  it("keeps a JQL changed through connect_jira when the server restarts", async () => {
+    const env = {
+      ...baseEnv(),
+      JIRA_HOST: jira.url,
+      JIRA_EMAIL: "env@example.com",
+      JIRA_API_TOKEN: "jira-env-token",
+      JIRA_JQL: "project = ENV",
+    };
+    const jqlOfLastSearch = async (app: SyncCairn) => {
+      const listed = await app.call<{ connections: { id: string; kind: string }[] }>("list_connections", {});
+      const id = listed.connections.find((c) => c.kind === "jira")?.id;
+      await app.call<SyncOutput>("sync_now", { connection: id });
+      const search = jira.requests.filter((r) => r.path.includes("/search/jql")).at(-1);
+      return JSON.stringify({ body: search?.body, query: search?.query });
+    };
+    const first = await start(env);
+    assert.match(await jqlOfLastSearch(first), /project = ENV/);
+    await first.call("connect_jira", {
+      host: jira.url,
+      email: "env@example.com",
+      apiToken: "jira-env-token",
+      jql: "project = MINE",
+    });
+    const restarted = await start(env);
+    assert.match(await jqlOfLastSearch(restarted), /project = MINE/);
   });
 
   it("merges key by key: missing filled, untouched follow the env, a person's value kept", () => {

@@ -135,7 +135,7 @@ export function createWebhookRouter(env: WebhookEnvironment): Router {
           error:
             open.length > 1
               ? "several webhook set-up windows are open: use the connection's own URL, /webhooks/<kind>/<connection id>"
-              : "no webhook set-up window is open for this connection, or its secret is already set; an admin opens one with `cairn connect notion --webhook`",
+              : `no webhook set-up window is open for this connection, or its secret is already set; an admin opens one with \`cairn connect ${kind} --webhook\``,
         });
         return;
       }

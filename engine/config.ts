@@ -192,6 +192,12 @@ export const settings = [
   { env: "NOTION_DATABASE_ID", description: "Sync only this Notion database.", schema: optionalText },
   { env: "NOTION_DATA_SOURCE_ID", description: "Sync only this Notion data source.", schema: optionalText },
   {
+    env: "NOTION_ESTIMATE_UNIT",
+    description:
+      "Unit of the Notion estimate number: minutes or hours. Default: what the property's name or description says (min, minutes, (m) / h, hours, hrs), else hours.",
+    schema: z.enum(["minutes", "hours"]).optional(),
+  },
+  {
     env: "NOTION_WEBHOOK_SECRET",
     description: "Notion webhook verification token (signs X-Notion-Signature).",
     secret: true,

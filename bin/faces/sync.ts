@@ -79,8 +79,12 @@ async function runAction(
 
 const connectUsage = `Usage: cairn connect <notion|jira|google|caldav|ics> [options]
   notion  --token <secret> [--api-url <url>] [--data-source <id>]... [--database <id>]... [--property field=Name]...
+          [--estimate-unit minutes|hours]
+  notion --webhook [--connection <id>]   open a 10-minute window to receive Notion's webhook verification token
+          and print it when it arrives (on an existing Notion connection, e.g. the one from NOTION_TOKEN)
   jira    --host <https://x.atlassian.net> --email <email> --api-token <token> [--jql <jql>]
   google  --client-id <id> --client-secret <secret> --refresh-token <token> [--api-url <url>] [--token-url <url>]
+          [--block-calendar <calendar id>]
   caldav  --url <url> --username <user> --password <password>
   ics     --url <url> [--url <url>]...
   common  [--name <name>] [--webhook-secret <secret>] [--sync-every <minutes>] [--workspace <slug>] [--person <email>] [--json]
@@ -99,6 +103,9 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
       database: { type: "string", multiple: true },
       property: { type: "string", multiple: true },
       "webhook-secret": { type: "string" },
+      "estimate-unit": { type: "string" },
+      webhook: { type: "boolean", default: false },
+      connection: { type: "string" },
       host: { type: "string" },
       email: { type: "string" },
       "api-token": { type: "string" },
@@ -107,6 +114,7 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
       "client-secret": { type: "string" },
       "refresh-token": { type: "string" },
       "token-url": { type: "string" },
+      "block-calendar": { type: "string" },
       url: { type: "string", multiple: true },
       username: { type: "string" },
       password: { type: "string" },
@@ -121,6 +129,17 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
   if (values.help) {
     io.out(connectUsage);
     return 0;
+  }
+  const who = {
+    workspace: values.workspace ?? config.CAIRN_WORKSPACE,
+    ...(values.person ? { person: values.person } : {}),
+  };
+  if (values.webhook) {
+    if (kind !== "notion") {
+      io.err("--webhook is for Notion: cairn connect notion --webhook [--connection <id>]");
+      return 2;
+    }
+    return notionWebhookSetup(io, values.connection, who);
   }
   const common = {
     ...(values.name ? { name: values.name } : {}),
@@ -145,6 +164,7 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
         ...(values["data-source"] ? { dataSourceIds: values["data-source"] } : {}),
         ...(values.database ? { databaseIds: values.database } : {}),
         ...(Object.keys(propertyMap).length > 0 ? { propertyMap } : {}),
+        ...(values["estimate-unit"] ? { estimateUnit: values["estimate-unit"] } : {}),
         ...((values["webhook-secret"] ?? config.NOTION_WEBHOOK_SECRET)
           ? { webhookSecret: values["webhook-secret"] ?? config.NOTION_WEBHOOK_SECRET }
           : {}),
@@ -171,6 +191,7 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
         refreshToken: values["refresh-token"] ?? config.GOOGLE_REFRESH_TOKEN,
         ...(values["api-url"] ? { apiUrl: values["api-url"] } : {}),
         ...(values["token-url"] ? { tokenUrl: values["token-url"] } : {}),
+        ...(values["block-calendar"] ? { blockCalendarId: values["block-calendar"] } : {}),
       };
       break;
     case "caldav":
@@ -188,16 +209,73 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
       io.err(connectUsage);
       return 2;
   }
-  const output = (await runAction(io, `connect_${kind}`, input, {
-    workspace: values.workspace ?? config.CAIRN_WORKSPACE,
-    ...(values.person ? { person: values.person } : {}),
-  })) as { id: string; name: string; kind: string; status: string };
+  const output = (await runAction(io, `connect_${kind}`, input, who)) as {
+    id: string;
+    name: string;
+    kind: string;
+    status: string;
+  };
   if (values.json) io.out(JSON.stringify(output, null, 2));
   else {
     io.out(`Connected ${output.kind} "${output.name}" (${output.id}), status ${output.status}.`);
     io.out(`Sync it now with: cairn sync --connection ${output.id}`);
   }
   return 0;
+}
+
+interface WebhookTokenView {
+  state: "waiting" | "captured" | "verified" | "configured" | "closed";
+  token: string | null;
+}
+
+/**
+ * Opens the Notion webhook set-up window, then waits for the running server to capture Notion's verification
+ * token and prints it, for the admin to paste into Notion's Verify dialog.
+ */
+async function notionWebhookSetup(
+  io: CommandIo,
+  connection: string | undefined,
+  who: { workspace: string; person?: string },
+): Promise<number> {
+  const config = io.config as Config;
+  const input = connection ? { connection } : {};
+  const opened = (await runAction(io, "open_notion_webhook_setup", input, who)) as {
+    connectionId: string;
+    webhookUrl: string;
+    expiresAt: string;
+  };
+  io.out(`Webhook set-up window open for connection ${opened.connectionId} until ${opened.expiresAt}.`);
+  io.out(
+    `In Notion (your integration → Webhooks), create a subscription with this URL:\n  ${opened.webhookUrl}`,
+  );
+  const server = runningServer(config);
+  const show = `cairn call get_notion_webhook_token '{"connection":"${opened.connectionId}"}'`;
+  if (!server) {
+    io.out(
+      `Cairn must be running to receive Notion's request. Once Notion has sent it, show the token with:\n  ${show}`,
+    );
+    return 0;
+  }
+  io.err("Waiting for Notion's verification token (Ctrl-C to stop)...");
+  const until = Date.parse(opened.expiresAt);
+  while (Date.now() < until) {
+    const view = (await callLocalServer(server, "call", {
+      action: "get_notion_webhook_token",
+      input: { connection: opened.connectionId },
+      ...who,
+    })) as WebhookTokenView;
+    if (view.state === "captured" && view.token) {
+      io.out(`Verification token (paste it into Notion's Verify dialog):\n  ${view.token}`);
+      return 0;
+    }
+    if (view.state !== "waiting") {
+      io.err(`The set-up ended without a token for you (state: ${view.state}). Show it with: ${show}`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  io.err("The set-up window closed before Notion sent a token; run this command again to reopen it.");
+  return 1;
 }
 
 interface SyncOutput {

@@ -26,6 +26,8 @@ export const GoogleSettings = z.object({
   calendarIds: z.array(z.string().min(1)).default([]),
   /** Calendars only read through freeBusy (busy intervals, no titles): other people's or shared ones. */
   busyOnlyCalendarIds: z.array(z.string().min(1)).default([]),
+  /** The calendar focus blocks are written to (an id as in calendarList); default the primary calendar. */
+  blockCalendarId: z.string().min(1).optional(),
   /** Write focus blocks as Google "focusTime" events on the primary calendar where allowed (default true). */
   focusTime: z.boolean().default(true),
   /** API root (default https://www.googleapis.com/; fromEnv sets GOOGLE_API_URL). */

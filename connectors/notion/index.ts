@@ -19,11 +19,20 @@ import {
   type Connector,
   type ConnectorContext,
   type PullPage,
+  type ScopeMapping,
   type SyncScope,
   TransientProviderError,
 } from "../../engine/sync/connector.ts";
 import { errorForStatus, retryAfterMs } from "../../engine/sync/http.ts";
-import { detectProperties, NotionPage, PropertyMap, pageToTask } from "./properties.ts";
+import {
+  detectProperties,
+  inferEstimateUnit,
+  NotionPage,
+  PropertyMap,
+  pageToTask,
+  resolveEstimateUnit,
+  sizeProperties,
+} from "./properties.ts";
 
 export const NOTION_VERSION = "2025-09-03";
 const DEFAULT_API_URL = "https://api.notion.com";
@@ -44,8 +53,11 @@ export const NotionSettings = z.object({
   propertyMap: PropertyMap.optional(),
   /** The status option that means done, when it is not named like "Done". */
   doneStatus: z.string().min(1).optional(),
-  /** Unit of the estimate number property. Default hours. */
-  estimateUnit: z.enum(["hours", "minutes"]).default("hours"),
+  /**
+   * Unit of the estimate number property. Default: what the property's name or description says ("min",
+   * "minutes", "(m)" / "h", "hours", "hrs"), else hours.
+   */
+  estimateUnit: z.enum(["hours", "minutes"]).optional(),
   /** Re-read this many minutes before the cursor (edit times are minute-precise). Default 2. */
   overlapMinutes: z.number().int().min(0).max(1440).default(2),
   /** How often an incremental sync also looks for pages moved to the trash. Default 60 minutes. */
@@ -245,23 +257,57 @@ async function pull(ctx: Ctx, scope: SyncScope, rawCursor: string | null): Promi
   };
 }
 
+const SchemaProperties = z.record(
+  z.string(),
+  z.looseObject({ type: z.string(), description: z.string().nullish() }),
+);
+
+/** Which property feeds which task field, and the estimate's unit with why, from a data source's schema. */
+export function mappingOf(properties: unknown, settings: NotionSettings): ScopeMapping | undefined {
+  const parsed = SchemaProperties.safeParse(properties);
+  if (!parsed.success) return undefined;
+  const schema = parsed.data;
+  const fields = detectProperties(schema, settings.propertyMap);
+  const mapping: ScopeMapping = { fields: { ...fields } };
+  if (fields.estimate) {
+    const estimate = resolveEstimateUnit(
+      settings.estimateUnit,
+      fields.estimate,
+      schema[fields.estimate]?.description,
+    );
+    mapping.estimate = { property: fields.estimate, ...estimate };
+  }
+  const ignored = sizeProperties(schema, settings.propertyMap).map((property) => ({
+    property,
+    reason: "measures size, not time: not read as an estimate unless propertyMap.estimate names it",
+  }));
+  if (ignored.length > 0) mapping.ignored = ignored;
+  return mapping;
+}
+
 async function scopes(ctx: Ctx): Promise<SyncScope[]> {
   const client = clientFor(ctx);
   const out = new Map<string, SyncScope>();
-  const add = (id: string, label: string) =>
-    out.set(notionId(id), { id: notionId(id), kind: "tasks", label });
+  const add = (id: string, label: string, properties?: unknown) => {
+    const mapping = properties ? mappingOf(properties, ctx.settings) : undefined;
+    out.set(notionId(id), { id: notionId(id), kind: "tasks", label, ...(mapping ? { mapping } : {}) });
+  };
   const titleOf = (source: unknown): string => {
     const title = (source as { title?: { plain_text?: string }[] }).title;
     return Array.isArray(title) ? title.map((part) => part.plain_text ?? "").join("") : "";
   };
   for (const id of ctx.settings.dataSourceIds ?? []) {
     const source = await call(() => client.dataSources.retrieve({ data_source_id: notionId(id) }));
-    add(source.id, titleOf(source) || source.id);
+    add(source.id, titleOf(source) || source.id, "properties" in source ? source.properties : undefined);
   }
   for (const id of ctx.settings.databaseIds ?? []) {
     const database = await call(() => client.databases.retrieve({ database_id: notionId(id) }));
     const sources = "data_sources" in database ? database.data_sources : [];
-    for (const source of sources) add(source.id, source.name || source.id);
+    for (const source of sources) {
+      // The database lists its data sources without their schemas; the estimate's unit needs the schema.
+      const full = await call(() => client.dataSources.retrieve({ data_source_id: source.id }));
+      add(source.id, source.name || source.id, "properties" in full ? full.properties : undefined);
+    }
   }
   if (!ctx.settings.dataSourceIds && !ctx.settings.databaseIds) {
     let start: string | undefined;
@@ -274,7 +320,12 @@ async function scopes(ctx: Ctx): Promise<SyncScope[]> {
         }),
       );
       for (const result of page.results) {
-        if (result.object === "data_source") add(result.id, titleOf(result) || result.id);
+        if (result.object === "data_source")
+          add(
+            result.id,
+            titleOf(result) || result.id,
+            "properties" in result ? result.properties : undefined,
+          );
       }
       start = page.has_more && page.next_cursor ? page.next_cursor : undefined;
     } while (start);
@@ -394,10 +445,19 @@ function fromEnv(config: Config) {
         ...(config.NOTION_API_URL ? { apiUrl: config.NOTION_API_URL } : {}),
         ...(config.NOTION_DATA_SOURCE_ID ? { dataSourceIds: [config.NOTION_DATA_SOURCE_ID] } : {}),
         ...(config.NOTION_DATABASE_ID ? { databaseIds: [config.NOTION_DATABASE_ID] } : {}),
+        ...(config.NOTION_ESTIMATE_UNIT ? { estimateUnit: config.NOTION_ESTIMATE_UNIT } : {}),
       }),
       ...(config.NOTION_WEBHOOK_SECRET ? { webhookSecret: config.NOTION_WEBHOOK_SECRET } : {}),
     },
   ];
+}
+
+/** The connection's setting, else the unit the scope's schema states, else the page's property name, else hours. */
+function estimateUnitFor(page: NotionPage, scope: SyncScope, settings: NotionSettings): "minutes" | "hours" {
+  if (settings.estimateUnit) return settings.estimateUnit;
+  if (scope.mapping?.estimate) return scope.mapping.estimate.unit;
+  const property = detectProperties(page.properties, settings.propertyMap).estimate;
+  return (property ? inferEstimateUnit(property, undefined)?.unit : undefined) ?? "hours";
 }
 
 export const notionConnector: Connector<NotionCredentials, NotionSettings> = {
@@ -408,7 +468,7 @@ export const notionConnector: Connector<NotionCredentials, NotionSettings> = {
   scopes,
   pull,
   fetchItems,
-  normalize(raw, _scope, settings) {
+  normalize(raw, scope, settings) {
     const page = NotionPage.safeParse(raw);
     if (!page.success) {
       throw new Error(
@@ -420,7 +480,7 @@ export const notionConnector: Connector<NotionCredentials, NotionSettings> = {
       task: pageToTask(page.data, {
         ...(settings.propertyMap ? { propertyMap: settings.propertyMap } : {}),
         ...(settings.doneStatus ? { doneStatus: settings.doneStatus } : {}),
-        estimateUnit: settings.estimateUnit,
+        estimateUnit: estimateUnitFor(page.data, scope, settings),
       }),
     };
   },

@@ -47,12 +47,15 @@ const namePatterns: Partial<Record<TaskField, RegExp>> = {
   due: /due|deadline/i,
   start: /start|begin|scheduled/i,
   priority: /priority|prio/i,
-  estimate: /estimate|effort|hours|duration|points|size/i,
+  estimate: /estimate|effort|duration|hours?|hrs|minutes|mins?\b|time/i,
   assignee: /assign|owner|person|people/i,
   dependsOn: /blocked|depends|dependenc|prerequisite|waiting on/i,
   tags: /tag|label|categor/i,
   description: /note|description|details|summary/i,
 };
+
+/** Numbers that measure size, not time: never read as an estimate unless propertyMap names them. */
+const notTime = /points?\b|\bsize\b|\bsp\b|story|complexity|t-?shirt/i;
 
 const typesFor: Record<TaskField, string[]> = {
   title: ["title"],
@@ -103,6 +106,11 @@ export function detectProperties(
       case "dependsOn":
         chosen = candidates.find((name) => pattern?.test(name));
         break;
+      case "estimate": {
+        const timeLike = candidates.filter((name) => !notTime.test(name));
+        chosen = timeLike.find((name) => pattern?.test(name)) ?? timeLike[0];
+        break;
+      }
       case "done":
         chosen =
           candidates.find((name) => pattern?.test(name)) ??
@@ -165,10 +173,61 @@ export function priorityFromName(name: string | null): number {
   return 3;
 }
 
+export type EstimateUnit = "minutes" | "hours";
+
+const minuteWords = /\b(min|mins|minutes?)\b|\(m\)/i;
+const hourWords = /\b(h|hr|hrs|hours?)\b|\(h\)/i;
+
+/** The unit a number property's own name or description states, with why; undefined when neither says. */
+export function inferEstimateUnit(
+  name: string,
+  description: string | null | undefined,
+): { unit: EstimateUnit; reason: string } | undefined {
+  for (const [text, where] of [
+    [name, `its name "${name}"`],
+    [description ?? "", `its description "${(description ?? "").slice(0, 80)}"`],
+  ] as const) {
+    const minutes = minuteWords.test(text);
+    const hours = hourWords.test(text);
+    if (minutes !== hours)
+      return {
+        unit: minutes ? "minutes" : "hours",
+        reason: `${where} says ${minutes ? "minutes" : "hours"}`,
+      };
+  }
+  return undefined;
+}
+
+/**
+ * The estimate unit in effect: the connection's setting (estimateUnit, NOTION_ESTIMATE_UNIT), else what the
+ * property's name or description says, else hours.
+ */
+export function resolveEstimateUnit(
+  setting: EstimateUnit | undefined,
+  property: string,
+  description: string | null | undefined,
+): { unit: EstimateUnit; reason: string } {
+  if (setting)
+    return { unit: setting, reason: "set on the connection (estimateUnit or NOTION_ESTIMATE_UNIT)" };
+  return (
+    inferEstimateUnit(property, description) ?? {
+      unit: "hours",
+      reason: `neither the name nor the description of "${property}" states a unit: hours assumed (set estimateUnit to change it)`,
+    }
+  );
+}
+
+/** Number properties left out of the estimate because they measure size, not time. */
+export function sizeProperties(properties: Record<string, PropertyValue>, map: PropertyMap = {}): string[] {
+  return Object.entries(properties)
+    .filter(([name, value]) => value.type === "number" && notTime.test(name) && map.estimate !== name)
+    .map(([name]) => name);
+}
+
 export interface NormalizeOptions {
   propertyMap?: PropertyMap;
   doneStatus?: string;
-  estimateUnit: "hours" | "minutes";
+  estimateUnit: EstimateUnit;
 }
 
 /** Maps one page; throws (with the property's name) when a value cannot be read. */

@@ -4,9 +4,9 @@
  * credentials.
  */
 import { z } from "zod";
-import type { Config } from "../config.ts";
+import { type Config, publicUrl } from "../config.ts";
 import { recordAudit } from "../db/repositories/event-log.ts";
-import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import { CairnError, conflict, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { redactSecrets } from "../security/redact.ts";
 import {
   type ConnectionRecord,
@@ -14,11 +14,15 @@ import {
   connectionCounts,
   getConnectionRecord,
   listConnectionRecords,
+  openWebhookSetup,
+  sealedSecrets,
+  WebhookSecretSources,
 } from "../sync/connections.ts";
-import type { ConnectionSeed } from "../sync/connector.ts";
-import { emptyStats, type SyncStats } from "../sync/runner.ts";
+import type { ConnectionSeed, SyncScope } from "../sync/connector.ts";
+import { emptyStats, SCOPES_KEY, type SyncStats } from "../sync/runner.ts";
 import { displayedSourceUrl } from "../sync/secret-settings.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
+import { loadScopeState } from "../sync/store.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
 
 /** An http(s) URL; file:, ftp:, gopher:, data: and other schemes are refused with a message naming the field. */
@@ -28,6 +32,17 @@ const HttpUrl = z.url({
 });
 
 const ConnectionId = z.uuid().describe("The connection's id, as returned by list_connections");
+
+export const ScopeMappingView = z.object({
+  scope: z.string().describe("The data source (or query, calendar) id"),
+  label: z.string(),
+  fields: z.record(z.string(), z.string()).describe("Task field → source property name"),
+  estimate: z
+    .object({ property: z.string(), unit: z.enum(["minutes", "hours"]), reason: z.string() })
+    .nullable(),
+  ignored: z.array(z.object({ property: z.string(), reason: z.string() })),
+});
+export type ScopeMappingView = z.infer<typeof ScopeMappingView>;
 
 export const ConnectionSummary = z.object({
   id: z.uuid(),
@@ -42,8 +57,26 @@ export const ConnectionSummary = z.object({
     .string()
     .nullable()
     .describe("Where the connection reads from, with passwords, tokens and feed keys shown as ***"),
-  webhook: z.object({ url: z.string(), secretSet: z.boolean() }),
+  webhook: z.object({
+    url: z.string(),
+    secretSet: z.boolean(),
+    secretSource: z
+      .enum(WebhookSecretSources)
+      .nullable()
+      .describe(
+        "configured: given by env or connect_*; captured: Notion's verification token, waiting for its first signed event; verified: proven by a signed event",
+      ),
+    setupOpenUntil: z
+      .string()
+      .nullable()
+      .describe("While an admin's webhook set-up window is open (open_notion_webhook_setup)"),
+  }),
   counts: z.object({ tasks: z.number().int(), events: z.number().int() }),
+  mapping: z
+    .array(ScopeMappingView)
+    .describe(
+      "Per synced data source: which source property feeds which task field, and the estimate's unit with why (known after the first sync)",
+    ),
   createdAt: z.string(),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
@@ -62,10 +95,27 @@ const Stats = z.object({
   skippedItems: z.array(z.object({ externalId: z.string(), reason: z.string() })),
 });
 
+function mappingViews(scopes: SyncScope[] | undefined): ScopeMappingView[] {
+  return (scopes ?? []).flatMap((scope) =>
+    scope.mapping
+      ? [
+          {
+            scope: scope.id,
+            label: scope.label,
+            fields: scope.mapping.fields,
+            estimate: scope.mapping.estimate ?? null,
+            ignored: scope.mapping.ignored ?? [],
+          },
+        ]
+      : [],
+  );
+}
+
 function summarize(
   ctx: ActionContext,
   connection: ConnectionRecord,
   counts?: { tasks: number; events: number },
+  scopes?: SyncScope[],
 ) {
   const base = (ctx.services.config.CAIRN_PUBLIC_URL ?? "").replace(/\/$/, "");
   return {
@@ -81,8 +131,15 @@ function summarize(
     webhook: {
       url: `${base}/webhooks/${connection.kind}/${connection.id}`,
       secretSet: connection.hasWebhookSecret,
+      secretSource: connection.webhookSecretSource,
+      setupOpenUntil:
+        connection.webhookSetupUntil &&
+        Date.parse(connection.webhookSetupUntil) > ctx.services.now().getTime()
+          ? connection.webhookSetupUntil
+          : null,
     },
     counts: counts ?? { tasks: 0, events: 0 },
+    mapping: mappingViews(scopes),
     createdAt: connection.createdAt,
   };
 }
@@ -185,6 +242,12 @@ export const connectNotion = defineAction({
       .describe(
         "Task field → Notion property name: title, status, done, due, start, priority, estimate, assignee, dependsOn, tags, link, description",
       ),
+    estimateUnit: z
+      .enum(["minutes", "hours"])
+      .optional()
+      .describe(
+        "Unit of the estimate number; default: what the property's name or description says (min, minutes, (m) / h, hours, hrs), else hours",
+      ),
     webhookSecret: z.string().min(1).optional().describe("The webhook subscription's verification token"),
   }),
   output: ConnectionSummary,
@@ -206,6 +269,7 @@ export const connectNotion = defineAction({
         ...(input.dataSourceIds ? { dataSourceIds: input.dataSourceIds } : {}),
         ...(input.databaseIds ? { databaseIds: input.databaseIds } : {}),
         ...(input.propertyMap ? { propertyMap: input.propertyMap } : {}),
+        ...(input.estimateUnit ? { estimateUnit: input.estimateUnit } : {}),
       },
       ...(input.webhookSecret ? { webhookSecret: input.webhookSecret } : {}),
     };
@@ -297,6 +361,12 @@ export const connectGoogle = defineAction({
     refreshToken: z.string().min(1).optional(),
     apiUrl: HttpUrl.optional().describe("Google API root (GOOGLE_API_URL)"),
     tokenUrl: HttpUrl.optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
+    blockCalendarId: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe("The calendar focus blocks are written to (its id in Google Calendar); default primary"),
   }),
   output: ConnectionSummary,
   scope: "admin",
@@ -313,7 +383,9 @@ export const connectGoogle = defineAction({
         GOOGLE_TOKEN_URL: input.tokenUrl,
       },
       ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_REFRESH_TOKEN"],
-      input,
+      input.blockCalendarId
+        ? { ...input, settings: { blockCalendarId: input.blockCalendarId, ...input.settings } }
+        : input,
     );
   },
 });
@@ -384,9 +456,12 @@ export const listConnections = defineAction({
       ctx.workspace.id,
       async (tx) => {
         const [connections, counts] = [await listConnectionRecords(tx), await connectionCounts(tx)];
-        return {
-          connections: connections.map((connection) => summarize(ctx, connection, counts.get(connection.id))),
-        };
+        const out: ConnectionSummary[] = [];
+        for (const connection of connections) {
+          const cached = await loadScopeState(tx, connection.id, SCOPES_KEY);
+          out.push(summarize(ctx, connection, counts.get(connection.id), cached.details.scopes));
+        }
+        return { connections: out };
       },
       { snapshot: true },
     );
@@ -539,6 +614,119 @@ export const disconnect = defineAction({
   },
 });
 
+/** How long an admin's webhook set-up window stays open. */
+export const WEBHOOK_SETUP_MINUTES = 10;
+
+async function notionConnection(ctx: ActionContext, id: string | undefined): Promise<ConnectionRecord> {
+  const all = await ctx.services.db.scoped(ctx.workspace.id, (tx) => listConnectionRecords(tx));
+  const notion = all.filter((connection) => connection.kind === "notion");
+  if (id) {
+    const one = notion.find((connection) => connection.id === id);
+    if (!one)
+      throw notFound(`No Notion connection ${id} in this workspace. List them with list_connections.`);
+    return one;
+  }
+  const [only, ...others] = notion;
+  if (!only) throw notFound("No Notion connection in this workspace. Connect one first with connect_notion.");
+  if (others.length > 0) {
+    throw invalidInput(
+      `This workspace has ${notion.length} Notion connections: say which one with connection (${notion.map((c) => `${c.id} "${c.name}"`).join(", ")}).`,
+      [{ path: "connection", message: "one of the Notion connections' ids" }],
+    );
+  }
+  return only;
+}
+
+const webhookUrlOf = (ctx: ActionContext, connection: ConnectionRecord) =>
+  `${publicUrl(ctx.services.config)}/webhooks/${connection.kind}/${connection.id}`;
+
+export const openNotionWebhookSetup = defineAction({
+  name: "open_notion_webhook_setup",
+  title: "Open the Notion webhook set-up window",
+  description: `Lets Cairn receive Notion's webhook verification token for one Notion connection during the next ${WEBHOOK_SETUP_MINUTES} minutes. Create the webhook subscription in Notion's integration settings with the returned webhookUrl; Notion then sends a verification token, which get_notion_webhook_token shows to you to paste into Notion's Verify dialog. Outside such a window, unsigned requests are refused. Not needed when the connection's webhook secret is configured (NOTION_WEBHOOK_SECRET or connect_notion webhookSecret).`,
+  input: z.object({
+    connection: ConnectionId.optional().describe(
+      "The Notion connection; may be left out when the workspace has one",
+    ),
+  }),
+  output: z.object({ connectionId: z.uuid(), webhookUrl: z.string(), expiresAt: z.string() }),
+  scope: "admin",
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(ctx, input) {
+    const connection = await notionConnection(ctx, input.connection);
+    if (connection.webhookSecretSource === "configured" || connection.webhookSecretSource === "verified") {
+      throw conflict(
+        connection.webhookSecretSource === "configured"
+          ? `"${connection.name}" already has a configured webhook secret (NOTION_WEBHOOK_SECRET or connect_notion webhookSecret); Notion's events are verified with it and no set-up window is needed.`
+          : `"${connection.name}" already has a verified webhook secret; a set-up window would not replace it. To use a new Notion subscription, give its token with connect_notion webhookSecret.`,
+      );
+    }
+    const expiresAt = new Date(ctx.services.now().getTime() + WEBHOOK_SETUP_MINUTES * 60_000);
+    await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      await openWebhookSetup(tx, connection.id, ctx.person.id, expiresAt);
+      await recordAudit(tx, {
+        workspaceId: ctx.workspace.id,
+        actorPersonId: ctx.person.id,
+        actor: ctx.person.email,
+        action: "open_notion_webhook_setup",
+        target: connection.id,
+        details: { expiresAt: expiresAt.toISOString() },
+      });
+    });
+    return {
+      connectionId: connection.id,
+      webhookUrl: webhookUrlOf(ctx, connection),
+      expiresAt: expiresAt.toISOString(),
+    };
+  },
+});
+
+export const getNotionWebhookToken = defineAction({
+  name: "get_notion_webhook_token",
+  title: "Show the captured Notion webhook token",
+  description:
+    "Shows where a Notion connection's webhook set-up stands: waiting (a set-up window is open and Notion has not sent its token yet), captured (the token arrived: paste it into Notion's Verify dialog; shown only to the admin who opened the window), verified (Notion's signed events match it), configured (given by env or connect_notion), or closed (no window open; open one with open_notion_webhook_setup).",
+  input: z.object({
+    connection: ConnectionId.optional().describe(
+      "The Notion connection; may be left out when the workspace has one",
+    ),
+  }),
+  output: z.object({
+    connectionId: z.uuid(),
+    state: z.enum(["waiting", "captured", "verified", "configured", "closed"]),
+    token: z
+      .string()
+      .nullable()
+      .describe(
+        "The verification token to paste into Notion (state captured, for the admin who opened the window)",
+      ),
+    webhookUrl: z.string(),
+    expiresAt: z.string().nullable().describe("When the open set-up window closes"),
+    capturedAt: z.string().nullable(),
+  }),
+  scope: "admin",
+  annotations: { readOnlyHint: true },
+  async run(ctx, input) {
+    const connection = await notionConnection(ctx, input.connection);
+    const now = ctx.services.now().getTime();
+    const open = connection.webhookSetupUntil !== null && Date.parse(connection.webhookSetupUntil) > now;
+    const state = connection.webhookSecretSource ?? (open ? ("waiting" as const) : ("closed" as const));
+    let token: string | null = null;
+    if (state === "captured" && connection.webhookSetupBy === ctx.person.id) {
+      const sealed = await ctx.services.db.scoped(ctx.workspace.id, (tx) => sealedSecrets(tx, connection.id));
+      token = sealed?.webhookSecret ? ctx.services.secrets.open(sealed.webhookSecret) : null;
+    }
+    return {
+      connectionId: connection.id,
+      state,
+      token,
+      webhookUrl: webhookUrlOf(ctx, connection),
+      expiresAt: open ? connection.webhookSetupUntil : null,
+      capturedAt: connection.webhookCapturedAt,
+    };
+  },
+});
+
 export const connectionActions: AnyAction[] = [
   connectNotion,
   connectJira,
@@ -548,4 +736,6 @@ export const connectionActions: AnyAction[] = [
   listConnections,
   syncNow,
   disconnect,
+  openNotionWebhookSetup,
+  getNotionWebhookToken,
 ];

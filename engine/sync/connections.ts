@@ -7,6 +7,13 @@ import type { Queryable } from "../db/port.ts";
 export const ConnectionStatuses = ["active", "needs_reconnect", "error", "disabled"] as const;
 export type ConnectionStatus = (typeof ConnectionStatuses)[number];
 
+/**
+ * Where a connection's webhook secret came from: `configured` (env or a connect_* action), `captured` (an
+ * unsigned handshake during an admin's set-up window, not yet proven), `verified` (a signed event matched it).
+ */
+export const WebhookSecretSources = ["configured", "captured", "verified"] as const;
+export type WebhookSecretSource = (typeof WebhookSecretSources)[number];
+
 export interface ConnectionRecord {
   id: string;
   workspaceId: string;
@@ -20,6 +27,12 @@ export interface ConnectionRecord {
   createdAt: string;
   syncIntervalMinutes: number;
   hasWebhookSecret: boolean;
+  webhookSecretSource: WebhookSecretSource | null;
+  /** Until when an admin's webhook set-up window is open (null: closed). */
+  webhookSetupUntil: string | null;
+  /** The admin who opened the last set-up window. */
+  webhookSetupBy: string | null;
+  webhookCapturedAt: string | null;
 }
 
 interface ConnectionRow {
@@ -35,10 +48,17 @@ interface ConnectionRow {
   created_at: Date | string;
   sync_interval_minutes: number;
   has_webhook_secret: boolean;
+  webhook_secret_source: WebhookSecretSource | null;
+  webhook_setup_until: Date | string | null;
+  webhook_setup_by: string | null;
+  webhook_captured_at: Date | string | null;
 }
 
 const COLUMNS = `id, workspace_id, person_id, kind, name, status, settings, last_error, last_synced_at, created_at,
-  sync_interval_minutes, webhook_secret_encrypted IS NOT NULL AS has_webhook_secret`;
+  sync_interval_minutes, webhook_secret_encrypted IS NOT NULL AS has_webhook_secret,
+  CASE WHEN webhook_secret_encrypted IS NULL THEN NULL ELSE coalesce(webhook_secret_source, 'configured') END
+    AS webhook_secret_source,
+  webhook_setup_until, webhook_setup_by, webhook_captured_at`;
 
 const iso = (value: Date | string | null): string | null =>
   value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString();
@@ -57,6 +77,10 @@ function fromRow(row: ConnectionRow): ConnectionRecord {
     createdAt: iso(row.created_at) as string,
     syncIntervalMinutes: row.sync_interval_minutes,
     hasWebhookSecret: row.has_webhook_secret,
+    webhookSecretSource: row.webhook_secret_source,
+    webhookSetupUntil: iso(row.webhook_setup_until),
+    webhookSetupBy: row.webhook_setup_by,
+    webhookCapturedAt: iso(row.webhook_captured_at),
   };
 }
 
@@ -70,6 +94,10 @@ export interface NewConnection {
   settingsSecretSealed?: string | null;
   webhookSecretSealed: string | null;
   syncIntervalMinutes: number;
+  /** Env connections: the sealed seed they were made from (see engine/sync/env-seed.ts). */
+  envSeedSealed?: string;
+  /** Keep the stored status and last error (an env restart that changed no credential). */
+  keepStatus?: boolean;
 }
 
 /** Creates the connection, or reconnects the one with the same kind and name (new credentials, status active). */
@@ -80,16 +108,21 @@ export async function upsertConnection(
 ): Promise<{ connection: ConnectionRecord; created: boolean }> {
   const result = await tx.query<ConnectionRow & { inserted: boolean }>(
     `INSERT INTO connections (workspace_id, person_id, kind, name, credentials_encrypted, settings, webhook_secret_encrypted,
-       sync_interval_minutes, settings_secret_encrypted)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
+       webhook_secret_source, sync_interval_minutes, env_seed_encrypted, settings_secret_encrypted)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE 'configured' END, $8, $9, $11)
      ON CONFLICT (workspace_id, kind, name) DO UPDATE SET
        credentials_encrypted = EXCLUDED.credentials_encrypted,
        settings = EXCLUDED.settings,
        settings_secret_encrypted = EXCLUDED.settings_secret_encrypted,
        webhook_secret_encrypted = coalesce(EXCLUDED.webhook_secret_encrypted, connections.webhook_secret_encrypted),
+       webhook_secret_source = CASE WHEN EXCLUDED.webhook_secret_encrypted IS NULL
+         THEN connections.webhook_secret_source ELSE 'configured' END,
        sync_interval_minutes = EXCLUDED.sync_interval_minutes,
+       env_seed_encrypted = coalesce(EXCLUDED.env_seed_encrypted, connections.env_seed_encrypted),
        person_id = coalesce(connections.person_id, EXCLUDED.person_id),
-       status = 'active', last_error = NULL, updated_at = now()
+       status = CASE WHEN $10::boolean THEN connections.status ELSE 'active' END,
+       last_error = CASE WHEN $10::boolean THEN connections.last_error ELSE NULL END,
+       updated_at = now()
      RETURNING ${COLUMNS}, (xmax = 0) AS inserted`,
     [
       workspaceId,
@@ -100,6 +133,8 @@ export async function upsertConnection(
       JSON.stringify(input.settings ?? {}),
       input.webhookSecretSealed,
       input.syncIntervalMinutes,
+      input.envSeedSealed ?? null,
+      input.keepStatus === true,
       input.settingsSecretSealed ?? null,
     ],
   );
@@ -190,13 +225,55 @@ export async function saveSealedCredentials(tx: Queryable, id: string, sealed: s
   ]);
 }
 
-/** Stores a webhook secret only when none is set yet (a handshake never replaces a configured secret). */
-export async function setWebhookSecretIfMissing(tx: Queryable, id: string, sealed: string): Promise<boolean> {
+/** The sealed env seed of a connection (null: never seeded from env, or seeded before seeds were kept). */
+export async function envSeedOf(tx: Queryable, id: string): Promise<string | null> {
+  const result = await tx.query<{ env_seed_encrypted: string | null }>(
+    "SELECT env_seed_encrypted FROM connections WHERE id = $1",
+    [id],
+  );
+  return result.rows[0]?.env_seed_encrypted ?? null;
+}
+
+/** Opens (or extends) an admin's webhook set-up window until `until`. */
+export async function openWebhookSetup(
+  tx: Queryable,
+  id: string,
+  personId: string,
+  until: Date,
+): Promise<void> {
+  await tx.query(
+    "UPDATE connections SET webhook_setup_until = $3, webhook_setup_by = $2, updated_at = now() WHERE id = $1",
+    [id, personId, until.toISOString()],
+  );
+}
+
+/**
+ * Captures an unsigned verification token as the webhook secret, only while a set-up window is open at `now`
+ * and only over no secret or an earlier unproven capture; never over a configured or verified one. The
+ * capture closes the window.
+ */
+export async function captureWebhookToken(
+  tx: Queryable,
+  id: string,
+  sealed: string,
+  now: Date,
+): Promise<boolean> {
   const result = await tx.query(
-    "UPDATE connections SET webhook_secret_encrypted = $2, updated_at = now() WHERE id = $1 AND webhook_secret_encrypted IS NULL",
-    [id, sealed],
+    `UPDATE connections SET webhook_secret_encrypted = $2, webhook_secret_source = 'captured',
+       webhook_captured_at = $3, webhook_setup_until = NULL, updated_at = now()
+     WHERE id = $1 AND webhook_setup_until > $3
+       AND (webhook_secret_encrypted IS NULL OR webhook_secret_source = 'captured')`,
+    [id, sealed, now.toISOString()],
   );
   return result.rowCount > 0;
+}
+
+/** A signed event matched a captured secret: it is verified and no handshake can replace it any more. */
+export async function markWebhookVerified(tx: Queryable, id: string): Promise<void> {
+  await tx.query(
+    "UPDATE connections SET webhook_secret_source = 'verified', updated_at = now() WHERE id = $1 AND webhook_secret_source = 'captured'",
+    [id],
+  );
 }
 
 export async function setConnectionStatus(

@@ -85,11 +85,23 @@ export interface PullPage {
   apiCalls: number;
 }
 
+/** How a scope's fields are read, as the connector chose from the scope's schema (shown by list_connections). */
+export interface ScopeMapping {
+  /** Task field → the source's property name. */
+  fields: Record<string, string>;
+  /** The number read as the estimate, its unit and why that unit was chosen. */
+  estimate?: { property: string; unit: "minutes" | "hours"; reason: string };
+  /** Properties deliberately not used, with why (e.g. story points are not time). */
+  ignored?: { property: string; reason: string }[];
+}
+
 /** One thing a connection syncs: a data source, a JQL query, a calendar. */
 export interface SyncScope {
   id: string;
   kind: "tasks" | "events";
   label: string;
+  /** Set by connectors that read a schema; kept with the cached scopes and given back to normalize(). */
+  mapping?: ScopeMapping;
 }
 
 export interface ConnectorContext<Credentials, Settings> {

@@ -84,7 +84,7 @@ export interface RunEnvironment {
 export const SCOPE_CACHE_MS = 60 * 60 * 1000;
 /** A full resync (which also notices items deleted at the source) runs at least this often. */
 export const FULL_RESYNC_EVERY_MS = 24 * 60 * 60 * 1000;
-const SCOPES_KEY = "__scopes";
+export const SCOPES_KEY = "__scopes";
 
 export const emptyStats = (): SyncStats => ({
   created: 0,
@@ -183,7 +183,12 @@ async function discoverScopes(
     saveScopeState(tx, connection.workspaceId, connection.id, SCOPES_KEY, {
       cursor: null,
       details: {
-        scopes: scopes.map(({ id, kind, label }) => ({ id, kind, label })),
+        scopes: scopes.map(({ id, kind, label, mapping }) => ({
+          id,
+          kind,
+          label,
+          ...(mapping ? { mapping } : {}),
+        })),
         scopesAt: now.toISOString(),
       },
     }),

@@ -5,8 +5,10 @@
  */
 
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type { Router } from "express";
 import { publicUrl } from "../config.ts";
+import type { Queryable } from "../db/port.ts";
 import { findWorkspace } from "../db/repositories/workspaces.ts";
 import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
@@ -19,6 +21,8 @@ import {
   type ConnectionRecord,
   connectionsWithUnsealedSettings,
   deleteConnectionRecord,
+  envSeedOf,
+  findConnectionByName,
   getConnectionRecord,
   recordConnectionError,
   saveSealedCredentials,
@@ -36,10 +40,12 @@ import {
   RateLimitedError,
   TransientProviderError,
 } from "./connector.ts";
+import { EnvSeed, mergeEnvSeed } from "./env-seed.ts";
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
 import { createPinnedFetch } from "./pinned-fetch.ts";
-import { type RunOptions, runSync, type SyncStats } from "./runner.ts";
+import { type RunOptions, runSync, SCOPES_KEY, type SyncStats } from "./runner.ts";
 import { mergeSecretSettings, type SecretSettings, splitSecretSettings } from "./secret-settings.ts";
+import { forgetScopes } from "./store.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
 import { createOutboundPolicy } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
@@ -76,6 +82,11 @@ export interface ConnectRequest {
   kind: string;
   seed: ConnectionSeed;
   syncIntervalMinutes?: number;
+  /**
+   * The seed comes from the environment (a start): on an existing connection it only applies what changed in
+   * the environment since the last start, keeping what a person set through connect_* (see env-seed.ts).
+   */
+  fromEnv?: boolean;
 }
 
 export interface SyncService {
@@ -289,6 +300,54 @@ export function createSyncService(
     }
   };
 
+  /** An env seed laid over a stored connection: what a person set stays, what nobody changed follows the env. */
+  const mergeWithStored = async (
+    tx: Queryable,
+    connector: AnyConnector,
+    existing: ConnectionRecord,
+    next: EnvSeed,
+  ) => {
+    const open = (sealed: string | null | undefined): string | null => {
+      if (!sealed) return null;
+      try {
+        return services.secrets.open(sealed);
+      } catch {
+        return null;
+      }
+    };
+    const sealedPrevious = await envSeedOf(tx, existing.id);
+    const previousParsed = EnvSeed.safeParse(JSON.parse(open(sealedPrevious) ?? "null"));
+    const previous = previousParsed.success ? previousParsed.data : null;
+    const sealed = await sealedSecrets(tx, existing.id);
+    const storedCredentials = JSON.parse(open(sealed?.credentials) ?? "null") as unknown;
+    // Settings that are secrets (an ICS URL) are stored sealed; the merge needs their real values.
+    const storedSecretSettings = JSON.parse(open(sealed?.settingsSecret) ?? "null") as SecretSettings | null;
+    const merge = mergeEnvSeed(
+      {
+        settings: (mergeSecretSettings(existing.settings ?? {}, storedSecretSettings ?? undefined) ??
+          {}) as Record<string, unknown>,
+        credentials: storedCredentials,
+        webhookSecret: open(sealed?.webhookSecret),
+      },
+      previous,
+      next,
+    );
+    const settings = connector.settings.safeParse(merge.settings);
+    const credentials = connector.credentials.safeParse(merge.credentials);
+    if (!settings.success || !credentials.success) {
+      log.warn(
+        { connection: existing.id, kind: existing.kind },
+        "stored settings or credentials no longer fit the connector; the environment's replace them",
+      );
+    }
+    return {
+      settings: settings.success ? settings.data : next.settings,
+      credentialsSealed: sealCredentials(services, credentials.success ? credentials.data : next.credentials),
+      credentialsChanged: merge.credentialsChanged || !credentials.success,
+      applyWebhookSecret: merge.applyWebhookSecret,
+    };
+  };
+
   const service: SyncService = {
     connectors,
     connector: connectorOf,
@@ -328,8 +387,44 @@ export function createSyncService(
       }
       const interval = request.syncIntervalMinutes ?? DEFAULT_SYNC_INTERVAL_MINUTES;
       const stored = splitSecretSettings(settings.data, connector.secretSettings);
-      const result = await services.db.scoped(request.workspaceId, (tx) =>
-        upsertConnection(tx, request.workspaceId, {
+      const envSeed: EnvSeed | undefined = request.fromEnv
+        ? {
+            settings: settings.data as Record<string, unknown>,
+            credentials: credentials.data,
+            webhookSecret: request.seed.webhookSecret ?? null,
+          }
+        : undefined;
+      const { result, settingsChanged } = await services.db.scoped(request.workspaceId, async (tx) => {
+        const existing = await findConnectionByName(tx, request.kind, request.seed.name);
+        const saved = await save(tx, existing);
+        const settingsChanged = !isDeepStrictEqual(existing?.settings, saved.connection.settings);
+        // Scopes and their field mappings depend on the settings: discover them again at the next sync.
+        if (settingsChanged) await forgetScopes(tx, saved.connection.id, SCOPES_KEY);
+        return { result: saved, settingsChanged };
+      });
+      async function save(tx: Queryable, existing: ConnectionRecord | undefined) {
+        if (envSeed && existing) {
+          const merged = await mergeWithStored(tx, connector, existing, envSeed);
+          const mergedSettings = splitSecretSettings(merged.settings, connector.secretSettings);
+          return upsertConnection(tx, request.workspaceId, {
+            personId: request.personId,
+            kind: request.kind,
+            name: request.seed.name,
+            credentialsSealed: merged.credentialsSealed,
+            settings: mergedSettings.visible,
+            settingsSecretSealed: mergedSettings.secret
+              ? services.secrets.seal(JSON.stringify(mergedSettings.secret))
+              : null,
+            webhookSecretSealed:
+              merged.applyWebhookSecret && envSeed.webhookSecret
+                ? services.secrets.seal(envSeed.webhookSecret)
+                : null,
+            syncIntervalMinutes: existing.syncIntervalMinutes,
+            envSeedSealed: services.secrets.seal(JSON.stringify(envSeed)),
+            keepStatus: !merged.credentialsChanged,
+          });
+        }
+        return upsertConnection(tx, request.workspaceId, {
           personId: request.personId,
           kind: request.kind,
           name: request.seed.name,
@@ -340,8 +435,9 @@ export function createSyncService(
             ? services.secrets.seal(request.seed.webhookSecret)
             : null,
           syncIntervalMinutes: interval,
-        }),
-      );
+          ...(envSeed ? { envSeedSealed: services.secrets.seal(JSON.stringify(envSeed)) } : {}),
+        });
+      }
       // The stored settings are what the schema made of the input; keep them as the connector sees them.
       await service.schedule(result.connection);
       services.changes.notify({
@@ -350,7 +446,7 @@ export function createSyncService(
         ids: [result.connection.id],
       });
       log.info(
-        { connection: result.connection.id, kind: request.kind, created: result.created },
+        { connection: result.connection.id, kind: request.kind, created: result.created, settingsChanged },
         "connection saved",
       );
       return result;
@@ -512,6 +608,7 @@ export function createSyncService(
             personId: owner.personId,
             kind: connector.kind,
             seed,
+            fromEnv: true,
           });
           out.push(connection);
         } catch (error) {

@@ -8,7 +8,7 @@ import { appendEvent } from "../db/repositories/event-log.ts";
 import { type TaskFields, updateTaskFields } from "../db/repositories/tasks.ts";
 import type { Embedder } from "../search/embedder.ts";
 import { isZero, toVectorLiteral } from "../search/embedder.ts";
-import type { SourceEvent, SourceTask } from "./connector.ts";
+import type { SourceEvent, SourceTask, SyncScope } from "./connector.ts";
 import { canonicalUrl } from "./dedupe.ts";
 
 export interface PageCounts {
@@ -595,8 +595,13 @@ export interface ScopeDetails {
   fullSyncStartedAt?: string;
   lastFullSyncAt?: string;
   lastRunAt?: string;
-  scopes?: { id: string; kind: "tasks" | "events"; label: string }[];
+  scopes?: SyncScope[];
   scopesAt?: string;
+}
+
+/** Drops the cached scope list, so the next sync discovers scopes (and their mappings) with the new settings. */
+export async function forgetScopes(tx: Queryable, connectionId: string, key: string): Promise<void> {
+  await tx.query("DELETE FROM sync_state WHERE connection_id = $1 AND scope = $2", [connectionId, key]);
 }
 
 export async function loadScopeState(

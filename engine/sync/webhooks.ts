@@ -2,13 +2,15 @@
  * Webhooks in: `POST /webhooks/notion`, `/webhooks/jira` (optionally `/:connectionId`) and `/webhooks/google`.
  * The raw body is kept for the HMAC; a bad signature is answered 401 and nothing is stored or queued.
  * A good one enqueues a targeted sync (deduped by job id) and answers 202.
+ * An unsigned subscription handshake (Notion's `verification_token`) is captured only while an admin has a
+ * set-up window open for that connection (open_notion_webhook_setup); any other unsigned request is a 401.
  */
 import { timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Logger } from "../logger.ts";
 import type { EngineServices } from "../services.ts";
 import { findChannel } from "./channels.ts";
-import { allConnectionsOfKind, setWebhookSecretIfMissing } from "./connections.ts";
+import { allConnectionsOfKind, captureWebhookToken, markWebhookVerified } from "./connections.ts";
 import type { AnyConnector, WebhookRequest } from "./connector.ts";
 
 export interface WebhookEnvironment {
@@ -113,15 +115,32 @@ export function createWebhookRouter(env: WebhookEnvironment): Router {
       first = { kind: "ignore", reason: "unreadable body" };
     }
     if (first.kind === "handshake") {
-      // The subscription handshake is unsigned: its token becomes the secret, but never replaces one.
-      const target = candidates.find((connection) => !connection.webhookSecretSealed);
-      if (target && first.verificationToken) {
-        const stored = await services.db.scoped(target.workspaceId, (tx) =>
-          setWebhookSecretIfMissing(tx, target.id, services.secrets.seal(first.verificationToken as string)),
-        );
-        if (stored)
-          log.info({ connection: target.id, kind }, "webhook verification token stored for this connection");
+      const now = services.now();
+      const open = candidates.filter(
+        (connection) =>
+          connection.webhookSetupUntil !== null && Date.parse(connection.webhookSetupUntil) > now.getTime(),
+      );
+      // Without a connection id in the URL, a handshake is only routed when exactly one window is open.
+      const target = open.length === 1 ? open[0] : undefined;
+      const token = first.verificationToken;
+      const captured =
+        target !== undefined &&
+        token !== undefined &&
+        (await services.db.scoped(target.workspaceId, (tx) =>
+          captureWebhookToken(tx, target.id, services.secrets.seal(token), now),
+        ));
+      if (!captured || !target) {
+        log.warn({ kind, windows: open.length }, "unsigned webhook handshake refused: no set-up window open");
+        res.status(401).json({
+          error:
+            open.length > 1
+              ? "several webhook set-up windows are open: use the connection's own URL, /webhooks/<kind>/<connection id>"
+              : `no webhook set-up window is open for this connection, or its secret is already set; an admin opens one with \`cairn connect ${kind} --webhook\``,
+        });
+        return;
       }
+      log.info({ connection: target.id, kind }, "webhook verification token captured for this connection");
+      services.changes.notify({ kind: "connections", workspaceId: target.workspaceId, ids: [target.id] });
       res.status(first.respond.status).json(first.respond.body);
       return;
     }
@@ -140,6 +159,10 @@ export function createWebhookRouter(env: WebhookEnvironment): Router {
       log.warn({ kind }, "webhook with a bad or missing signature refused");
       res.status(401).json({ error: "invalid signature" });
       return;
+    }
+    if (matched.webhookSecretSource === "captured") {
+      await services.db.scoped(matched.workspaceId, (tx) => markWebhookVerified(tx, matched.id));
+      log.info({ connection: matched.id, kind }, "captured webhook secret verified by a signed event");
     }
     if (first.kind === "ignore") {
       res.status(200).json({ ignored: first.reason });

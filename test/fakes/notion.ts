@@ -81,12 +81,15 @@ export interface PropertySchema {
   groups?: { id: string; name: string; color: string; option_ids: string[] }[];
   /** Target data source of a relation (defaults to the data source itself). */
   relationDataSourceId?: string;
+  /** The property's description, as people write it in Notion ("Minutes", "in hours"). */
+  description?: string | null;
 }
 
 /** A short schema spec: property name → type, or type + option names. */
 export type SchemaSpec = Record<
   string,
-  NotionPropertyType | { type: NotionPropertyType; options?: string[]; relationDataSourceId?: string }
+  | NotionPropertyType
+  | { type: NotionPropertyType; options?: string[]; relationDataSourceId?: string; description?: string }
 >;
 
 export interface NotionUser {
@@ -463,6 +466,8 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
       const type = typeof entry === "string" ? entry : entry.type;
       const optionNames = typeof entry === "string" ? undefined : entry.options;
       const schema: PropertySchema = { id: type === "title" ? "title" : shortId(idRandom), name, type };
+      if (typeof entry !== "string" && entry.description !== undefined)
+        schema.description = entry.description;
       if (type === "title") hasTitle = true;
       if (type === "status") {
         const opts = makeOptions(optionNames ?? ["Not started", "In progress", "Done"]);
@@ -488,7 +493,12 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
   }
 
   function renderSchema(schema: PropertySchema): Record<string, unknown> {
-    const base = { id: schema.id, name: schema.name, type: schema.type, description: null };
+    const base = {
+      id: schema.id,
+      name: schema.name,
+      type: schema.type,
+      description: schema.description ?? null,
+    };
     switch (schema.type) {
       case "status":
         return { ...base, status: { options: schema.options ?? [], groups: schema.groups ?? [] } };

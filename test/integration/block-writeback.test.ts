@@ -105,3 +105,55 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe("focus block write-back to a chosen Google calendar", () => {
+  let google: FakeGoogle;
+  let app: SyncCairn;
+  const focusCalendar = "focus-blocks@group.calendar.google.com";
+
+  before(async () => {
+    google = await startFakeGoogle({ userEmail: "owner@example.com", timeZone: "UTC" });
+    google.state.addCalendar({ id: focusCalendar, summary: "Focus", timeZone: "UTC" });
+    app = await startSyncCairn({ db: "pglite", jobs: "in-process" });
+  });
+  after(async () => {
+    await app?.close();
+    await google?.close();
+  });
+
+  it("writes blocks to blockCalendarId, not to primary", async () => {
+    await app.call("connect_google", {
+      clientId: google.state.clientId,
+      clientSecret: google.state.clientSecret,
+      refreshToken: "1//fake-refresh-token",
+      apiUrl: google.url,
+      tokenUrl: google.tokenUrl,
+      blockCalendarId: focusCalendar,
+      syncEveryMinutes: 0,
+    });
+    await app.call("sync_now", {});
+    await app.call("create_task", {
+      title: "Draft the roadmap",
+      estimateMinutes: 120,
+      due: new Date(Date.now() + 4 * 86_400_000).toISOString(),
+      priority: 1,
+    });
+    await app.call("set_preferences", {
+      timezone: "UTC",
+      workingHours: Object.fromEntries(
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [{ start: "09:00", end: "17:00" }]]),
+      ),
+    });
+    await app.call("plan_week", { date: new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10) });
+    const schedule = await app.call<Schedule>("get_schedule", {});
+    assert.ok(schedule.blocks.length > 0, "the plan has blocks");
+    const cairnEventsIn = (calendarId: string) =>
+      [...(google.state.calendars.get(calendarId)?.events.values() ?? [])]
+        .map((stored) => stored.json)
+        .filter((event) => event.status !== "cancelled" && event.extendedProperties?.private?.cairnBlockId);
+    await waitFor("blocks on the chosen calendar", async () =>
+      cairnEventsIn(focusCalendar).length === schedule.blocks.length ? true : undefined,
+    );
+    assert.equal(cairnEventsIn(google.state.primaryCalendarId).length, 0, "nothing written to primary");
+  });
+});

@@ -144,6 +144,7 @@ for (const backend of backends()) {
     it("handles the webhook handshake, then syncs on signed events and refuses bad signatures", async () => {
       const url = `${app.cairn.url}/webhooks/notion`;
       const secret = "secret_verification_token_123";
+      await app.call("open_notion_webhook_setup", { connection: connectionId });
       const handshake = await postRaw(url, notionVerificationBody(secret), {
         "content-type": "application/json",
       });
@@ -154,7 +155,10 @@ for (const backend of backends()) {
       );
       assert.equal(listed.connections.find((c) => c.id === connectionId)?.webhook.secretSet, true);
       // A second handshake never replaces the stored token.
-      await postRaw(url, notionVerificationBody("attacker"), { "content-type": "application/json" });
+      const second = await postRaw(url, notionVerificationBody("attacker"), {
+        "content-type": "application/json",
+      });
+      assert.equal(second.status, 401);
 
       const unsigned = fake.state.addPage(dataSourceId, { properties: { Name: "Forged event page" } });
       const forged = await deliverNotionWebhook(

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { Actor } from "../../engine/actions/define.ts";
 import type { Task } from "../../engine/domain.ts";
 import { getSyncService, type SyncService } from "../../engine/sync/service.ts";
-import { type Backend, startTestCairn, type TestCairn } from "../support/harness.ts";
+import { type Backend, startTestCairn, type TestCairn, type TestCairnOptions } from "../support/harness.ts";
 
 export interface SyncCairn {
   cairn: TestCairn;
@@ -18,9 +18,20 @@ export interface SyncCairn {
 export async function startSyncCairn(
   backend: { db: Backend; jobs: "in-process" | "bullmq" },
   env: Record<string, string> = {},
+  options: Pick<TestCairnOptions, "now" | "sharedDb"> & { workspace?: string } = {},
 ): Promise<SyncCairn> {
-  const cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, env });
-  const admin = await cairn.token({ admin: true, email: "owner@example.com" });
+  const cairn = await startTestCairn({
+    db: backend.db,
+    jobs: backend.jobs,
+    env,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sharedDb ? { sharedDb: options.sharedDb } : {}),
+  });
+  const admin = await cairn.token({
+    admin: true,
+    email: "owner@example.com",
+    ...(options.workspace ? { workspace: options.workspace } : {}),
+  });
   const call = async <T>(action: string, input: unknown, expect?: number): Promise<T> => {
     const { status, body } = await cairn.call(admin.token, action, input);
     if (expect !== undefined) assert.equal(status, expect, `${action}: ${JSON.stringify(body)}`);

@@ -113,6 +113,8 @@ export interface TestEngineOptions {
   jobs?: "in-process" | "bullmq";
   env?: Record<string, string>;
   now?: () => Date;
+  /** Run on this database instead of a fresh one, and leave it open on close (a restart on the same data). */
+  sharedDb?: Db;
   /** Actions beyond the built-in ones (test-only tools). */
   extraActions?: AnyAction[];
   /** The engine's logger (default: silent); tests that check what is logged pass a capturing one. */
@@ -130,7 +132,9 @@ export interface TestEngine {
 /** An engine on a fresh database and queue, migrated and prepared; no server, no faces. */
 export async function openTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   const config = testConfig(options.env);
-  const { db, drop } = await freshDb(options.db ?? "pglite");
+  const { db, drop } = options.sharedDb
+    ? { db: options.sharedDb, drop: async () => {} }
+    : await freshDb(options.db ?? "pglite");
   const jobs =
     options.jobs === "bullmq"
       ? createJobs({

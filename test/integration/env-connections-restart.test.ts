@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { mergeFields } from "../../engine/sync/env-seed.ts";
 import { type FakeJira, startFakeJira } from "../fakes/jira.ts";
@@ -125,6 +127,41 @@ describe("env connections across restarts", () => {
     });
     const restarted = await start(env);
     assert.match(await jqlOfLastSearch(restarted), /project = MINE/);
+  });
+
+  it("keeps syncing the real ICS feed URL, stored sealed, across restarts", async () => {
+    const key = randomBytes(24).toString("hex");
+    const paths: string[] = [];
+    const feed = createServer((req, res) => {
+      paths.push(req.url ?? "");
+      res.writeHead(200, { "content-type": "text/calendar" });
+      res.end(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260302T100000Z\r\nDTEND:20260302T110000Z\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+      );
+    });
+    await new Promise<void>((resolve) => feed.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/private-${key}/basic.ics`;
+    try {
+      const syncIcs = async (app: SyncCairn) => {
+        const listed = await app.call<{
+          connections: { id: string; kind: string; sourceUrl: string | null }[];
+        }>("list_connections", {});
+        const ics = listed.connections.find((c) => c.kind === "ics");
+        assert.ok(ics, "the env ICS connection exists");
+        assert.ok(!JSON.stringify(listed).includes(key), "the feed key is never shown");
+        const synced = await app.call<SyncOutput>("sync_now", { connection: ics.id, full: true });
+        assert.equal(synced.results[0]?.ok, true, JSON.stringify(synced.results[0]));
+      };
+      await syncIcs(await start({ ...baseEnv(), ICS_URLS: url }));
+      await syncIcs(await start({ ...baseEnv(), ICS_URLS: url }));
+      assert.ok(paths.length >= 2);
+      assert.ok(
+        paths.every((p) => p === `/private-${key}/basic.ics`),
+        JSON.stringify(paths),
+      );
+    } finally {
+      await new Promise((resolve) => feed.close(resolve));
+    }
   });
 
   it("merges key by key: missing filled, untouched follow the env, a person's value kept", () => {

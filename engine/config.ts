@@ -249,14 +249,30 @@ export function redactUrl(value: string): string {
   }
 }
 
-/** The effective configuration for `cairn config`, secrets masked. */
-export function describeConfig(config: Config): { variable: EnvName; value: string; description: string }[] {
+/** How `cairn config` and the README write a value: booleans as 1/0, lists comma-separated. */
+function showValue(value: unknown): string {
+  if (typeof value === "boolean") return value ? "1" : "0";
+  return Array.isArray(value) ? value.join(",") : String(value);
+}
+
+/**
+ * The configuration in effect for `cairn config`, secrets masked. A variable the environment leaves unset
+ * shows the value that applies in its place, marked "(default)"; the embedded master key says where it is.
+ */
+export function describeConfig(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): { variable: EnvName; value: string; description: string }[] {
   return (settings as readonly SettingSpec[]).map((spec) => {
     const value = (config as Record<string, unknown>)[spec.env];
+    const unset = env[spec.env] === undefined || env[spec.env] === "";
     let shown: string;
-    if (spec.secret) shown = maskSecret(value);
-    else if (value === undefined) shown = "(unset)";
-    else shown = Array.isArray(value) ? value.join(",") : String(value);
+    if (spec.secret && value !== undefined) shown = maskSecret(value);
+    else if (spec.env === "CAIRN_MASTER_KEY" && !config.DATABASE_URL)
+      shown = `(generated, in the data dir: ${config.CAIRN_DATA_DIR.replace(/\/$/, "")}/master.key)`;
+    else if (spec.env === "CAIRN_PUBLIC_URL" && value === undefined) shown = `${publicUrl(config)} (default)`;
+    else if (value === undefined) shown = spec.default ? `${spec.default} (default)` : "(unset)";
+    else shown = unset ? `${showValue(value)} (default)` : showValue(value);
     return { variable: spec.env as EnvName, value: shown, description: spec.description };
   });
 }

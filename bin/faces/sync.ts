@@ -77,7 +77,7 @@ async function runAction(
   }
 }
 
-const connectUsage = `Usage: cairn connect <notion|jira|google|caldav|ics> [options]
+export const connectUsage = `Usage: cairn connect <notion|jira|google|caldav|ics> [options]
   notion  --token <secret> [--api-url <url>] [--data-source <id>]... [--database <id>]... [--property field=Name]...
   jira    --host <https://x.atlassian.net> --email <email> --api-token <token> [--jql <jql>]
   google  --client-id <id> --client-secret <secret> --refresh-token <token> [--api-url <url>] [--token-url <url>]

@@ -47,8 +47,12 @@ async function withRuntime<T>(config: Config, log: Logger, fn: (runtime: Runtime
 }
 
 async function start(config: Config, log: Logger, role: "web" | "worker" | "all"): Promise<void> {
-  const [{ dataDirOf, openRuntime }, { installFaces, installWorkers, prepareModules }, { startServer }] =
-    await Promise.all([import("./compose.ts"), import("./faces.ts"), import("./server.ts")]);
+  const [
+    { dataDirOf, openRuntime },
+    { installFaces, installWorkers, prepareModules },
+    { assertPortFree, startServer },
+  ] = await Promise.all([import("./compose.ts"), import("./faces.ts"), import("./server.ts")]);
+  if (role !== "worker") await assertPortFree(config.PORT, config.HOST);
   const runtime = await openRuntime(config, log);
   const { firstStart, demo, migrationsApplied } = await runtime.engine.prepare();
   if (migrationsApplied.length > 0) log.info({ migrations: migrationsApplied }, "migrations applied");
@@ -58,16 +62,24 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
   if (role !== "worker") faces = await installFaces(runtime.engine, config, log);
   // The control token exists once the server listens (it is advertised with the URL); read per request.
   let controlToken: string | undefined;
-  const server =
-    role === "worker"
-      ? undefined
-      : await startServer({
-          engine: runtime.engine,
-          port: config.PORT,
-          host: config.HOST,
-          mounts: faces?.mounts,
-          controlToken: () => controlToken,
-        });
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    server =
+      role === "worker"
+        ? undefined
+        : await startServer({
+            engine: runtime.engine,
+            port: config.PORT,
+            host: config.HOST,
+            mounts: faces?.mounts,
+            controlToken: () => controlToken,
+          });
+  } catch (error) {
+    // Taken between the check and the listen (or not listenable at all): release the data dir lock.
+    await faces?.close().catch(() => {});
+    await runtime.close().catch(() => {});
+    throw error;
+  }
   if (role !== "web") await runtime.engine.services.jobs.start();
   if (server && runtime.lock) controlToken = runtime.lock.advertise(server.url);
   await faces?.afterListen?.(server?.url);
@@ -108,6 +120,8 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  const { watchWrapper } = await import("./parent-watch.ts");
+  watchWrapper(() => void stop("parent exited"));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -303,5 +317,7 @@ main(process.argv.slice(2)).then(
     else if (error instanceof CairnError) err(`cairn: ${error.message}`);
     else err(`cairn: ${(error as Error)?.stack ?? String(error)}`);
     process.exitCode = isConfigError ? 2 : 1;
+    // A failed start may leave timers or sockets behind; they must not keep a failed process alive.
+    setTimeout(() => process.exit(), 2_000).unref();
   },
 );

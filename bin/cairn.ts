@@ -51,7 +51,13 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
     { dataDirOf, openRuntime },
     { installFaces, installWorkers, prepareModules },
     { assertPortFree, startServer },
-  ] = await Promise.all([import("./compose.ts"), import("./faces.ts"), import("./server.ts")]);
+    { armShutdownDeadline, watchWrapper },
+  ] = await Promise.all([
+    import("./compose.ts"),
+    import("./faces.ts"),
+    import("./server.ts"),
+    import("./process-guards.ts"),
+  ]);
   if (role !== "worker") await assertPortFree(config.PORT, config.HOST);
   const runtime = await openRuntime(config, log);
   const { firstStart, demo, migrationsApplied } = await runtime.engine.prepare();
@@ -108,10 +114,9 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
     log.info({ signal }, "shutting down: draining requests and jobs");
     const timeout = config.CAIRN_SHUTDOWN_TIMEOUT_MS;
     // Draining is bounded by the timeout; this bounds everything else (a stuck close, a hung connection).
-    setTimeout(() => {
-      log.error({ timeoutMs: timeout + SHUTDOWN_GRACE_MS }, "shutdown did not finish in time; exiting");
-      process.exit(1);
-    }, timeout + SHUTDOWN_GRACE_MS).unref();
+    armShutdownDeadline(timeout + SHUTDOWN_GRACE_MS, (deadlineMs) =>
+      log.error({ deadlineMs }, "shutdown did not finish in time; exiting"),
+    );
     await server?.close(timeout);
     await faces?.close?.();
     await runtime.close();
@@ -120,7 +125,6 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
-  const { watchWrapper } = await import("./parent-watch.ts");
   watchWrapper(() => void stop("parent exited"));
 }
 

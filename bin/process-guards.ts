@@ -1,4 +1,6 @@
 /**
+ * Guards that make sure a server process ends: a hard deadline on shutdown, and exiting with its npm wrapper.
+ *
  * `npm start` and `npx cairn start` run the server under a wrapper. When the wrapper is killed, the server is
  * re-parented and would keep the port forever; it notices and shuts down. Only under npm (which says so in
  * npm_command): a server started from a shell and left running on purpose (nohup, &) is not touched.
@@ -38,4 +40,21 @@ export function watchWrapper(onGone: () => void, env: NodeJS.ProcessEnv = proces
     onGone();
   }, CHECK_EVERY_MS);
   timer.unref();
+}
+
+/**
+ * Bounds the whole shutdown: after deadlineMs, log a last line and exit 1, whatever is still closing. The
+ * timer does not keep the process alive on its own.
+ */
+export function armShutdownDeadline(
+  deadlineMs: number,
+  lastWords: (deadlineMs: number) => void,
+  exit: (code: number) => void = (code) => process.exit(code),
+): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    lastWords(deadlineMs);
+    exit(1);
+  }, deadlineMs);
+  timer.unref();
+  return timer;
 }

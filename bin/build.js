@@ -7,7 +7,7 @@
  * bin/cairn.js runs the sources through tsx.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
@@ -24,6 +24,8 @@ try {
 }
 
 rmSync(next, { recursive: true, force: true });
+// The stamp carries the time the build started: a source edited during the build counts as newer.
+const startedAt = new Date();
 const compiled = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", next], {
   cwd: root,
   stdio: "inherit",
@@ -40,6 +42,7 @@ writeFileSync(
   `${JSON.stringify({ name: pkg.name, version: pkg.version, type: "module", private: true }, null, 2)}\n`,
 );
 // Written last: bin/cairn.js trusts dist/ only when this stamp is newer than every source file.
-writeFileSync(join(next, ".built"), `${new Date().toISOString()}\n`);
+writeFileSync(join(next, ".built"), `${startedAt.toISOString()}\n`);
+utimesSync(join(next, ".built"), startedAt, startedAt);
 if (existsSync(dist)) rmSync(dist, { recursive: true, force: true });
 renameSync(next, dist);

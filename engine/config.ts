@@ -96,7 +96,8 @@ export const settings = [
   { env: "CAIRN_LOG_LEVEL", description: "pino log level.", default: "info", schema: logLevel },
   {
     env: "CAIRN_SHUTDOWN_TIMEOUT_MS",
-    description: "On SIGTERM, how long to wait for requests and jobs to finish.",
+    description:
+      "On SIGTERM, how long to wait for requests and jobs to finish. Shutdown not done 3 s later exits with status 1.",
     default: "10000",
     schema: z.coerce.number().int().positive().default(10_000),
   },

@@ -149,7 +149,8 @@ describe("cairn --help, -h and --version", () => {
         },
       ]),
     ];
-    const results = await Promise.all(cases.map((c) => cairn(c.args, env)));
+    const results: Awaited<ReturnType<typeof cairn>>[] = [];
+    for (const c of cases) results.push(await cairn(c.args, env));
     cases.forEach((c, i) => {
       const result = results[i] as Awaited<ReturnType<typeof cairn>>;
       const label = `cairn ${c.args.join(" ")}`;

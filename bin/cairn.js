@@ -28,7 +28,7 @@ function distIsFresh() {
   }
 }
 
-if (process.env.CAIRN_FROM_SOURCE !== "1" && distIsFresh()) {
+if (distIsFresh()) {
   await import("../dist/bin/cairn.js");
 } else {
   const { register } = await import("tsx/esm/api");

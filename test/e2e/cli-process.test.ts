@@ -21,6 +21,8 @@ const cli = join(root, "bin", "cairn.js");
 const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
 const temps: string[] = [];
 const children: ChildProcess[] = [];
+/** Servers started by a parent that is gone (not our children): killed at the end if still running. */
+const orphans: number[] = [];
 
 function tempDir(label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `cairn-${label}-`));
@@ -210,18 +212,43 @@ describe("cairn config", () => {
 });
 
 describe("a server that always ends", () => {
-  it("exits promptly on SIGTERM after the reader of its output went away (EPIPE)", async () => {
-    const { child } = await startServer(tempDir("epipe"), {
-      CAIRN_LOG_LEVEL: "info",
-      CAIRN_SHUTDOWN_TIMEOUT_MS: "2000",
-    });
-    // The parent stops reading: every later write to stdout or stderr fails with EPIPE.
-    child.stdout?.destroy();
-    child.stderr?.destroy();
-    await sleep(200);
-    child.kill("SIGTERM");
-    const outcome = await exitsWithin(child, 15_000);
-    assert.ok(outcome.ms !== undefined, "still running 15 s after SIGTERM");
+  it("exits promptly on SIGTERM after the parent reading its output died (EPIPE)", async () => {
+    const dataDir = tempDir("epipe");
+    // A parent that starts the server with piped output, waits for the banner, and dies without a word.
+    const parent = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const child = require("node:child_process").spawn(process.execPath, [${JSON.stringify(cli)}, "start"], { stdio: ["ignore", "pipe", "pipe"] });
+         child.stdout.on("data", (d) => { if (String(d).includes("Cairn is running")) { console.log(child.pid); process.exit(0); } });`,
+      ],
+      {
+        cwd: root,
+        env: cleanEnv({
+          CAIRN_DATA_DIR: dataDir,
+          PORT: "0",
+          CAIRN_LOG_LEVEL: "info",
+          CAIRN_SHUTDOWN_TIMEOUT_MS: "2000",
+        }),
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    children.push(parent);
+    const pid = Number((await waitForOutput(parent, /^(\d+)\n/))[1]);
+    orphans.push(pid);
+    await sleep(500);
+    process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + 15_000;
+    const running = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (running() && Date.now() < deadline) await sleep(100);
+    assert.equal(running(), false, "still running 15 s after SIGTERM");
   });
 
   it("does not wait on a keep-alive connection whose request finished during shutdown", async () => {

@@ -3,52 +3,40 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import dotenv from "dotenv";
-import { issueApiToken } from "../engine/auth/api-tokens.ts";
-import { type Config, ConfigError, describeConfig, loadConfig } from "../engine/config.ts";
-import { migrate } from "../engine/db/migrate.ts";
-import { CairnError } from "../engine/errors.ts";
-import { createLogger, type Logger } from "../engine/logger.ts";
-import { dataDirOf, openRuntime, type Runtime } from "./compose.ts";
-import { extraCommands, installFaces, installWorkers, prepareModules, type StartedFaces } from "./faces.ts";
-import { callLocalServer, runningServer } from "./local-server.ts";
-import { startServer } from "./server.ts";
-import { runTokenCommand, TOKEN_USAGE } from "./token-commands.ts";
+import type { Config } from "../engine/config.ts";
+import type { Logger } from "../engine/logger.ts";
+import { findCommand, helpOf, usage, version, wantsHelp } from "./commands.ts";
+import type { Runtime } from "./compose.ts";
+import type { ExtraCommand, StartedFaces } from "./faces.ts";
+
+// Modules load per command (dynamic imports below), so `cairn --help` or `cairn plan` never pays for the
+// database, the queue, express or the MCP SDK.
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
-function formatUsage(command: string, summary: string): string {
-  return command.length < 38
-    ? `  ${command.padEnd(40)}${summary}`
-    : `  ${command}\n${" ".repeat(42)}${summary}`;
+// A reader that went away (a closed pipe, `| head`, a dead parent) is not an error worth crashing or
+// spinning over: output is dropped from then on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
 }
 
-const usage = `cairn — self-hosted productivity agent
+/** After CAIRN_SHUTDOWN_TIMEOUT_MS of draining, how long closing may still take before the process exits 1. */
+const SHUTDOWN_GRACE_MS = 3_000;
 
-Usage:
-  cairn start [--role web|worker|all]     run the server and/or job workers (default: all)
-  cairn worker                            run job workers only (same as start --role worker)
-  cairn migrate                           apply database migrations
-  cairn config                            print the effective configuration (secrets masked)
-  cairn token create --workspace <slug> --person <email> [--admin]
-                                          create workspace/person if needed and print an API token once
-  cairn token list [--workspace <slug>] [--person <email>]
-                                          list API tokens (id, prefix, person, last used, revoked)
-  cairn token revoke <id> [--workspace <slug>]
-                                          revoke an API token: refused at once on HTTP and MCP
-  cairn call <action> ['<json>'] [--workspace <slug>] [--person <email>]
-                                          run an action and print its JSON output
-  cairn actions                           list every action
-${extraCommands.map((c) => formatUsage(`cairn ${c.usage}`, c.summary)).join("\n")}
-`;
-
-function loadEnv(): Config {
-  if (existsSync(".env")) dotenv.config({ path: ".env", quiet: true });
+async function loadEnv(): Promise<Config> {
+  if (existsSync(".env")) {
+    const dotenv = await import("dotenv");
+    dotenv.default.config({ path: ".env", quiet: true });
+  }
+  const { loadConfig } = await import("../engine/config.ts");
   return loadConfig();
 }
 
 async function withRuntime<T>(config: Config, log: Logger, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const { openRuntime } = await import("./compose.ts");
   const runtime = await openRuntime(config, log);
   try {
     await runtime.engine.prepare();
@@ -59,6 +47,18 @@ async function withRuntime<T>(config: Config, log: Logger, fn: (runtime: Runtime
 }
 
 async function start(config: Config, log: Logger, role: "web" | "worker" | "all"): Promise<void> {
+  const [
+    { dataDirOf, openRuntime },
+    { installFaces, installWorkers, prepareModules },
+    { assertPortFree, startServer },
+    { armShutdownDeadline, watchWrapper },
+  ] = await Promise.all([
+    import("./compose.ts"),
+    import("./faces.ts"),
+    import("./server.ts"),
+    import("./process-guards.ts"),
+  ]);
+  if (role !== "worker") await assertPortFree(config.PORT, config.HOST);
   const runtime = await openRuntime(config, log);
   const { firstStart, demo, migrationsApplied } = await runtime.engine.prepare();
   if (migrationsApplied.length > 0) log.info({ migrations: migrationsApplied }, "migrations applied");
@@ -68,16 +68,24 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
   if (role !== "worker") faces = await installFaces(runtime.engine, config, log);
   // The control token exists once the server listens (it is advertised with the URL); read per request.
   let controlToken: string | undefined;
-  const server =
-    role === "worker"
-      ? undefined
-      : await startServer({
-          engine: runtime.engine,
-          port: config.PORT,
-          host: config.HOST,
-          mounts: faces?.mounts,
-          controlToken: () => controlToken,
-        });
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    server =
+      role === "worker"
+        ? undefined
+        : await startServer({
+            engine: runtime.engine,
+            port: config.PORT,
+            host: config.HOST,
+            mounts: faces?.mounts,
+            controlToken: () => controlToken,
+          });
+  } catch (error) {
+    // Taken between the check and the listen (or not listenable at all): release the data dir lock.
+    await faces?.close().catch(() => {});
+    await runtime.close().catch(() => {});
+    throw error;
+  }
   if (role !== "web") await runtime.engine.services.jobs.start();
   if (server && runtime.lock) controlToken = runtime.lock.advertise(server.url);
   await faces?.afterListen?.(server?.url);
@@ -105,6 +113,10 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
     stopping = true;
     log.info({ signal }, "shutting down: draining requests and jobs");
     const timeout = config.CAIRN_SHUTDOWN_TIMEOUT_MS;
+    // Draining is bounded by the timeout; this bounds everything else (a stuck close, a hung connection).
+    armShutdownDeadline(timeout + SHUTDOWN_GRACE_MS, (deadlineMs) =>
+      log.error({ deadlineMs }, "shutdown did not finish in time; exiting"),
+    );
     await server?.close(timeout);
     await faces?.close?.();
     await runtime.close();
@@ -113,18 +125,52 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  watchWrapper(() => void stop("parent exited"));
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") {
-    out(usage);
-    return command ? 0 : 2;
+  if (!command) {
+    err(usage);
+    return 2;
   }
-  const extra = extraCommands.find((c) => c.name === command);
+  if (command === "--help" || command === "-h" || command === "help") {
+    const about = rest[0] ? findCommand(rest[0]) : undefined;
+    out(about ? await helpOf(about) : usage);
+    return 0;
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    out(`cairn ${version()}`);
+    return 0;
+  }
+  const spec = findCommand(command);
+  if (!spec) {
+    err(`cairn: unknown command "${command}".\n`);
+    err(usage);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    out(await helpOf(spec));
+    return 0;
+  }
+  try {
+    return await runCommand(command, rest, spec.load ? await spec.load() : undefined);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException)?.code ?? "";
+    if (!code.startsWith("ERR_PARSE_ARGS")) throw error;
+    const message = (error as Error).message;
+    const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    err(`cairn ${command}: ${option ? `unknown option ${option}` : message.replace(/\.$/, "")}.`);
+    err(`Run "cairn ${command} --help" for usage.`);
+    return 2;
+  }
+}
+
+async function runCommand(command: string, rest: string[], extra: ExtraCommand | undefined): Promise<number> {
   if (extra?.noConfig) return extra.run(rest, { out, err });
 
-  const config = loadEnv();
+  const config = await loadEnv();
+  const { createLogger } = await import("../engine/logger.ts");
   const log = createLogger(config.CAIRN_LOG_LEVEL);
 
   switch (command) {
@@ -143,16 +189,22 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case "config": {
+      const { describeConfig } = await import("../engine/config.ts");
       const rows = describeConfig(config);
       const width = Math.max(...rows.map((r) => r.variable.length));
       for (const row of rows) out(`${row.variable.padEnd(width)}  ${row.value}`);
       return 0;
     }
     case "migrate": {
-      if (runningServer(config)) {
+      const { runningServer } = await import("./local-server.ts");
+      if (await runningServer(config)) {
         out("The running server applied migrations when it started; nothing to do.");
         return 0;
       }
+      const [{ openRuntime }, { migrate }] = await Promise.all([
+        import("./compose.ts"),
+        import("../engine/db/migrate.ts"),
+      ]);
       const runtime = await openRuntime(config, log);
       try {
         const result = await migrate(runtime.engine.services.db);
@@ -177,6 +229,7 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       const [subcommand, id] = positionals;
+      const { runTokenCommand, TOKEN_USAGE } = await import("./token-commands.ts");
       if (subcommand === "list" || subcommand === "revoke") {
         return runTokenCommand(config, log, { out, err }, { subcommand, id, ...values });
       }
@@ -185,7 +238,9 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const request = { workspace: values.workspace, person: values.person, admin: values.admin };
-      const server = runningServer(config);
+      const { callLocalServer, runningServer } = await import("./local-server.ts");
+      const { issueApiToken } = await import("../engine/auth/api-tokens.ts");
+      const server = await runningServer(config);
       const issued = server
         ? ((await callLocalServer(server, "token", request)) as {
             token: string;
@@ -231,7 +286,8 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const workspace = values.workspace ?? config.CAIRN_WORKSPACE;
-      const server = runningServer(config);
+      const { callLocalServer, runningServer } = await import("./local-server.ts");
+      const server = await runningServer(config);
       const output = server
         ? await callLocalServer(server, "call", { action, input, workspace, person: values.person })
         : await withRuntime(config, log, async (runtime) =>
@@ -254,9 +310,7 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       if (extra) return extra.run(rest, { out, err, config, log });
-      err(`Unknown command "${command}".\n`);
-      err(usage);
-      return 2;
+      throw new Error(`bin/commands.ts lists "${command}" but nothing runs it`);
   }
 }
 
@@ -264,16 +318,15 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
-  (error: unknown) => {
-    const code = (error as NodeJS.ErrnoException)?.code ?? "";
-    if (code.startsWith("ERR_PARSE_ARGS")) {
-      err(`cairn: ${(error as Error).message}\nRun "cairn help" for usage.`);
-      process.exitCode = 2;
-      return;
-    }
-    if (error instanceof ConfigError) err(error.message);
+  async (error: unknown) => {
+    // ConfigError by name: importing engine/config.ts here would load zod for every command.
+    const { CairnError } = await import("../engine/errors.ts");
+    const isConfigError = (error as Error)?.name === "ConfigError";
+    if (isConfigError) err((error as Error).message);
     else if (error instanceof CairnError) err(`cairn: ${error.message}`);
     else err(`cairn: ${(error as Error)?.stack ?? String(error)}`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    process.exitCode = isConfigError ? 2 : 1;
+    // A failed start may leave timers or sockets behind; they must not keep a failed process alive.
+    setTimeout(() => process.exit(), 2_000).unref();
   },
 );

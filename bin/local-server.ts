@@ -10,13 +10,15 @@ import { dataDirOf } from "./compose.ts";
 export interface LocalServer {
   url: string;
   controlToken: string;
+  pid: number;
 }
 
 /** The server that owns the embedded database, if one runs; throws when another process holds it without serving. */
 export function runningServer(config: Config): LocalServer | undefined {
   if (config.DATABASE_URL) return undefined;
   const lock = readLock(dataDirOf(config));
-  if (lock?.url && lock.controlToken) return { url: lock.url, controlToken: lock.controlToken };
+  if (lock?.url && lock.controlToken)
+    return { url: lock.url, controlToken: lock.controlToken, pid: lock.pid };
   if (lock) {
     throw new CairnError(
       "embedded_db_busy",
@@ -32,11 +34,21 @@ export async function callLocalServer(
   path: "call" | "token",
   body: unknown,
 ): Promise<unknown> {
-  const response = await fetch(`${server.url}/api/local/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-cairn-control": server.controlToken },
-    body: JSON.stringify(body),
-  });
+  let response: Response;
+  try {
+    response = await fetch(`${server.url}/api/local/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-cairn-control": server.controlToken },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new CairnError(
+      "unavailable",
+      `The Cairn server that has the embedded database open (pid ${server.pid}, ${server.url}) does not answer (${cause?.code ?? cause?.message ?? (error as Error).message}). ` +
+        `If it is stuck, stop it (kill ${server.pid}) and run this command again.`,
+    );
+  }
   const payload = (await response.json()) as { error?: { code: ErrorCode; message: string } };
   if (!response.ok) {
     throw new CairnError(

@@ -1,9 +1,10 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import express, { type Express, type Router } from "express";
 import { createApiRouter } from "../admin/api-router.ts";
 import { createMetrics, type HttpMetrics } from "../admin/metrics.ts";
 import type { Engine } from "../engine/engine.ts";
+import { CairnError, ErrorCode } from "../engine/errors.ts";
 
 export interface Mount {
   path: string;
@@ -86,6 +87,26 @@ export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Exp
   return app;
 }
 
+/** The one line a person sees when the port is taken (instead of an EADDRINUSE stack). */
+function portInUse(port: number, host: string): CairnError {
+  return new CairnError(
+    ErrorCode.Unavailable,
+    `PORT ${port} is already in use on ${host} (another program is listening at ${host}:${port}). Stop it, or set PORT to a free port.`,
+  );
+}
+
+/** Fails fast, before the database opens, when something already listens on the port. */
+export async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? portInUse(port, host) : error),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const metrics = options.metrics ?? createMetrics();
   const app = buildApp({ ...options, metrics });
@@ -93,10 +114,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const listening = app.listen(options.port, options.host, (error?: Error) =>
       error ? reject(error) : resolve(listening),
     );
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === "EADDRINUSE" ? portInUse(options.port, options.host) : error;
   });
   // Longer than common client and proxy idle timeouts, so a reused keep-alive socket is not closed mid-request.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // While closing, a request in flight must not leave its keep-alive connection open afterwards: it would
+  // hold the shutdown for the whole timeout. Its response says "Connection: close" (when its headers are not
+  // sent yet) and, once it ends, idle connections are closed again.
+  let closing = false;
+  const inFlight = new Set<ServerResponse>();
+  const endKeepAlive = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader("connection", "close");
+  };
+  server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    if (closing) endKeepAlive(res);
+    inFlight.add(res);
+    res.once("close", () => {
+      inFlight.delete(res);
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
@@ -106,6 +145,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server,
     metrics,
     async close(timeoutMs = 10_000) {
+      closing = true;
+      for (const res of inFlight) endKeepAlive(res);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const outcome = await withTimeout(closed, timeoutMs);

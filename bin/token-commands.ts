@@ -23,7 +23,7 @@ async function callAction(
   log: Logger,
   request: { action: string; input: unknown; workspace: string; person?: string },
 ): Promise<unknown> {
-  const server = runningServer(config);
+  const server = await runningServer(config);
   if (server) return callLocalServer(server, "call", request);
   const runtime = await openRuntime(config, log);
   try {

@@ -98,7 +98,8 @@ export const settings = [
   { env: "CAIRN_LOG_LEVEL", description: "pino log level.", default: "info", schema: logLevel },
   {
     env: "CAIRN_SHUTDOWN_TIMEOUT_MS",
-    description: "On SIGTERM, how long to wait for requests and jobs to finish.",
+    description:
+      "On SIGTERM, how long to wait for requests and jobs to finish. Shutdown not done 3 s later exits with status 1.",
     default: "10000",
     schema: z.coerce.number().int().positive().default(10_000),
   },
@@ -293,18 +294,31 @@ export function redactUrl(value: string): string {
   return redactUrlCredentials(value);
 }
 
-/** A non-secret value as `cairn config` shows it: a URL's user:password@ and ?token=... redacted. */
-const shownValue = (value: unknown): string =>
-  typeof value === "string" ? redactUrlCredentials(value) : String(value);
+/** How `cairn config` and the README write a value: booleans as 1/0, lists comma-separated, URLs redacted. */
+function showValue(value: unknown): string {
+  if (typeof value === "boolean") return value ? "1" : "0";
+  if (Array.isArray(value)) return value.map(showValue).join(",");
+  return typeof value === "string" ? redactUrlCredentials(value) : String(value);
+}
 
-/** The effective configuration for `cairn config`, secrets masked. */
-export function describeConfig(config: Config): { variable: EnvName; value: string; description: string }[] {
+/**
+ * The configuration in effect for `cairn config`, secrets masked. A variable the environment leaves unset
+ * shows the value that applies in its place, marked "(default)"; the embedded master key says where it is.
+ */
+export function describeConfig(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): { variable: EnvName; value: string; description: string }[] {
   return (settings as readonly SettingSpec[]).map((spec) => {
     const value = (config as Record<string, unknown>)[spec.env];
+    const unset = env[spec.env] === undefined || env[spec.env] === "";
     let shown: string;
-    if (spec.secret) shown = maskSecret(value);
-    else if (value === undefined) shown = "(unset)";
-    else shown = Array.isArray(value) ? value.map(shownValue).join(",") : shownValue(value);
+    if (spec.secret && value !== undefined) shown = maskSecret(value);
+    else if (spec.env === "CAIRN_MASTER_KEY" && !config.DATABASE_URL)
+      shown = `(generated, in the data dir: ${config.CAIRN_DATA_DIR.replace(/\/$/, "")}/master.key)`;
+    else if (spec.env === "CAIRN_PUBLIC_URL" && value === undefined) shown = `${publicUrl(config)} (default)`;
+    else if (value === undefined) shown = spec.default ? `${spec.default} (default)` : "(unset)";
+    else shown = unset ? `${showValue(value)} (default)` : showValue(value);
     return { variable: spec.env as EnvName, value: shown, description: spec.description };
   });
 }

@@ -100,23 +100,56 @@ export async function bridgeStdioToHttp(options: BridgeOptions): Promise<void> {
     void local.send({ jsonrpc: "2.0", id: message.id, error: { code: -32603, message: problem } });
   };
 
+  /**
+   * The session id arrives with the initialize answer. Messages a client writes before that answer (clients
+   * may pipeline) wait for it, so every one carries the session id, as they would in direct mode.
+   */
+  let session: Promise<void> = Promise.resolve();
+  const initializeAnswered = new Map<string | number, () => void>();
+
+  const relayOne = async (message: JSONRPCMessage) => {
+    try {
+      await upstream.send(message);
+    } catch (error) {
+      if ("id" in message && message.id !== undefined) {
+        inFlight.delete(message.id);
+        initializeAnswered.get(message.id)?.();
+      }
+      options.log.warn(
+        { err: { message: (error as Error).message }, endpoint: endpoint.href },
+        "could not relay an MCP message to the server",
+      );
+      reply(
+        message,
+        `The Cairn server at ${endpoint.href} did not accept the message: ${(error as Error).message}`,
+      );
+    }
+  };
+
   local.onmessage = (message) => {
     if ("method" in message && "id" in message) {
       inFlight.add(message.id);
-      if (message.method === "initialize") pendingInitialize.add(message.id);
+      if (message.method === "initialize") {
+        pendingInitialize.add(message.id);
+        const id = message.id;
+        session = session.then(
+          () =>
+            new Promise<void>((answered) => {
+              initializeAnswered.set(id, answered);
+              void relayOne(message);
+            }),
+        );
+        return;
+      }
     }
-    upstream.send(message).catch((error: unknown) => {
-      if ("id" in message && message.id !== undefined) inFlight.delete(message.id);
-      const text = (error as Error).message;
-      options.log.warn(
-        { err: error, endpoint: endpoint.href },
-        "could not relay an MCP message to the server",
-      );
-      reply(message, `The Cairn server at ${endpoint.href} did not accept the message: ${text}`);
-    });
+    void session.then(() => relayOne(message));
   };
   upstream.onmessage = (message) => {
-    if (!("method" in message) && "id" in message && message.id !== undefined) inFlight.delete(message.id);
+    if (!("method" in message) && "id" in message && message.id !== undefined) {
+      inFlight.delete(message.id);
+      initializeAnswered.get(message.id)?.();
+      initializeAnswered.delete(message.id);
+    }
     // The bridge is not an SDK Client, so it tells the transport the negotiated version itself.
     if (
       "id" in message &&

@@ -1,10 +1,33 @@
 /**
- * `npm test`: static checks (types, lint, circular imports), then every *.test.ts under test/ with
- * node's test runner. Bench files are not tests; run them with `npm run bench`.
+ * `npm test`: static checks (types, lint, circular imports), the build (so the spawned `cairn` runs the
+ * JavaScript users run), then every *.test.ts under test/ with node's test runner, and a closing line that
+ * counts skipped groups too. Bench files are not tests; run them with `npm run bench`.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+
+/** What test/support/count-reporter.mjs writes. */
+interface TestCounts {
+  passed: number;
+  failed: number;
+  skippedTests: number;
+  skippedGroups: number;
+  todo: number;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** "N passed, N failed, N skipped (G groups, T tests)": skipped groups are whole describes left out. */
+function closingLine(counts: TestCounts): string {
+  const skipped = counts.skippedTests + counts.skippedGroups;
+  let line = `${counts.passed} passed, ${counts.failed} failed, ${skipped} skipped`;
+  if (skipped > 0)
+    line += ` (${plural(counts.skippedGroups, "group")}, ${plural(counts.skippedTests, "test")})`;
+  if (counts.todo > 0) line += `, ${counts.todo} todo`;
+  return line;
+}
 
 const root = new URL("..", import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -53,6 +76,7 @@ if (only.length === 0 && process.env.CAIRN_SKIP_STATIC !== "1") {
   ]);
   step("layering (one-way arrows)", process.execPath, ["--import", "tsx", "test/support/check-layers.ts"]);
 }
+if (only.length === 0) step("build (dist/)", process.execPath, [join(root, "bin", "build.js")]);
 
 const files = only.length > 0 ? only : findTests(join(root, "test"));
 const services = [
@@ -60,13 +84,33 @@ const services = [
   `Redis: ${process.env.REDIS_URL ? "yes" : "no (in-process only)"}`,
 ];
 process.stdout.write(`\n▶ ${files.length} test files · ${services.join(" · ")}\n`);
+const countsDir = mkdtempSync(join(tmpdir(), "cairn-test-counts-"));
+const countsFile = join(countsDir, "counts.json");
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${join(root, "test", "support", "count-reporter.mjs")}`,
+    `--test-reporter-destination=${countsFile}`,
+    ...files,
+  ],
   {
     cwd: root,
     stdio: "inherit",
     env: { ...process.env, CAIRN_LOG_LEVEL: process.env.CAIRN_LOG_LEVEL ?? "silent" },
   },
 );
+let counts: TestCounts | undefined;
+try {
+  counts = JSON.parse(readFileSync(countsFile, "utf8")) as TestCounts;
+} catch {
+  // The runner died before its reporter finished.
+}
+rmSync(countsDir, { recursive: true, force: true });
+process.stdout.write(`\n${counts ? closingLine(counts) : "no counts: the test runner stopped early"}\n`);
 process.exit(result.status ?? 1);

@@ -77,7 +77,7 @@ async function runAction(
   }
 }
 
-const connectUsage = `Usage: cairn connect <notion|jira|google|caldav|ics> [options]
+export const connectUsage = `Usage: cairn connect <notion|jira|google|caldav|ics> [options]
   notion  --token <secret> [--api-url <url>] [--data-source <id>]... [--database <id>]... [--property field=Name]...
           [--estimate-unit minutes|hours]
   notion --webhook [--connection <id>]   open a 10-minute window to receive Notion's webhook verification token

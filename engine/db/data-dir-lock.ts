@@ -26,11 +26,41 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every mainstream architecture). */
+const USER_HZ = 100;
+
+/** When a process started (ms since the epoch), where the system tells (Linux /proc); undefined elsewhere. */
+export function processStartedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces and parentheses): starttime is field 22.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
+    const bootTime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(bootTime)) return undefined;
+    return bootTime * 1000 + (ticks * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the lock's process still runs: its PID is alive and, where the start time is known, that process
+ * started before the lock was written. A PID reused by another process since a crash does not count.
+ */
+function holderAlive(info: LockInfo): boolean {
+  if (!Number.isInteger(info.pid) || info.pid <= 0 || !alive(info.pid)) return false;
+  const started = processStartedAt(info.pid);
+  const locked = Date.parse(info.startedAt);
+  // Two seconds of slack for clock granularity between the kernel's boot time and ours.
+  return started === undefined || Number.isNaN(locked) || started <= locked + 2_000;
+}
+
 /** The live holder of the data dir, if any (a stale lock from a crashed process does not count). */
 export function readLock(dataDir: string): LockInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(lockPath(dataDir), "utf8")) as LockInfo;
-    return info.pid !== process.pid && alive(info.pid) ? info : undefined;
+    return info.pid !== process.pid && holderAlive(info) ? info : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,4 @@
 import type { Highs } from "highs";
-import highsModule from "highs";
 import type { PlanInputRaw } from "./plan-input.ts";
 import { parsePlanInput } from "./plan-input.ts";
 import { buildPlanModel, type PlanModel } from "./plan-model.ts";
@@ -29,10 +28,16 @@ export interface ExactResult {
 }
 
 type HighsLoader = () => Promise<Highs>;
-// highs ships CommonJS-flavoured typings: TypeScript sees the loader under `.default`, Node's ESM build exports
-// it as the default itself. Accept both shapes.
-const loadHighs = ((highsModule as unknown as { default?: HighsLoader }).default ??
-  (highsModule as unknown as HighsLoader)) as HighsLoader;
+
+// Loaded on first use: the module is large, and most plans (and every `cairn plan`) never need the MILP.
+async function loadHighs(): Promise<Highs> {
+  const highsModule = await import("highs");
+  // highs ships CommonJS-flavoured typings: TypeScript sees the loader under `.default`, Node's ESM build
+  // exports it as the default itself. Accept both shapes.
+  const loader = ((highsModule as unknown as { default?: HighsLoader }).default ??
+    (highsModule as unknown as HighsLoader)) as HighsLoader;
+  return loader();
+}
 
 let highsInstance: Promise<Highs> | null = null;
 const getHighs = (): Promise<Highs> => {

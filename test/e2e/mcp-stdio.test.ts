@@ -74,6 +74,79 @@ const call = async (client: Client, name: string, args: Record<string, unknown>)
   return result.structuredContent as Record<string, unknown>;
 };
 
+/**
+ * Writes initialize, the initialized notification and two requests in ONE write, without waiting for the
+ * initialize answer (as some assistants do), and returns the answers by id and what went to stderr.
+ */
+async function pipelined(
+  env: Record<string, string>,
+): Promise<{ answers: Map<number, Record<string, unknown>>; stderr: string }> {
+  const child = spawn(process.execPath, [cli, "mcp"], { cwd: root, env, stdio: ["pipe", "pipe", "pipe"] });
+  const messages = [
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "pipelined", version: "1" },
+      },
+    },
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    { jsonrpc: "2.0", id: 2, method: "tools/list" },
+    {
+      jsonrpc: "2.0",
+      id: 3,
+      method: "tools/call",
+      params: { name: "create_task", arguments: { title: "Pipelined" } },
+    },
+  ];
+  child.stdin.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(""));
+  const answers = new Map<number, Record<string, unknown>>();
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answers to all requests; stdout:\n${stdout}\nstderr:\n${stderr}`)),
+        60_000,
+      );
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        for (const line of stdout.split("\n").slice(0, -1)) {
+          const message = JSON.parse(line) as Record<string, unknown>;
+          if (typeof message.id === "number") answers.set(message.id, message);
+        }
+        if (answers.size >= 3) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  } finally {
+    child.stdin.end();
+    await Promise.race([exited, sleep(15_000)]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+  return { answers, stderr };
+}
+
+function assertPipelinedAnswered(result: { answers: Map<number, Record<string, unknown>>; stderr: string }) {
+  for (const id of [1, 2, 3]) {
+    const answer = result.answers.get(id);
+    assert.ok(answer?.result, `request ${id} answered with a result: ${JSON.stringify(answer)}`);
+  }
+  const created = (result.answers.get(3)?.result ?? {}) as { structuredContent?: { title?: string } };
+  assert.equal(created.structuredContent?.title, "Pipelined");
+  assert.doesNotMatch(result.stderr, /Mcp-Session-Id/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack traces");
+}
+
 /** Output schemas checked with the registry's own zod schemas (no database needed to build them). */
 const registry = new ActionRegistry(allActions);
 
@@ -142,6 +215,10 @@ for (const backend of backends()) {
       }
     });
 
+    it("answers requests written all at once, before the initialize answer", async () => {
+      assertPipelinedAnswered(await pipelined({ ...env, CAIRN_TOKEN: token }));
+    });
+
     it("exits 2 with a clear message when CAIRN_TOKEN is missing or wrong", async () => {
       for (const [label, value, expected] of [
         ["missing", undefined, /CAIRN_TOKEN is not set/],
@@ -191,6 +268,8 @@ for (const backend of backends()) {
         } finally {
           await client.close();
         }
+        // Same as direct mode: requests written before the initialize answer all get answers.
+        assertPipelinedAnswered(await pipelined({ ...env, CAIRN_TOKEN: token }));
         const wrong = spawn(process.execPath, [cli, "mcp"], {
           cwd: root,
           env: { ...env, CAIRN_TOKEN: "cairn_wrong" },

@@ -98,21 +98,27 @@ describe("README quick start", () => {
       timeout: 120_000,
     });
     assert.equal(result.status, 0, result.stderr);
-    const [preferences, task, search, plan, schedule] = jsonValues(result.stdout) as Array<
-      Record<string, unknown>
-    >;
-    for (const value of [preferences, task, search, plan, schedule])
+    const values = jsonValues(result.stdout) as Array<Record<string, unknown>>;
+    assert.equal(values.length, 5, result.stdout);
+    const [preferences, task, search, plan, schedule] = values.map((value) => {
       assert.ok(value && !("error" in value), JSON.stringify(value));
-    assert.equal((preferences?.preferences as { timezone?: string }).timezone, "Europe/Berlin");
-    const taskId = task?.id;
-    assert.ok((search?.results as Array<{ task: { id: string } }>).some((r) => r.task.id === taskId));
-    const planned = plan?.blocks as Array<{ taskId?: string }>;
+      return value;
+    }) as [
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ];
+    assert.equal((preferences.preferences as { timezone?: string }).timezone, "Europe/Berlin");
+    const taskId = task.id;
+    assert.ok((search.results as Array<{ task: { id: string } }>).some((r) => r.task.id === taskId));
     assert.ok(
-      planned.some((b) => b.taskId === taskId),
+      (plan.blocks as Array<{ taskId?: string }>).some((b) => b.taskId === taskId),
       JSON.stringify(plan),
     );
     assert.ok(
-      (schedule?.blocks as Array<{ taskId?: string }>).some((b) => b.taskId === taskId),
+      (schedule.blocks as Array<{ taskId?: string }>).some((b) => b.taskId === taskId),
       JSON.stringify(schedule),
     );
   });

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * Compiles the TypeScript sources to dist/ (run by `npm install` through the `prepare` script, and by
+ * `npm test` first), so `cairn` starts without compiling anything. Plain JavaScript: it runs before any
+ * build exists. The SQL migrations and a package.json (type, version) are copied next to the JavaScript.
+ * Without TypeScript installed (a production install that omits dev dependencies) it builds nothing and
+ * bin/cairn.js runs the sources through tsx.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const next = join(root, "dist.next");
+const dist = join(root, "dist");
+
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+} catch {
+  process.stderr.write("cairn build: TypeScript is not installed; cairn will run the sources through tsx.\n");
+  process.exit(0);
+}
+
+rmSync(next, { recursive: true, force: true });
+// The stamp carries the time the build started: a source edited during the build counts as newer.
+const startedAt = new Date();
+const compiled = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", next], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (compiled.status !== 0) {
+  rmSync(next, { recursive: true, force: true });
+  process.stderr.write("cairn build: tsc failed; dist/ was left as it was.\n");
+  process.exit(compiled.status ?? 1);
+}
+cpSync(join(root, "engine/db/migrations"), join(next, "engine/db/migrations"), { recursive: true });
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+writeFileSync(
+  join(next, "package.json"),
+  `${JSON.stringify({ name: pkg.name, version: pkg.version, type: "module", private: true }, null, 2)}\n`,
+);
+// Written last: bin/cairn.js trusts dist/ only when this stamp is newer than every source file.
+writeFileSync(join(next, ".built"), `${startedAt.toISOString()}\n`);
+utimesSync(join(next, ".built"), startedAt, startedAt);
+if (existsSync(dist)) rmSync(dist, { recursive: true, force: true });
+renameSync(next, dist);

@@ -1,0 +1,179 @@
+/**
+ * Every `cairn` command's name, usage and help, with nothing heavy imported: `cairn --help`, `cairn <command>
+ * --help` and `cairn --version` answer from this file alone. A command's modules load only when it runs
+ * (`load` for the commands that face modules implement; the built-in ones import lazily in bin/cairn.ts).
+ */
+import { readFileSync } from "node:fs";
+import type { ExtraCommand } from "./faces/types.ts";
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  /** Printed by `cairn <name> --help`; the usage line and summary when absent. */
+  help?: string | (() => Promise<string>);
+  /** For commands implemented by a face module: loads that module and returns the command. */
+  load?: () => Promise<ExtraCommand>;
+}
+
+const GLOBAL_OPTIONS = "  -h, --help   print this help and exit";
+
+/** Finds a face module's command by name (the module is the source of its behaviour). */
+function commandIn(commands: ExtraCommand[] | undefined, name: string): ExtraCommand {
+  const command = commands?.find((c) => c.name === name);
+  if (!command) throw new Error(`bin/commands.ts lists "${name}" but its face module does not define it`);
+  return command;
+}
+
+export const commands: CommandSpec[] = [
+  {
+    name: "start",
+    usage: "start [--role web|worker|all]",
+    summary: "run the server and/or job workers (default: all)",
+    help: `Usage: cairn start [--role web|worker|all]
+
+Runs Cairn in the foreground until SIGTERM or Ctrl-C: the HTTP server (actions API, MCP, webhooks) and the
+job workers. Applies pending migrations first. Settings come from the environment and .env (cairn config).
+
+Options:
+  --role <web|worker|all>   what this process runs (default: all)
+${GLOBAL_OPTIONS}`,
+  },
+  {
+    name: "worker",
+    usage: "worker",
+    summary: "run job workers only (same as start --role worker)",
+  },
+  { name: "migrate", usage: "migrate", summary: "apply database migrations" },
+  {
+    name: "config",
+    usage: "config",
+    summary: "print the configuration in effect (secrets masked, defaults marked)",
+  },
+  {
+    name: "token",
+    usage: "token create|list|revoke ...",
+    summary: "create an API token (shown once), list tokens, or revoke one",
+    help: `Usage: cairn token create --workspace <slug> --person <email> [--admin]
+       cairn token list [--workspace <slug>] [--person <email>]
+       cairn token revoke <id> [--workspace <slug>]
+
+create  creates the workspace and the person if needed and prints a new API token on stdout, once.
+list    lists API tokens (id, name, prefix, person, created, last used, revoked); never the tokens.
+revoke  revokes a token: it is refused at once on HTTP and MCP.
+
+Options:
+  --workspace <slug>   workspace slug (create: created if missing; list/revoke: default CAIRN_WORKSPACE)
+  --person <email>     create: the token's person (created if missing); list: only this person's tokens
+  --admin              create: make the person a workspace admin
+${GLOBAL_OPTIONS}`,
+  },
+  {
+    name: "call",
+    usage: "call <action> ['<json>'] [--workspace <slug>] [--person <email>]",
+    summary: "run an action and print its JSON output",
+    help: `Usage: cairn call <action> ['<json>'] [--workspace <slug>] [--person <email>]
+
+Runs one action (see cairn actions) with a JSON input and prints its JSON output. Goes through the running
+server when one owns the embedded database.
+
+Options:
+  --workspace <slug>   workspace to act in (default: CAIRN_WORKSPACE)
+  --person <email>     act as this person (default: the workspace's first admin)
+${GLOBAL_OPTIONS}`,
+  },
+  { name: "actions", usage: "actions", summary: "list every action" },
+  {
+    name: "plan",
+    usage: "plan --input <file|->",
+    summary: "plan focus blocks for a scenario JSON (no database); prints the plan as JSON",
+    help: `Usage: cairn plan --input <scenario.json | ->
+
+Plans focus blocks for the scenario in the file (or stdin with -) and prints the plan as JSON. Needs no
+database and no configuration.
+
+Options:
+  -i, --input <file|->   the scenario JSON
+${GLOBAL_OPTIONS}`,
+    load: async () => (await import("./faces/plan-command.ts")).planCommand,
+  },
+  {
+    name: "connect",
+    usage: "connect <notion|jira|google|caldav|ics> [...]",
+    summary: "connect a source (cairn connect --help for its flags)",
+    help: async () => (await import("./faces/sync.ts")).connectUsage,
+    load: async () => commandIn((await import("./faces/sync.ts")).syncModule.commands, "connect"),
+  },
+  {
+    name: "sync",
+    usage: "sync [--connection <id>] [--full] [--json]",
+    summary: "sync connections now and print what changed",
+    help: `Usage: cairn sync [--connection <id>] [--full] [--json] [--workspace <slug>] [--person <email>]
+
+Syncs every connection of the workspace (or one) now and prints what changed.
+
+Options:
+  --connection <id>    only this connection
+  --full               ignore sync cursors and read everything again
+  --json               print the results as JSON
+  --workspace <slug>   workspace (default: CAIRN_WORKSPACE)
+  --person <email>     act as this person
+${GLOBAL_OPTIONS}`,
+    load: async () => commandIn((await import("./faces/sync.ts")).syncModule.commands, "sync"),
+  },
+  {
+    name: "mcp",
+    usage: "mcp [--url <server url>]",
+    summary: "MCP on stdio for AI assistants (CAIRN_TOKEN=<token>); --url relays to a remote Cairn",
+    help: `Usage: CAIRN_TOKEN=<token> cairn mcp [--url <server url>]
+
+Serves MCP on stdin/stdout as the token's person. Relays to the running server when one owns the embedded
+database, or to --url.
+
+Options:
+  --url <url>   relay to the Cairn server at this URL
+${GLOBAL_OPTIONS}`,
+    load: async () => commandIn((await import("./faces/mcp.ts")).mcpModule.commands, "mcp"),
+  },
+];
+
+export const findCommand = (name: string): CommandSpec | undefined => commands.find((c) => c.name === name);
+
+function usageLine(command: string, summary: string): string {
+  return command.length < 38
+    ? `  ${command.padEnd(40)}${summary}`
+    : `  ${command}\n${" ".repeat(42)}${summary}`;
+}
+
+export const usage = `cairn — self-hosted productivity agent
+
+Usage:
+${commands.map((c) => usageLine(`cairn ${c.usage}`, c.summary)).join("\n")}
+  cairn <command> --help                  help for one command
+  cairn --version                         print the version
+`;
+
+/** `-h`/`--help` anywhere before a `--` asks for help instead of running the command. */
+export function wantsHelp(args: string[]): boolean {
+  for (const arg of args) {
+    if (arg === "--") return false;
+    if (arg === "--help" || arg === "-h") return true;
+  }
+  return false;
+}
+
+export async function helpOf(command: CommandSpec): Promise<string> {
+  if (typeof command.help === "function") return command.help();
+  return (
+    command.help ??
+    `Usage: cairn ${command.usage}\n\n${command.summary.charAt(0).toUpperCase()}${command.summary.slice(1)}.\n\nOptions:\n${GLOBAL_OPTIONS}`
+  );
+}
+
+/** The version in package.json (the source tree's, or the copy the build writes next to dist/). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import { appendEvent } from "../db/repositories/event-log.ts";
 import { getTaskById } from "../db/repositories/tasks.ts";
-import { Iso } from "../domain.ts";
+import { Iso, IsoDateInput, IsoInput } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
 import { recordBlockReactions } from "../scheduling/feedback.ts";
 import { localDayHorizon, localWeekHorizon } from "../scheduling/horizon.ts";
@@ -32,7 +32,6 @@ import { labelWindow, parseWindow } from "../scheduling/window-phrase.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const DAY_MS = 24 * 3_600_000;
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD");
 const Weekday = z.enum(WEEKDAY_KEYS);
 
 export const ScheduledBlock = z.object({
@@ -146,7 +145,7 @@ export const planDay = defineAction({
   description:
     "Plans focus blocks for one local day (today by default) around the person's meetings, working hours and deadlines, stores them as a new plan version, and returns each block with the reason it sits there plus any work that did not fit.",
   input: z.object({
-    date: IsoDate.optional().describe("Local date YYYY-MM-DD in the person's time zone; default today"),
+    date: IsoDateInput.optional().describe("Local date YYYY-MM-DD in the person's time zone; default today"),
   }),
   output: PlanResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
@@ -171,7 +170,7 @@ export const planWeek = defineAction({
   description:
     "Plans focus blocks for the local week containing a date (this week by default; weeks start on the person's weekStartsOn, Monday unless set), stores them as a new plan version and returns the blocks with reasons and what did not fit.",
   input: z.object({
-    date: IsoDate.optional().describe("Any local date in the week; default today"),
+    date: IsoDateInput.optional().describe("Any local date in the week; default today"),
     weekStartsOn: Weekday.optional().describe("Override the first day of the week"),
   }),
   output: PlanResult,
@@ -210,8 +209,8 @@ export const getSchedule = defineAction({
   description:
     "Lists the person's focus blocks in a time range (default: today and the next 6 days) with task titles, the reason for each block and the plan version that placed it. Ask for history to see earlier plan versions, or a version to see exactly what that version planned.",
   input: z.object({
-    from: Iso.optional(),
-    to: Iso.optional(),
+    from: IsoInput.optional(),
+    to: IsoInput.optional(),
     includeHistory: z.boolean().default(false).describe("Also list previous plan versions"),
     version: z.number().int().min(1).optional().describe("Show the blocks of this plan version (any status)"),
   }),
@@ -471,8 +470,8 @@ export const rescheduleTask = defineAction({
   input: z.object({
     taskId: z.uuid(),
     when: z.string().trim().min(1).max(200).optional().describe("A time window in words"),
-    start: Iso.optional(),
-    end: Iso.optional(),
+    start: IsoInput.optional(),
+    end: IsoInput.optional(),
   }),
   output: z.object({
     taskId: z.uuid(),

@@ -34,7 +34,9 @@ export function nulIssues(input: unknown): FieldIssue[] {
       if (value.includes("\u0000"))
         issues.push({ path: formatPath(path) || "(input)", message: NUL_MESSAGE });
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, [...path, index]));
+      value.forEach((item, index) => {
+        visit(item, [...path, index]);
+      });
     } else if (value !== null && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) {
         if (key.includes("\u0000")) {

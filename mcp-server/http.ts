@@ -14,7 +14,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Authenticated } from "../engine/auth/authenticate.ts";
 import type { Config } from "../engine/config.ts";
 import type { Engine } from "../engine/engine.ts";
-import { CairnError, ErrorCode } from "../engine/errors.ts";
+import { bodyReadError, CairnError, ErrorCode, statusFor } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
 import { RateLimiter } from "../engine/security/rate-limiter.ts";
 import {
@@ -268,6 +268,11 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     const status = (error as { status?: number }).status;
     if (status === 413) {
       rpcError(res, 413, -32600, "Request body too large (limit 4 MB).");
+      return;
+    }
+    const unreadable = bodyReadError(error);
+    if (unreadable) {
+      rpcError(res, statusFor(unreadable.code), -32600, unreadable.message);
       return;
     }
     log.error({ err: error }, "MCP request failed");

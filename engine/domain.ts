@@ -8,7 +8,8 @@ export const Iso = z.iso.datetime({ offset: true });
  * (PostgreSQL has no year 0, and PGlite reads years 0001-0099 back as 19xx), never silently rewritten.
  */
 export const MIN_INPUT_YEAR = 1000;
-const fromMinYear = (value: string) => Number(value.slice(0, 4)) >= MIN_INPUT_YEAR;
+/** Only judges the year; a value that is no date at all gets the format's own issue, not a second one. */
+const fromMinYear = (value: string) => !/^\d{4}-/.test(value) || Number(value.slice(0, 4)) >= MIN_INPUT_YEAR;
 const yearMessage = `the year must be ${MIN_INPUT_YEAR} or later`;
 
 /** An instant as input: ISO 8601 with offset, from year 1000. */

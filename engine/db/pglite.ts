@@ -14,7 +14,7 @@ export interface PgliteOptions {
 /**
  * PostgreSQL memory settings for the embedded database, on top of PGlite's defaults (which keep fsync and
  * full page writes as they are: durability does not change). initdb sizes shared_buffers for a server
- * (160 MB here); 16 MB holds Cairn's working set for one workspace, and idle RSS drops by about 100 MiB.
+ * (128 MB); 16 MB holds Cairn's working set for one workspace, and idle RSS drops by about 100 MiB.
  * work_mem and maintenance_work_mem stay at PostgreSQL's defaults. Figures in BENCHMARKS.md ("Idle memory").
  */
 export const PGLITE_MEMORY_PARAMS: readonly string[] = ["-c", "shared_buffers=16MB"];

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
@@ -71,14 +72,23 @@ function wrap(tx: Transaction): Queryable {
  * transactions are serialized, and only one process may open a data dir (see engine/db/data-dir-lock.ts).
  */
 export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
+  let pgliteWasmModule: WebAssembly.Module | undefined;
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
-    if (!existsSync(join(options.dataDir, "PG_VERSION"))) await initializeInChildProcess(options.dataDir);
+    if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
+      // Compile PostgreSQL's WASM here while the helper process creates the data dir.
+      const wasm = new URL("./pglite.wasm", import.meta.resolve("@electric-sql/pglite"));
+      const compiled = readFile(wasm).then((bytes) => WebAssembly.compile(bytes));
+      compiled.catch(() => {});
+      await initializeInChildProcess(options.dataDir);
+      pgliteWasmModule = await compiled;
+    }
   }
   const pg = await PGlite.create({
     dataDir: options.dataDir,
     extensions: { vector },
     startParams: startParams(),
+    ...(pgliteWasmModule ? { pgliteWasmModule } : {}),
   });
   return {
     kind: "pglite",

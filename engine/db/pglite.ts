@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { PGlite, type PGliteOptions, type Transaction } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite/vector";
 import { APP_ROLE, type Db, type Queryable, type QueryResult, WORKSPACE_SETTING } from "./port.ts";
 
@@ -23,6 +23,10 @@ export const PGLITE_MEMORY_PARAMS: readonly string[] = ["-c", "shared_buffers=16
 const startParams = (): string[] => [...PGlite.defaultStartParams, ...PGLITE_MEMORY_PARAMS];
 
 const execFileAsync = promisify(execFile);
+
+type WasmModule = NonNullable<PGliteOptions["pgliteWasmModule"]>;
+/** Node's WebAssembly global, which the project's libs (ES2023, no DOM) do not declare. */
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
 
 /**
  * Creates a new data dir in a short-lived process. PGlite's initdb runs a second WASM PostgreSQL next to
@@ -72,7 +76,7 @@ function wrap(tx: Transaction): Queryable {
  * transactions are serialized, and only one process may open a data dir (see engine/db/data-dir-lock.ts).
  */
 export async function createPgliteDb(options: PgliteOptions = {}): Promise<Db> {
-  let pgliteWasmModule: WebAssembly.Module | undefined;
+  let pgliteWasmModule: WasmModule | undefined;
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     if (!existsSync(join(options.dataDir, "PG_VERSION"))) {

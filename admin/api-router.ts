@@ -10,7 +10,7 @@ import {
   authenticateFromAddress,
 } from "../engine/auth/authenticate.ts";
 import type { Engine } from "../engine/engine.ts";
-import { CairnError, invalidInput, rateLimited, unauthorized } from "../engine/errors.ts";
+import { bodyReadError, CairnError, invalidInput, rateLimited, unauthorized } from "../engine/errors.ts";
 import type { RateLimiter } from "../engine/security/rate-limiter.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import { sendError } from "./problem.ts";
@@ -125,11 +125,9 @@ export function createApiRouter(options: ApiRouterOptions): Router {
   });
 
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof SyntaxError && "body" in error) {
-      sendError(
-        res,
-        invalidInput("The request body is not valid JSON", [{ path: "(body)", message: error.message }]),
-      );
+    const unreadable = bodyReadError(error);
+    if (unreadable) {
+      sendError(res, unreadable);
       return;
     }
     if (!(error instanceof CairnError)) engine.services.log.error({ err: error }, "API request failed");

@@ -1,10 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
-import express, { type Express, type Router } from "express";
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
 import { createApiRouter } from "../admin/api-router.ts";
 import { createMetrics, type HttpMetrics } from "../admin/metrics.ts";
+import { sendError } from "../admin/problem.ts";
 import type { Engine } from "../engine/engine.ts";
-import { CairnError, ErrorCode } from "../engine/errors.ts";
+import { bodyReadError, CairnError, ErrorCode, notFound } from "../engine/errors.ts";
 
 export interface Mount {
   path: string;
@@ -84,6 +85,21 @@ export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Exp
 
   app.use("/api", createApiRouter({ engine, metrics, controlToken: options.controlToken }));
   for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
+
+  // Last: no route answers with Express's HTML pages (and their stack traces); every answer is problem JSON.
+  app.use((req, res) => {
+    sendError(res, notFound(`No route for ${req.method} ${req.path}; the API is under /api/actions.`));
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const unreadable = bodyReadError(error);
+    if (!unreadable && !(error instanceof CairnError))
+      engine.services.log.error({ err: error }, "request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, unreadable ?? error);
+  });
   return app;
 }
 

@@ -3,6 +3,22 @@ import { z } from "zod";
 
 export const Iso = z.iso.datetime({ offset: true });
 
+/**
+ * Dates people and assistants send in: from year 1000 on. Years 0000-0999 are refused on every backend
+ * (PostgreSQL has no year 0, and PGlite reads years 0001-0099 back as 19xx), never silently rewritten.
+ */
+export const MIN_INPUT_YEAR = 1000;
+/** Only judges the year; a value that is no date at all gets the format's own issue, not a second one. */
+const fromMinYear = (value: string) => !/^\d{4}-/.test(value) || Number(value.slice(0, 4)) >= MIN_INPUT_YEAR;
+const yearMessage = `the year must be ${MIN_INPUT_YEAR} or later`;
+
+/** An instant as input: ISO 8601 with offset, from year 1000. */
+export const IsoInput = Iso.refine(fromMinYear, { message: yearMessage });
+/** A calendar date as input: YYYY-MM-DD that exists (no Feb 30), from year 1000. */
+export const IsoDateInput = z.iso
+  .date({ message: "expected a date YYYY-MM-DD that exists" })
+  .refine(fromMinYear, { message: yearMessage });
+
 export const TaskStatus = z.enum(["todo", "in_progress", "done", "cancelled"]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 

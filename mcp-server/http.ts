@@ -17,7 +17,7 @@ import { revokedAmong } from "../engine/auth/api-tokens.ts";
 import { type Authenticated, authenticateFromAddress } from "../engine/auth/authenticate.ts";
 import type { Config } from "../engine/config.ts";
 import type { Engine } from "../engine/engine.ts";
-import { CairnError, ErrorCode } from "../engine/errors.ts";
+import { bodyReadError, CairnError, ErrorCode, statusFor } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
 import type { RateLimiter } from "../engine/security/rate-limiter.ts";
 import {
@@ -280,6 +280,11 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     const status = (error as { status?: number }).status;
     if (status === 413) {
       rpcError(res, 413, -32600, "Request body too large (limit 4 MB).");
+      return;
+    }
+    const unreadable = bodyReadError(error);
+    if (unreadable) {
+      rpcError(res, statusFor(unreadable.code), -32600, unreadable.message);
       return;
     }
     log.error({ err: error }, "MCP request failed");

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import { appendEvent } from "../db/repositories/event-log.ts";
 import { getTaskById } from "../db/repositories/tasks.ts";
-import { Iso } from "../domain.ts";
+import { Iso, IsoDateInput, IsoInput } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
 import { recordBlockReactions } from "../scheduling/feedback.ts";
 import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/horizon.ts";
@@ -33,7 +33,6 @@ import { labelWindow, parseWindow } from "../scheduling/window-phrase.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const DAY_MS = 24 * 3_600_000;
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD");
 const Weekday = z.enum(WEEKDAY_KEYS);
 
 export const ScheduledBlock = z.object({
@@ -176,7 +175,7 @@ export const planDay = defineAction({
   description:
     "Plans focus blocks for one local day (today by default) around the person's meetings, working hours and deadlines, stores them as a new plan version, and returns each block with the reason it sits there plus any work that did not fit.",
   input: z.object({
-    date: IsoDate.optional().describe("Local date YYYY-MM-DD in the person's time zone; default today"),
+    date: IsoDateInput.optional().describe("Local date YYYY-MM-DD in the person's time zone; default today"),
   }),
   output: PlanResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
@@ -201,7 +200,7 @@ export const planWeek = defineAction({
   description:
     "Plans focus blocks for the coming 7 days (today and the 6 days after it) or, given a date, for the local week containing it (weeks start on the person's weekStartsOn, Monday unless set); stores them as a new plan version and returns the blocks with reasons and what did not fit.",
   input: z.object({
-    date: IsoDate.optional().describe(
+    date: IsoDateInput.optional().describe(
       "Any local date in the week to plan; default: the coming 7 days starting today",
     ),
     weekStartsOn: Weekday.optional().describe("Override the first day of the week"),
@@ -305,8 +304,8 @@ export const getSchedule = defineAction({
   description:
     "Lists the person's day in a time range (default: today and the next 6 days): Cairn's blocks (task focus blocks, unassigned focus time and habit blocks such as lunch) with titles, the reason for each and the plan version that placed it, beside the person's calendar events (declined and cancelled ones left out), plus progress toward the weekly focus goal when one is set. Ask for history to see earlier plan versions, or a version to see exactly what that version planned.",
   input: z.object({
-    from: Iso.optional(),
-    to: Iso.optional(),
+    from: IsoInput.optional(),
+    to: IsoInput.optional(),
     includeHistory: z.boolean().default(false).describe("Also list previous plan versions"),
     version: z.number().int().min(1).optional().describe("Show the blocks of this plan version (any status)"),
   }),
@@ -575,8 +574,8 @@ export const rescheduleTask = defineAction({
   input: z.object({
     taskId: z.uuid(),
     when: z.string().trim().min(1).max(200).optional().describe("A time window in words"),
-    start: Iso.optional(),
-    end: Iso.optional(),
+    start: IsoInput.optional(),
+    end: IsoInput.optional(),
   }),
   output: z.object({
     taskId: z.uuid(),

@@ -21,6 +21,42 @@ export function zodIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path) || "(input)", message: issue.message }));
 }
 
+const NUL_MESSAGE = "holds a NUL character (\\u0000), which cannot be stored; remove it";
+
+/**
+ * Every string (and object key) in an action's raw input that holds a NUL character, as field issues.
+ * PostgreSQL stores no NUL in text or jsonb, so such input is refused before any action runs, on every face.
+ */
+export function nulIssues(input: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const visit = (value: unknown, path: PropertyKey[]) => {
+    if (typeof value === "string") {
+      if (value.includes("\u0000"))
+        issues.push({ path: formatPath(path) || "(input)", message: NUL_MESSAGE });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        visit(item, [...path, index]);
+      });
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes("\u0000")) {
+          issues.push({ path: formatPath(path) || "(input)", message: `a key ${NUL_MESSAGE}` });
+        }
+        visit(item, [...path, key]);
+      }
+    }
+  };
+  visit(input, []);
+  return issues;
+}
+
+function invalidFor(name: string, issues: FieldIssue[]) {
+  return invalidInput(
+    `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+    issues,
+  );
+}
+
 export interface InvokeResult {
   action: AnyAction;
   output: unknown;
@@ -54,14 +90,10 @@ export class ActionRegistry {
     if (action.scope === "admin" && !ctx.person.isAdmin) {
       throw forbidden(`"${name}" needs an admin; ${ctx.person.email} is a member of ${ctx.workspace.slug}.`);
     }
+    const withNul = nulIssues(input);
+    if (withNul.length > 0) throw invalidFor(name, withNul);
     const parsed = action.input.safeParse(input ?? {});
-    if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
-      throw invalidInput(
-        `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
-        issues,
-      );
-    }
+    if (!parsed.success) throw invalidFor(name, zodIssues(parsed.error));
     const started = performance.now();
     try {
       const raw = await action.run(ctx, parsed.data);

@@ -11,7 +11,7 @@ import {
   type TaskFields,
   updateTaskFields,
 } from "../db/repositories/tasks.ts";
-import { Energy, Iso, Priority, Task, TaskStatus } from "../domain.ts";
+import { Energy, IsoInput, Priority, Task, TaskStatus } from "../domain.ts";
 import { invalidInput, notFound } from "../errors.ts";
 import { isZero, toVectorLiteral } from "../search/embedder.ts";
 import { hybridSearch } from "../search/hybrid-search.ts";
@@ -30,8 +30,8 @@ const editable = {
     .max(10_000)
     .nullable()
     .describe("How long the work takes, in minutes"),
-  due: Iso.nullable().describe("Deadline, ISO 8601 with offset, e.g. 2026-03-10T16:00:00Z"),
-  earliestStart: Iso.nullable().describe("Do not schedule before this time"),
+  due: IsoInput.nullable().describe("Deadline, ISO 8601 with offset, e.g. 2026-03-10T16:00:00Z"),
+  earliestStart: IsoInput.nullable().describe("Do not schedule before this time"),
   dependsOn: z.array(TaskId).max(50).describe("Tasks that must be finished first"),
   tags: Tags,
   splittable: z.boolean().describe("Whether the work may be split over several focus blocks"),
@@ -310,8 +310,8 @@ export const listTasks = defineAction({
     "Lists tasks in the workspace with optional filters (status, due window, source, tag, only mine), ordered by due date by default. Returns a page of tasks and a nextCursor to pass back for the next page (null on the last page).",
   input: z.object({
     status: statusFilter.optional().describe('One status or a list, e.g. ["todo","in_progress"]'),
-    dueBefore: Iso.optional(),
-    dueAfter: Iso.optional(),
+    dueBefore: IsoInput.optional(),
+    dueAfter: IsoInput.optional(),
     source: z.string().optional().describe("cairn, notion or jira"),
     tag: z.string().optional(),
     mine: z.boolean().default(false).describe("Only tasks of the calling person"),

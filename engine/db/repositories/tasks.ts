@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { Energy, Task, TaskStatus } from "../../domain.ts";
+import { invalidInput } from "../../errors.ts";
 import type { Queryable } from "../port.ts";
 
 interface TaskRow {
@@ -180,30 +182,48 @@ export interface TaskFilter {
 
 export type TaskOrder = "due" | "created" | "priority";
 
-interface Keyset {
-  key: string;
-  id: string;
-}
-
 const orderKey: Record<TaskOrder, { expr: string; cast: string; direction: "ASC" | "DESC" }> = {
   due: { expr: "coalesce(due, 'infinity'::timestamptz)", cast: "timestamptz", direction: "ASC" },
   created: { expr: "created_at", cast: "timestamptz", direction: "DESC" },
   priority: { expr: "priority", cast: "smallint", direction: "ASC" },
 };
 
+/** Where the last page ended: the row's sort key as PostgreSQL prints it, its id, and the order it belongs to. */
+const Keyset = z.object({
+  key: z.string().max(64),
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+  order: z.enum(["due", "created", "priority"]).optional(),
+});
+type Keyset = z.infer<typeof Keyset>;
+
+/** `timestamptz::text`: "2026-04-10 09:00:00+00", with optional fraction and a minutes (or seconds) offset. */
+const pgTimestamp =
+  /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)[+-](?:0\d|1[0-5])(?::[0-5]\d){0,2}$/;
+const localDateTime = z.iso.datetime({ local: true });
+
+function validKey(order: TaskOrder, key: string): boolean {
+  if (order === "priority") return /^-?\d{1,5}$/.test(key) && Math.abs(Number(key)) <= 32_767;
+  if (order === "due" && key === "infinity") return true;
+  const match = pgTimestamp.exec(key);
+  return match !== null && localDateTime.safeParse(`${match[1]}T${match[2]}`).success;
+}
+
 export function encodeCursor(keyset: Keyset): string {
   return Buffer.from(JSON.stringify(keyset)).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): Keyset | undefined {
+/** The keyset of a cursor this order handed out, or undefined when the cursor is not one (crafted, tampered). */
+export function decodeCursor(cursor: string, order: TaskOrder): Keyset | undefined {
+  let json: unknown;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<Keyset>;
-    return typeof parsed.key === "string" && typeof parsed.id === "string"
-      ? { key: parsed.key, id: parsed.id }
-      : undefined;
+    json = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
     return undefined;
   }
+  const parsed = Keyset.safeParse(json);
+  if (!parsed.success) return undefined;
+  if (parsed.data.order !== undefined && parsed.data.order !== order) return undefined;
+  return validKey(order, parsed.data.key) ? parsed.data : undefined;
 }
 
 function whereClause(filter: TaskFilter, values: unknown[]): string[] {
@@ -232,12 +252,18 @@ export async function listTasksPage(
   const where = whereClause(filter, values);
   const { expr, cast, direction } = orderKey[options.order];
   if (options.cursor) {
-    const keyset = decodeCursor(options.cursor);
-    if (keyset) {
-      values.push(keyset.key, keyset.id);
-      const cmp = direction === "ASC" ? ">" : "<";
-      where.push(`(${expr}, id) ${cmp} ($${values.length - 1}::${cast}, $${values.length}::uuid)`);
+    const keyset = decodeCursor(options.cursor, options.order);
+    if (!keyset) {
+      throw invalidInput("cursor: not a nextCursor that list_tasks handed out for this order", [
+        {
+          path: "cursor",
+          message: `pass back nextCursor unchanged, with the same order ("${options.order}")`,
+        },
+      ]);
     }
+    values.push(keyset.key, keyset.id);
+    const cmp = direction === "ASC" ? ">" : "<";
+    where.push(`(${expr}, id) ${cmp} ($${values.length - 1}::${cast}, $${values.length}::uuid)`);
   }
   values.push(options.limit + 1);
   const result = await tx.query<TaskRow & { sort_key: unknown }>(
@@ -250,7 +276,7 @@ export async function listTasksPage(
   const last = rows[rows.length - 1];
   const nextCursor =
     result.rows.length > options.limit && last
-      ? encodeCursor({ key: String(last.sort_key), id: last.id })
+      ? encodeCursor({ key: String(last.sort_key), id: last.id, order: options.order })
       : null;
   return { tasks: rows.map(taskFromRow), nextCursor };
 }

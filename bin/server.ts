@@ -31,7 +31,15 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
-async function withTimeout(promise: Promise<void>, ms: number): Promise<string> {
+/**
+ * "ok", "timeout" or "error". The error's text (host names, addresses) goes to the log, never to the
+ * unauthenticated caller of /readyz.
+ */
+async function withTimeout(
+  promise: Promise<void>,
+  ms: number,
+  onError: (error: unknown) => void,
+): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -41,7 +49,8 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<string> 
       }),
     ]);
   } catch (error) {
-    return `error: ${(error as Error).message}`;
+    onError(error);
+    return "error";
   } finally {
     clearTimeout(timer);
   }
@@ -66,9 +75,11 @@ export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Exp
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
+    const failed = (check: string) => (error: unknown) =>
+      engine.services.log.warn({ err: error, check }, "readiness check failed");
     const [db, queue] = await Promise.all([
-      withTimeout(engine.services.db.ping(), 2_000),
-      withTimeout(engine.services.jobs.ping(), 2_000),
+      withTimeout(engine.services.db.ping(), 2_000, failed("database")),
+      withTimeout(engine.services.jobs.ping(), 2_000, failed("queue")),
     ]);
     const ready = db === "ok" && queue === "ok";
     res.status(ready ? 200 : 503).json({
@@ -165,7 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       for (const res of inFlight) endKeepAlive(res);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const outcome = await withTimeout(closed, timeoutMs);
+      const outcome = await withTimeout(closed, timeoutMs, () => {});
       if (outcome !== "ok") server.closeAllConnections();
     },
   };

@@ -35,6 +35,48 @@ export interface ServeStdioOptions extends StdioIo {
   actor: Actor;
   principal: string;
   log: Logger;
+  /**
+   * Checked before each incoming message (the token may be revoked while the assistant keeps the process
+   * open): false answers the request with an error and ends the connection.
+   */
+  authorize?: () => Promise<boolean>;
+}
+
+/** JSON-RPC error code for a credential that no longer holds (as on /mcp, where it is a 401). */
+export const REVOKED_ERROR_CODE = -32001;
+
+/** Delivers messages in order, each only while `authorize` still says yes. */
+function guardMessages(
+  transport: StdioServerTransport,
+  authorize: () => Promise<boolean>,
+  log: Logger,
+): void {
+  const deliver = transport.onmessage;
+  let queue: Promise<void> = Promise.resolve();
+  let refused = false;
+  transport.onmessage = (message: JSONRPCMessage) => {
+    queue = queue.then(async () => {
+      if (refused) return;
+      if (await authorize().catch(() => false)) {
+        deliver?.(message);
+        return;
+      }
+      refused = true;
+      log.warn("CAIRN_TOKEN is no longer valid (revoked or deleted); closing the MCP connection");
+      if ("id" in message && "method" in message) {
+        await transport.send({
+          jsonrpc: "2.0",
+          id: message.id,
+          error: {
+            code: REVOKED_ERROR_CODE,
+            message:
+              "CAIRN_TOKEN was revoked: create a new one with cairn token create and restart the server.",
+          },
+        });
+      }
+      await transport.close();
+    });
+  };
 }
 
 /** Serves one MCP connection on stdio as the token's person until the client goes away. */
@@ -53,6 +95,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<void> {
     server.mcp.server.onclose = handler;
   });
   await server.mcp.connect(transport);
+  if (options.authorize) guardMessages(transport, options.authorize, options.log);
   options.log.info(
     { workspace: options.actor.workspace.slug, person: options.actor.person.email },
     "MCP on stdio",

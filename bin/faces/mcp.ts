@@ -89,6 +89,8 @@ async function runMcp(
       actor: { workspace: resolved.workspace, person: resolved.person },
       principal: `token:${resolved.tokenId}`,
       log,
+      // A token revoked while the assistant keeps this process open is refused from its next message on.
+      authorize: async () => (await resolveApiToken(engine.services.db, token))?.tokenId === resolved.tokenId,
     });
     return 0;
   } finally {

@@ -199,6 +199,19 @@ for (const backend of backends()) {
       };
       assert.equal(body.checks.database.kind, backend.db);
       assert.equal(body.checks.queue.kind, backend.jobs);
+      // A failing check says so without its error text (hosts, addresses) to this unauthenticated caller.
+      const ping = cairn.engine.services.db.ping;
+      cairn.engine.services.db.ping = () =>
+        Promise.reject(new Error("connect ECONNREFUSED 10.1.2.3:5432 (db.internal)"));
+      try {
+        const down = await fetch(`${cairn.url}/readyz`);
+        assert.equal(down.status, 503);
+        const text = await down.text();
+        assert.match(text, /"status":"error"/);
+        assert.doesNotMatch(text, /10\.1\.2\.3|db\.internal|ECONNREFUSED/);
+      } finally {
+        cairn.engine.services.db.ping = ping;
+      }
       const metrics = await (await fetch(`${cairn.url}/metrics`)).text();
       assert.match(
         metrics,

@@ -55,14 +55,22 @@ export function planSchedule(input: PlanInputRaw, options: PlanOptions = {}): Pl
   const fixed = options.keepPreviousBlocks === false ? [] : keepablePreviousBlocks(model);
   const result =
     fixed.length === 0 ? solveHeuristic(model, [], search) : solveKeepingBlocks(model, fixed, search);
-  const solved = options.slotPreference
+  const preferred = options.slotPreference
     ? improveWithPreference(model, result.plan, options.slotPreference, options.preferencePass)
-    : result.plan;
+    : null;
+  const solved = preferred?.plan ?? result.plan;
   return toPlanOutput(model, neverWorseThanEdf(model, solved), startedAt, {
     evaluations: result.evaluations,
     evaluationBudget: budget,
     seed: search.seed ?? 0,
     ...(result.timeLimitHit && { timeLimitHit: true }),
+    ...(preferred && {
+      preferencePass: {
+        evaluations: preferred.evaluations,
+        evaluationBudget: preferred.evaluationBudget,
+        ...(preferred.timeLimitHit && { timeLimitHit: true }),
+      },
+    }),
   });
 }
 

@@ -19,6 +19,7 @@ import { keepablePreviousBlocks } from "./stability.ts";
 export { planEdfBaseline } from "./edf.ts";
 export { type ExactOptions, type ExactResult, solveExact } from "./exact.ts";
 export { localDayHorizon, localWeekHorizon, narrowHorizon } from "./horizon.ts";
+export { lateTaskLowerBound } from "./late-bound.ts";
 export * from "./plan-input.ts";
 export { evaluatePlan, type PlanQuality } from "./plan-metrics.ts";
 export { buildPlanModel } from "./plan-model.ts";

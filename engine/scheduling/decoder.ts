@@ -98,9 +98,26 @@ export function decode(
   const placements: Placement[] = [];
   const gapSlots = Math.max(1, Math.ceil(model.input.person.preferences.bufferMinutes / g));
 
+  // nextFree[i]: a slot at or after i that may be free; occupied slots point past themselves (union-find), so a
+  // scan jumps over taken stretches instead of walking them slot by slot.
+  const nextFree = new Int32Array(slots.length + 1).map((_, i) => i);
+  const occupy = (k: number, task: number): void => {
+    occ[k] = task;
+    nextFree[k] = k + 1;
+  };
+  const firstFreeFrom = (k: number): number => {
+    let i = k;
+    while ((nextFree[i] ?? i) !== i) {
+      const up = nextFree[i] ?? i;
+      nextFree[i] = nextFree[up] ?? up;
+      i = up;
+    }
+    return i;
+  };
+
   for (const block of fixed) {
     const count = Math.ceil(block.minutes / g);
-    for (let k = block.slot; k < block.slot + count; k++) occ[k] = block.task;
+    for (let k = block.slot; k < block.slot + count; k++) occupy(k, block.task);
     const day = slots[block.slot]?.day ?? 0;
     dayUsed[day] = (dayUsed[day] ?? 0) + block.minutes;
     remaining[block.task] = (remaining[block.task] ?? 0) - block.minutes;
@@ -108,38 +125,31 @@ export function decode(
     placements.push(block);
   }
 
-  // First slot of the next local day, so a scan can skip a day whose focus cap is used up.
-  const nextDaySlot = new Int32Array(slots.length);
-  for (let i = slots.length - 1; i >= 0; i--) {
-    const next = slots[i + 1];
-    nextDaySlot[i] = !next
-      ? slots.length
-      : next.day !== slots[i]?.day
-        ? i + 1
-        : (nextDaySlot[i + 1] ?? slots.length);
-  }
+  const { nextDaySlot, starts } = gridIndex(model);
 
   const firstSlotAtOrAfter = (time: number): number => {
     let lo = 0;
-    let hi = slots.length;
+    let hi = starts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((slots[mid]?.start ?? 0) < time) lo = mid + 1;
+      if ((starts[mid] ?? 0) < time) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   };
+
+  /** A free slot that ends by `limit` and, when `wantPeak` is set, is (or is not) in peak hours. */
+  function usable(i: number, limit: number, wantPeak: boolean | null): boolean {
+    const s = slots[i];
+    if (!s || occ[i] !== -1 || s.start + g > limit) return false;
+    return wantPeak === null || s.peak === wantPeak;
+  }
 
   /** One scan over the grid placing chunks of task j; `wantPeak` filters slots, `limit` caps chunk ends. */
   const scan = (j: number, from: number, wantPeak: boolean | null, limit: number): void => {
     const task = tasks[j];
     if (!task) return;
     let k = firstSlotAtOrAfter(from);
-    const usable = (i: number): boolean => {
-      const s = slots[i];
-      if (!s || occ[i] !== -1 || s.start + g > limit) return false;
-      return wantPeak === null || s.peak === wantPeak;
-    };
     while (k < slots.length && (remaining[j] ?? 0) > 0) {
       const first = slots[k];
       if (!first) break;
@@ -149,7 +159,11 @@ export function decode(
         k = nextDaySlot[k] ?? slots.length;
         continue;
       }
-      if (!usable(k)) {
+      if (occ[k] !== -1) {
+        k = firstFreeFrom(k);
+        continue;
+      }
+      if (!usable(k, limit, wantPeak)) {
         k++;
         continue;
       }
@@ -159,7 +173,7 @@ export function decode(
         continue;
       }
       let e = k;
-      while (e + 1 < slots.length && slots[e + 1]?.run === first.run && usable(e + 1)) e++;
+      while (e + 1 < slots.length && slots[e + 1]?.run === first.run && usable(e + 1, limit, wantPeak)) e++;
       const after = slots[e + 1];
       if (after && after.run === first.run && occ[e + 1] === j) e -= gapSlots;
       const runMinutes = (e - k + 1) * g;
@@ -176,7 +190,7 @@ export function decode(
         continue;
       }
       const count = Math.ceil(chunk / g);
-      for (let i = k; i < k + count; i++) occ[i] = j;
+      for (let i = k; i < k + count; i++) occupy(i, j);
       dayUsed[first.day] = (dayUsed[first.day] ?? 0) + chunk;
       remaining[j] = left - chunk;
       lastEnd[j] = Math.max(lastEnd[j] ?? 0, first.start + chunk);
@@ -185,15 +199,18 @@ export function decode(
     }
   };
 
+  let cursor = 0; // everything in `sequence` before it is processed
   for (let step = 0; step < n; step++) {
+    while (cursor < sequence.length && processed[sequence[cursor] ?? 0]) cursor++;
     let j = -1;
-    for (const candidate of sequence) {
+    for (let c = cursor; c < sequence.length && j < 0; c++) {
+      const candidate = sequence[c] ?? 0;
       if (processed[candidate]) continue;
-      const t = tasks[candidate];
-      if (t?.preds.every((p) => processed[p])) {
-        j = candidate;
-        break;
-      }
+      const preds = tasks[candidate]?.preds;
+      if (!preds) continue;
+      let ready = true;
+      for (let q = 0; q < preds.length && ready; q++) ready = processed[preds[q] ?? 0] === 1;
+      if (ready) j = candidate;
     }
     if (j < 0) break;
     processed[j] = 1;
@@ -221,6 +238,28 @@ export function decode(
     blockedBy,
     cost: costOf(model, placements, remaining, completion),
   };
+}
+
+const gridIndexCache = new WeakMap<readonly object[], { nextDaySlot: Int32Array; starts: Float64Array }>();
+
+/** Per-model lookups the decoder needs on every call: slot starts and, per slot, the first slot of the next day. */
+function gridIndex(model: PlanModel): { nextDaySlot: Int32Array; starts: Float64Array } {
+  const slots = model.grid.slots;
+  const cached = gridIndexCache.get(slots);
+  if (cached) return cached;
+  const nextDaySlot = new Int32Array(slots.length);
+  for (let i = slots.length - 1; i >= 0; i--) {
+    const next = slots[i + 1];
+    nextDaySlot[i] = !next
+      ? slots.length
+      : next.day !== slots[i]?.day
+        ? i + 1
+        : (nextDaySlot[i + 1] ?? slots.length);
+  }
+  const starts = Float64Array.from(slots, (slot) => slot.start);
+  const index = { nextDaySlot, starts };
+  gridIndexCache.set(slots, index);
+  return index;
 }
 
 /** The plan cost of a set of placements (shared by the decoder and the slot-preference pass). */

@@ -1,6 +1,7 @@
 import type { DecodedPlan, Placement, PlacementMode } from "./decoder.ts";
 import { compareCost, decode } from "./decoder.ts";
 import { edfSequence } from "./edf.ts";
+import { workCurve } from "./late-bound.ts";
 import type { PlanModel, TaskModel } from "./plan-model.ts";
 import { createRandom } from "./random.ts";
 import { improveOnSurrogate, surrogateCost } from "./surrogate-search.ts";
@@ -39,15 +40,7 @@ export function evaluationBudget(tasks: number): number {
  * dispatching rule estimate when work would finish without placing it.
  */
 function capacityCurve(model: PlanModel): number[] {
-  const perDay = new Map<number, number>();
-  const times: number[] = [];
-  for (const slot of model.grid.slots) {
-    const used = perDay.get(slot.day) ?? 0;
-    if (used + model.grid.granularity > model.dailyCap) continue;
-    perDay.set(slot.day, used + model.grid.granularity);
-    times.push(slot.start);
-  }
-  return times;
+  return [...workCurve(model).slots];
 }
 
 /**
@@ -257,6 +250,14 @@ export function solveHeuristic(
       for (const j of lateTasksByCost(model, current.plan)) {
         const pos = current.sequence.indexOf(j);
         const ancestors = ancestorsOf(model.tasks, j);
+        for (const moved of blockingMoves(model, current, j, ancestors)) {
+          if (!budgetLeft()) break;
+          if (tryCandidate(moved, current.modes)) {
+            improved = true;
+            break;
+          }
+        }
+        if (improved) break;
         for (let step = 1; pos - step >= 0 && budgetLeft(); step *= 2) {
           const moved = pullWithPrerequisites(current.sequence, pos, pos - step, ancestors);
           if (tryCandidate(moved, current.modes)) {
@@ -291,6 +292,47 @@ export function solveHeuristic(
     if (improved) pulledSinceImprovement = false;
   }
   return timeLimitHit ? { ...best, evaluations, timeLimitHit } : { ...best, evaluations };
+}
+
+/**
+ * Lateness-targeted moves for late task j: the "blocking" tasks are those ahead of it in the order, less urgent
+ * (due later or never), with work placed before j's due. Candidates: j (with its prerequisites) right before the
+ * first blocking task; the longest blocking task right after j; every blocking task right after j.
+ */
+export function blockingMoves(
+  model: PlanModel,
+  current: HeuristicResult,
+  j: number,
+  ancestors: Set<number>,
+): number[][] {
+  const due = model.tasks[j]?.due;
+  if (due === null || due === undefined) return [];
+  const sequence = current.sequence;
+  const pos = sequence.indexOf(j);
+  const before = new Set<number>();
+  for (const p of current.plan.placements) if (p.start < due) before.add(p.task);
+  const blocking: number[] = [];
+  for (let i = 0; i < pos; i++) {
+    const k = sequence[i] ?? -1;
+    const kDue = model.tasks[k]?.due ?? null;
+    if (ancestors.has(k) || !before.has(k) || (kDue !== null && kDue <= due)) continue;
+    blocking.push(i);
+  }
+  if (blocking.length === 0) return [];
+  const moves = [pullWithPrerequisites(sequence, pos, blocking[0] ?? 0, ancestors)];
+  const longest = [...blocking].sort(
+    (a, b) =>
+      (model.tasks[sequence[b] ?? 0]?.estimate ?? 0) - (model.tasks[sequence[a] ?? 0]?.estimate ?? 0) ||
+      a - b,
+  )[0];
+  if (longest !== undefined) moves.push(moveTo(sequence, longest, pos));
+  if (blocking.length > 1) {
+    const pushed = new Set(blocking.map((i) => sequence[i]));
+    const head = sequence.slice(0, pos + 1).filter((k) => !pushed.has(k));
+    const tail = sequence.slice(pos + 1);
+    moves.push([...head, ...sequence.filter((k) => pushed.has(k)), ...tail]);
+  }
+  return moves;
 }
 
 function emptyResult(model: PlanModel, fixed: readonly Placement[]): HeuristicResult {

@@ -19,6 +19,7 @@ import { keepablePreviousBlocks } from "./stability.ts";
 export { planEdfBaseline } from "./edf.ts";
 export { type ExactOptions, type ExactResult, solveExact } from "./exact.ts";
 export { localDayHorizon, localWeekHorizon, narrowHorizon } from "./horizon.ts";
+export { lateTaskLowerBound } from "./late-bound.ts";
 export * from "./plan-input.ts";
 export { evaluatePlan, type PlanQuality } from "./plan-metrics.ts";
 export { buildPlanModel } from "./plan-model.ts";
@@ -55,14 +56,22 @@ export function planSchedule(input: PlanInputRaw, options: PlanOptions = {}): Pl
   const fixed = options.keepPreviousBlocks === false ? [] : keepablePreviousBlocks(model);
   const result =
     fixed.length === 0 ? solveHeuristic(model, [], search) : solveKeepingBlocks(model, fixed, search);
-  const solved = options.slotPreference
+  const preferred = options.slotPreference
     ? improveWithPreference(model, result.plan, options.slotPreference, options.preferencePass)
-    : result.plan;
+    : null;
+  const solved = preferred?.plan ?? result.plan;
   return toPlanOutput(model, neverWorseThanEdf(model, solved), startedAt, {
     evaluations: result.evaluations,
     evaluationBudget: budget,
     seed: search.seed ?? 0,
     ...(result.timeLimitHit && { timeLimitHit: true }),
+    ...(preferred && {
+      preferencePass: {
+        evaluations: preferred.evaluations,
+        evaluationBudget: preferred.evaluationBudget,
+        ...(preferred.timeLimitHit && { timeLimitHit: true }),
+      },
+    }),
   });
 }
 

@@ -294,6 +294,17 @@ export const SearchMetrics = z.object({
   seed: z.number().int(),
   /** Present and true only when the wall-clock safety net stopped the search early (the plan may then vary). */
   timeLimitHit: z.boolean().optional(),
+  /**
+   * The learned slot-preference pass, when one ran: candidate slots examined against its budget; timeLimitHit
+   * only when its wall-clock safety net fired.
+   */
+  preferencePass: z
+    .object({
+      evaluations: z.number().int(),
+      evaluationBudget: z.number().int(),
+      timeLimitHit: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type SearchMetrics = z.infer<typeof SearchMetrics>;
 

@@ -3,6 +3,28 @@ import type { PlanInput, PlanMetrics, PlannedBlock } from "./plan-input.ts";
 import { priorityWeight } from "./plan-input.ts";
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const QUARTER_HOUR_MS = 900_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+/**
+ * UTC offset (minutes) of `zone` at `ms`. Zones change offset only on quarter-hour instants (every offset is a
+ * multiple of 15 minutes), so it is looked up once per quarter hour: luxon's lookup dominated plan output time.
+ */
+function offsetAt(zone: string, ms: number): number {
+  let byQuarter = offsetCache.get(zone);
+  if (!byQuarter || byQuarter.size > 100_000) {
+    byQuarter = new Map();
+    offsetCache.set(zone, byQuarter);
+  }
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  let offset = byQuarter.get(quarter);
+  if (offset === undefined) {
+    offset = DateTime.fromMillis(quarter * QUARTER_HOUR_MS, { zone }).offset;
+    byQuarter.set(quarter, offset);
+  }
+  return offset;
+}
 
 /** Minutes of [startMs, endMs) whose local wall-clock time falls in one of the [fromHour, toHour) windows. */
 export function minutesInLocalWindows(
@@ -11,11 +33,15 @@ export function minutesInLocalWindows(
   endMs: number,
   windows: ReadonlyArray<readonly [number, number]>,
 ): number {
-  const start = DateTime.fromMillis(startMs, { zone });
-  const end = DateTime.fromMillis(endMs, { zone });
   const inWindow = (wall: number) => windows.some(([a, b]) => wall >= a * 60 && wall < b * 60);
-  if (start.offset === end.offset && start.hasSame(end.minus({ milliseconds: 1 }), "day")) {
-    const wallStart = start.hour * 60 + start.minute + start.second / 60;
+  const startOffset = offsetAt(zone, startMs);
+  const localStart = startMs + startOffset * MINUTE_MS;
+  const localLast = endMs - 1 + offsetAt(zone, endMs - 1) * MINUTE_MS;
+  if (
+    startOffset === offsetAt(zone, endMs) &&
+    Math.floor(localStart / DAY_MS) === Math.floor(localLast / DAY_MS)
+  ) {
+    const wallStart = Math.floor((localStart - Math.floor(localStart / DAY_MS) * DAY_MS) / 1000) / 60;
     const length = (endMs - startMs) / MINUTE_MS;
     let total = 0;
     for (const [a, b] of windows) {

@@ -16,9 +16,33 @@ export interface PreferencePassOptions {
   alignMinutes?: number;
   /** Improvement passes over all blocks (default 2). */
   passes?: number;
-  /** Wall-clock budget in ms (default 80); blocks not reached keep the solver's placement. */
+  /**
+   * Cap on candidate slots examined (default PREFERENCE_EVALUATION_BUDGET). The pass is bounded by this
+   * work, not by the clock, so the same input gives the same plan under any load; blocks not reached when it runs
+   * out keep the solver's placement.
+   */
+  maxEvaluations?: number;
+  /** Wall-clock safety net in ms (default 10 000): only stops a pathological run, and the result says so. */
   timeLimitMs?: number;
 }
+
+export interface PreferencePassResult {
+  plan: DecodedPlan;
+  /** Candidate slots examined. */
+  evaluations: number;
+  evaluationBudget: number;
+  /** True only when the wall-clock safety net stopped the pass before its evaluation budget. */
+  timeLimitHit?: boolean;
+}
+
+/** Default wall-clock safety net of the pass, in ms. */
+export const PREFERENCE_TIME_LIMIT_MS = 10_000;
+
+/**
+ * Default evaluation budget: enough for both passes to examine every aligned slot of two weeks (about 1,350 at
+ * 15-minute alignment) for up to 120 blocks; larger plans stop early, deterministically.
+ */
+export const PREFERENCE_EVALUATION_BUDGET = 2 * 120 * 1_400;
 
 const FRAGMENT_FREE = 0;
 const SWITCH_PENALTY = 10;
@@ -36,7 +60,7 @@ export function improveWithPreference(
   plan: DecodedPlan,
   preference: SlotPreference,
   options: PreferencePassOptions = {},
-): DecodedPlan {
+): PreferencePassResult {
   const weight = options.weight ?? 60;
   const { grid, tasks } = model;
   const slots = grid.slots;
@@ -71,7 +95,15 @@ export function improveWithPreference(
     if (slot.start % align === 0) aligned.push(k);
   });
   const started = performance.now();
-  const budgetMs = options.timeLimitMs ?? 80;
+  const timeLimitMs = options.timeLimitMs ?? PREFERENCE_TIME_LIMIT_MS;
+  const evaluationBudget = options.maxEvaluations ?? PREFERENCE_EVALUATION_BUDGET;
+  let evaluations = 0;
+  let timeLimitHit = false;
+  const budgetLeft = (): boolean => {
+    if (evaluations >= evaluationBudget) return false;
+    if (performance.now() - started >= timeLimitMs) timeLimitHit = true;
+    return !timeLimitHit;
+  };
   const misfitOf = (taskIndex: number, slot: number, minutes: number): number => {
     const energy = tasks[taskIndex]?.energy;
     if (energy === "medium") return 0;
@@ -92,13 +124,13 @@ export function improveWithPreference(
     return count;
   };
 
-  for (let pass = 0; pass < (options.passes ?? 2); pass++) {
+  passes: for (let pass = 0; pass < (options.passes ?? 2); pass++) {
     let moved = false;
     for (let i = 0; i < placements.length; i++) {
       const p = placements[i];
       const task = p ? tasks[p.task] : undefined;
       if (!p || !task || p.kept) continue;
-      if (performance.now() - started > budgetMs) break;
+      if (!budgetLeft()) break passes;
       const count = countOf(p);
       const own = placements.filter((q, k) => k !== i && q.task === p.task);
       const predsEnd = Math.max(
@@ -131,6 +163,8 @@ export function improveWithPreference(
         if (!first || k === p.slot || k + count > slots.length) continue;
         if (first.start + p.minutes > latestEnd) break;
         if (first.start < predsEnd) continue;
+        if (evaluations >= evaluationBudget) break;
+        evaluations++;
         let fits = true;
         for (let m = k; m < k + count; m++) {
           const s = slots[m];
@@ -199,6 +233,9 @@ export function improveWithPreference(
     if (!moved) break;
   }
 
+  const stats = timeLimitHit
+    ? { evaluations, evaluationBudget, timeLimitHit: true }
+    : { evaluations, evaluationBudget };
   const lastEnd = new Array<number>(tasks.length).fill(Number.NEGATIVE_INFINITY);
   for (const p of placements) lastEnd[p.task] = Math.max(lastEnd[p.task] ?? 0, p.start + p.minutes);
   const completion = plan.remaining.map((r, j) => (r <= 0 ? (lastEnd[j] ?? Number.NaN) : Number.NaN));
@@ -210,7 +247,7 @@ export function improveWithPreference(
     cost.lateTasks > original.lateTasks ||
     cost.weightedUnscheduled > original.weightedUnscheduled + EPS
   ) {
-    return plan; // Defensive: the pass must never cost lateness.
+    return { plan, ...stats }; // Defensive: the pass must never cost lateness.
   }
-  return { placements, remaining, completion, blockedBy: plan.blockedBy, cost };
+  return { plan: { placements, remaining, completion, blockedBy: plan.blockedBy, cost }, ...stats };
 }

@@ -3,12 +3,15 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, it } from "node:test";
+import { DateTime } from "luxon";
 import {
   buildPlanModel,
   evaluatePlan,
+  type PlanOptions,
   parsePlanInput,
   planEdfBaseline,
   planSchedule,
+  type SlotPreference,
   toPlanOutput,
 } from "../../../engine/scheduling/index.ts";
 import { generateScenario } from "../../bench/planner/generator.ts";
@@ -78,6 +81,53 @@ describe("deterministic plans", () => {
     const { input } = generateScenario(2026, 4);
     const out = planSchedule(input, { timeLimitMs: 0 });
     assert.equal(out.metrics.search?.timeLimitHit, true);
+  });
+});
+
+describe("deterministic plans with a learned slot preference", () => {
+  // As planning-service passes a served preference: a score per candidate slot and the learned term's weight.
+  const { input } = generateScenario(2026, 4);
+  const zone = input.person.timezone;
+  const afternoons: SlotPreference = (_task, startMs) => DateTime.fromMillis(startMs, { zone }).hour / 24;
+  const learned: PlanOptions = { slotPreference: afternoons, preferencePass: { weight: 45 } };
+  const withClockSpeed = (factor: number) => {
+    const realNow = performance.now.bind(performance);
+    const origin = realNow();
+    performance.now = () => origin + (realNow() - origin) * factor;
+    try {
+      // The main search's safety net is widened so that only the preference pass meets the fast clock.
+      return planSchedule(input, { ...learned, timeLimitMs: 1e9 });
+    } finally {
+      performance.now = realNow;
+    }
+  };
+
+  it("gives the same plan with the clock at 1/100 or 10 times its speed, and reports the pass's work", () => {
+    const slowClock = withClockSpeed(0.01);
+    const fastClock = withClockSpeed(10);
+    assert.ok(
+      slowClock.blocks.some((b) => b.reason.includes("tend to keep")),
+      "the preference moved no block",
+    );
+    assert.deepEqual(fastClock.blocks, slowClock.blocks);
+    assert.deepEqual(fastClock.unscheduled, slowClock.unscheduled);
+    const pass = slowClock.metrics.search?.preferencePass;
+    assert.ok(pass && pass.evaluations > 0 && pass.evaluations <= pass.evaluationBudget);
+    assert.equal(pass.timeLimitHit, undefined);
+    assert.deepEqual(fastClock.metrics.search?.preferencePass, pass);
+  });
+
+  it("gives the same plan idle and under a CPU hog", async () => {
+    const idle = planSchedule(input, learned);
+    const loaded = await withCpuHog(() => planSchedule(input, learned));
+    assert.deepEqual(loaded.blocks, idle.blocks);
+    assert.deepEqual(loaded.unscheduled, idle.unscheduled);
+  });
+
+  it("reports the pass's wall-clock safety net in metrics when it fires", () => {
+    const out = planSchedule(input, { ...learned, preferencePass: { weight: 45, timeLimitMs: 0 } });
+    assert.equal(out.metrics.search?.preferencePass?.timeLimitHit, true);
+    assert.equal(out.metrics.search?.timeLimitHit, undefined);
   });
 });
 

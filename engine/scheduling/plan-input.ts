@@ -270,11 +270,6 @@ export const UnscheduledWork = z.object({
 });
 export type UnscheduledWork = z.infer<typeof UnscheduledWork>;
 
-/**
- * Plan quality. Tardiness of a task = max(0, C − due) in minutes, where C is the end of its last block when
- * fully scheduled, and horizon.end + remainingMinutes when work is left over (the rest is assumed done right
- * after the horizon). Tasks without a due date are never tardy.
- */
 export const EffectivePreferences = z.object({
   minBlockMinutes: z.number().int(),
   maxBlockMinutes: z.number().int(),
@@ -285,29 +280,29 @@ export const EffectivePreferences = z.object({
 });
 export type EffectivePreferences = z.infer<typeof EffectivePreferences>;
 
-export const SearchMetrics = z.object({
-  /** Full plans evaluated. */
+/** Work a bounded search did; timeLimitHit only when its wall-clock safety net stopped it early. */
+const SearchBudget = z.object({
+  /** Plans (or, for the preference pass, candidate slots) evaluated. */
   evaluations: z.number().int(),
   /** The evaluation budget (it grows with the number of tasks). */
   evaluationBudget: z.number().int(),
-  /** Seed of the search's random moves, derived from the input. */
-  seed: z.number().int(),
   /** Present and true only when the wall-clock safety net stopped the search early (the plan may then vary). */
   timeLimitHit: z.boolean().optional(),
-  /**
-   * The learned slot-preference pass, when one ran: candidate slots examined against its budget; timeLimitHit
-   * only when its wall-clock safety net fired.
-   */
-  preferencePass: z
-    .object({
-      evaluations: z.number().int(),
-      evaluationBudget: z.number().int(),
-      timeLimitHit: z.boolean().optional(),
-    })
-    .optional(),
+});
+
+export const SearchMetrics = SearchBudget.extend({
+  /** Seed of the search's random moves, derived from the input. */
+  seed: z.number().int(),
+  /** The learned slot-preference pass, when one ran. */
+  preferencePass: SearchBudget.optional(),
 });
 export type SearchMetrics = z.infer<typeof SearchMetrics>;
 
+/**
+ * Plan quality. Tardiness of a task = max(0, C − due) in minutes, where C is the end of its last block when
+ * fully scheduled, and horizon.end + remainingMinutes when work is left over (the rest is assumed done right
+ * after the horizon). Tasks without a due date are never tardy.
+ */
 export const PlanMetrics = z.object({
   /** Σ weight × tardiness minutes, weight 8/4/2/1 for priority 1/2/3/4. */
   weightedTardiness: z.number(),

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { commands } from "../../bin/commands.ts";
 import { lockPath, readLock } from "../../engine/db/data-dir-lock.ts";
+import { waitForOutput } from "../support/child-output.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const cli = join(root, "bin", "cairn.js");
@@ -62,28 +63,6 @@ async function cairn(args: string[], env: NodeJS.ProcessEnv) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
   }
-}
-
-/** Resolves with the first match of pattern on the child's stdout. */
-function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-  let buffer = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`timed out waiting for ${pattern}; got:\n${buffer}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = buffer.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout?.off("data", onData);
-        resolve(match);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before ${pattern}; got:\n${buffer}`)));
-  });
 }
 
 /** Milliseconds until the child exits, or undefined when it is still running after withinMs. */

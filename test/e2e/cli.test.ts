@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { waitForOutput } from "../support/child-output.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const cli = join(root, "bin", "cairn.js");
@@ -31,31 +32,6 @@ function run(args: string[], env: NodeJS.ProcessEnv) {
   return { ...result, ms: Date.now() - started };
 }
 
-async function waitForLine(
-  child: ChildProcess,
-  pattern: RegExp,
-  timeoutMs = 60_000,
-): Promise<RegExpMatchArray> {
-  let buffer = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`timed out waiting for ${pattern}; got:\n${buffer}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = buffer.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout?.off("data", onData);
-        resolve(match);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before ${pattern}; got:\n${buffer}`)));
-  });
-}
-
 describe("cairn start on embedded defaults", () => {
   let dataDir: string;
   let server: ChildProcess;
@@ -67,7 +43,10 @@ describe("cairn start on embedded defaults", () => {
       cwd: root,
       env: baseEnv(dataDir, { CAIRN_LOG_LEVEL: "warn" }),
     });
-    const match = await waitForLine(server, /Health:\s+(http:\/\/[\d.:]+)\/healthz[\s\S]*Get an API token:/);
+    const match = await waitForOutput(
+      server,
+      /Health:\s+(http:\/\/[\d.:]+)\/healthz[\s\S]*Get an API token:/,
+    );
     url = match[1] as string;
   });
   after(() => {

@@ -10,34 +10,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { postRaw } from "../fakes/common.ts";
 import { type FakeNotion, notionVerificationBody, startFakeNotion } from "../fakes/notion.ts";
+import { waitForOutput } from "../support/child-output.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const cli = join(root, "bin", "cairn.js");
-
-/** Resolves with the first match of `pattern` in the child's stdout. */
-function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
-  let buffer = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`timed out waiting for ${pattern}; got:\n${buffer}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = buffer.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout?.off("data", onData);
-        resolve(match);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ${pattern}; got:\n${buffer}`));
-    });
-  });
-}
 
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {

@@ -98,6 +98,23 @@ ${GLOBAL_OPTIONS}`,
     load: async () => (await import("./faces/plan-command.ts")).planCommand,
   },
   {
+    name: "chat",
+    usage: 'chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"',
+    summary: "print the action call a chat message becomes, as JSON (no database)",
+    help: `Usage: cairn chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"
+
+Prints what Cairn's conversation core makes of one message, with no database and no AI service:
+{"action": "<name>", "input": {...}} or {"action": null, "clarify": "<question>"}. Dates in input are ISO 8601
+with the zone's offset, durations are minutes, and a task named by its words is {"taskQuery": "<words>"}.
+
+Options:
+  --parse          parse one message and print the result (the interactive chat is not in this version)
+  --tz <zone>      the person's IANA time zone (default UTC)
+  --now <time>     the moment "today", "tomorrow" and "in 2 hours" count from (default: now)
+${GLOBAL_OPTIONS}`,
+    load: async () => (await import("./faces/chat-command.ts")).chatCommand,
+  },
+  {
     name: "connect",
     usage: "connect <notion|jira|google|caldav|ics> [...]",
     summary: "connect a source (cairn connect --help for its flags)",

@@ -3,12 +3,13 @@
  * enqueues replans when tasks, estimates, calendars or preferences change.
  */
 import { PLAN_QUEUE, type ReplanJob, replanHandler, replanOnChange } from "../../engine/scheduling/replan.ts";
+import { chatCommand } from "./chat-command.ts";
 import { planCommand } from "./plan-command.ts";
 import type { FaceModule } from "./types.ts";
 
 export const planningModule: FaceModule = {
   name: "planning",
-  commands: [planCommand],
+  commands: [planCommand, chatCommand],
   installWorkers(engine) {
     engine.services.jobs.handle<ReplanJob>(PLAN_QUEUE, replanHandler(engine.services), { concurrency: 2 });
   },

@@ -1,6 +1,6 @@
 /** One suite for the Db port, run on PGlite and on PostgreSQL: migrations, tenant isolation, the event log. */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -75,8 +75,9 @@ for (const adapter of adapters) {
       }
     });
 
-    it("a failing migration leaves the schema as it was", async () => {
+    it("a failing migration leaves the schema as it was", async (t) => {
       const dir = mkdtempSync(join(tmpdir(), "cairn-migrations-"));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
       for (const file of ["0001_init.sql"]) {
         writeFileSync(
           join(dir, file),

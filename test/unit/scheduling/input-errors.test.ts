@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { PlanInputError, type PlanInputRaw, planSchedule } from "../../../engine/scheduling/index.ts";
 import { runPlanCommand } from "../../../engine/scheduling/plan-cli.ts";
 import { scenario, task } from "./fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cairn-plan-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function runCli(input: unknown) {
   const path = join(dir, `input-${Math.random().toString(36).slice(2)}.json`);

@@ -326,6 +326,15 @@ export interface BusyRow {
 }
 
 /**
+ * Events of person $1 (their own, or from their connections) overlapping [$2, $3): not declined, not cancelled,
+ * and not Cairn's own block events (those are the plan itself).
+ */
+const PERSON_EVENTS_IN_RANGE = `(e.person_id = $1 OR (e.person_id IS NULL AND e.connection_id IN
+         (SELECT pc.id FROM connections pc WHERE pc.person_id = $1)))
+       AND NOT e.declined AND e.status <> 'cancelled' AND e.cairn_block_id IS NULL
+       AND e.end_at > $2 AND e.start_at < $3`;
+
+/**
  * Calendar events that block a person's time in [from, to): busy, not declined, not cancelled, and not
  * Cairn's own block events (those are the plan itself).
  */
@@ -342,10 +351,7 @@ export async function listBusyEvents(
     end_at: Date | string;
   }>(
     `SELECT e.id, e.title, e.start_at, e.end_at FROM calendar_events e
-     WHERE (e.person_id = $1 OR (e.person_id IS NULL AND e.connection_id IN
-             (SELECT c.id FROM connections c WHERE c.person_id = $1)))
-       AND e.busy AND NOT e.declined AND e.status <> 'cancelled' AND e.cairn_block_id IS NULL
-       AND e.end_at > $2 AND e.start_at < $3
+     WHERE ${PERSON_EVENTS_IN_RANGE} AND e.busy
      ORDER BY e.start_at`,
     [personId, from, to],
   );
@@ -389,10 +395,7 @@ export async function listScheduleEvents(
   }>(
     `SELECT e.id, e.title, e.start_at, e.end_at, e.all_day, c.kind AS source, e.busy FROM calendar_events e
      LEFT JOIN connections c ON c.id = e.connection_id
-     WHERE (e.person_id = $1 OR (e.person_id IS NULL AND e.connection_id IN
-             (SELECT c2.id FROM connections c2 WHERE c2.person_id = $1)))
-       AND NOT e.declined AND e.status <> 'cancelled' AND e.cairn_block_id IS NULL
-       AND e.end_at > $2 AND e.start_at < $3
+     WHERE ${PERSON_EVENTS_IN_RANGE}
      ORDER BY e.start_at, e.id`,
     [personId, from, to],
   );

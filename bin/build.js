@@ -28,8 +28,8 @@ async function bundlePlanCommand() {
     return;
   }
   await esbuild.build({
-    entryPoints: [join(root, "bin/faces/plan-command.ts")],
-    outfile: join(next, "bin/faces/plan-command.js"),
+    entryPoints: [join(root, "bin/commands/plan.ts")],
+    outfile: join(next, "bin/commands/plan.js"),
     bundle: true,
     platform: "node",
     format: "esm",

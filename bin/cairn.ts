@@ -7,7 +7,7 @@ import type { Config } from "../engine/config.ts";
 import type { Logger } from "../engine/logger.ts";
 import { findCommand, helpOf, usage, version, wantsHelp } from "./commands.ts";
 import type { Runtime } from "./compose.ts";
-import type { ExtraCommand, StartedFaces } from "./faces.ts";
+import type { ExtraCommand, StartedFaces } from "./modules/index.ts";
 
 // Modules load per command (dynamic imports below), so `cairn --help` or `cairn plan` never pays for the
 // database, the queue, express or the MCP SDK.
@@ -54,7 +54,7 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
     { armShutdownDeadline, watchWrapper },
   ] = await Promise.all([
     import("./compose.ts"),
-    import("./faces.ts"),
+    import("./modules/index.ts"),
     import("./server.ts"),
     import("./process-guards.ts"),
   ]);
@@ -229,7 +229,7 @@ async function runCommand(command: string, rest: string[], extra: ExtraCommand |
         },
       });
       const [subcommand, id] = positionals;
-      const { runTokenCommand, TOKEN_USAGE } = await import("./token-commands.ts");
+      const { runTokenCommand, TOKEN_USAGE } = await import("./commands/token.ts");
       if (subcommand === "list" || subcommand === "revoke") {
         return runTokenCommand(config, log, { out, err }, { subcommand, id, ...values });
       }
@@ -309,7 +309,8 @@ async function runCommand(command: string, rest: string[], extra: ExtraCommand |
       return 0;
     }
     default:
-      if (extra) return extra.run(rest, { out, err, config, log });
+      if (extra)
+        return extra.run(rest, { out, err, config, log, modules: () => import("./modules/index.ts") });
       throw new Error(`bin/commands.ts lists "${command}" but nothing runs it`);
   }
 }

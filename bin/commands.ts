@@ -4,7 +4,7 @@
  * (`load` for the commands that face modules implement; the built-in ones import lazily in bin/cairn.ts).
  */
 import { readFileSync } from "node:fs";
-import type { ExtraCommand } from "./faces/types.ts";
+import type { ExtraCommand } from "./modules/types.ts";
 
 export interface CommandSpec {
   name: string;
@@ -95,7 +95,7 @@ database and no configuration.
 Options:
   -i, --input <file|->   the scenario JSON
 ${GLOBAL_OPTIONS}`,
-    load: async () => (await import("./faces/plan-command.ts")).planCommand,
+    load: async () => (await import("./commands/plan.ts")).planCommand,
   },
   {
     name: "chat",
@@ -112,14 +112,14 @@ Options:
   --tz <zone>      the person's IANA time zone (default UTC)
   --now <time>     the moment "today", "tomorrow" and "in 2 hours" count from (default: now)
 ${GLOBAL_OPTIONS}`,
-    load: async () => (await import("./faces/chat-command.ts")).chatCommand,
+    load: async () => (await import("./faces/chat.ts")).chatCommand,
   },
   {
     name: "connect",
     usage: "connect <notion|jira|google|caldav|ics> [...]",
     summary: "connect a source (cairn connect --help for its flags)",
-    help: async () => (await import("./faces/sync.ts")).connectUsage,
-    load: async () => commandIn((await import("./faces/sync.ts")).syncModule.commands, "connect"),
+    help: async () => (await import("./workers/sync.ts")).connectUsage,
+    load: async () => commandIn((await import("./workers/sync.ts")).syncModule.commands, "connect"),
   },
   {
     name: "sync",
@@ -136,7 +136,7 @@ Options:
   --workspace <slug>   workspace (default: CAIRN_WORKSPACE)
   --person <email>     act as this person
 ${GLOBAL_OPTIONS}`,
-    load: async () => commandIn((await import("./faces/sync.ts")).syncModule.commands, "sync"),
+    load: async () => commandIn((await import("./workers/sync.ts")).syncModule.commands, "sync"),
   },
   {
     name: "mcp",

@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
-import { createApiRouter } from "../admin/api-router.ts";
-import { createMetrics, type HttpMetrics } from "../admin/metrics.ts";
-import { sendError } from "../admin/problem.ts";
+import { createMetrics, type HttpMetrics } from "../admin/api/metrics.ts";
+import { sendError } from "../admin/api/problem.ts";
+import { createApiRouter } from "../admin/api/router.ts";
 import type { Engine } from "../engine/engine.ts";
 import { bodyReadError, CairnError, ErrorCode, notFound } from "../engine/errors.ts";
 

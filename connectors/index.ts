@@ -1,4 +1,4 @@
-/** Every connector this build of Cairn has. Only bin/ reads this list (bin/faces/sync.ts). */
+/** Every connector this build of Cairn has. Only bin/ reads this list (bin/workers/sync.ts). */
 import type { AnyConnector } from "../engine/sync/connector.ts";
 import { caldavConnector } from "./caldav/index.ts";
 import { googleCalendarConnector } from "./google-calendar/index.ts";

@@ -9,7 +9,7 @@ import { readLock } from "../../engine/db/data-dir-lock.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { bridgeStdioToHttp, createMcpHttp, mcpEndpoint, serveStdio } from "../../mcp-server/index.ts";
 import { dataDirOf, openRuntime } from "../compose.ts";
-import type { CommandIo, ExtraCommand, FaceModule } from "../faces.ts";
+import type { CommandIo, ExtraCommand, FaceModule } from "../modules/types.ts";
 
 const TOKEN_HELP =
   "Set CAIRN_TOKEN to an API token. Create one with: npx cairn token create --workspace <slug> --person <email>";
@@ -77,8 +77,9 @@ async function runMcp(
       return 2;
     }
     // This process is the only one on its database: it also runs the engine's modules and, with the
-    // in-process queue, their job workers (sync, write-back). Loaded lazily: bin/faces.ts lists this module.
-    const faces = await import("../faces.ts");
+    // in-process queue, their job workers (sync, write-back). The composition root hands them over.
+    if (!io.modules) throw new Error("cairn mcp needs the module hooks from bin/cairn.ts");
+    const faces = await io.modules();
     faces.prepareModules(engine, config, log);
     if (!config.REDIS_URL) {
       faces.installWorkers(engine, config, log);

@@ -5,9 +5,6 @@
  */
 import { z } from "zod";
 import { type Config, publicUrl } from "../config.ts";
-import { recordAudit } from "../db/repositories/event-log.ts";
-import { CairnError, conflict, ErrorCode, invalidInput, notFound } from "../errors.ts";
-import { redactSecrets } from "../security/redact.ts";
 import {
   type ConnectionRecord,
   ConnectionStatuses,
@@ -17,12 +14,15 @@ import {
   openWebhookSetup,
   sealedSecrets,
   WebhookSecretSources,
-} from "../sync/connections.ts";
+} from "../db/repositories/connections.ts";
+import { recordAudit } from "../db/repositories/event-log.ts";
+import { loadScopeState } from "../db/repositories/sync-store.ts";
+import { CairnError, conflict, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import { redactSecrets } from "../security/redact.ts";
 import type { ConnectionSeed, SyncScope } from "../sync/connector.ts";
 import { emptyStats, SCOPES_KEY, type SyncStats } from "../sync/runner.ts";
 import { displayedSourceUrl } from "../sync/secret-settings.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
-import { loadScopeState } from "../sync/store.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
 
 /** An http(s) URL; file:, ftp:, gopher:, data: and other schemes are refused with a message naming the field. */

@@ -15,7 +15,7 @@ import {
 } from "../db/repositories/habits.ts";
 import { Iso } from "../domain.ts";
 import { type FieldIssue, invalidInput, notFound } from "../errors.ts";
-import { enqueueReplan } from "../scheduling/replan.ts";
+import { enqueueReplan } from "../scheduling/service/replan.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const Day = z.enum(HABIT_DAYS);

@@ -1,12 +1,6 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { appendEvent } from "../db/repositories/event-log.ts";
-import { getTaskById } from "../db/repositories/tasks.ts";
-import { Iso, IsoDateInput, IsoInput } from "../domain.ts";
-import { conflict, invalidInput, notFound } from "../errors.ts";
-import { recordBlockReactions } from "../scheduling/feedback.ts";
-import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/horizon.ts";
-import { PlanInputError, type TimeRange, WEEKDAY_KEYS } from "../scheduling/plan-input.ts";
 import {
   getBlock,
   insertBlock,
@@ -18,8 +12,12 @@ import {
   type StoredBlock,
   setBlockStatus,
   upsertPin,
-} from "../scheduling/plan-store.ts";
-import { afterPlanStored, planAndStore, type StoredPlan } from "../scheduling/planning-service.ts";
+} from "../db/repositories/plans.ts";
+import { getTaskById } from "../db/repositories/tasks.ts";
+import { Iso, IsoDateInput, IsoInput } from "../domain.ts";
+import { conflict, invalidInput, notFound } from "../errors.ts";
+import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/input/horizon.ts";
+import { PlanInputError, type TimeRange, WEEKDAY_KEYS } from "../scheduling/input/plan-input.ts";
 import {
   loadPlanningProfile,
   PeakWindow,
@@ -27,9 +25,11 @@ import {
   PlanningProfile as PlanningProfileSchema,
   savePlanningProfile,
   WorkingIntervalInput,
-} from "../scheduling/profile.ts";
-import { enqueueReplan, REPLAN_DAYS } from "../scheduling/replan.ts";
-import { labelWindow, parseWindow } from "../scheduling/window-phrase.ts";
+} from "../scheduling/input/profile.ts";
+import { labelWindow, parseWindow } from "../scheduling/input/window-phrase.ts";
+import { recordBlockReactions } from "../scheduling/learning/feedback.ts";
+import { afterPlanStored, planAndStore, type StoredPlan } from "../scheduling/service/planning-service.ts";
+import { enqueueReplan, REPLAN_DAYS } from "../scheduling/service/replan.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const DAY_MS = 24 * 3_600_000;

@@ -1,31 +1,35 @@
-import { compareCost, type DecodedPlan, decode, type Placement } from "./decoder.ts";
-import { planEdfBaseline } from "./edf.ts";
+import { toPlanOutput } from "./explanation/plan-output.ts";
+import { localDayHorizon, localWeekHorizon, narrowHorizon } from "./input/horizon.ts";
+import type { PlanInputRaw, PlanOutput, WeekdayKey } from "./input/plan-input.ts";
+import { parsePlanInput } from "./input/plan-input.ts";
+import { buildPlanModel, type ModelOptions, type PlanModel } from "./input/plan-model.ts";
+import { compareCost, type DecodedPlan, decode, type Placement } from "./solver/decoder.ts";
+import { planEdfBaseline } from "./solver/edf.ts";
 import {
   evaluationBudget,
   type HeuristicOptions,
   type HeuristicResult,
   SEARCH_TIME_LIMIT_MS,
   solveHeuristic,
-} from "./heuristic.ts";
-import { localDayHorizon, localWeekHorizon, narrowHorizon } from "./horizon.ts";
-import type { PlanInputRaw, PlanOutput, WeekdayKey } from "./plan-input.ts";
-import { parsePlanInput } from "./plan-input.ts";
-import { buildPlanModel, type ModelOptions, type PlanModel } from "./plan-model.ts";
-import { toPlanOutput } from "./plan-output.ts";
-import { improveWithPreference, type PreferencePassOptions, type SlotPreference } from "./preference-pass.ts";
-import { seedFromValue } from "./random.ts";
-import { keepablePreviousBlocks } from "./stability.ts";
+} from "./solver/heuristic.ts";
+import {
+  improveWithPreference,
+  type PreferencePassOptions,
+  type SlotPreference,
+} from "./solver/preference-pass.ts";
+import { seedFromValue } from "./solver/random.ts";
+import { keepablePreviousBlocks } from "./solver/stability.ts";
 
-export { planEdfBaseline } from "./edf.ts";
-export { type ExactOptions, type ExactResult, solveExact } from "./exact.ts";
-export { localDayHorizon, localWeekHorizon, narrowHorizon } from "./horizon.ts";
-export { lateTaskLowerBound } from "./late-bound.ts";
-export * from "./plan-input.ts";
-export { evaluatePlan, type PlanQuality } from "./plan-metrics.ts";
-export { buildPlanModel } from "./plan-model.ts";
-export { toPlanOutput } from "./plan-output.ts";
-export type { PreferencePassOptions, SlotPreference } from "./preference-pass.ts";
-export { checkHardRules, type Violation } from "./validate-plan.ts";
+export { evaluatePlan, type PlanQuality } from "./explanation/plan-metrics.ts";
+export { toPlanOutput } from "./explanation/plan-output.ts";
+export { localDayHorizon, localWeekHorizon, narrowHorizon } from "./input/horizon.ts";
+export * from "./input/plan-input.ts";
+export { buildPlanModel } from "./input/plan-model.ts";
+export { planEdfBaseline } from "./solver/edf.ts";
+export { type ExactOptions, type ExactResult, solveExact } from "./solver/exact.ts";
+export { lateTaskLowerBound } from "./solver/late-bound.ts";
+export type { PreferencePassOptions, SlotPreference } from "./solver/preference-pass.ts";
+export { checkHardRules, type Violation } from "./solver/validate-plan.ts";
 
 export interface PlanOptions extends HeuristicOptions, ModelOptions {
   /** Keep still-valid previous blocks starting within 24 h of now unless that makes work late (default true). */

@@ -3,9 +3,14 @@
  * blocks. Cairn creates, moves and deletes only the events it created (the connectors refuse anything else).
  * Runs as a job on the write-back queue, so a provider failure is retried and then shows in the failed list.
  */
-import { CALENDAR_BLOCK_WRITER, type CalendarBlockWriter } from "../scheduling/calendar-writer.ts";
+
+import {
+  type ConnectionRecord,
+  getConnectionRecord,
+  recordConnectionError,
+} from "../db/repositories/connections.ts";
+import { CALENDAR_BLOCK_WRITER, type CalendarBlockWriter } from "../scheduling/service/calendar-writer.ts";
 import type { EngineServices } from "../services.ts";
-import { type ConnectionRecord, getConnectionRecord, recordConnectionError } from "./connections.ts";
 import type { AnyConnector, ConnectorContext } from "./connector.ts";
 
 export const BLOCK_WRITEBACK_JOB = "sync_blocks";

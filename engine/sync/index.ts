@@ -1,6 +1,10 @@
 /** engine/sync's public surface for bin/ and connectors/. */
 
-export { type ConnectionRecord, type ConnectionStatus, ConnectionStatuses } from "./connections.ts";
+export {
+  type ConnectionRecord,
+  type ConnectionStatus,
+  ConnectionStatuses,
+} from "../db/repositories/connections.ts";
 export * from "./connector.ts";
 export { canonicalUrl, DEDUPE_SIMILARITY_THRESHOLD, urlsIn } from "./dedupe.ts";
 export {

@@ -5,18 +5,11 @@
  */
 import type { z } from "zod";
 import type { Queryable } from "../db/port.ts";
-import type { EngineServices } from "../services.ts";
-import { type ConnectionRecord, getConnectionRecord, markConnectionSynced } from "./connections.ts";
 import {
-  type AnyConnector,
-  type ConnectorContext,
-  type PullPage,
-  type SkippedItem,
-  SourceEvent,
-  SourceTask,
-  type SyncScope,
-} from "./connector.ts";
-import { DEDUPE_SIMILARITY_THRESHOLD } from "./dedupe.ts";
+  type ConnectionRecord,
+  getConnectionRecord,
+  markConnectionSynced,
+} from "../db/repositories/connections.ts";
 import {
   loadScopeState,
   type PageWriteContext,
@@ -27,7 +20,18 @@ import {
   saveScopeState,
   writeEvents,
   writeTasks,
-} from "./store.ts";
+} from "../db/repositories/sync-store.ts";
+import type { EngineServices } from "../services.ts";
+import {
+  type AnyConnector,
+  type ConnectorContext,
+  type PullPage,
+  type SkippedItem,
+  SourceEvent,
+  SourceTask,
+  type SyncScope,
+} from "./connector.ts";
+import { DEDUPE_SIMILARITY_THRESHOLD } from "./dedupe.ts";
 
 export interface SyncStats {
   created: number;

@@ -9,13 +9,6 @@ import { isDeepStrictEqual } from "node:util";
 import type { Router } from "express";
 import { publicUrl } from "../config.ts";
 import type { Queryable } from "../db/port.ts";
-import { findWorkspace } from "../db/repositories/workspaces.ts";
-import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
-import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
-import { redactSecrets } from "../security/redact.ts";
-import type { EngineServices } from "../services.ts";
-import { applyPlanToCalendar, BLOCK_WRITEBACK_JOB, registerCalendarBlockWriter } from "./block-writer.ts";
-import { channelStore } from "./channels.ts";
 import {
   allConnectionsOfKind,
   type ConnectionRecord,
@@ -30,7 +23,15 @@ import {
   sealSettingsSecret,
   setConnectionStatus,
   upsertConnection,
-} from "./connections.ts";
+} from "../db/repositories/connections.ts";
+import { forgetScopes } from "../db/repositories/sync-store.ts";
+import { findWorkspace } from "../db/repositories/workspaces.ts";
+import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
+import { redactSecrets } from "../security/redact.ts";
+import type { EngineServices } from "../services.ts";
+import { applyPlanToCalendar, BLOCK_WRITEBACK_JOB, registerCalendarBlockWriter } from "./block-writer.ts";
+import { channelStore } from "./channels.ts";
 import {
   type AnyConnector,
   type ConnectionSeed,
@@ -45,7 +46,6 @@ import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from
 import { createPinnedFetch } from "./pinned-fetch.ts";
 import { type RunOptions, runSync, SCOPES_KEY, type SyncStats } from "./runner.ts";
 import { mergeSecretSettings, type SecretSettings, splitSecretSettings } from "./secret-settings.ts";
-import { forgetScopes } from "./store.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
 import { createOutboundPolicy } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";

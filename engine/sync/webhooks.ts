@@ -7,10 +7,14 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
+import {
+  allConnectionsOfKind,
+  captureWebhookToken,
+  markWebhookVerified,
+} from "../db/repositories/connections.ts";
 import type { Logger } from "../logger.ts";
 import type { EngineServices } from "../services.ts";
 import { findChannel } from "./channels.ts";
-import { allConnectionsOfKind, captureWebhookToken, markWebhookVerified } from "./connections.ts";
 import type { AnyConnector, WebhookRequest } from "./connector.ts";
 
 export interface WebhookEnvironment {

@@ -3,14 +3,15 @@
  * (a task merged from Notion and Jira is completed in both). Each source is written once: a retry after
  * a partial failure skips the sources already done.
  */
-import type { Logger } from "../logger.ts";
-import type { EngineServices } from "../services.ts";
+
 import {
   type ConnectionRecord,
   getConnectionRecord,
   recordConnectionError,
   setConnectionStatus,
-} from "./connections.ts";
+} from "../db/repositories/connections.ts";
+import type { Logger } from "../logger.ts";
+import type { EngineServices } from "../services.ts";
 import { type AnyConnector, type ConnectorContext, CredentialRejectedError } from "./connector.ts";
 
 export interface WritebackEnvironment {

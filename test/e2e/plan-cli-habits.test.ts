@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { checkHardRules, type PlanInputRaw } from "../../engine/scheduling/index.ts";
-import { ScheduleOutput } from "../../engine/scheduling/routines.ts";
+import { ScheduleOutput } from "../../engine/scheduling/routines/routines.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cairn-plan-habits-"));

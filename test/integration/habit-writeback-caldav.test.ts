@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/replan.ts";
+import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { type RadicaleServer, skipWithoutRadicale, startRadicale } from "../support/radicale.ts";
 import { type SyncCairn, startSyncCairn, waitFor } from "./sync-support.ts";
 

@@ -1,7 +1,7 @@
 /** Habit blocks reach the person's Google calendar as Cairn's own events, titled by the habit, and leave with it. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/replan.ts";
+import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { type FakeGoogle, startFakeGoogle } from "../fakes/google-calendar.ts";
 import { backends } from "../support/harness.ts";
 import { type SyncCairn, startSyncCairn, waitFor } from "./sync-support.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/replan.ts";
+import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
 
 // Monday 2 March 2026, 08:00 in Berlin (UTC+1).

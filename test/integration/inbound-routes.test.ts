@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { installFaces, prepareModules } from "../../bin/faces.ts";
+import { installFaces, prepareModules } from "../../bin/modules/index.ts";
 import { type RunningServer, startServer } from "../../bin/server.ts";
 import { findWorkspace } from "../../engine/db/repositories/workspaces.ts";
 import { silentLogger } from "../../engine/logger.ts";

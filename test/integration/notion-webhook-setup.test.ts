@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openWebhookSetup } from "../../engine/sync/connections.ts";
+import { openWebhookSetup } from "../../engine/db/repositories/connections.ts";
 import { postRaw } from "../fakes/common.ts";
 import {
   buildNotionWebhookEvent,

@@ -3,9 +3,12 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Task } from "../../engine/domain.ts";
-import { CALENDAR_BLOCK_WRITER, type CalendarBlockWriter } from "../../engine/scheduling/calendar-writer.ts";
 import { checkHardRules, type PlanInputRaw } from "../../engine/scheduling/index.ts";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/replan.ts";
+import {
+  CALENDAR_BLOCK_WRITER,
+  type CalendarBlockWriter,
+} from "../../engine/scheduling/service/calendar-writer.ts";
+import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
 
 // Wednesday 4 March 2026, 09:00 in Berlin (UTC+1).

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { getConnectionRecord } from "../../engine/sync/connections.ts";
+import { getConnectionRecord } from "../../engine/db/repositories/connections.ts";
 import { createSyncService } from "../../engine/sync/service.ts";
 import { SyncBusyError } from "../../engine/sync/sync-lease.ts";
 import { isPrivateAddress } from "../../engine/sync/url-guard.ts";

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
-import { installFaces, installWorkers, prepareModules } from "../../bin/faces.ts";
+import { installFaces, installWorkers, prepareModules } from "../../bin/modules/index.ts";
 import { type RunningServer, startServer } from "../../bin/server.ts";
 import type { Actor, AnyAction } from "../../engine/actions/define.ts";
 import { issueApiToken } from "../../engine/auth/api-tokens.ts";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { commands, findCommand } from "../../bin/commands.ts";
-import { extraCommands } from "../../bin/faces.ts";
+import { extraCommands } from "../../bin/modules/index.ts";
 
 describe("the command table", () => {
   it("lists every face module command with its usage and summary, and loads it", async () => {

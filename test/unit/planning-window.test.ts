@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CairnError } from "../../engine/errors.ts";
-import { profileFromRow } from "../../engine/scheduling/profile.ts";
-import { parseWindow } from "../../engine/scheduling/window-phrase.ts";
+import { profileFromRow } from "../../engine/scheduling/input/profile.ts";
+import { parseWindow } from "../../engine/scheduling/input/window-phrase.ts";
 
 const profile = profileFromRow({ timezone: "America/New_York", working_hours: null, preferences: {} });
 // Friday 6 March 2026, 10:00 in New York (UTC-5); DST starts Sunday 8 March.

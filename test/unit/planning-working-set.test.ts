@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { keepWorkingSet, MAX_PLANNED_TASKS } from "../../engine/scheduling/gather-input.ts";
-import type { PlanTask } from "../../engine/scheduling/plan-input.ts";
+import { keepWorkingSet, MAX_PLANNED_TASKS } from "../../engine/scheduling/input/gather-input.ts";
+import type { PlanTask } from "../../engine/scheduling/input/plan-input.ts";
 
 it("plans the most urgent tasks, and drops those whose prerequisite fell outside the working set", () => {
   const tasks: PlanTask[] = Array.from({ length: MAX_PLANNED_TASKS + 50 }, (_, i) => ({

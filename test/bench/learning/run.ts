@@ -10,8 +10,8 @@
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { parsePlanInput, planSchedule } from "../../../engine/scheduling/index.ts";
-import { profileFromRow } from "../../../engine/scheduling/profile.ts";
-import { EXPLORATION_SCALE, servePreference } from "../../../engine/scheduling/slot-preference.ts";
+import { profileFromRow } from "../../../engine/scheduling/input/profile.ts";
+import { EXPLORATION_SCALE, servePreference } from "../../../engine/scheduling/learning/slot-preference.ts";
 import {
   emptyStats,
   flatPrior,

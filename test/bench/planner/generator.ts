@@ -4,8 +4,8 @@
  * horizons, overloaded weeks, dependencies, unsplittable tasks, earliest starts, meetings and previous blocks.
  */
 import { DateTime } from "luxon";
-import type { PlanInputRaw, WeekdayKey } from "../../../engine/scheduling/plan-input.ts";
-import { createRandom } from "../../../engine/scheduling/random.ts";
+import type { PlanInputRaw, WeekdayKey } from "../../../engine/scheduling/input/plan-input.ts";
+import { createRandom } from "../../../engine/scheduling/solver/random.ts";
 
 export interface Scenario {
   name: string;

@@ -5,8 +5,8 @@
  * a few long unsplittable ones, and horizons of 3 to 14 days. Same seed, same scenarios.
  */
 import { DateTime } from "luxon";
-import type { PlanInputRaw, WeekdayKey } from "../../../engine/scheduling/plan-input.ts";
-import { createRandom } from "../../../engine/scheduling/random.ts";
+import type { PlanInputRaw, WeekdayKey } from "../../../engine/scheduling/input/plan-input.ts";
+import { createRandom } from "../../../engine/scheduling/solver/random.ts";
 import type { Scenario } from "./generator.ts";
 
 const ZONES = [

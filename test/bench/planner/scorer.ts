@@ -1,5 +1,5 @@
 import { checkHardRules, evaluatePlan, parsePlanInput } from "../../../engine/scheduling/index.ts";
-import type { PlanInputRaw, PlanOutput } from "../../../engine/scheduling/plan-input.ts";
+import type { PlanInputRaw, PlanOutput } from "../../../engine/scheduling/input/plan-input.ts";
 
 export interface PlanScore {
   violations: number;

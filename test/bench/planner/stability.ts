@@ -7,6 +7,7 @@
  * input: free working time, block sizes, cap, earliest start, prerequisites). JSON summary on stdout.
  */
 import { parseArgs } from "node:util";
+import { formatInstant } from "../../../engine/scheduling/explanation/plan-output.ts";
 import {
   buildPlanModel,
   type PlanInputRaw,
@@ -14,9 +15,8 @@ import {
   parsePlanInput,
   planSchedule,
 } from "../../../engine/scheduling/index.ts";
-import { formatInstant } from "../../../engine/scheduling/plan-output.ts";
-import { createRandom } from "../../../engine/scheduling/random.ts";
-import { keepablePreviousBlocks } from "../../../engine/scheduling/stability.ts";
+import { createRandom } from "../../../engine/scheduling/solver/random.ts";
+import { keepablePreviousBlocks } from "../../../engine/scheduling/solver/stability.ts";
 import { generateScenarios } from "./generator.ts";
 import { generateIndependentScenarios } from "./independent-generator.ts";
 

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { installSync } from "../../../bin/faces/sync.ts";
+import { installSync } from "../../../bin/workers/sync.ts";
 import { loadConfig } from "../../../engine/config.ts";
 import { createEngine } from "../../../engine/engine.ts";
 import { createInProcessJobs } from "../../../engine/jobs/in-process.ts";

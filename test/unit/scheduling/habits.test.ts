@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkHardRules, PlanInputError, type PlanInputRaw } from "../../../engine/scheduling/index.ts";
-import { planWithRoutines, ScheduleOutput } from "../../../engine/scheduling/routines.ts";
+import { planWithRoutines, ScheduleOutput } from "../../../engine/scheduling/routines/routines.ts";
 import { generateScenarios } from "../../bench/planner/generator.ts";
 import { minutes, scenario, task } from "./fixtures.ts";
 

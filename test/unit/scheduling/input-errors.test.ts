@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { PlanInputError, type PlanInputRaw, planSchedule } from "../../../engine/scheduling/index.ts";
-import { runPlanCommand } from "../../../engine/scheduling/plan-cli.ts";
+import { runPlanCommand } from "../../../engine/scheduling/service/plan-cli.ts";
 import { scenario, task } from "./fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cairn-plan-"));

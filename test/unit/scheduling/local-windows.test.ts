@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DateTime } from "luxon";
-import { minutesInLocalWindows } from "../../../engine/scheduling/plan-metrics.ts";
+import { minutesInLocalWindows } from "../../../engine/scheduling/explanation/plan-metrics.ts";
 
 /** Oracle: walk the block minute by minute in luxon's local time. */
 function countByMinute(zone: string, startMs: number, endMs: number, windows: Array<[number, number]>) {

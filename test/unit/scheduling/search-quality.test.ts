@@ -1,8 +1,6 @@
 /** The search's lateness-targeted moves and the late-task lower bound the benchmarks report. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decode } from "../../../engine/scheduling/decoder.ts";
-import { blockingMoves } from "../../../engine/scheduling/heuristic.ts";
 import {
   buildPlanModel,
   evaluatePlan,
@@ -13,6 +11,8 @@ import {
   solveExact,
   toPlanOutput,
 } from "../../../engine/scheduling/index.ts";
+import { decode } from "../../../engine/scheduling/solver/decoder.ts";
+import { blockingMoves } from "../../../engine/scheduling/solver/heuristic.ts";
 import { generateScenario } from "../../bench/planner/generator.ts";
 import { generateIndependentScenario } from "../../bench/planner/independent-generator.ts";
 import { scenario, task } from "./fixtures.ts";

@@ -1,6 +1,7 @@
 /** One change to the input moves no still-valid block of the next 24 hours unless a hard conflict forces it. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { formatInstant } from "../../../engine/scheduling/explanation/plan-output.ts";
 import {
   buildPlanModel,
   type PlanInputRaw,
@@ -8,8 +9,7 @@ import {
   parsePlanInput,
   planSchedule,
 } from "../../../engine/scheduling/index.ts";
-import { formatInstant } from "../../../engine/scheduling/plan-output.ts";
-import { keepablePreviousBlocks } from "../../../engine/scheduling/stability.ts";
+import { keepablePreviousBlocks } from "../../../engine/scheduling/solver/stability.ts";
 import { generateScenario } from "../../bench/planner/generator.ts";
 import { assertValid } from "./fixtures.ts";
 

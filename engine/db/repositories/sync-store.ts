@@ -1,0 +1,635 @@
+/**
+ * What the sync runner writes, one page at a time inside one scoped transaction: tasks with their source
+ * links (task_sources), calendar events, and the scope's cursor.
+ */
+import { createHash } from "node:crypto";
+import type { Embedder } from "../../search/embedder.ts";
+import { isZero, toVectorLiteral } from "../../search/embedder.ts";
+import type { SourceEvent, SourceTask, SyncScope } from "../../sync/connector.ts";
+import { canonicalUrl } from "../../sync/dedupe.ts";
+import type { Queryable } from "../port.ts";
+import { appendEvent } from "./event-log.ts";
+import { type TaskFields, updateTaskFields } from "./tasks.ts";
+
+export interface PageCounts {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  merged: number;
+}
+
+export interface PageWriteContext {
+  workspaceId: string;
+  connectionId: string;
+  kind: string;
+  scopeId: string;
+  defaultPersonId: string | null;
+  peopleByEmail: Map<string, string>;
+  embedder: Embedder;
+  /** Stamp for last_seen_at and deletions. */
+  now: Date;
+  dedupeThreshold: number;
+  /** Whether other connections have tasks in this workspace (text dedupe is skipped otherwise). */
+  otherSources: boolean;
+}
+
+export interface PageWriteResult extends PageCounts {
+  /** People whose tasks or events changed (for replanning). */
+  taskPeople: Set<string | null>;
+  eventPeople: Set<string | null>;
+  changedTaskIds: string[];
+}
+
+function emptyPageResult(): PageWriteResult {
+  return {
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    merged: 0,
+    taskPeople: new Set(),
+    eventPeople: new Set(),
+    changedTaskIds: [],
+  };
+}
+
+export function contentHash(value: unknown): string {
+  return createHash("sha1").update(JSON.stringify(value)).digest("base64url");
+}
+
+interface LinkRow {
+  id: string;
+  task_id: string;
+  external_id: string;
+  content_hash: string | null;
+  deleted_at: Date | string | null;
+  status: string;
+  completed_at: Date | string | null;
+  person_id: string | null;
+}
+
+const embeddingText = (task: SourceTask) => [task.title, task.description, task.tags.join(" ")].join("\n");
+
+function vectorFor(embedder: Embedder, task: SourceTask): Float32Array {
+  return embedder.embed(embeddingText(task));
+}
+
+function canonicalList(urls: readonly (string | null)[]): string[] {
+  return [
+    ...new Set(
+      urls.flatMap((url) => (url ? [canonicalUrl(url)] : [])).filter((u): u is string => u !== null),
+    ),
+  ];
+}
+
+interface Duplicate {
+  taskId: string;
+  by: "url" | "text";
+}
+
+/**
+ * Tasks of other connections that new items of a page duplicate: by URL link first (the item links the other
+ * item's URL, or the other item links this one), then by text similarity at or above the threshold. Batched:
+ * two URL lookups and one nearest-neighbour query (HNSW) for the whole page.
+ */
+async function findDuplicates(
+  tx: Queryable,
+  ctx: PageWriteContext,
+  items: { task: SourceTask; vector: Float32Array }[],
+): Promise<Map<string, Duplicate>> {
+  const found = new Map<string, Duplicate>();
+  if (!ctx.otherSources || items.length === 0) return found;
+  const own = items.map(({ task }) => (task.url ? canonicalUrl(task.url) : null));
+  const linked = items.map(({ task }) => canonicalList(task.linkedUrls));
+  const allOwn = own.filter((url): url is string => url !== null);
+  const allLinked = [...new Set(linked.flat())];
+  const candidates = new Map<number, string[]>();
+  if (allOwn.length > 0 || allLinked.length > 0) {
+    const rows = await tx.query<{ task_id: string; url: string | null; linked_urls: string[] }>(
+      `SELECT task_id, url, linked_urls FROM task_sources
+       WHERE connection_id <> $1 AND deleted_at IS NULL AND (url = ANY($2::text[]) OR linked_urls && $3::text[])`,
+      [ctx.connectionId, allLinked, allOwn],
+    );
+    items.forEach((_, index) => {
+      const mine = own[index];
+      const links = linked[index] ?? [];
+      const ids = rows.rows
+        .filter(
+          (row) =>
+            (row.url !== null && links.includes(row.url)) ||
+            (mine !== null && mine !== undefined && row.linked_urls.includes(mine)),
+        )
+        .map((row) => row.task_id);
+      if (ids.length > 0) candidates.set(index, ids);
+    });
+  }
+  const textIndexes = items
+    .map((_, index) => index)
+    .filter((index) => !candidates.has(index) && !isZero(items[index]?.vector as Float32Array));
+  const near = new Map<number, { id: string; distance: number }[]>();
+  if (textIndexes.length > 0) {
+    const rows = await tx.query<{ i: string | number; id: string; distance: number }>(
+      `WITH q AS MATERIALIZED (SELECT u.v::vector AS v, u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i))
+       SELECT q.i, c.id, c.distance FROM q
+       CROSS JOIN LATERAL (
+         SELECT t.id, t.embedding <=> q.v AS distance FROM tasks t WHERE t.embedding IS NOT NULL
+         ORDER BY t.embedding <=> q.v LIMIT 5
+       ) c
+       WHERE c.distance <= $2`,
+      [
+        textIndexes.map((index) => toVectorLiteral(items[index]?.vector as Float32Array)),
+        1 - ctx.dedupeThreshold,
+      ],
+    );
+    for (const row of rows.rows) {
+      const index = textIndexes[Number(row.i) - 1] as number;
+      const list = near.get(index) ?? [];
+      list.push({ id: row.id, distance: Number(row.distance) });
+      near.set(index, list);
+    }
+  }
+  const ids = [
+    ...new Set([...[...candidates.values()].flat(), ...[...near.values()].flat().map((n) => n.id)]),
+  ];
+  if (ids.length === 0) return found;
+  // Eligible: a live task with a source in another connection and none in this one.
+  const eligible = await tx.query<{ id: string }>(
+    `SELECT t.id FROM tasks t WHERE t.id = ANY($2::uuid[]) AND t.source_deleted_at IS NULL
+       AND EXISTS (SELECT 1 FROM task_sources s WHERE s.task_id = t.id AND s.connection_id <> $1 AND s.deleted_at IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM task_sources s WHERE s.task_id = t.id AND s.connection_id = $1)`,
+    [ctx.connectionId, ids],
+  );
+  const ok = new Set(eligible.rows.map((row) => row.id));
+  const claimed = new Set<string>();
+  items.forEach(({ task }, index) => {
+    const byUrl = candidates.get(index)?.find((id) => ok.has(id) && !claimed.has(id));
+    const byText = near
+      .get(index)
+      ?.sort((a, b) => a.distance - b.distance)
+      .find((n) => ok.has(n.id) && !claimed.has(n.id))?.id;
+    const taskId = byUrl ?? byText;
+    if (taskId) {
+      claimed.add(taskId);
+      found.set(task.externalId, { taskId, by: byUrl ? "url" : "text" });
+    }
+  });
+  return found;
+}
+
+function statusPatch(
+  incoming: SourceTask,
+  local: { status: string; completed_at: Date | string | null },
+  now: Date,
+): Pick<TaskFields, "status"> & { completedAt?: string | null } {
+  // A task completed in Cairn after the source's last edit stays done (the write-back is on its way).
+  if (local.status === "done" && incoming.status !== "done" && local.completed_at) {
+    const completed = new Date(local.completed_at).getTime();
+    if (completed >= Date.parse(incoming.updatedAt)) return { status: "done" };
+  }
+  if (incoming.status === "done" && local.status !== "done")
+    return { status: "done", completedAt: now.toISOString() };
+  if (incoming.status !== "done" && local.status === "done")
+    return { status: incoming.status, completedAt: null };
+  return { status: incoming.status };
+}
+
+async function markSourceDeleted(tx: Queryable, linkIds: string[], now: Date): Promise<string[]> {
+  if (linkIds.length === 0) return [];
+  const gone = await tx.query<{ task_id: string }>(
+    "UPDATE task_sources SET deleted_at = $2, last_seen_at = $2 WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL RETURNING task_id",
+    [linkIds, now.toISOString()],
+  );
+  const taskIds = [...new Set(gone.rows.map((row) => row.task_id))];
+  if (taskIds.length === 0) return [];
+  const marked = await tx.query<{ id: string }>(
+    `UPDATE tasks t SET source_deleted_at = $2, updated_at = now()
+     WHERE t.id = ANY($1::uuid[]) AND t.source_deleted_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM task_sources s WHERE s.task_id = t.id AND s.deleted_at IS NULL)
+     RETURNING t.id`,
+    [taskIds, now.toISOString()],
+  );
+  return marked.rows.map((row) => row.id);
+}
+
+/** Upserts one page of tasks. Unchanged items (same content hash) are only marked as seen. */
+interface PendingCreate {
+  task: SourceTask;
+  personId: string | null;
+  embedding: string | null;
+  /** url, linked urls, dependency external ids, content hash, source updated at, last seen at. */
+  sourceColumns: unknown[];
+}
+
+/**
+ * New items of a page go in with one statement per table (tasks, the event log, task_sources) instead of
+ * several per item: the first full sync of a large source is dominated by these inserts.
+ */
+async function insertNewTasks(
+  tx: Queryable,
+  ctx: PageWriteContext,
+  creates: PendingCreate[],
+  nowIso: string,
+): Promise<Map<string, string>> {
+  const rows = creates.map(({ task, personId, embedding }) => ({
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    estimate_minutes: task.estimateMinutes,
+    due: task.due,
+    earliest_start: task.earliestStart,
+    tags: task.tags,
+    person_id: personId,
+    external_id: task.externalId,
+    url: task.url,
+    embedding,
+    completed_at: task.status === "done" ? nowIso : null,
+  }));
+  const inserted = await tx.query<{ id: string; external_id: string; person_id: string | null }>(
+    `INSERT INTO tasks (workspace_id, title, description, status, priority, estimate_minutes, due, earliest_start, tags,
+       person_id, source, external_id, connection_id, url, embedding, completed_at)
+     SELECT $1, r.title, r.description, r.status, r.priority, r.estimate_minutes, r.due, r.earliest_start,
+       ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.person_id, $2, r.external_id, $3, r.url, r.embedding::vector,
+       r.completed_at
+     FROM jsonb_to_recordset($4::jsonb) AS r(title text, description text, status text, priority smallint,
+       estimate_minutes integer, due timestamptz, earliest_start timestamptz, tags jsonb, person_id uuid,
+       external_id text, url text, embedding text, completed_at timestamptz)
+     RETURNING id, external_id, person_id`,
+    [ctx.workspaceId, ctx.kind, ctx.connectionId, JSON.stringify(rows)],
+  );
+  const events = inserted.rows.map((row) => {
+    const task = creates.find((create) => create.task.externalId === row.external_id)?.task;
+    return {
+      person_id: row.person_id,
+      task_id: row.id,
+      payload: {
+        via: "sync",
+        source: ctx.kind,
+        estimateMinutes: task?.estimateMinutes ?? null,
+        due: task?.due ?? null,
+      },
+    };
+  });
+  await tx.query(
+    `INSERT INTO events (workspace_id, person_id, task_id, type, payload, occurred_at)
+     SELECT $1, r.person_id, r.task_id, 'task_created', r.payload, $3
+     FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, task_id uuid, payload jsonb)`,
+    [ctx.workspaceId, JSON.stringify(events), nowIso],
+  );
+  return new Map(inserted.rows.map((row) => [row.external_id, row.id]));
+}
+
+async function insertSourceLinks(
+  tx: Queryable,
+  ctx: PageWriteContext,
+  links: { taskId: string; externalId: string; sourceColumns: unknown[] }[],
+): Promise<void> {
+  const rows = links.map(({ taskId, externalId, sourceColumns }) => {
+    const [url, linkedUrls, dependsOn, hash, sourceUpdatedAt, lastSeenAt] = sourceColumns;
+    return {
+      task_id: taskId,
+      external_id: externalId,
+      url,
+      linked_urls: linkedUrls,
+      depends_on_external: dependsOn,
+      content_hash: hash,
+      source_updated_at: sourceUpdatedAt,
+      last_seen_at: lastSeenAt,
+    };
+  });
+  await tx.query(
+    `INSERT INTO task_sources (workspace_id, task_id, connection_id, source, scope, external_id, url, linked_urls,
+       depends_on_external, content_hash, source_updated_at, last_seen_at)
+     SELECT $1, r.task_id, $2, $3, $4, r.external_id, r.url, ARRAY(SELECT jsonb_array_elements_text(r.linked_urls)),
+       ARRAY(SELECT jsonb_array_elements_text(r.depends_on_external)), r.content_hash, r.source_updated_at, r.last_seen_at
+     FROM jsonb_to_recordset($5::jsonb) AS r(task_id uuid, external_id text, url text, linked_urls jsonb,
+       depends_on_external jsonb, content_hash text, source_updated_at timestamptz, last_seen_at timestamptz)`,
+    [ctx.workspaceId, ctx.connectionId, ctx.kind, ctx.scopeId, JSON.stringify(rows)],
+  );
+}
+
+export async function writeTasks(
+  tx: Queryable,
+  ctx: PageWriteContext,
+  tasks: SourceTask[],
+): Promise<PageWriteResult> {
+  const result = emptyPageResult();
+  if (tasks.length === 0) return result;
+  const existing = await tx.query<LinkRow>(
+    `SELECT s.id, s.task_id, s.external_id, s.content_hash, s.deleted_at, t.status, t.completed_at, t.person_id
+     FROM task_sources s JOIN tasks t ON t.id = s.task_id
+     WHERE s.connection_id = $1 AND s.external_id = ANY($2::text[])`,
+    [ctx.connectionId, tasks.map((task) => task.externalId)],
+  );
+  const links = new Map(existing.rows.map((row) => [row.external_id, row]));
+  const seen: string[] = [];
+  const toDelete: LinkRow[] = [];
+  const creates: PendingCreate[] = [];
+  const nowIso = ctx.now.toISOString();
+  const vectors = new Map(tasks.map((task) => [task.externalId, vectorFor(ctx.embedder, task)]));
+  const duplicates = await findDuplicates(
+    tx,
+    ctx,
+    tasks
+      .filter((task) => !task.deleted && !links.has(task.externalId))
+      .map((task) => ({ task, vector: vectors.get(task.externalId) as Float32Array })),
+  );
+
+  for (const task of tasks) {
+    const link = links.get(task.externalId);
+    if (task.deleted) {
+      if (link && !link.deleted_at) toDelete.push(link);
+      else result.unchanged += 1;
+      continue;
+    }
+    const hash = contentHash(task);
+    if (link && link.content_hash === hash && !link.deleted_at) {
+      seen.push(link.id);
+      result.unchanged += 1;
+      continue;
+    }
+    const personId =
+      (task.assigneeEmail ? ctx.peopleByEmail.get(task.assigneeEmail.toLowerCase()) : undefined) ??
+      ctx.defaultPersonId;
+    const vector = vectors.get(task.externalId) as Float32Array;
+    const embedding = isZero(vector) ? null : toVectorLiteral(vector);
+    const sourceColumns = [
+      task.url ? canonicalUrl(task.url) : null,
+      canonicalList(task.linkedUrls),
+      task.dependsOnExternalIds,
+      hash,
+      task.updatedAt,
+      nowIso,
+    ];
+    if (link) {
+      const patch = statusPatch(task, link, ctx.now);
+      const updated = await updateTaskFields(tx, link.task_id, {
+        title: task.title,
+        description: task.description,
+        priority: task.priority,
+        estimateMinutes: task.estimateMinutes,
+        due: task.due,
+        earliestStart: task.earliestStart,
+        tags: task.tags,
+        url: task.url,
+        personId,
+        embedding,
+        ...patch,
+        sourceDeletedAt: null,
+      });
+      await tx.query(
+        `UPDATE task_sources SET url = $2, linked_urls = $3::text[], depends_on_external = $4::text[], content_hash = $5,
+           source_updated_at = $6, last_seen_at = $7, deleted_at = NULL, scope = $8 WHERE id = $1`,
+        [link.id, ...sourceColumns, ctx.scopeId],
+      );
+      if (patch.status === "done" && link.status !== "done") {
+        await appendEvent(tx, {
+          workspaceId: ctx.workspaceId,
+          personId: updated?.personId ?? null,
+          taskId: link.task_id,
+          type: "task_completed",
+          payload: { via: "sync", source: ctx.kind },
+        });
+      }
+      result.updated += 1;
+      result.taskPeople.add(personId).add(link.person_id);
+      result.changedTaskIds.push(link.task_id);
+      continue;
+    }
+
+    const duplicate = duplicates.get(task.externalId);
+    if (!duplicate) {
+      creates.push({ task, personId, embedding, sourceColumns });
+      continue;
+    }
+    result.merged += 1;
+    result.updated += 1;
+    await insertSourceLinks(tx, ctx, [
+      { taskId: duplicate.taskId, externalId: task.externalId, sourceColumns },
+    ]);
+    result.taskPeople.add(personId);
+    result.changedTaskIds.push(duplicate.taskId);
+  }
+
+  if (creates.length > 0) {
+    const createdIds = await insertNewTasks(tx, ctx, creates, nowIso);
+    await insertSourceLinks(
+      tx,
+      ctx,
+      creates.map((create) => ({
+        taskId: createdIds.get(create.task.externalId) as string,
+        externalId: create.task.externalId,
+        sourceColumns: create.sourceColumns,
+      })),
+    );
+    for (const create of creates) {
+      result.taskPeople.add(create.personId);
+      result.changedTaskIds.push(createdIds.get(create.task.externalId) as string);
+    }
+    result.created += creates.length;
+  }
+
+  if (seen.length > 0) {
+    await tx.query("UPDATE task_sources SET last_seen_at = $2 WHERE id = ANY($1::uuid[])", [seen, nowIso]);
+  }
+  const deletedIds = await markSourceDeleted(
+    tx,
+    toDelete.map((link) => link.id),
+    ctx.now,
+  );
+  result.deleted += toDelete.length;
+  for (const link of toDelete) result.taskPeople.add(link.person_id);
+  result.changedTaskIds.push(...deletedIds);
+  return result;
+}
+
+interface EventRow {
+  id: string;
+  calendar_id: string;
+  external_id: string;
+  content_hash: string | null;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Upserts one page of calendar events; deleted ones are removed. */
+export async function writeEvents(
+  tx: Queryable,
+  ctx: PageWriteContext,
+  events: SourceEvent[],
+): Promise<PageWriteResult> {
+  const result = emptyPageResult();
+  if (events.length === 0) return result;
+  const existing = await tx.query<EventRow>(
+    "SELECT id, calendar_id, external_id, content_hash FROM calendar_events WHERE connection_id = $1 AND external_id = ANY($2::text[])",
+    [ctx.connectionId, events.map((event) => event.externalId)],
+  );
+  const byKey = new Map(existing.rows.map((row) => [`${row.calendar_id}\u0000${row.external_id}`, row]));
+  const seen: string[] = [];
+  const nowIso = ctx.now.toISOString();
+  for (const event of events) {
+    const row = byKey.get(`${event.calendarId}\u0000${event.externalId}`);
+    if (event.deleted) {
+      if (row) {
+        await tx.query("DELETE FROM calendar_events WHERE id = $1", [row.id]);
+        result.deleted += 1;
+        result.eventPeople.add(ctx.defaultPersonId);
+      } else result.unchanged += 1;
+      continue;
+    }
+    const hash = contentHash(event);
+    if (row && row.content_hash === hash) {
+      seen.push(row.id);
+      result.unchanged += 1;
+      continue;
+    }
+    const values = [
+      event.title,
+      event.start,
+      Date.parse(event.end) < Date.parse(event.start) ? event.start : event.end,
+      event.allDay,
+      event.status,
+      event.busy,
+      event.declined,
+      event.recurringEventId,
+      event.cairnBlockId && uuidPattern.test(event.cairnBlockId) ? event.cairnBlockId : null,
+      event.updatedAt,
+      hash,
+      nowIso,
+      ctx.scopeId,
+    ];
+    if (row) {
+      await tx.query(
+        `UPDATE calendar_events SET title = $2, start_at = $3, end_at = $4, all_day = $5, status = $6, busy = $7,
+           declined = $8, recurring_event_id = $9, cairn_block_id = $10, source_updated_at = $11, content_hash = $12,
+           last_seen_at = $13, scope = $14, updated_at = now() WHERE id = $1`,
+        [row.id, ...values],
+      );
+      result.updated += 1;
+    } else {
+      await tx.query(
+        `INSERT INTO calendar_events (workspace_id, person_id, connection_id, calendar_id, external_id, title, start_at,
+           end_at, all_day, status, busy, declined, recurring_event_id, cairn_block_id, source_updated_at, content_hash,
+           last_seen_at, scope)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+        [
+          ctx.workspaceId,
+          ctx.defaultPersonId,
+          ctx.connectionId,
+          event.calendarId,
+          event.externalId,
+          ...values,
+        ],
+      );
+      result.created += 1;
+    }
+    result.eventPeople.add(ctx.defaultPersonId);
+  }
+  if (seen.length > 0) {
+    await tx.query("UPDATE calendar_events SET last_seen_at = $2 WHERE id = ANY($1::uuid[])", [seen, nowIso]);
+  }
+  return result;
+}
+
+/**
+ * End of a full resync of a scope: what was not seen since it started is gone at the source. Tasks keep
+ * their history (source_deleted_at); events are removed.
+ */
+export async function reconcileScope(
+  tx: Queryable,
+  connectionId: string,
+  scopeId: string,
+  since: Date,
+  now: Date,
+): Promise<{ tasksDeleted: number; eventsDeleted: number; taskIds: string[] }> {
+  const stale = await tx.query<{ id: string }>(
+    "SELECT id FROM task_sources WHERE connection_id = $1 AND scope = $2 AND last_seen_at < $3 AND deleted_at IS NULL",
+    [connectionId, scopeId, since.toISOString()],
+  );
+  const taskIds = await markSourceDeleted(
+    tx,
+    stale.rows.map((row) => row.id),
+    now,
+  );
+  const events = await tx.query(
+    "DELETE FROM calendar_events WHERE connection_id = $1 AND scope = $2 AND last_seen_at < $3",
+    [connectionId, scopeId, since.toISOString()],
+  );
+  return { tasksDeleted: stale.rows.length, eventsDeleted: events.rowCount, taskIds };
+}
+
+/**
+ * Maps each source item's dependencies (external ids) to Cairn task ids, for every task of the connection
+ * that has some; tasks merged from several sources get the union. Returns how many tasks changed.
+ */
+export async function resolveDependencies(tx: Queryable, connectionId: string): Promise<number> {
+  const result = await tx.query(
+    `WITH mine AS (
+       SELECT DISTINCT task_id FROM task_sources WHERE connection_id = $1 AND cardinality(depends_on_external) > 0
+     ), wanted AS (
+       SELECT m.task_id,
+         coalesce(array_agg(DISTINCT dep.task_id) FILTER (WHERE dep.task_id IS NOT NULL AND dep.task_id <> m.task_id),
+           '{}'::uuid[]) AS ids
+       FROM mine m
+       JOIN task_sources s ON s.task_id = m.task_id
+       LEFT JOIN LATERAL unnest(s.depends_on_external) AS e(external_id) ON true
+       LEFT JOIN task_sources dep ON dep.connection_id = s.connection_id AND dep.external_id = e.external_id
+       GROUP BY m.task_id
+     )
+     UPDATE tasks t SET depends_on = w.ids, updated_at = now()
+     FROM wanted w
+     WHERE t.id = w.task_id AND NOT (t.depends_on @> w.ids AND w.ids @> t.depends_on)`,
+    [connectionId],
+  );
+  return result.rowCount;
+}
+
+export interface ScopeState {
+  cursor: string | null;
+  details: ScopeDetails;
+}
+
+export interface ScopeDetails {
+  /** Set while a full resync of the scope is under way (survives a crash; cleared when it completes). */
+  fullSyncStartedAt?: string;
+  lastFullSyncAt?: string;
+  lastRunAt?: string;
+  scopes?: SyncScope[];
+  scopesAt?: string;
+}
+
+/** Drops the cached scope list, so the next sync discovers scopes (and their mappings) with the new settings. */
+export async function forgetScopes(tx: Queryable, connectionId: string, key: string): Promise<void> {
+  await tx.query("DELETE FROM sync_state WHERE connection_id = $1 AND scope = $2", [connectionId, key]);
+}
+
+export async function loadScopeState(
+  tx: Queryable,
+  connectionId: string,
+  scopeId: string,
+): Promise<ScopeState> {
+  const result = await tx.query<{ cursor: string | null; details: unknown }>(
+    "SELECT cursor, details FROM sync_state WHERE connection_id = $1 AND scope = $2",
+    [connectionId, scopeId],
+  );
+  const row = result.rows[0];
+  if (!row) return { cursor: null, details: {} };
+  const details = typeof row.details === "string" ? JSON.parse(row.details) : row.details;
+  return { cursor: row.cursor, details: (details ?? {}) as ScopeDetails };
+}
+
+export async function saveScopeState(
+  tx: Queryable,
+  workspaceId: string,
+  connectionId: string,
+  scopeId: string,
+  state: ScopeState,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO sync_state (workspace_id, connection_id, scope, cursor, details, updated_at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, now())
+     ON CONFLICT (connection_id, scope) DO UPDATE SET cursor = EXCLUDED.cursor, details = EXCLUDED.details, updated_at = now()`,
+    [workspaceId, connectionId, scopeId, state.cursor, JSON.stringify(state.details)],
+  );
+}

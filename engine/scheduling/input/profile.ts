@@ -1,0 +1,234 @@
+/**
+ * A person's planning profile: time zone, working hours and planning preferences, as stored in `people`
+ * (timezone, working_hours, preferences.planning). Defaults when nothing is set (documented here, once):
+ *   - time zone: the person's `timezone` column (UTC unless set)
+ *   - working hours: Monday to Friday, 09:00-17:00 local time
+ *   - minBlockMinutes 30, maxBlockMinutes 120, bufferMinutes 10, maxFocusMinutesPerDay 300
+ *   - peak hours [[9, 12]] (high-energy work goes there), no no-meeting days, weeks start on Monday
+ *   - no weekly focus goal (focusGoalMinutesPerWeek null)
+ */
+import { IANAZone } from "luxon";
+import { z } from "zod";
+import type { Queryable } from "../../db/port.ts";
+import { invalidInput } from "../../errors.ts";
+import { WEEKDAY_KEYS, type WeekdayKey, type WorkingInterval } from "./plan-input.ts";
+
+export const DEFAULT_WORKING_INTERVAL: WorkingInterval = { start: "09:00", end: "17:00" };
+export const DEFAULT_PREFERENCES = {
+  minBlockMinutes: 30,
+  maxBlockMinutes: 120,
+  bufferMinutes: 10,
+  maxFocusMinutesPerDay: 300,
+  peakHours: [[9, 12]] as Array<[number, number]>,
+  noMeetingDays: [] as WeekdayKey[],
+  weekStartsOn: "mon" as WeekdayKey,
+  focusGoalMinutesPerWeek: null as number | null,
+};
+
+/** Estimate used for tasks that have none (said so in each such block's reason). */
+export const DEFAULT_ESTIMATE_MINUTES = 60;
+
+const Weekday = z.enum(WEEKDAY_KEYS);
+const WallClock = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected "HH:MM" (00:00-24:00)');
+export const WorkingIntervalInput = z.object({ start: WallClock, end: WallClock });
+export const WorkingHoursInput = z.object(
+  Object.fromEntries(
+    WEEKDAY_KEYS.map((day) => [day, z.array(WorkingIntervalInput).max(6).optional()]),
+  ) as Record<WeekdayKey, z.ZodOptional<z.ZodArray<typeof WorkingIntervalInput>>>,
+);
+export const PeakWindow = z.tuple([z.number().min(0).max(24), z.number().min(0).max(24)]);
+
+/** What is stored under people.preferences.planning (every field optional). */
+export const StoredPlanningPreferences = z.object({
+  minBlockMinutes: z.number().int().positive().optional(),
+  maxBlockMinutes: z.number().int().positive().optional(),
+  bufferMinutes: z.number().int().min(0).optional(),
+  maxFocusMinutesPerDay: z.number().int().positive().optional(),
+  peakHours: z.array(PeakWindow).optional(),
+  noMeetingDays: z.array(Weekday).optional(),
+  weekStartsOn: Weekday.optional(),
+  /** null clears the goal. */
+  focusGoalMinutesPerWeek: z.number().int().min(0).nullable().optional(),
+});
+export type StoredPlanningPreferences = z.infer<typeof StoredPlanningPreferences>;
+
+export const PlanningProfile = z.object({
+  timezone: z.string(),
+  workingHours: z.record(Weekday, z.array(WorkingIntervalInput)),
+  minBlockMinutes: z.number().int(),
+  maxBlockMinutes: z.number().int(),
+  bufferMinutes: z.number().int(),
+  maxFocusMinutesPerDay: z.number().int(),
+  peakHours: z.array(PeakWindow),
+  noMeetingDays: z.array(Weekday),
+  weekStartsOn: Weekday,
+  /** Weekly focus target in minutes; null: none. */
+  focusGoalMinutesPerWeek: z.number().int().nullable(),
+  /** Fields still at their default. */
+  defaults: z.array(z.string()),
+});
+export type PlanningProfile = z.infer<typeof PlanningProfile>;
+
+interface ProfileRow {
+  timezone: string;
+  working_hours: unknown;
+  preferences: unknown;
+}
+
+function defaultHours(): Record<WeekdayKey, WorkingInterval[]> {
+  const hours = {} as Record<WeekdayKey, WorkingInterval[]>;
+  for (const day of WEEKDAY_KEYS) hours[day] = ["sat", "sun"].includes(day) ? [] : [DEFAULT_WORKING_INTERVAL];
+  return hours;
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value === "string") {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  return value;
+}
+
+export function profileFromRow(row: ProfileRow): PlanningProfile {
+  const defaults: string[] = [];
+  const storedHours = WorkingHoursInput.safeParse(parseJson(row.working_hours));
+  let workingHours = defaultHours();
+  if (storedHours.success && row.working_hours !== null) {
+    workingHours = {} as Record<WeekdayKey, WorkingInterval[]>;
+    for (const day of WEEKDAY_KEYS) workingHours[day] = storedHours.data[day] ?? [];
+  } else {
+    defaults.push("workingHours");
+  }
+  const prefsRoot = parseJson(row.preferences);
+  const planning =
+    prefsRoot && typeof prefsRoot === "object" ? (prefsRoot as Record<string, unknown>).planning : undefined;
+  const parsed = StoredPlanningPreferences.safeParse(planning ?? {});
+  const stored: StoredPlanningPreferences = parsed.success ? parsed.data : {};
+  const pick = <K extends keyof typeof DEFAULT_PREFERENCES>(key: K): (typeof DEFAULT_PREFERENCES)[K] => {
+    const value = stored[key as keyof StoredPlanningPreferences];
+    if (value === undefined || value === null) {
+      defaults.push(key);
+      return DEFAULT_PREFERENCES[key];
+    }
+    return value as (typeof DEFAULT_PREFERENCES)[K];
+  };
+  return {
+    timezone: IANAZone.isValidZone(row.timezone) ? row.timezone : "UTC",
+    workingHours,
+    minBlockMinutes: pick("minBlockMinutes"),
+    maxBlockMinutes: pick("maxBlockMinutes"),
+    bufferMinutes: pick("bufferMinutes"),
+    maxFocusMinutesPerDay: pick("maxFocusMinutesPerDay"),
+    peakHours: pick("peakHours"),
+    noMeetingDays: pick("noMeetingDays"),
+    weekStartsOn: pick("weekStartsOn"),
+    focusGoalMinutesPerWeek: pick("focusGoalMinutesPerWeek"),
+    defaults,
+  };
+}
+
+export async function loadPlanningProfile(tx: Queryable, personId: string): Promise<PlanningProfile> {
+  const result = await tx.query<ProfileRow>(
+    "SELECT timezone, working_hours, preferences FROM people WHERE id = $1",
+    [personId],
+  );
+  const row = result.rows[0];
+  if (!row) throw invalidInput(`No person ${personId} in this workspace.`);
+  return profileFromRow(row);
+}
+
+export interface ProfileChanges {
+  timezone?: string;
+  workingHours?: Partial<Record<WeekdayKey, WorkingInterval[] | null>>;
+  preferences?: StoredPlanningPreferences;
+}
+
+const minutesOf = (hhmm: string) => {
+  const [h, m] = hhmm.split(":").map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+};
+
+/** Checks a would-be profile; throws invalid_input naming each bad field. */
+export function validateProfileChanges(current: PlanningProfile, changes: ProfileChanges): void {
+  const issues: Array<{ path: string; message: string }> = [];
+  if (changes.timezone !== undefined && !IANAZone.isValidZone(changes.timezone)) {
+    issues.push({
+      path: "timezone",
+      message: `unknown time zone "${changes.timezone}"; use an IANA name such as Europe/Berlin`,
+    });
+  }
+  for (const day of WEEKDAY_KEYS) {
+    const intervals = changes.workingHours?.[day];
+    if (!intervals) continue;
+    const spans = intervals.map((iv, i) => ({ i, s: minutesOf(iv.start), e: minutesOf(iv.end) }));
+    for (const span of spans) {
+      if (span.e <= span.s) {
+        issues.push({ path: `workingHours.${day}[${span.i}]`, message: "end is not after start" });
+      }
+    }
+    const sorted = [...spans].sort((a, b) => a.s - b.s);
+    for (let k = 1; k < sorted.length; k++) {
+      const prev = sorted[k - 1];
+      const cur = sorted[k];
+      if (prev && cur && cur.s < prev.e) {
+        issues.push({ path: `workingHours.${day}[${cur.i}]`, message: `overlaps ${day}[${prev.i}]` });
+      }
+    }
+  }
+  const prefs = changes.preferences ?? {};
+  const min = prefs.minBlockMinutes ?? current.minBlockMinutes;
+  const max = prefs.maxBlockMinutes ?? current.maxBlockMinutes;
+  if (min > max) {
+    issues.push({
+      path: prefs.minBlockMinutes !== undefined ? "minBlockMinutes" : "maxBlockMinutes",
+      message: `minBlockMinutes (${min}) is larger than maxBlockMinutes (${max})`,
+    });
+  }
+  (prefs.peakHours ?? []).forEach(([from, to], i) => {
+    if (to <= from)
+      issues.push({ path: `peakHours[${i}]`, message: `end hour ${to} is not after start ${from}` });
+  });
+  if (issues.length > 0) {
+    throw invalidInput(
+      `Invalid preferences: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ")}`,
+      issues,
+    );
+  }
+}
+
+/** Writes the changes (merged with what is stored) and returns the new profile. */
+export async function savePlanningProfile(
+  tx: Queryable,
+  personId: string,
+  changes: ProfileChanges,
+): Promise<PlanningProfile> {
+  const current = await loadPlanningProfile(tx, personId);
+  validateProfileChanges(current, changes);
+  const row = (
+    await tx.query<ProfileRow>("SELECT timezone, working_hours, preferences FROM people WHERE id = $1", [
+      personId,
+    ])
+  ).rows[0];
+  const prefsRoot = (parseJson(row?.preferences) ?? {}) as Record<string, unknown>;
+  const storedPlanning = StoredPlanningPreferences.safeParse(prefsRoot.planning ?? {});
+  const planning = { ...(storedPlanning.success ? storedPlanning.data : {}), ...(changes.preferences ?? {}) };
+  let hours: Record<WeekdayKey, WorkingInterval[]> | null = null;
+  if (changes.workingHours) {
+    hours = { ...current.workingHours } as Record<WeekdayKey, WorkingInterval[]>;
+    for (const day of WEEKDAY_KEYS) {
+      const value = changes.workingHours[day];
+      if (value !== undefined) hours[day] = value ?? [];
+    }
+  }
+  await tx.query(
+    `UPDATE people SET timezone = coalesce($2, timezone),
+       working_hours = coalesce($3::jsonb, working_hours),
+       preferences = jsonb_set(coalesce(preferences, '{}'::jsonb), '{planning}', $4::jsonb, true)
+     WHERE id = $1`,
+    [personId, changes.timezone ?? null, hours ? JSON.stringify(hours) : null, JSON.stringify(planning)],
+  );
+  return loadPlanningProfile(tx, personId);
+}

@@ -167,7 +167,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommand(command: string, rest: string[], extra: ExtraCommand | undefined): Promise<number> {
-  if (extra?.noConfig) return extra.run(rest, { out, err });
+  const pure = typeof extra?.noConfig === "function" ? extra.noConfig(rest) : extra?.noConfig;
+  if (extra && pure) return extra.run(rest, { out, err });
 
   const config = await loadEnv();
   const { createLogger } = await import("../engine/logger.ts");

@@ -99,18 +99,26 @@ ${GLOBAL_OPTIONS}`,
   },
   {
     name: "chat",
-    usage: 'chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"',
-    summary: "print the action call a chat message becomes, as JSON (no database)",
-    help: `Usage: cairn chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"
+    usage: 'chat [--workspace <slug>] [--person <email>] | chat --parse [...] "<text>"',
+    summary: "chat with Cairn in the terminal; --parse prints the action call a message becomes",
+    help: `Usage: cairn chat [--workspace <slug>] [--person <email>]
+       cairn chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"
 
-Prints what Cairn's conversation core makes of one message, with no database and no AI service:
+Without --parse: an interactive chat with Cairn as one person (default: the workspace's first admin), the
+same conversation as in Slack and Teams. Type what you want ("add write the Q3 report by friday 2h",
+"plan my day", "what should I do now?"); a number picks a button of the last reply; "exit" leaves.
+Works beside a running "cairn start" (through its local API) or on its own.
+
+With --parse: prints what the conversation core makes of one message, with no database and no AI service:
 {"action": "<name>", "input": {...}} or {"action": null, "clarify": "<question>"}. Dates in input are ISO 8601
 with the zone's offset, durations are minutes, and a task named by its words is {"taskQuery": "<words>"}.
 
 Options:
-  --parse          parse one message and print the result (the interactive chat is not in this version)
-  --tz <zone>      the person's IANA time zone (default UTC)
-  --now <time>     the moment "today", "tomorrow" and "in 2 hours" count from (default: now)
+  --workspace <slug>  the workspace to chat in (default CAIRN_WORKSPACE)
+  --person <email>    the person to chat as
+  --parse             parse one message and print the result
+  --tz <zone>         the person's IANA time zone (default UTC)
+  --now <time>        the moment "today", "tomorrow" and "in 2 hours" count from (default: now)
 ${GLOBAL_OPTIONS}`,
     load: async () => (await import("./faces/chat.ts")).chatCommand,
   },

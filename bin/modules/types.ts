@@ -40,7 +40,7 @@ export interface ExtraCommand {
   usage: string;
   summary: string;
   /** Runs without loading config or opening the database (pure commands such as `plan`). */
-  noConfig?: boolean;
+  noConfig?: boolean | ((args: string[]) => boolean);
   run(args: string[], io: CommandIo): Promise<number>;
 }
 

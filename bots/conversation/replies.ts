@@ -1,0 +1,264 @@
+/**
+ * An action's typed result as a reply. Each result is read with the action's own output schema (no casts);
+ * an action without a reply of its own says its `message`, or that it is done.
+ */
+import { DateTime } from "luxon";
+import { z } from "zod";
+import { PlanResult, ScheduledBlock } from "../../engine/actions/planning.ts";
+import { Person, Task, Workspace } from "../../engine/domain.ts";
+import type { Button, Message, MessagePart, TimelineItem } from "./message.ts";
+import { say, stripMarks } from "./message.ts";
+
+const PRIORITY = ["", "urgent", "high", "normal", "low"] as const;
+
+function duration(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h && m ? `${h}h ${m}min` : h ? `${h}h` : `${m} min`;
+}
+
+function localTime(iso: string, timezone: string): string {
+  return DateTime.fromISO(iso, { zone: timezone }).setLocale("en-GB").toFormat("ccc d LLL HH:mm");
+}
+
+const done = (task: { id: string }): Button => ({
+  label: "Done",
+  call: { action: "complete_task", input: { id: task.id } },
+  style: "primary",
+});
+
+function taskFields(task: Task, timezone: string): MessagePart {
+  const fields = [{ label: "Priority", value: PRIORITY[task.priority] ?? String(task.priority) }];
+  if (task.due) fields.push({ label: "Due", value: localTime(task.due, timezone) });
+  if (task.estimateMinutes) fields.push({ label: "Estimate", value: duration(task.estimateMinutes) });
+  if (task.tags.length) fields.push({ label: "Tags", value: task.tags.join(", ") });
+  return { type: "fields", fields };
+}
+
+function taskDetail(task: Task, timezone: string): string | undefined {
+  const bits = [
+    task.due && `due ${localTime(task.due, timezone)}`,
+    task.estimateMinutes && duration(task.estimateMinutes),
+    task.priority <= 2 && PRIORITY[task.priority],
+  ].filter(Boolean);
+  return bits.length ? bits.join(" · ") : undefined;
+}
+
+function blockItem(block: ScheduledBlock): TimelineItem {
+  return {
+    start: block.start,
+    end: block.end,
+    title: block.taskTitle ?? block.habitTitle ?? "Focus time",
+    kind: block.kind === "habit" ? "habit" : "focus",
+    detail: block.reason,
+  };
+}
+
+/** One timeline part per local day the items touch, in order. */
+function timelines(items: TimelineItem[], timezone: string, days?: string[]): MessagePart[] {
+  const byDay = new Map<string, TimelineItem[]>();
+  for (const day of days ?? []) byDay.set(day, []);
+  for (const item of items) {
+    const day = DateTime.fromISO(item.start, { zone: timezone }).toISODate() as string;
+    byDay.set(day, [...(byDay.get(day) ?? []), item]);
+  }
+  return [...byDay.keys()]
+    .sort()
+    .map((date) => ({ type: "timeline", date, timezone, items: byDay.get(date) ?? [] }));
+}
+
+const ScheduleOutput = z.object({
+  timezone: z.string(),
+  from: z.string(),
+  blocks: z.array(ScheduledBlock),
+  events: z.array(
+    z.object({
+      title: z.string(),
+      start: z.string(),
+      end: z.string(),
+      allDay: z.boolean(),
+      busy: z.boolean(),
+    }),
+  ),
+});
+const NextOutput = z.object({
+  current: ScheduledBlock.nullable(),
+  next: ScheduledBlock.nullable(),
+  suggestion: z
+    .object({ taskId: z.string(), title: z.string(), estimateMinutes: z.number().nullable() })
+    .nullable(),
+  reason: z.string(),
+});
+const TaskList = z.object({ tasks: z.array(Task) });
+const SearchOutput = z.object({ results: z.array(z.object({ task: Task })) });
+const WhoamiOutput = z.object({ person: Person, workspace: Workspace });
+const Deleted = z.object({ deleted: z.literal(true) });
+const WithMessage = z.object({ message: z.string() });
+const SyncOutput = z.object({
+  results: z.array(z.object({ name: z.string().optional() }).passthrough()),
+  queued: z.array(z.string()),
+  totals: z.record(z.string(), z.unknown()),
+});
+
+function taskList(tasks: Task[], timezone: string, heading: string, empty: string): Message {
+  if (tasks.length === 0) return say(empty);
+  return {
+    text: `${heading} (${tasks.length})`,
+    parts: [
+      { type: "heading", text: heading },
+      {
+        type: "list",
+        items: tasks.map((task) => ({
+          text: task.title,
+          detail: taskDetail(task, timezone),
+          buttons: task.status === "done" ? [] : [done(task)],
+        })),
+      },
+    ],
+  };
+}
+
+function planReply(plan: z.infer<typeof PlanResult>): Message {
+  const parts: MessagePart[] = [{ type: "text", text: plan.summary }];
+  parts.push(...timelines(plan.blocks.map(blockItem), plan.timezone));
+  if (plan.unscheduled.length > 0) {
+    parts.push({ type: "heading", text: "Did not fit" });
+    parts.push({
+      type: "list",
+      items: plan.unscheduled.map((u) => ({
+        text: u.taskTitle,
+        detail: `${duration(u.remainingMinutes)} · ${u.reason}`,
+      })),
+    });
+  }
+  return { text: stripMarks(plan.summary), parts };
+}
+
+/** Renders one successful action call for a person in `timezone`. */
+export function replyFor(action: string, output: unknown, timezone: string): Message {
+  switch (action) {
+    case "create_task":
+    case "update_task":
+    case "get_task": {
+      const task = Task.safeParse(output);
+      if (!task.success) break;
+      const verb = action === "create_task" ? "Added" : action === "update_task" ? "Updated" : "Task";
+      const buttons: Button[] = [
+        done(task.data),
+        { label: "Plan my day", call: { action: "plan_day", input: {} } },
+      ];
+      return {
+        text: `${verb}: ${task.data.title}`,
+        parts: [
+          { type: "text", text: `${verb} **${task.data.title}**` },
+          taskFields(task.data, timezone),
+          { type: "buttons", buttons },
+        ],
+      };
+    }
+    case "complete_task": {
+      const task = Task.safeParse(output);
+      if (task.success) return say(`Marked **${task.data.title}** as done. Nice work.`);
+      break;
+    }
+    case "delete_task":
+      if (Deleted.safeParse(output).success) return say("Deleted the task.");
+      break;
+    case "list_tasks": {
+      const list = TaskList.safeParse(output);
+      if (list.success) return taskList(list.data.tasks, timezone, "Your tasks", "You have no open tasks.");
+      break;
+    }
+    case "search_tasks": {
+      const found = SearchOutput.safeParse(output);
+      if (found.success)
+        return taskList(
+          found.data.results.map((r) => r.task),
+          timezone,
+          "Matching tasks",
+          "No task matches that.",
+        );
+      break;
+    }
+    case "plan_day":
+    case "plan_week": {
+      const plan = PlanResult.safeParse(output);
+      if (plan.success) return planReply(plan.data);
+      break;
+    }
+    case "get_schedule": {
+      const schedule = ScheduleOutput.safeParse(output);
+      if (!schedule.success) break;
+      const items: TimelineItem[] = [
+        ...schedule.data.blocks.map(blockItem),
+        ...schedule.data.events
+          .filter((e) => e.busy && !e.allDay)
+          .map((e) => ({ start: e.start, end: e.end, title: e.title || "Busy", kind: "meeting" as const })),
+      ];
+      if (items.length === 0)
+        return say("Nothing is planned in that range yet. Say **plan my day** to plan it.");
+      return { text: "Your schedule", parts: timelines(items, schedule.data.timezone) };
+    }
+    case "next_task": {
+      const next = NextOutput.safeParse(output);
+      if (!next.success) break;
+      const { current, suggestion, reason } = next.data;
+      const buttons: Button[] = [];
+      if (current?.taskId) buttons.push(done({ id: current.taskId }));
+      else if (suggestion) {
+        buttons.push({
+          label: "Start focus",
+          call: {
+            action: "start_focus",
+            input: {
+              taskId: suggestion.taskId,
+              minutes: Math.min(240, Math.max(5, suggestion.estimateMinutes ?? 50)),
+            },
+          },
+          style: "primary",
+        });
+        buttons.push(done({ id: suggestion.taskId }));
+      }
+      const parts: MessagePart[] = [{ type: "text", text: reason }];
+      if (next.data.next)
+        parts.push({
+          type: "context",
+          text: `Next: ${next.data.next.taskTitle ?? next.data.next.habitTitle ?? "focus time"}, ${next.data.next.when}`,
+        });
+      if (buttons.length) parts.push({ type: "buttons", buttons });
+      return { text: stripMarks(reason), parts };
+    }
+    case "whoami": {
+      const me = WhoamiOutput.safeParse(output);
+      if (me.success)
+        return say(
+          `You are **${me.data.person.name}** (${me.data.person.email}) in **${me.data.workspace.name}**, time zone ${me.data.person.timezone}.`,
+        );
+      break;
+    }
+    case "sync_now": {
+      const sync = SyncOutput.safeParse(output);
+      if (sync.success)
+        return sync.data.queued.length > 0
+          ? say(`Syncing ${sync.data.queued.length} connection(s) in the background.`)
+          : say(`Synced ${sync.data.results.length} connection(s).`);
+      break;
+    }
+  }
+  const withMessage = WithMessage.safeParse(output);
+  return withMessage.success ? say(withMessage.data.message) : say("Done.");
+}
+
+/** The task an output is about, for "it" in the next message. */
+export function taskMentioned(action: string, output: unknown): { id: string; title: string } | undefined {
+  if (action === "delete_task") return undefined;
+  const task = Task.safeParse(output);
+  if (task.success) return { id: task.data.id, title: task.data.title };
+  const next = NextOutput.safeParse(output);
+  if (next.success) {
+    const { current, suggestion } = next.data;
+    if (current?.taskId) return { id: current.taskId, title: current.taskTitle ?? "the task" };
+    if (suggestion) return { id: suggestion.taskId, title: suggestion.title };
+  }
+  return undefined;
+}

@@ -214,7 +214,7 @@ export function connectorConformance(subject: ConnectorSubject): void {
     }
 
     test("first page + cursor: a full pull returns the seeded items normalized, paged, and a cursor", async (t) => {
-      const { sandbox, pull } = await open(t);
+      const { sandbox, ctx, scope, pull } = await open(t);
       const seeded = await sandbox.seed([
         "Draft the brief",
         "Review the budget",
@@ -248,6 +248,19 @@ export function connectorConformance(subject: ConnectorSubject): void {
         full.pages.every((page) => page.apiCalls >= 1),
         "each page counts its provider requests",
       );
+
+      if (full.pages.length > 1) {
+        // The engine stores the cursor with each page: a run interrupted after page one resumes from its cursor
+        // and still sees every item.
+        const first = await connector.pull(ctx, scope, null);
+        const resumed = await pull(first.nextCursor);
+        const seen = [...normalizeAll(connector, scope, ctx.settings, first.items), ...resumed.items];
+        assert.deepEqual(
+          [...new Set(seen.map((item) => item.externalId))].sort(),
+          seeded.map((item) => item.externalId).sort(),
+          "page one plus the run resumed from its cursor cover every item",
+        );
+      }
     });
 
     test("incremental re-sync: nothing changed → nothing new; a changed item comes back", async (t) => {

@@ -1,10 +1,16 @@
 /**
  * Shared plumbing for the fake provider servers: an express app on 127.0.0.1:0, request recording,
- * one-shot fault injection (429 + Retry-After, 5xx, 401...), a seeded PRNG, opaque cursor tokens and
- * webhook delivery. Nothing here knows about a particular provider.
+ * one-shot fault injection (429 + Retry-After, 5xx, 401...), a seeded PRNG, opaque cursor tokens,
+ * webhook delivery, and a fault-injecting proxy for real servers. Nothing here knows about a particular provider.
  */
 import { createHmac } from "node:crypto";
-import type { Server } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express, NextFunction, Request, Response } from "express";
 import express from "express";
@@ -280,4 +286,66 @@ export function monotonicClock(now: () => Date): () => Date {
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A reverse proxy that answers injected faults instead of forwarding (for real servers that cannot fail on cue). */
+export interface FaultProxy {
+  /** The proxy's base URL without trailing slash; use it in place of the target's. */
+  url: string;
+  faults: FaultQueue;
+  close(): Promise<void>;
+}
+
+/**
+ * Forwards every request to `target` (method, path, headers including Host, body) and streams the answer back,
+ * unless a queued fault matches: then it answers the fault (status, Retry-After, headers, a plain-text body).
+ */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const faults = new FaultQueue();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? "/", "http://proxy.local").pathname;
+    const fault = faults.take(req.method ?? "GET", path);
+    if (fault) {
+      req.resume();
+      const headers: Record<string, string> = { "Content-Type": "text/plain", ...fault.headers };
+      if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
+      res
+        .writeHead(fault.status, headers)
+        .end(typeof fault.body === "string" ? fault.body : "injected fault");
+      return;
+    }
+    const forwarded = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on("error", (error) => {
+      if (!res.headersSent) res.writeHead(502, { "Content-Type": "text/plain" });
+      res.end(`proxy: ${error.message}`);
+    });
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    faults,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
 }

@@ -107,6 +107,8 @@ export interface FakeGoogleOptions {
   pushNotifications?: "manual" | "auto";
   /** How far unbounded recurring series are expanded past now with singleEvents=true (default 365 days). */
   expansionDays?: number;
+  /** Caps every events.list page at this many items, whatever maxResults asks (to force paging). */
+  maxPageSize?: number;
 }
 
 export interface FakeGoogleState {
@@ -296,6 +298,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   const userEmail = options.userEmail ?? "me@example.com";
   const ttl = options.accessTokenTtlSeconds ?? 3600;
   const expansionDays = options.expansionDays ?? 365;
+  const maxPageSize = options.maxPageSize ?? 2500;
   const autoPush = options.pushNotifications === "auto";
   const now = options.now ?? (() => new Date());
   const clock = monotonicClock(now);
@@ -1158,7 +1161,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     "/calendar/v3/calendars/:calendarId/events",
     route((req) => {
       const calendar = resolveCalendar(param(req, "calendarId"));
-      const maxResults = Math.min(Number(queryOne(req, "maxResults") ?? 250) || 250, 2500);
+      const maxResults = Math.min(Number(queryOne(req, "maxResults") ?? 250) || 250, 2500, maxPageSize);
       const pageToken = queryOne(req, "pageToken");
       if (pageToken !== undefined) {
         const snapshot = listSnapshots.get(pageToken);

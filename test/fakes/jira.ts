@@ -140,6 +140,8 @@ export interface FakeJiraOptions {
   userTimeZone?: string;
   now?: () => Date;
   recordRequests?: boolean;
+  /** Caps every search page at this many issues, whatever maxResults asks (to force paging). */
+  maxPageSize?: number;
 }
 
 export interface FakeJiraState {
@@ -1241,7 +1243,7 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     } else {
       snapshot = { keys: runJql(input.jql ?? ""), offset: 0, fields: input.fields, maxResults: 0 };
     }
-    const maxResults = Math.min(input.maxResults ?? 50, cap);
+    const maxResults = Math.min(input.maxResults ?? 50, cap, options.maxPageSize ?? cap);
     const slice = snapshot.keys.slice(snapshot.offset, snapshot.offset + maxResults);
     const nextOffset = snapshot.offset + slice.length;
     const isLast = nextOffset >= snapshot.keys.length || maxResults === 0;

@@ -159,6 +159,8 @@ export interface FakeNotionOptions {
   recordRequests?: boolean;
   /** Name of the workspace the bot belongs to (default "Cairn Test Workspace"). */
   workspaceName?: string;
+  /** Caps every page the API returns at this many results, whatever page_size asks (to force paging). */
+  maxPageSize?: number;
 }
 
 export interface FakeNotionState {
@@ -190,6 +192,8 @@ export interface FakeNotionState {
   restorePage(pageId: string): FakePage;
   /** Removes a page entirely (later GETs answer 404). */
   deletePage(pageId: string): void;
+  /** The integration's token is revoked: every request answers 401 `unauthorized` from now on. */
+  revokeToken(): void;
   /** The page as GET /v1/pages/:id would return it. */
   renderPage(pageId: string): NotionPageJson;
   /** Make the next matching requests fail (default: one 429 with Retry-After: 1 and `rate_limited`). */
@@ -430,6 +434,8 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
   const clock = monotonicClock(options.now ?? (() => new Date()));
   const precision = options.timestampPrecision ?? "minute";
   const workspaceName = options.workspaceName ?? "Cairn Test Workspace";
+  const maxPageSize = options.maxPageSize ?? 100;
+  let tokenRevoked = false;
   const idRandom = seededRandom(0x5eed);
   const { app, requests, faults } = createFakeApp({
     faultBody,
@@ -969,8 +975,9 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
       start = list.findIndex((item) => item.id === wanted);
       if (start < 0) throw validationError(`start_cursor provided is invalid: ${startCursor}`);
     }
-    const slice = list.slice(start, start + pageSize);
-    const nextItem = list[start + pageSize];
+    const size = Math.min(pageSize, maxPageSize);
+    const slice = list.slice(start, start + size);
+    const nextItem = list[start + size];
     return { slice, next: nextItem ? nextItem.id : null };
   }
 
@@ -1188,6 +1195,9 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
         if (i >= 0) list.splice(i, 1);
       }
     },
+    revokeToken() {
+      tokenRevoked = true;
+    },
     renderPage(pageId) {
       return renderPage(requirePage(pageId));
     },
@@ -1267,7 +1277,7 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
 
   app.use("/v1", (req: Request, res: Response, next) => {
     const auth = req.header("authorization");
-    if (auth !== `Bearer ${token}`) {
+    if (auth !== `Bearer ${token}` || tokenRevoked) {
       res.status(401).json(errorBody(401, "unauthorized", "API token is invalid."));
       return;
     }

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,17 @@ export interface RadicaleServer {
   calendarUrl: string;
   /** Makes another calendar collection (MKCALENDAR) and returns its URL (with trailing slash). */
   createCalendar(name: string, displayName?: string): Promise<string>;
+  /** Another user with a random password and one calendar of their own (`<url>/<user>/default/`). */
+  addAccount(displayName?: string): Promise<RadicaleAccount>;
+  /** Revokes an account's password: every later request with it answers 401. */
+  revokeAccount(username: string): void;
   stop(): Promise<void>;
+}
+
+export interface RadicaleAccount {
+  username: string;
+  password: string;
+  calendarUrl: string;
 }
 
 const CANDIDATES = ["/usr/bin/radicale", "/usr/local/bin/radicale"];
@@ -142,10 +152,21 @@ export async function startRadicale(options: { timeoutMs?: number } = {}): Promi
     await stop();
     throw error;
   }
-  const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+  const basicAuth = (user: string, secret: string) =>
+    `Basic ${Buffer.from(`${user}:${secret}`).toString("base64")}`;
+  const authorization = basicAuth(username, password);
 
   async function createCalendar(name: string, displayName = name): Promise<string> {
-    const calendarUrl = `${url}/${username}/${encodeURIComponent(name)}/`;
+    return makeCalendar(username, authorization, name, displayName);
+  }
+
+  async function makeCalendar(
+    owner: string,
+    ownerAuthorization: string,
+    name: string,
+    displayName: string,
+  ): Promise<string> {
+    const calendarUrl = `${url}/${owner}/${encodeURIComponent(name)}/`;
     const body = `<?xml version="1.0" encoding="utf-8"?>
 <C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
   <D:set><D:prop>
@@ -155,7 +176,7 @@ export async function startRadicale(options: { timeoutMs?: number } = {}): Promi
 </C:mkcalendar>`;
     const response = await fetch(calendarUrl, {
       method: "MKCALENDAR",
-      headers: { Authorization: authorization, "Content-Type": "application/xml; charset=utf-8" },
+      headers: { Authorization: ownerAuthorization, "Content-Type": "application/xml; charset=utf-8" },
       body,
     });
     const text = await response.text();
@@ -164,9 +185,27 @@ export async function startRadicale(options: { timeoutMs?: number } = {}): Promi
     return calendarUrl;
   }
 
+  // Radicale reads the htpasswd file at every login, so accounts come and go without a restart.
+  const usersFile = join(dir, "users");
+  let accounts = 0;
+  async function addAccount(displayName = "Cairn test calendar"): Promise<RadicaleAccount> {
+    accounts += 1;
+    const account = `cairn${accounts}-${randomBytes(3).toString("hex")}`;
+    const secret = randomBytes(12).toString("hex");
+    appendFileSync(usersFile, `${account}:${secret}\n`);
+    const calendarUrl = await makeCalendar(account, basicAuth(account, secret), "default", displayName);
+    return { username: account, password: secret, calendarUrl };
+  }
+  function revokeAccount(account: string): void {
+    const kept = readFileSync(usersFile, "utf8")
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith(`${account}:`));
+    writeFileSync(usersFile, `${kept.join("\n")}\n`, { mode: 0o600 });
+  }
+
   try {
     const calendarUrl = await createCalendar("default", "Cairn test calendar");
-    return { url, username, password, calendarUrl, createCalendar, stop };
+    return { url, username, password, calendarUrl, createCalendar, addAccount, revokeAccount, stop };
   } catch (error) {
     await stop();
     throw error;

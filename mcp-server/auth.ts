@@ -3,14 +3,15 @@
  * - Cairn API tokens (`cairn token create`), bound to one person in one workspace;
  * - when CAIRN_OAUTH_ISSUER is set, JWT access tokens from that authorization server, checked against its
  *   JWKS (signature, issuer, audience, expiry) and mapped to an existing person by their `email` claim in
- *   the workspace named by the `cairn_workspace` claim (or CAIRN_WORKSPACE). People are never created from
- *   a JWT: an unknown email is refused.
+ *   the workspace named by the `cairn_workspace` claim (or CAIRN_WORKSPACE), through the engine's identity
+ *   mapping (engine/auth/identities.ts), which also links the token's subject to the person. People are
+ *   never created from a JWT: an unknown email is refused.
  */
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { type Authenticated, authenticateBearer, bearerFrom } from "../engine/auth/authenticate.ts";
+import { personForIdentity } from "../engine/auth/identities.ts";
 import { type Config, publicUrl } from "../engine/config.ts";
 import type { Db } from "../engine/db/port.ts";
-import { findPersonByEmail, findWorkspace } from "../engine/db/repositories/workspaces.ts";
 import { unauthorized } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
 
@@ -102,9 +103,9 @@ export function createMcpAuthenticator(options: AuthenticatorOptions): McpAuthen
   const audience = config.CAIRN_OAUTH_AUDIENCE ?? mcpResourceUrl(config);
   let keys: Promise<JWTVerifyGetKey> | undefined;
 
-  const jwks = (): Promise<JWTVerifyGetKey> => {
+  const jwks = (issuer: string): Promise<JWTVerifyGetKey> => {
     keys ??= (async () => {
-      const url = config.CAIRN_OAUTH_JWKS_URL ?? (await discoverJwksUrl(issuer as string));
+      const url = config.CAIRN_OAUTH_JWKS_URL ?? (await discoverJwksUrl(issuer));
       return createRemoteJWKSet(new URL(url), { timeoutDuration: DISCOVERY_TIMEOUT_MS });
     })();
     // A failed discovery is retried on the next request rather than remembered forever.
@@ -114,10 +115,14 @@ export function createMcpAuthenticator(options: AuthenticatorOptions): McpAuthen
     return keys;
   };
 
-  async function fromJwt(token: string): Promise<Authenticated> {
+  async function fromJwt(token: string, issuer: string): Promise<Authenticated> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, await jwks(), { issuer, audience, requiredClaims: ["exp"] }));
+      ({ payload } = await jwtVerify(token, await jwks(issuer), {
+        issuer,
+        audience,
+        requiredClaims: ["exp"],
+      }));
     } catch (error) {
       log.info({ reason: (error as Error).message }, "rejected an OAuth access token");
       throw unauthorized(`The OAuth access token was rejected: ${(error as Error).message}`);
@@ -129,23 +134,25 @@ export function createMcpAuthenticator(options: AuthenticatorOptions): McpAuthen
       throw unauthorized(`The email ${email} in the OAuth token is not verified.`);
     const claimed = payload[WORKSPACE_CLAIM];
     const slug = typeof claimed === "string" && claimed ? claimed : config.CAIRN_WORKSPACE;
-    const actor = await db.system(async (tx) => {
-      const workspace = await findWorkspace(tx, slug);
-      const person = workspace ? await findPersonByEmail(tx, workspace.id, email) : undefined;
-      return workspace && person ? { workspace, person } : undefined;
+    const tokenIssuer = payload.iss ?? issuer;
+    const actor = await personForIdentity(db, slug, {
+      provider: "oauth",
+      tenant: tokenIssuer,
+      externalId: payload.sub ?? email,
+      email,
     });
     if (!actor) {
       throw unauthorized(
         `${email} is not a member of workspace "${slug}". An admin adds people with: cairn token create --workspace ${slug} --person ${email}`,
       );
     }
-    return { ...actor, principal: `oauth:${payload.iss ?? issuer}#${payload.sub ?? email}` };
+    return { ...actor, principal: `oauth:${tokenIssuer}#${payload.sub ?? email}` };
   }
 
   return {
     async authenticate(header) {
       const token = bearerFrom(header);
-      if (token && issuer && looksLikeJwt(token)) return fromJwt(token);
+      if (token && issuer && looksLikeJwt(token)) return fromJwt(token, issuer);
       return authenticateBearer(db, header);
     },
   };

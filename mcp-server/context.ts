@@ -1,16 +1,17 @@
 /**
  * What the resources and prompts show, gathered through the same actions the tools call, as the person
  * (their scope, their workspace). Planning actions are optional: when `get_schedule` is absent or fails,
- * today's plan is derived from the task list instead.
+ * today's plan is derived from the task list instead. The numbers come from the engine (`get_insights`).
  */
 import { DateTime } from "luxon";
 import type { Actor } from "../engine/actions/define.ts";
+import { Insights } from "../engine/behavior/insights.ts";
 import type { Task } from "../engine/domain.ts";
 import type { Engine } from "../engine/engine.ts";
 import { asCairnError, ErrorCode } from "../engine/errors.ts";
 
 const PAGE = 200;
-/** At most this many tasks are read per group for insights (the answer says when it stopped early). */
+/** At most this many pages of done tasks are read for the weekly review. */
 const MAX_PAGES = 25;
 
 interface TaskPage {
@@ -129,75 +130,9 @@ export async function todayPlan(g: Gatherer): Promise<TodayPlan> {
   };
 }
 
-export interface Insights {
-  asOf: string;
-  timezone: string;
-  open: number;
-  inProgress: number;
-  overdue: number;
-  dueToday: number;
-  dueNext7Days: number;
-  unestimatedOpen: number;
-  openEstimatedMinutes: number;
-  openByPriority: Record<string, number>;
-  openBySource: Record<string, number>;
-  completedThisWeek: number;
-  completedLast7Days: number;
-  createdLast7Days: number;
-  /** On-time share of tasks with a due date completed in the last 7 days (null when none). */
-  onTimeRateLast7Days: number | null;
-  /** False when there were more tasks than Cairn reads for a summary; the counts are then lower bounds. */
-  complete: boolean;
-  /** The engine's own behavioral insights, when an `get_insights` action is installed. */
-  behavior?: unknown;
-}
-
-const countBy = (tasks: readonly Task[], key: (task: Task) => string): Record<string, number> => {
-  const counts: Record<string, number> = {};
-  for (const task of tasks) counts[key(task)] = (counts[key(task)] ?? 0) + 1;
-  return counts;
-};
-
+/** The person's numbers, from the engine's `get_insights` action (the data behind cairn://insights). */
 export async function insights(g: Gatherer): Promise<Insights> {
-  const now = g.now();
-  const ms = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
-  const weekStart = now.startOf("week").toMillis();
-  const weekAgo = now.minus({ days: 7 }).toMillis();
-  const [open, done, behavior] = await Promise.all([
-    listAll(g, { mine: true, status: ["todo", "in_progress"], order: "due" }),
-    listAll(g, { mine: true, status: "done", order: "created" }),
-    g.has("get_insights") ? g.call("get_insights", {}).catch(() => undefined) : Promise.resolve(undefined),
-  ]);
-  const nowMs = now.toMillis();
-  const endOfDay = now.endOf("day").toMillis();
-  const inWeek = now.plus({ days: 7 }).toMillis();
-  const recentDone = done.tasks.filter((task) => ms(task.completedAt) >= weekAgo);
-  const withDue = recentDone.filter((task) => task.due);
-  const createdRecently = [...open.tasks, ...done.tasks].filter((task) => ms(task.createdAt) >= weekAgo);
-  return {
-    asOf: isoOf(now),
-    timezone: now.zoneName ?? "UTC",
-    open: open.tasks.length,
-    inProgress: open.tasks.filter((task) => task.status === "in_progress").length,
-    overdue: open.tasks.filter((task) => ms(task.due) < nowMs).length,
-    dueToday: open.tasks.filter((task) => ms(task.due) >= nowMs && ms(task.due) <= endOfDay).length,
-    dueNext7Days: open.tasks.filter((task) => ms(task.due) >= nowMs && ms(task.due) <= inWeek).length,
-    unestimatedOpen: open.tasks.filter((task) => task.estimateMinutes === null).length,
-    openEstimatedMinutes: open.tasks.reduce((sum, task) => sum + (task.estimateMinutes ?? 0), 0),
-    openByPriority: countBy(open.tasks, (task) => `p${task.priority}`),
-    openBySource: countBy(open.tasks, (task) => task.source),
-    completedThisWeek: done.tasks.filter((task) => ms(task.completedAt) >= weekStart).length,
-    completedLast7Days: recentDone.length,
-    createdLast7Days: createdRecently.length,
-    onTimeRateLast7Days:
-      withDue.length === 0
-        ? null
-        : Math.round(
-            (withDue.filter((task) => ms(task.completedAt) <= ms(task.due)).length / withDue.length) * 100,
-          ) / 100,
-    complete: open.complete && done.complete,
-    ...(behavior !== undefined ? { behavior } : {}),
-  };
+  return Insights.parse(await g.call("get_insights", {}));
 }
 
 /** Tasks completed since the start of this week (for the weekly review), most recent first. */

@@ -1,6 +1,7 @@
 import { connectionActions } from "./connections.ts";
 import type { AnyAction } from "./define.ts";
 import { habitActions } from "./habits.ts";
+import { insightActions } from "./insights.ts";
 import { peopleActions } from "./people.ts";
 import { planningActions } from "./planning.ts";
 import { taskActions } from "./tasks.ts";
@@ -12,6 +13,7 @@ export const allActions: AnyAction[] = [
   ...peopleActions,
   ...planningActions,
   ...habitActions,
+  ...insightActions,
   ...connectionActions,
   ...tokenActions,
 ];

@@ -1,0 +1,124 @@
+/**
+ * A person's numbers from their tasks: what is open, late and due soon, the work left, what got done this
+ * week and how much of it on time. Every face shows the same answer (MCP's cairn://insights, chat, HTTP);
+ * behaviour-model fields join this object later, so the schema stays open to new keys.
+ */
+import { DateTime } from "luxon";
+import { z } from "zod";
+import type { Db, Queryable } from "../db/port.ts";
+import { listTasksPage, type TaskFilter } from "../db/repositories/tasks.ts";
+import type { Person, Task } from "../domain.ts";
+
+const PAGE = 200;
+/** At most this many pages are read per group (the answer says when it stopped early). */
+const MAX_PAGES = 25;
+
+const Count = z.number().int().min(0);
+
+export const Insights = z.object({
+  asOf: z.string().describe("When the numbers were taken, ISO 8601 in UTC"),
+  timezone: z.string().describe("The person's time zone, which sets 'today' and 'this week'"),
+  open: Count.describe("Open tasks (to do or in progress)"),
+  inProgress: Count,
+  overdue: Count.describe("Open tasks whose due time has passed"),
+  dueToday: Count.describe("Open tasks due between now and the end of today"),
+  dueNext7Days: Count.describe("Open tasks due between now and 7 days from now"),
+  unestimatedOpen: Count.describe("Open tasks without an estimate"),
+  openEstimatedMinutes: Count.describe("The estimates of the open tasks, added up"),
+  openByPriority: z.record(z.string(), Count).describe("Open tasks by priority: p1 … p4"),
+  openBySource: z.record(z.string(), Count).describe("Open tasks by source: cairn, notion, jira, …"),
+  completedThisWeek: Count.describe("Tasks completed since the start of this week (Monday)"),
+  completedLast7Days: Count,
+  createdLast7Days: Count,
+  onTimeRateLast7Days: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe(
+      "Share of the tasks completed in the last 7 days with a due date that were done by it (null when none)",
+    ),
+  complete: z
+    .boolean()
+    .describe(
+      "False when there were more tasks than Cairn reads for a summary; the counts are then lower bounds",
+    ),
+});
+export type Insights = z.infer<typeof Insights>;
+
+interface TaskSet {
+  tasks: Task[];
+  complete: boolean;
+}
+
+async function readAll(tx: Queryable, filter: TaskFilter, order: "due" | "created"): Promise<TaskSet> {
+  const tasks: Task[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await listTasksPage(tx, filter, { order, limit: PAGE, ...(cursor ? { cursor } : {}) });
+    tasks.push(...result.tasks);
+    if (!result.nextCursor) return { tasks, complete: true };
+    cursor = result.nextCursor;
+  }
+  return { tasks, complete: false };
+}
+
+const countBy = (tasks: readonly Task[], key: (task: Task) => string): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const task of tasks) counts[key(task)] = (counts[key(task)] ?? 0) + 1;
+  return counts;
+};
+
+/** The numbers from the person's open and done tasks, as of `at`, in the person's time zone. */
+export function summarize(open: TaskSet, done: TaskSet, at: Date, timezone: string): Insights {
+  const now = DateTime.fromJSDate(at).setZone(timezone || "UTC");
+  const ms = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
+  const weekStart = now.startOf("week").toMillis();
+  const weekAgo = now.minus({ days: 7 }).toMillis();
+  const nowMs = now.toMillis();
+  const endOfDay = now.endOf("day").toMillis();
+  const inWeek = now.plus({ days: 7 }).toMillis();
+  const recentDone = done.tasks.filter((task) => ms(task.completedAt) >= weekAgo);
+  const withDue = recentDone.filter((task) => task.due);
+  const createdRecently = [...open.tasks, ...done.tasks].filter((task) => ms(task.createdAt) >= weekAgo);
+  return {
+    asOf: now.toUTC().toISO() as string,
+    timezone: now.zoneName ?? "UTC",
+    open: open.tasks.length,
+    inProgress: open.tasks.filter((task) => task.status === "in_progress").length,
+    overdue: open.tasks.filter((task) => ms(task.due) < nowMs).length,
+    dueToday: open.tasks.filter((task) => ms(task.due) >= nowMs && ms(task.due) <= endOfDay).length,
+    dueNext7Days: open.tasks.filter((task) => ms(task.due) >= nowMs && ms(task.due) <= inWeek).length,
+    unestimatedOpen: open.tasks.filter((task) => task.estimateMinutes === null).length,
+    openEstimatedMinutes: open.tasks.reduce((sum, task) => sum + (task.estimateMinutes ?? 0), 0),
+    openByPriority: countBy(open.tasks, (task) => `p${task.priority}`),
+    openBySource: countBy(open.tasks, (task) => task.source),
+    completedThisWeek: done.tasks.filter((task) => ms(task.completedAt) >= weekStart).length,
+    completedLast7Days: recentDone.length,
+    createdLast7Days: createdRecently.length,
+    onTimeRateLast7Days:
+      withDue.length === 0
+        ? null
+        : Math.round(
+            (withDue.filter((task) => ms(task.completedAt) <= ms(task.due)).length / withDue.length) * 100,
+          ) / 100,
+    complete: open.complete && done.complete,
+  };
+}
+
+/**
+ * The person's insights from their tasks in the database (source-deleted tasks left out), read in one
+ * snapshot so the open and done counts agree with each other.
+ */
+export async function insightsFor(db: Db, workspaceId: string, person: Person, at: Date): Promise<Insights> {
+  const mine = { personId: person.id, includeSourceDeleted: false };
+  const [open, done] = await db.scoped(
+    workspaceId,
+    async (tx) => [
+      await readAll(tx, { ...mine, status: ["todo", "in_progress"] }, "due"),
+      await readAll(tx, { ...mine, status: ["done"] }, "created"),
+    ],
+    { snapshot: true },
+  );
+  return summarize(open, done, at, person.timezone);
+}

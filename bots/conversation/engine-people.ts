@@ -1,8 +1,8 @@
 /**
- * The chat directory on the engine: an existing link first, else the person with the same email in the workspace,
- * else (when auto-provisioning is on) a new member with the platform's time zone.
+ * The chat directory on the engine's identity mapping (engine/auth/identities.ts): the linked person, else the
+ * person with the same email, else (when auto-provisioning is on) a new member; refusals worded for chat.
  */
-import { ensurePerson, findPersonByEmail, findWorkspace } from "../../engine/db/repositories/workspaces.ts";
+import { personForChatUser } from "../../engine/auth/identities.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ChatPeople } from "./people.ts";
 
@@ -10,31 +10,35 @@ export function enginePeople(
   engine: Engine,
   options: { autoProvision: boolean; adminContact?: string },
 ): ChatPeople {
+  const admin = options.adminContact ?? "your Cairn admin";
   return {
-    async resolve(user, slug) {
-      return engine.services.db.system(async (tx) => {
-        const workspace = await findWorkspace(tx, slug);
-        if (!workspace)
-          return { refused: `Cairn has no workspace "${slug}" for this ${user.provider} team yet.` };
-        if (!user.email)
-          return {
-            refused:
-              "I can't see your email address, so I can't tell who you are in Cairn. Ask your Cairn admin.",
-          };
-        const existing = await findPersonByEmail(tx, workspace.id, user.email);
-        if (existing) return { actor: { workspace, person: existing } };
-        if (!options.autoProvision)
-          return {
-            refused: `You're not set up in Cairn yet. Ask ${options.adminContact ?? "your Cairn admin"} to add ${user.email}.`,
-          };
-        const person = await ensurePerson(tx, workspace.id, {
+    async resolve(user, workspace) {
+      const outcome = await personForChatUser(
+        engine.services.db,
+        workspace,
+        {
+          provider: user.provider,
+          tenant: user.tenant,
+          externalId: user.userId,
           email: user.email,
           name: user.name,
           timezone: user.timezone,
-          isAdmin: false,
-        });
-        return { actor: { workspace, person } };
-      });
+        },
+        { autoProvision: options.autoProvision },
+      );
+      if ("actor" in outcome) return outcome;
+      switch (outcome.refused) {
+        case "no_workspace":
+          return {
+            refused: `Cairn has no workspace "${workspace}" for this ${user.provider} team yet. Ask ${admin}.`,
+          };
+        case "no_email":
+          return {
+            refused: `I can't see your email address, so I can't tell who you are in Cairn. Ask ${admin}.`,
+          };
+        case "not_a_member":
+          return { refused: `You're not set up in Cairn yet. Ask ${admin} to add ${user.email ?? "you"}.` };
+      }
     },
   };
 }

@@ -179,6 +179,25 @@ export const settings = [
     schema: optionalUrl,
   },
   {
+    env: "CAIRN_LLM_URL",
+    description:
+      "Optional: an OpenAI-compatible chat-completions API (e.g. https://api.openai.com/v1 or a local server) that reads chat messages, with the person's actions as tools. Unset: the built-in parser alone.",
+    schema: optionalUrl,
+  },
+  {
+    env: "CAIRN_LLM_API_KEY",
+    description: "API key for CAIRN_LLM_URL (sent as a Bearer token).",
+    secret: true,
+    schema: optionalText,
+  },
+  { env: "CAIRN_LLM_MODEL", description: "Model name for CAIRN_LLM_URL, e.g. gpt-4o-mini.", schema: optionalText },
+  {
+    env: "CAIRN_LLM_TIMEOUT_MS",
+    description: "How long a chat message waits for the LLM before the built-in parser answers instead.",
+    default: "6000",
+    schema: z.coerce.number().int().min(100).max(120_000).default(6000),
+  },
+  {
     env: "NOTION_TOKEN",
     description: "Notion integration token (demo workspace).",
     secret: true,

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { CairnError } from "../../engine/errors.ts";
+import type { Interpreter, ToolSpec } from "./llm.ts";
 import { type ConversationMemory, type ConversationState, type PendingChoice, recall } from "./memory.ts";
 import { type ButtonCall, type Message, say } from "./message.ts";
 import { HELP_EXAMPLES, parseMessage } from "./parse.ts";
@@ -21,6 +22,8 @@ export interface ConversationPort {
   memory: ConversationMemory;
   timezone: string;
   now(): Date;
+  /** The optional language model and the tools it may call (the person's actions); absent: the parser alone. */
+  llm?: { interpret: Interpreter; tools(): ToolSpec[] };
 }
 
 const CHOICE_LIMIT = 5;
@@ -56,9 +59,34 @@ async function understand(port: ConversationPort, state: ConversationState, text
       return run(port, { ...state, pending: undefined }, action, { ...input, [field]: chosen.id });
     }
   }
+  if (port.llm) {
+    const picked = await port.llm.interpret({
+      text,
+      timezone: port.timezone,
+      now: port.now(),
+      tools: port.llm.tools(),
+      lastTask: state.lastTask,
+    });
+    if (picked && "say" in picked) return { reply: say(picked.say), state: { ...state, pending: undefined } };
+    if (picked)
+      return run(port, { ...state, pending: undefined }, picked.action, taskWordsAsQueries(picked.input));
+  }
   const parsed = parseMessage(text, { timezone: port.timezone, now: port.now() });
   if (parsed.action === null) return { reply: say(parsed.clarify), state: { ...state, pending: undefined } };
   return run(port, { ...state, pending: undefined }, parsed.action, parsed.input);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A model that names a task by its words in an id field gets them resolved like a typed message. */
+function taskWordsAsQueries(input: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...input };
+  for (const field of ["id", "taskId"]) {
+    const value = out[field];
+    if (typeof value === "string" && !UUID.test(value) && value.trim())
+      out[field] = { taskQuery: value.trim() };
+  }
+  return out;
 }
 
 /** "2", "the second", or words of one choice's title. */

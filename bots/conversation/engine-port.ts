@@ -3,9 +3,11 @@
  * registry as that person, memory lives in the engine's conversation store.
  */
 import type { Actor, Face } from "../../engine/actions/define.ts";
+import { jsonSchemaOf } from "../../engine/actions/registry.ts";
 import { conversationStore } from "../../engine/conversations/memory-store.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ConversationPort } from "./conversation.ts";
+import { createLlmInterpreter } from "./llm.ts";
 import type { ConversationMemory } from "./memory.ts";
 
 export function enginePort(
@@ -24,5 +26,29 @@ export function enginePort(
     memory,
     timezone: actor.person.timezone,
     now: engine.services.now,
+    llm: llmFor(engine, actor),
   };
+}
+
+/** The configured model with the actions this person may call as its tools; undefined without CAIRN_LLM_*. */
+function llmFor(engine: Engine, actor: Actor): ConversationPort["llm"] {
+  const { config, log } = engine.services;
+  if (!config.CAIRN_LLM_URL || !config.CAIRN_LLM_MODEL) return undefined;
+  const interpret = createLlmInterpreter({
+    url: config.CAIRN_LLM_URL,
+    apiKey: config.CAIRN_LLM_API_KEY,
+    model: config.CAIRN_LLM_MODEL,
+    timeoutMs: config.CAIRN_LLM_TIMEOUT_MS,
+    onFailure: (reason) => log.warn({ reason }, "the LLM did not answer a chat message; the parser did"),
+  });
+  const tools = () =>
+    engine.registry
+      .list()
+      .filter((action) => action.scope !== "admin" || actor.person.isAdmin)
+      .map((action) => ({
+        name: action.name,
+        description: action.description,
+        parameters: jsonSchemaOf(action.input, "input"),
+      }));
+  return { interpret, tools };
 }

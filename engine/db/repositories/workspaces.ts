@@ -89,7 +89,9 @@ export async function findPersonById(
 
 /** Workspace-scoped: everyone in the workspace, by name. */
 export async function listPeopleByName(tx: Queryable): Promise<Person[]> {
-  const result = await tx.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people ORDER BY lower(name), lower(email)`);
+  const result = await tx.query<PersonRow>(
+    `SELECT ${PERSON_COLUMNS} FROM people ORDER BY lower(name), lower(email)`,
+  );
   return result.rows.map(personFromRow);
 }
 

@@ -366,3 +366,8 @@ export async function listOpenTaskSummaries(tx: Queryable, personId: string): Pr
     energy: row.energy,
   }));
 }
+
+export async function getTaskStatus(tx: Queryable, id: string): Promise<TaskStatus | undefined> {
+  const result = await tx.query<{ status: TaskStatus }>("SELECT status FROM tasks WHERE id = $1", [id]);
+  return result.rows[0]?.status;
+}

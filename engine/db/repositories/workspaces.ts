@@ -1,3 +1,4 @@
+/** Workspaces and the people in them: identity, time zone, and the columns a planning profile is read from. */
 import type { Person, Workspace } from "../../domain.ts";
 import type { Queryable } from "../port.ts";
 

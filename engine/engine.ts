@@ -11,6 +11,7 @@ import {
   ensureWorkspace,
   findPersonByEmail,
   findWorkspace,
+  firstPerson,
 } from "./db/repositories/workspaces.ts";
 import { notFound } from "./errors.ts";
 import type { Jobs } from "./jobs/port.ts";
@@ -92,11 +93,7 @@ export function createEngine(options: EngineOptions): Engine {
           if (!person) throw notFound(`No person ${email} in workspace ${workspaceSlug}.`);
           return { workspace, person };
         }
-        const first = await tx.query<{ email: string }>(
-          "SELECT email FROM people WHERE workspace_id = $1 ORDER BY is_admin DESC, created_at LIMIT 1",
-          [workspace.id],
-        );
-        const firstEmail = first.rows[0]?.email;
+        const firstEmail = (await firstPerson(tx, workspace.id))?.email;
         if (!firstEmail) throw notFound(`Workspace ${workspaceSlug} has nobody in it yet.`);
         return { workspace, person: (await findPersonByEmail(tx, workspace.id, firstEmail))! };
       });
@@ -109,11 +106,7 @@ export function createEngine(options: EngineOptions): Engine {
         const existing = await findWorkspace(tx, slug);
         const workspace =
           existing ?? (await ensureWorkspace(tx, slug, slug === "demo" ? "Demo workspace" : slug));
-        const anyone = await tx.query<{ email: string }>(
-          "SELECT email FROM people WHERE workspace_id = $1 ORDER BY is_admin DESC, created_at LIMIT 1",
-          [workspace.id],
-        );
-        const email = anyone.rows[0]?.email ?? DEMO_EMAIL;
+        const email = (await firstPerson(tx, workspace.id))?.email ?? DEMO_EMAIL;
         const person = await ensurePerson(tx, workspace.id, { email, name: "You", isAdmin: true });
         return { firstStart: !existing, demo: { workspace, person } };
       });

@@ -3,8 +3,9 @@
  * workspace's first admin (or --person), directly on the database or through the running server that
  * owns the embedded one.
  */
-import type { ApiToken } from "../../engine/auth/api-tokens.ts";
+
 import type { Config } from "../../engine/config.ts";
+import type { ApiToken } from "../../engine/db/repositories/api-tokens.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { openRuntime } from "../compose.ts";
 import { callLocalServer, runningServer } from "../local-server.ts";

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { recordAudit } from "../db/repositories/event-log.ts";
-import { ensurePerson, PERSON_COLUMNS, personFromRow } from "../db/repositories/workspaces.ts";
+import {
+  ensurePerson,
+  listPeopleByName,
+  updatePersonNameAndTimezone,
+} from "../db/repositories/workspaces.ts";
 import { Person, Workspace } from "../domain.ts";
 import { invalidInput } from "../errors.ts";
 import { defineAction } from "./define.ts";
@@ -38,12 +42,7 @@ export const listPeople = defineAction({
   output: z.object({ people: z.array(Person) }),
   annotations: { readOnlyHint: true },
   async run(ctx) {
-    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
-      const result = await tx.query<Parameters<typeof personFromRow>[0]>(
-        `SELECT ${PERSON_COLUMNS} FROM people ORDER BY lower(name), lower(email)`,
-      );
-      return { people: result.rows.map(personFromRow) };
-    });
+    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => ({ people: await listPeopleByName(tx) }));
   },
 });
 
@@ -69,12 +68,8 @@ export const addPerson = defineAction({
         timezone: input.timezone,
         isAdmin: input.admin,
       });
-      const updated = await tx.query<Parameters<typeof personFromRow>[0]>(
-        `UPDATE people SET name = coalesce($2, name), timezone = $3 WHERE id = $1 RETURNING ${PERSON_COLUMNS}`,
-        [person.id, input.name ?? null, input.timezone],
-      );
-      const row = updated.rows[0];
-      if (!row) throw invalidInput(`Could not store ${input.email}`);
+      const updated = await updatePersonNameAndTimezone(tx, person.id, input.name ?? null, input.timezone);
+      if (!updated) throw invalidInput(`Could not store ${input.email}`);
       await recordAudit(tx, {
         workspaceId: ctx.workspace.id,
         actorPersonId: ctx.person.id,
@@ -82,7 +77,7 @@ export const addPerson = defineAction({
         action: "add_person",
         target: input.email,
       });
-      return personFromRow(row);
+      return updated;
     });
   },
 });

@@ -13,7 +13,7 @@ import {
   setBlockStatus,
   upsertPin,
 } from "../db/repositories/plans.ts";
-import { getTaskById } from "../db/repositories/tasks.ts";
+import { getTaskById, listOpenTaskSummaries } from "../db/repositories/tasks.ts";
 import { Iso, IsoDateInput, IsoInput } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
 import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/input/horizon.ts";
@@ -395,23 +395,12 @@ export const nextTask = defineAction({
         });
         const current = blocks.find((b) => Date.parse(b.start) <= now.getTime()) ?? null;
         const next = blocks.find((b) => Date.parse(b.start) > now.getTime()) ?? null;
-        const taskRows = await tx.query<{
-          id: string;
-          title: string;
-          priority: number;
-          due: Date | string | null;
-          estimate_minutes: number | null;
-          energy: string;
-        }>(
-          `SELECT id, title, priority, due, estimate_minutes, energy FROM tasks
-         WHERE person_id = $1 AND status IN ('todo','in_progress') AND source_deleted_at IS NULL`,
-          [ctx.person.id],
-        );
+        const openTasks = await listOpenTaskSummaries(tx, ctx.person.id);
         const local = DateTime.fromJSDate(now, { zone });
         const hour = local.hour + local.minute / 60;
         const peak = profile.peakHours.some(([a, b]) => hour >= a && hour < b);
-        const scored = taskRows.rows.map((t) => {
-          const due = t.due === null ? null : new Date(t.due);
+        const scored = openTasks.map((t) => {
+          const due = t.due;
           const hoursLeft = due ? (due.getTime() - now.getTime()) / 3_600_000 : null;
           const urgency = hoursLeft === null ? 0 : hoursLeft <= 0 ? 3 : 3 / (1 + hoursLeft / 24);
           const energyFit =
@@ -431,14 +420,14 @@ export const nextTask = defineAction({
               ? `You're on “${current.habitTitle ?? "a habit"}” until ${until}. ${current.explanation.reason}`
               : `You're in a focus block${current.taskTitle ? ` for “${current.taskTitle}”` : ""} until ${until}. ${current.explanation.reason}`;
           if (current.taskId) {
-            const t = taskRows.rows.find((row) => row.id === current.taskId);
+            const t = openTasks.find((task) => task.id === current.taskId);
             if (t)
               suggestion = {
                 taskId: t.id,
                 title: t.title,
                 priority: t.priority,
-                due: t.due === null ? null : new Date(t.due).toISOString(),
-                estimateMinutes: t.estimate_minutes,
+                due: t.due === null ? null : t.due.toISOString(),
+                estimateMinutes: t.estimateMinutes,
               };
           }
         } else if (best) {
@@ -463,7 +452,7 @@ export const nextTask = defineAction({
             title: best.t.title,
             priority: best.t.priority,
             due: best.due ? best.due.toISOString() : null,
-            estimateMinutes: best.t.estimate_minutes,
+            estimateMinutes: best.t.estimateMinutes,
           };
         } else {
           reason = "Nothing open on your list. Add a task with create_task, or enjoy the free time.";

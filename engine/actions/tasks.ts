@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Queryable } from "../db/port.ts";
 import { appendEvent, recordAudit } from "../db/repositories/event-log.ts";
+import { markStartedBlocksDone } from "../db/repositories/plans.ts";
 import {
   deleteTaskById,
   dependencyEdges,
@@ -238,10 +239,7 @@ export const completeTask = defineAction({
         status: "done",
         completedAt: ctx.services.now().toISOString(),
       })) as Task;
-      await tx.query(
-        "UPDATE blocks SET status = 'done', updated_at = now() WHERE task_id = $1 AND status IN ('planned','accepted') AND start_at <= now()",
-        [input.id],
-      );
+      await markStartedBlocksDone(tx, input.id);
       await appendEvent(tx, {
         workspaceId: ctx.workspace.id,
         personId: ctx.person.id,

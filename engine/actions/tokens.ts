@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ApiToken, findApiToken, listApiTokens, revokeApiToken } from "../auth/api-tokens.ts";
+import { ApiToken, findApiToken, listApiTokens, revokeApiToken } from "../db/repositories/api-tokens.ts";
 import { recordAudit } from "../db/repositories/event-log.ts";
 import { findPersonByEmail } from "../db/repositories/workspaces.ts";
 import { forbidden, notFound } from "../errors.ts";

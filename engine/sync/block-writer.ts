@@ -5,10 +5,13 @@
  */
 
 import {
-  type ConnectionRecord,
-  getConnectionRecord,
-  recordConnectionError,
-} from "../db/repositories/connections.ts";
+  type CalendarBlockRow,
+  findBlockCalendarConnection,
+  forgetWrittenEvent,
+  listBlocksToWrite,
+  recordWrittenEvent,
+} from "../db/repositories/calendar-blocks.ts";
+import { type ConnectionRecord, recordConnectionError } from "../db/repositories/connections.ts";
 import { CALENDAR_BLOCK_WRITER, type CalendarBlockWriter } from "../scheduling/service/calendar-writer.ts";
 import type { EngineServices } from "../services.ts";
 import type { AnyConnector, ConnectorContext } from "./connector.ts";
@@ -31,35 +34,13 @@ export interface BlockWriteResult {
   unchanged: number;
 }
 
-interface BlockRow {
-  id: string;
-  start_at: Date | string;
-  end_at: Date | string;
-  status: string;
-  kind: string;
-  title: string | null;
-  habit_title: string | null;
-  reason: string | null;
-  calendar_event_id: string | null;
-  calendar_connection_id: string | null;
-  calendar_written_start: Date | string | null;
-  calendar_written_end: Date | string | null;
-}
-
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
 /** The calendar the person's blocks go to: their own Google or CalDAV connection, else a shared one. */
 async function writeTarget(services: EngineServices, workspaceId: string, personId: string) {
-  return services.db.scoped(workspaceId, async (tx) => {
-    const row = await tx.query<{ id: string }>(
-      `SELECT id FROM connections
-       WHERE kind IN ('google', 'caldav') AND status = 'active' AND (person_id = $1 OR person_id IS NULL)
-       ORDER BY (person_id IS NOT DISTINCT FROM $1::uuid) DESC, created_at LIMIT 1`,
-      [personId],
-    );
-    const id = row.rows[0]?.id;
-    return id ? getConnectionRecord(tx, id) : undefined;
-  });
+  return services.db.scoped(workspaceId, (tx) =>
+    findBlockCalendarConnection(tx, personId, ["google", "caldav"]),
+  );
 }
 
 /** From the context's settings (secret settings merged back), not the stored, redacted ones. */
@@ -92,23 +73,12 @@ export async function applyPlanToCalendar(
 
   const now = services.now();
   const horizon = new Date(now.getTime() + WRITE_AHEAD_DAYS * 86_400_000);
-  const rows = await services.db.scoped(workspaceId, (tx) =>
-    tx.query<BlockRow>(
-      `SELECT b.id, b.start_at, b.end_at, b.status, b.kind, t.title, h.title AS habit_title,
-              b.explanation->>'reason' AS reason,
-              b.calendar_event_id, b.calendar_connection_id, b.calendar_written_start, b.calendar_written_end
-       FROM blocks b LEFT JOIN tasks t ON t.id = b.task_id LEFT JOIN habits h ON h.id = b.habit_id
-       WHERE b.person_id = $1 AND (
-         (b.status IN ('planned', 'accepted') AND b.end_at > $2 AND b.start_at < $3)
-         OR (b.calendar_event_id IS NOT NULL AND (b.status IN ('superseded', 'deleted') OR (b.status = 'done' AND b.start_at > $2)))
-       )
-       ORDER BY b.start_at`,
-      [personId, now.toISOString(), horizon.toISOString()],
-    ),
+  const blocks = await services.db.scoped(workspaceId, (tx) =>
+    listBlocksToWrite(tx, personId, now.toISOString(), horizon.toISOString()),
   );
 
   try {
-    await applyBlocks(env, ctx, connector, connection, calendarId, workspaceId, rows.rows, result);
+    await applyBlocks(env, ctx, connector, connection, calendarId, workspaceId, blocks, result);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await services.db.scoped(workspaceId, (tx) =>
@@ -126,7 +96,7 @@ async function applyBlocks(
   connection: ConnectionRecord,
   calendarId: string,
   workspaceId: string,
-  blocks: BlockRow[],
+  blocks: CalendarBlockRow[],
   result: BlockWriteResult,
 ): Promise<void> {
   const { services } = env;
@@ -138,12 +108,7 @@ async function applyBlocks(
         await connector.deleteBlock(ctx, calendarId, block.calendar_event_id);
         result.deleted += 1;
       }
-      await services.db.scoped(workspaceId, (tx) =>
-        tx.query(
-          "UPDATE blocks SET calendar_event_id = NULL, calendar_written_start = NULL, calendar_written_end = NULL WHERE id = $1",
-          [block.id],
-        ),
-      );
+      await services.db.scoped(workspaceId, (tx) => forgetWrittenEvent(tx, block.id));
       continue;
     }
     const start = iso(block.start_at);
@@ -178,11 +143,7 @@ async function applyBlocks(
     if (writtenHere && block.calendar_event_id) result.moved += 1;
     else result.created += 1;
     await services.db.scoped(workspaceId, (tx) =>
-      tx.query(
-        `UPDATE blocks SET calendar_event_id = $2, calendar_connection_id = $3,
-           calendar_written_start = $4, calendar_written_end = $5 WHERE id = $1`,
-        [block.id, externalEventId, connection.id, start, end],
-      ),
+      recordWrittenEvent(tx, block.id, { eventId: externalEventId, connectionId: connection.id, start, end }),
     );
   }
 }

@@ -4,7 +4,6 @@
  * page and the next cursor in ONE scoped transaction, so a crash never skips or duplicates anything.
  */
 import type { z } from "zod";
-import type { Queryable } from "../db/port.ts";
 import {
   type ConnectionRecord,
   getConnectionRecord,
@@ -21,6 +20,8 @@ import {
   writeEvents,
   writeTasks,
 } from "../db/repositories/sync-store.ts";
+import { hasLiveSourcesOutside } from "../db/repositories/task-sources.ts";
+import { personIdsByEmail } from "../db/repositories/workspaces.ts";
 import type { EngineServices } from "../services.ts";
 import {
   type AnyConnector,
@@ -153,22 +154,6 @@ export function validatePage(
   return { tasks: [...tasks.values()], events: [...events.values()], skipped };
 }
 
-async function peopleMap(tx: Queryable, workspaceId: string): Promise<Map<string, string>> {
-  const result = await tx.query<{ id: string; email: string }>(
-    "SELECT id, email FROM people WHERE workspace_id = $1",
-    [workspaceId],
-  );
-  return new Map(result.rows.map((row) => [row.email.toLowerCase(), row.id]));
-}
-
-async function hasOtherSources(tx: Queryable, connectionId: string): Promise<boolean> {
-  const result = await tx.query<{ found: boolean }>(
-    "SELECT EXISTS (SELECT 1 FROM task_sources WHERE connection_id <> $1 AND deleted_at IS NULL) AS found",
-    [connectionId],
-  );
-  return result.rows[0]?.found === true;
-}
-
 async function discoverScopes(
   env: RunEnvironment,
   ctx: ConnectorContext<unknown, unknown>,
@@ -238,8 +223,8 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
       ? allScopes.filter((scope) => options.scopeIds?.includes(scope.id))
       : allScopes;
     const shared = await db.scoped(options.workspaceId, async (tx) => ({
-      people: await peopleMap(tx, options.workspaceId),
-      otherSources: await hasOtherSources(tx, connection.id),
+      people: await personIdsByEmail(tx, options.workspaceId),
+      otherSources: await hasLiveSourcesOutside(tx, connection.id),
     }));
 
     const writeContext = (scope: SyncScope): PageWriteContext => ({

@@ -25,7 +25,7 @@ import {
   upsertConnection,
 } from "../db/repositories/connections.ts";
 import { forgetScopes } from "../db/repositories/sync-store.ts";
-import { findWorkspace } from "../db/repositories/workspaces.ts";
+import { findWorkspace, firstPerson } from "../db/repositories/workspaces.ts";
 import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { RetryLaterError, UnrecoverableJobError } from "../jobs/port.ts";
 import { redactSecrets } from "../security/redact.ts";
@@ -590,11 +590,8 @@ export function createSyncService(
       const owner = await services.db.system(async (tx) => {
         const workspace = await findWorkspace(tx, slug);
         if (!workspace) return undefined;
-        const person = await tx.query<{ id: string }>(
-          "SELECT id FROM people WHERE workspace_id = $1 ORDER BY is_admin DESC, created_at LIMIT 1",
-          [workspace.id],
-        );
-        return { workspaceId: workspace.id, personId: person.rows[0]?.id ?? null };
+        const person = await firstPerson(tx, workspace.id);
+        return { workspaceId: workspace.id, personId: person?.id ?? null };
       });
       if (!owner) {
         log.warn({ workspace: slug }, "env connections skipped: the workspace does not exist yet");

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/port.ts";
+import { releaseSyncLease, renewSyncLease, tryTakeSyncLease } from "../db/repositories/sync-leases.ts";
 import { CairnError, ErrorCode } from "../errors.ts";
 
 export interface LeaseTiming {
@@ -39,35 +40,15 @@ export class SyncBusyError extends CairnError {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function tryAcquire(db: Db, workspaceId: string, connectionId: string, owner: string, ttlMs: number) {
-  return db.scoped(workspaceId, async (tx) => {
-    const result = await tx.query(
-      `UPDATE connections
-          SET sync_lease_owner = $2, sync_lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
-        WHERE id = $1 AND (sync_lease_owner IS NULL OR sync_lease_until < clock_timestamp())`,
-      [connectionId, owner, ttlMs],
-    );
-    return result.rowCount === 1;
-  });
+  return db.scoped(workspaceId, (tx) => tryTakeSyncLease(tx, connectionId, owner, ttlMs));
 }
 
 async function renew(db: Db, workspaceId: string, connectionId: string, owner: string, ttlMs: number) {
-  await db.scoped(workspaceId, (tx) =>
-    tx.query(
-      `UPDATE connections
-          SET sync_lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
-        WHERE id = $1 AND sync_lease_owner = $2`,
-      [connectionId, owner, ttlMs],
-    ),
-  );
+  await db.scoped(workspaceId, (tx) => renewSyncLease(tx, connectionId, owner, ttlMs));
 }
 
 async function release(db: Db, workspaceId: string, connectionId: string, owner: string) {
-  await db.scoped(workspaceId, (tx) =>
-    tx.query(
-      "UPDATE connections SET sync_lease_owner = NULL, sync_lease_until = NULL WHERE id = $1 AND sync_lease_owner = $2",
-      [connectionId, owner],
-    ),
-  );
+  await db.scoped(workspaceId, (tx) => releaseSyncLease(tx, connectionId, owner));
 }
 
 /** Runs `fn` holding the connection's sync lease; waits for another holder up to `timing.waitMs`. */

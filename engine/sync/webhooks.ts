@@ -12,9 +12,9 @@ import {
   captureWebhookToken,
   markWebhookVerified,
 } from "../db/repositories/connections.ts";
+import { findChannel } from "../db/repositories/webhook-channels.ts";
 import type { Logger } from "../logger.ts";
 import type { EngineServices } from "../services.ts";
-import { findChannel } from "./channels.ts";
 import type { AnyConnector, WebhookRequest } from "./connector.ts";
 
 export interface WebhookEnvironment {

@@ -10,6 +10,8 @@ import {
   recordConnectionError,
   setConnectionStatus,
 } from "../db/repositories/connections.ts";
+import { listSourcesAwaitingCompletion, markCompletionWritten } from "../db/repositories/task-sources.ts";
+import { getTaskStatus } from "../db/repositories/tasks.ts";
 import type { Logger } from "../logger.ts";
 import type { EngineServices } from "../services.ts";
 import { type AnyConnector, type ConnectorContext, CredentialRejectedError } from "./connector.ts";
@@ -19,13 +21,6 @@ export interface WritebackEnvironment {
   connectorOf(kind: string): AnyConnector | undefined;
   contextFor(connection: ConnectionRecord): Promise<{ ctx: ConnectorContext<unknown, unknown> }>;
   log: Logger;
-}
-
-interface SourceRow {
-  id: string;
-  connection_id: string;
-  external_id: string;
-  source: string;
 }
 
 export interface WritebackResult {
@@ -41,26 +36,21 @@ export async function completeAtSources(
   const { services } = env;
   const result: WritebackResult = { written: [], skipped: [] };
   const { status, sources } = await services.db.scoped(workspaceId, async (tx) => {
-    const task = await tx.query<{ status: string }>("SELECT status FROM tasks WHERE id = $1", [taskId]);
-    const rows = await tx.query<SourceRow>(
-      `SELECT id, connection_id, external_id, source FROM task_sources
-       WHERE task_id = $1 AND deleted_at IS NULL AND completion_written_at IS NULL ORDER BY created_at`,
-      [taskId],
-    );
-    return { status: task.rows[0]?.status, sources: rows.rows };
+    const status = await getTaskStatus(tx, taskId);
+    return { status, sources: await listSourcesAwaitingCompletion(tx, taskId) };
   });
   if (status !== "done") return result; // reopened (or deleted) since: nothing to write
 
   let failure: unknown;
   for (const source of sources) {
     const connection = await services.db.scoped(workspaceId, (tx) =>
-      getConnectionRecord(tx, source.connection_id),
+      getConnectionRecord(tx, source.connectionId),
     );
     const connector = connection ? env.connectorOf(connection.kind) : undefined;
     if (!connection || !connector?.completeTask) {
       result.skipped.push({
         source: source.source,
-        externalId: source.external_id,
+        externalId: source.externalId,
         reason: "source cannot be written",
       });
       continue;
@@ -73,15 +63,13 @@ export async function completeAtSources(
     }
     try {
       const { ctx } = await env.contextFor(connection);
-      await connector.completeTask(ctx, source.external_id);
-      await services.db.scoped(workspaceId, (tx) =>
-        tx.query("UPDATE task_sources SET completion_written_at = now() WHERE id = $1", [source.id]),
-      );
-      result.written.push({ source: source.source, externalId: source.external_id });
+      await connector.completeTask(ctx, source.externalId);
+      await services.db.scoped(workspaceId, (tx) => markCompletionWritten(tx, source.id));
+      result.written.push({ source: source.source, externalId: source.externalId });
     } catch (error) {
-      const message = `Could not mark ${source.external_id} done in ${connection.kind}: ${(error as Error).message}`;
+      const message = `Could not mark ${source.externalId} done in ${connection.kind}: ${(error as Error).message}`;
       env.log.warn(
-        { connection: connection.id, externalId: source.external_id, error: (error as Error).message },
+        { connection: connection.id, externalId: source.externalId, error: (error as Error).message },
         "write-back failed",
       );
       await services.db.scoped(workspaceId, (tx) =>

@@ -1,4 +1,4 @@
-/** Enforces ARCHITECTURE.md's one-way arrows: bin → faces | connectors → engine → models. */
+/** Enforces ARCHITECTURE.md's one-way arrows (bin → faces | connectors → engine → models) and that SQL stays in engine/db/. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -51,6 +51,32 @@ for (const [layer, banned] of Object.entries(forbidden)) {
     }
   }
 }
+// SQL lives only in engine/db/ (repositories, adapters, migrations): a statement in a literal anywhere else is a leak.
+const SQL_LITERAL =
+  /[`"']\s*(?:SELECT\b|INSERT INTO\b|UPDATE\s+[\w.]+(?:\s+\w+)?\s+SET\b|DELETE FROM\b|WITH\s+(?:RECURSIVE\s+)?\w+(?:\s*\([^)]*\))?\s+AS\b)/g;
+/** Blanks comments (keeping line breaks, so line numbers stay true); `://` in URLs is not a comment. */
+const withoutComments = (text: string) =>
+  text
+    .replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, " "))
+    .replace(/(^|[^:])\/\/.*$/gm, "$1");
+for (const layer of ["engine", "bin", "connectors", "mcp-server", "admin", "bots"]) {
+  let list: string[] = [];
+  try {
+    list = files(join(root, layer));
+  } catch {
+    continue;
+  }
+  for (const file of list) {
+    const path = relative(root, file);
+    if (path.startsWith("engine/db/")) continue;
+    const text = withoutComments(readFileSync(file, "utf8"));
+    for (const match of text.matchAll(SQL_LITERAL)) {
+      const line = text.slice(0, match.index).split("\n").length;
+      problems.push(`${path}:${line} holds SQL (it belongs in engine/db/repositories/)`);
+    }
+  }
+}
+
 if (problems.length > 0) {
   process.stderr.write(`Layering violations:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
   process.exit(1);

@@ -409,3 +409,17 @@ export async function listScheduleEvents(
     busy: row.busy,
   }));
 }
+
+/** When a task is completed, its live blocks that have already begun count as done. */
+export async function markStartedBlocksDone(tx: Queryable, taskId: string): Promise<void> {
+  await tx.query(
+    "UPDATE blocks SET status = 'done', updated_at = now() WHERE task_id = $1 AND status IN ('planned','accepted') AND start_at <= now()",
+    [taskId],
+  );
+}
+
+/** Workspace-scoped: everyone who has a stored plan. */
+export async function peopleWithPlans(tx: Queryable): Promise<string[]> {
+  const result = await tx.query<{ person_id: string }>("SELECT DISTINCT person_id FROM plans");
+  return result.rows.map((row) => row.person_id);
+}

@@ -323,3 +323,51 @@ export async function vectorCandidates(
   );
   return result.rows.map((row, index) => ({ id: row.id, rank: index + 1, distance: Number(row.distance) }));
 }
+
+/** The person's open tasks for the planner, most important first (at most 2000). */
+export async function listOpenTasksToPlan(tx: Queryable, personId: string): Promise<Task[]> {
+  const result = await tx.query<TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE person_id = $1 AND status IN ('todo', 'in_progress')
+       AND source_deleted_at IS NULL ORDER BY priority, due NULLS LAST, created_at LIMIT 2000`,
+    [personId],
+  );
+  return result.rows.map(taskFromRow);
+}
+
+export interface OpenTaskSummary {
+  id: string;
+  title: string;
+  priority: number;
+  due: Date | null;
+  estimateMinutes: number | null;
+  energy: Energy;
+}
+
+/** What "what should I do now" weighs: the person's open tasks, unordered. */
+export async function listOpenTaskSummaries(tx: Queryable, personId: string): Promise<OpenTaskSummary[]> {
+  const result = await tx.query<{
+    id: string;
+    title: string;
+    priority: number;
+    due: Date | string | null;
+    estimate_minutes: number | null;
+    energy: Energy;
+  }>(
+    `SELECT id, title, priority, due, estimate_minutes, energy FROM tasks
+     WHERE person_id = $1 AND status IN ('todo','in_progress') AND source_deleted_at IS NULL`,
+    [personId],
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    priority: row.priority,
+    due: row.due === null ? null : new Date(row.due),
+    estimateMinutes: row.estimate_minutes,
+    energy: row.energy,
+  }));
+}
+
+export async function getTaskStatus(tx: Queryable, id: string): Promise<TaskStatus | undefined> {
+  const result = await tx.query<{ status: TaskStatus }>("SELECT status FROM tasks WHERE id = $1", [id]);
+  return result.rows[0]?.status;
+}

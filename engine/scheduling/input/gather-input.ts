@@ -12,7 +12,7 @@ import {
   type Pin,
   type StoredBlock,
 } from "../../db/repositories/plans.ts";
-import { TASK_COLUMNS, taskFromRow } from "../../db/repositories/tasks.ts";
+import { listOpenTasksToPlan } from "../../db/repositories/tasks.ts";
 import type { Task } from "../../domain.ts";
 import { habitBusyId } from "../routines/habit-placement.ts";
 import type { BusyEvent, PlanInputRaw, PlanTask, PreviousBlock, TimeRange } from "./plan-input.ts";
@@ -69,12 +69,7 @@ export async function gatherPlanInput(
   const regionStart = new Date(Math.max(now.getTime(), Date.parse(horizon.start))).toISOString();
   const region = { start: regionStart, end: horizon.end };
 
-  const taskRows = await tx.query<Parameters<typeof taskFromRow>[0]>(
-    `SELECT ${TASK_COLUMNS} FROM tasks WHERE person_id = $1 AND status IN ('todo', 'in_progress')
-       AND source_deleted_at IS NULL ORDER BY priority, due NULLS LAST, created_at LIMIT 2000`,
-    [personId],
-  );
-  const open = taskRows.rows.map(taskFromRow);
+  const open = await listOpenTasksToPlan(tx, personId);
   const tasks = new Map(open.map((task) => [task.id, task]));
 
   const blocks = await listBlocks(tx, personId, { statuses: ["planned", "accepted", "done"] });

@@ -10,6 +10,11 @@
 import { IANAZone } from "luxon";
 import { z } from "zod";
 import type { Queryable } from "../../db/port.ts";
+import {
+  getPlanningProfileRow,
+  type PlanningProfileRow,
+  updatePlanningProfileRow,
+} from "../../db/repositories/workspaces.ts";
 import { invalidInput } from "../../errors.ts";
 import { WEEKDAY_KEYS, type WeekdayKey, type WorkingInterval } from "./plan-input.ts";
 
@@ -69,12 +74,6 @@ export const PlanningProfile = z.object({
 });
 export type PlanningProfile = z.infer<typeof PlanningProfile>;
 
-interface ProfileRow {
-  timezone: string;
-  working_hours: unknown;
-  preferences: unknown;
-}
-
 function defaultHours(): Record<WeekdayKey, WorkingInterval[]> {
   const hours = {} as Record<WeekdayKey, WorkingInterval[]>;
   for (const day of WEEKDAY_KEYS) hours[day] = ["sat", "sun"].includes(day) ? [] : [DEFAULT_WORKING_INTERVAL];
@@ -92,7 +91,7 @@ function parseJson(value: unknown): unknown {
   return value;
 }
 
-export function profileFromRow(row: ProfileRow): PlanningProfile {
+export function profileFromRow(row: PlanningProfileRow): PlanningProfile {
   const defaults: string[] = [];
   const storedHours = WorkingHoursInput.safeParse(parseJson(row.working_hours));
   let workingHours = defaultHours();
@@ -131,11 +130,7 @@ export function profileFromRow(row: ProfileRow): PlanningProfile {
 }
 
 export async function loadPlanningProfile(tx: Queryable, personId: string): Promise<PlanningProfile> {
-  const result = await tx.query<ProfileRow>(
-    "SELECT timezone, working_hours, preferences FROM people WHERE id = $1",
-    [personId],
-  );
-  const row = result.rows[0];
+  const row = await getPlanningProfileRow(tx, personId);
   if (!row) throw invalidInput(`No person ${personId} in this workspace.`);
   return profileFromRow(row);
 }
@@ -207,11 +202,7 @@ export async function savePlanningProfile(
 ): Promise<PlanningProfile> {
   const current = await loadPlanningProfile(tx, personId);
   validateProfileChanges(current, changes);
-  const row = (
-    await tx.query<ProfileRow>("SELECT timezone, working_hours, preferences FROM people WHERE id = $1", [
-      personId,
-    ])
-  ).rows[0];
+  const row = await getPlanningProfileRow(tx, personId);
   const prefsRoot = (parseJson(row?.preferences) ?? {}) as Record<string, unknown>;
   const storedPlanning = StoredPlanningPreferences.safeParse(prefsRoot.planning ?? {});
   const planning = { ...(storedPlanning.success ? storedPlanning.data : {}), ...(changes.preferences ?? {}) };
@@ -223,12 +214,10 @@ export async function savePlanningProfile(
       if (value !== undefined) hours[day] = value ?? [];
     }
   }
-  await tx.query(
-    `UPDATE people SET timezone = coalesce($2, timezone),
-       working_hours = coalesce($3::jsonb, working_hours),
-       preferences = jsonb_set(coalesce(preferences, '{}'::jsonb), '{planning}', $4::jsonb, true)
-     WHERE id = $1`,
-    [personId, changes.timezone ?? null, hours ? JSON.stringify(hours) : null, JSON.stringify(planning)],
-  );
+  await updatePlanningProfileRow(tx, personId, {
+    timezone: changes.timezone ?? null,
+    workingHoursJson: hours ? JSON.stringify(hours) : null,
+    planningJson: JSON.stringify(planning),
+  });
   return loadPlanningProfile(tx, personId);
 }

@@ -25,6 +25,12 @@ import {
 import { SLOT_PREFERENCE_PRIOR } from "../../../models/slot-preference-prior.ts";
 import type { Queryable } from "../../db/port.ts";
 import { iso } from "../../db/repositories/plans.ts";
+import {
+  loadSlotPreferenceRows,
+  lockSlotPreferences,
+  type SlotPreferenceRow,
+  saveSlotPreferenceStats,
+} from "../../db/repositories/slot-preferences.ts";
 import type { BusyEvent, PlanTask } from "../input/plan-input.ts";
 import type { PlanningProfile } from "../input/profile.ts";
 import type { SlotPreference } from "../solver/preference-pass.ts";
@@ -42,16 +48,7 @@ export interface LearnerState {
   implicitUntil: string | null;
 }
 
-interface StateRow {
-  person_id: string | null;
-  feature_version: number;
-  observations: number;
-  xtx: unknown;
-  xtr: unknown;
-  implicit_until: Date | string | null;
-}
-
-function statsFromRow(row: StateRow | undefined): SufficientStats {
+function statsFromRow(row: SlotPreferenceRow | undefined): SufficientStats {
   if (!row || row.feature_version !== FEATURE_VERSION) return emptyStats(FEATURE_COUNT);
   const parse = (v: unknown): number[] =>
     typeof v === "string" ? (JSON.parse(v) as number[]) : (v as number[]);
@@ -63,13 +60,9 @@ function statsFromRow(row: StateRow | undefined): SufficientStats {
 }
 
 export async function loadLearnerState(tx: Queryable, personId: string): Promise<LearnerState> {
-  const result = await tx.query<StateRow>(
-    `SELECT person_id, feature_version, observations, xtx, xtr, implicit_until FROM slot_preference_state
-     WHERE person_id = $1 OR person_id IS NULL`,
-    [personId],
-  );
-  const own = result.rows.find((row) => row.person_id === personId);
-  const pooled = result.rows.find((row) => row.person_id === null);
+  const rows = await loadSlotPreferenceRows(tx, personId);
+  const own = rows.find((row) => row.person_id === personId);
+  const pooled = rows.find((row) => row.person_id === null);
   return {
     person: statsFromRow(own),
     pooled: statsFromRow(pooled),
@@ -84,23 +77,15 @@ async function saveStats(
   stats: SufficientStats,
   implicitUntil?: string | null,
 ): Promise<void> {
-  await tx.query(
-    `INSERT INTO slot_preference_state (workspace_id, person_id, feature_version, observations, xtx, xtr, implicit_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (workspace_id, coalesce(person_id, '00000000-0000-0000-0000-000000000000'::uuid))
-     DO UPDATE SET feature_version = EXCLUDED.feature_version, observations = EXCLUDED.observations,
-       xtx = EXCLUDED.xtx, xtr = EXCLUDED.xtr,
-       implicit_until = coalesce(EXCLUDED.implicit_until, slot_preference_state.implicit_until), updated_at = now()`,
-    [
-      workspaceId,
-      personId,
-      FEATURE_VERSION,
-      stats.n,
-      JSON.stringify(Array.from(stats.xtx)),
-      JSON.stringify(Array.from(stats.xtr)),
-      implicitUntil ?? null,
-    ],
-  );
+  await saveSlotPreferenceStats(tx, {
+    workspaceId,
+    personId,
+    featureVersion: FEATURE_VERSION,
+    observations: stats.n,
+    xtx: Array.from(stats.xtx),
+    xtr: Array.from(stats.xtr),
+    implicitUntil,
+  });
 }
 
 export interface SlotObservation {
@@ -117,7 +102,7 @@ export async function recordSlotObservations(
   implicitUntil?: string,
 ): Promise<void> {
   if (observations.length === 0 && !implicitUntil) return;
-  await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`slot-pref:${workspaceId}`]);
+  await lockSlotPreferences(tx, workspaceId);
   const state = await loadLearnerState(tx, personId);
   const x = new Float64Array(FEATURE_COUNT);
   for (const observation of observations) {

@@ -5,6 +5,7 @@
  * blocks whose time has passed (implicitly kept), then plans the next 7 days from now and stores a version.
  */
 import type { Change } from "../../changes.ts";
+import { peopleWithPlans } from "../../db/repositories/plans.ts";
 import type { JobHandler } from "../../jobs/port.ts";
 import type { EngineServices } from "../../services.ts";
 import { learnFromPastBlocks } from "../learning/feedback.ts";
@@ -69,11 +70,7 @@ export function replanOnChange(services: EngineServices): (change: Change) => Pr
     if (change.personId) people = [change.personId];
     else if (change.kind === "calendar") {
       // A change without a person (e.g. a shared calendar): everyone in the workspace who has a plan.
-      people = await services.db.scoped(change.workspaceId, async (tx) =>
-        (await tx.query<{ person_id: string }>("SELECT DISTINCT person_id FROM plans")).rows.map(
-          (r) => r.person_id,
-        ),
-      );
+      people = await services.db.scoped(change.workspaceId, peopleWithPlans);
     }
     for (const personId of people) {
       await enqueueReplan(services, {

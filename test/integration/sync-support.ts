@@ -85,8 +85,6 @@ export async function waitFor<T>(
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export interface SyncOutput {
   results: { connectionId: string; ok: boolean; error: string | null; stats: Stats }[];
   totals: Stats;

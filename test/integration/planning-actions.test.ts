@@ -229,7 +229,7 @@ for (const backend of backends()) {
 
     it("says what to do now and why", async () => {
       const { call } = await planner();
-      await call<PlanBody>("plan_week", {});
+      await call<PlanBody>("plan_week", {}); // a plan whose first block may be under way now
       const next = await call<{
         current: Block | null;
         next: Block | null;

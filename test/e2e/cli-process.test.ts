@@ -213,9 +213,10 @@ describe("a server that always ends", () => {
       },
     );
     children.push(parent);
+    const parentExited = new Promise<void>((resolve) => parent.once("exit", () => resolve()));
     const pid = Number((await waitForOutput(parent, /^(\d+)\n/))[1]);
     orphans.push(pid);
-    await sleep(500);
+    await parentExited; // the server's stdout now leads nowhere
     process.kill(pid, "SIGTERM");
     const deadline = Date.now() + 15_000;
     const running = () => {
@@ -231,7 +232,10 @@ describe("a server that always ends", () => {
   });
 
   it("does not wait on a keep-alive connection whose request finished during shutdown", async () => {
-    const { child, url } = await startServer(tempDir("keepalive"), { CAIRN_SHUTDOWN_TIMEOUT_MS: "30000" });
+    const { child, url } = await startServer(tempDir("keepalive"), {
+      CAIRN_SHUTDOWN_TIMEOUT_MS: "30000",
+      CAIRN_LOG_LEVEL: "info",
+    });
     const agent = new http.Agent({ keepAlive: true });
     try {
       const answered = new Promise<string | undefined>((resolve, reject) => {
@@ -245,11 +249,15 @@ describe("a server that always ends", () => {
         );
         request.on("error", reject);
         request.flushHeaders();
-        // The request is in flight (headers sent, body not yet) when SIGTERM arrives.
-        setTimeout(() => {
-          child.kill("SIGTERM");
-          setTimeout(() => request.end("{}"), 300);
-        }, 300);
+        // The request is in flight (headers sent, body not yet) when SIGTERM arrives; the body follows
+        // once the server says it is shutting down. No event tells when the server has read the headers,
+        // so that first step still gives it 300 ms.
+        let logged = "";
+        child.stderr?.on("data", (chunk: Buffer) => {
+          logged += chunk.toString();
+          if (/shutting down/.test(logged) && !request.writableEnded) request.end("{}");
+        });
+        setTimeout(() => child.kill("SIGTERM"), 300);
       });
       assert.equal(await answered, "close", "the response during shutdown ends the keep-alive");
       const outcome = await exitsWithin(child, 15_000);

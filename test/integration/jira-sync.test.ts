@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { SYNC_QUEUE } from "../../engine/sync/index.ts";
 import { postRaw } from "../fakes/common.ts";
 import { buildJiraWebhookEvent, deliverJiraWebhook, type FakeJira, startFakeJira } from "../fakes/jira.ts";
 import { backends } from "../support/harness.ts";
-import {
-  type Stats,
-  type SyncCairn,
-  type SyncOutput,
-  sleep,
-  startSyncCairn,
-  waitFor,
-} from "./sync-support.ts";
+import { waitForDrainedQueue } from "../support/queues.ts";
+import { type Stats, type SyncCairn, type SyncOutput, startSyncCairn, waitFor } from "./sync-support.ts";
 
 const EMAIL = "owner@example.com";
 const API_TOKEN = "jira_token_1";
@@ -138,6 +133,7 @@ for (const backend of backends()) {
 
     it("syncs on a signed webhook and refuses a bad signature", async () => {
       const url = `${app.cairn.url}/webhooks/jira`;
+      const syncJobsBefore = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
       const forgedIssue = fake.state.addIssue({
         projectKey: "CAIRN",
         summary: "Forged",
@@ -157,7 +153,8 @@ for (const backend of backends()) {
         },
       );
       assert.equal(unsigned.status, 401);
-      await sleep(300);
+      const syncJobsAfter = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
+      assert.deepEqual(syncJobsAfter, syncJobsBefore, "a refused webhook queues no sync");
       assert.ok(!(await app.tasks()).some((t) => t.externalId === forgedIssue.key));
 
       const issue = fake.state.addIssue({

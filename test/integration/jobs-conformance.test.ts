@@ -14,6 +14,7 @@ import { createInProcessJobs } from "../../engine/jobs/in-process.ts";
 import type { JobContext, Jobs } from "../../engine/jobs/index.ts";
 import { backoffDelay, MAX_DEFERRALS } from "../../engine/jobs/policy.ts";
 import { RetryLaterError, UnrecoverableJobError } from "../../engine/jobs/port.ts";
+import { waitForDrainedQueue } from "../support/queues.ts";
 import { redisUrl } from "../support/services.ts";
 
 const REDIS_URL = redisUrl();
@@ -127,7 +128,8 @@ function jobsConformance(label: string, factory: () => Jobs, skip: string | fals
       assert.equal(counts.waiting + counts.delayed, 0);
       release();
       await waitFor("completion", async () => (await jobs.counts(queue)).completed === 1);
-      await sleep(100);
+      // Drained: nothing left waiting, delayed or active that could run it again.
+      await waitForDrainedQueue(jobs, queue);
       assert.equal(runs, 1);
     });
 
@@ -151,7 +153,7 @@ function jobsConformance(label: string, factory: () => Jobs, skip: string | fals
       assert.equal(await jobs.enqueue(queue, "sync", { v: 3 }, options), "sync-c1~again");
       release();
       await waitFor("both runs", async () => (await jobs.counts(queue)).completed === 2);
-      await sleep(100);
+      await waitForDrainedQueue(jobs, queue); // so no third run is queued
       assert.deepEqual(seen, [
         { id: "sync-c1", data: { v: 1 } },
         { id: "sync-c1~again", data: { v: 2 } },
@@ -202,7 +204,7 @@ function jobsConformance(label: string, factory: () => Jobs, skip: string | fals
       await jobs.start();
       await jobs.enqueue(queue, "sync", {}, { attempts: 5, backoffMs: 10 });
       await waitFor("the job to fail", async () => (await jobs.failed(queue)).length === 1);
-      await sleep(100);
+      await waitForDrainedQueue(jobs, queue); // so no retry is scheduled
       assert.equal(tries, 1);
       const [failed] = await jobs.failed(queue);
       assert.equal(failed?.error, "token revoked");
@@ -273,8 +275,15 @@ function jobsConformance(label: string, factory: () => Jobs, skip: string | fals
       const jobs = open();
       const queue = uniqueQueue();
       const runs: unknown[] = [];
+      const runTimes: number[] = [];
+      let laterJobRan = false;
       jobs.handle(queue, async (job) => {
+        if (job.name === "later") {
+          laterJobRan = true;
+          return;
+        }
         runs.push(job.data);
+        runTimes.push(Date.now());
       });
       await jobs.start();
       await jobs.repeat(queue, "tick", { v: 1 }, { everyMs: 150, key: "heartbeat" });
@@ -285,17 +294,17 @@ function jobsConformance(label: string, factory: () => Jobs, skip: string | fals
         () => runs.at(-1) !== undefined && (runs.at(-1) as { v: number }).v === 2,
       );
       const windowStart = runs.length;
-      await sleep(600);
-      // One schedule, not two: at most ~600/150 runs in the window (plus slack for timer skew).
-      assert.ok(runs.length - windowStart <= 6, `${runs.length - windowStart} runs in 600 ms`);
+      await waitFor("seven more runs", () => runs.length >= windowStart + 7);
+      // One schedule, not two: seven runs span six intervals (~900 ms); two schedules would fit them in ~450.
+      const span = (runTimes[windowStart + 6] ?? 0) - (runTimes[windowStart] ?? 0);
+      assert.ok(span >= 600, `seven runs within ${span} ms`);
       assert.equal(await jobs.removeRepeat(queue, "heartbeat"), true);
-      await sleep(50);
+      await waitForDrainedQueue(jobs, queue); // a run already under way may finish
       const afterRemoval = runs.length;
-      await sleep(500);
-      assert.ok(
-        runs.length <= afterRemoval + 1,
-        `ran ${runs.length - afterRemoval} times after removeRepeat`,
-      );
+      // A job due two intervals from now: a schedule still in place would run a tick before it.
+      await jobs.enqueue(queue, "later", {}, { delayMs: 450 });
+      await waitFor("the later job", () => laterJobRan);
+      assert.equal(runs.length, afterRemoval, `ran ${runs.length - afterRemoval} times after removeRepeat`);
       assert.equal(await jobs.removeRepeat(queue, "heartbeat"), false);
     });
 

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { type Progress, ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import type { Task } from "../../engine/domain.ts";
@@ -38,9 +39,11 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 async function connect(
   url: string,
   token: string,
+  fetchVia?: FetchLike,
 ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
+    ...(fetchVia ? { fetch: fetchVia } : {}),
   });
   const client = new Client({ name: "cairn-http-test", version: "1.0.0" });
   await client.connect(transport);
@@ -90,8 +93,8 @@ for (const backend of backends()) {
       await cairn.close();
     });
 
-    const open = async (token: string) => {
-      const connected = await connect(cairn.url, token);
+    const open = async (token: string, fetchVia?: FetchLike) => {
+      const connected = await connect(cairn.url, token, fetchVia);
       clients.push(connected.client);
       return connected;
     };
@@ -163,7 +166,16 @@ for (const backend of backends()) {
     });
 
     it("streams progress notifications and resource updates over SSE", async () => {
-      const { client } = await open(memberToken);
+      // The client opens its standalone GET stream after initialization; the server holds it once it answers.
+      let getStreamOpened = (): void => {};
+      const getStreamOpen = new Promise<void>((resolve) => {
+        getStreamOpened = resolve;
+      });
+      const { client } = await open(memberToken, async (input, init) => {
+        const response = await fetch(input, init);
+        if (init?.method === "GET" && response.ok) getStreamOpened();
+        return response;
+      });
       const seen: Progress[] = [];
       const result = await client.callTool({ name: "mcp_test_count", arguments: { to: 3 } }, undefined, {
         onprogress: (progress) => {
@@ -186,7 +198,7 @@ for (const backend of backends()) {
         updated.push(notification.params.uri);
       });
       await client.subscribeResource({ uri: taskUri(task.id) });
-      await sleep(100); // the standalone GET stream is opened after initialization
+      await getStreamOpen;
       const writer = await open(memberToken);
       await writer.client.callTool({ name: "update_task", arguments: { id: task.id, priority: 1 } });
       const deadline = Date.now() + 3_000;

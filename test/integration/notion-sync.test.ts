@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { SYNC_QUEUE } from "../../engine/sync/index.ts";
 import { postRaw } from "../fakes/common.ts";
 import {
   buildNotionWebhookEvent,
@@ -9,14 +10,8 @@ import {
   startFakeNotion,
 } from "../fakes/notion.ts";
 import { backends } from "../support/harness.ts";
-import {
-  type Stats,
-  type SyncCairn,
-  type SyncOutput,
-  sleep,
-  startSyncCairn,
-  waitFor,
-} from "./sync-support.ts";
+import { waitForDrainedQueue } from "../support/queues.ts";
+import { type Stats, type SyncCairn, type SyncOutput, startSyncCairn, waitFor } from "./sync-support.ts";
 
 const TOKEN = "ntn_test_secret";
 
@@ -160,6 +155,7 @@ for (const backend of backends()) {
       });
       assert.equal(second.status, 401);
 
+      const syncJobsBefore = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
       const unsigned = fake.state.addPage(dataSourceId, { properties: { Name: "Forged event page" } });
       const forged = await deliverNotionWebhook(
         url,
@@ -173,7 +169,8 @@ for (const backend of backends()) {
         { "content-type": "application/json" },
       );
       assert.equal(noSignature.status, 401);
-      await sleep(300);
+      const syncJobsAfter = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
+      assert.deepEqual(syncJobsAfter, syncJobsBefore, "a refused webhook queues no sync");
       assert.ok(
         !(await app.tasks()).some((t) => t.externalId === unsigned.id),
         "nothing stored after a bad signature",

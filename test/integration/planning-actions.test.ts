@@ -8,8 +8,9 @@ import {
   CALENDAR_BLOCK_WRITER,
   type CalendarBlockWriter,
 } from "../../engine/scheduling/service/calendar-writer.ts";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
+import { PLAN_QUEUE, REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
+import { waitForDrainedQueue } from "../support/queues.ts";
 
 // Wednesday 4 March 2026, 09:00 in Berlin (UTC+1).
 const NOW = new Date("2026-03-04T08:00:00Z");
@@ -38,15 +39,13 @@ interface PlanBody {
   summary: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error("timed out waiting");
-    await sleep(100);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -82,43 +81,45 @@ const overlaps = (a: { start: string; end: string }, b: { start: string; end: st
 for (const backend of backends()) {
   describe(`planning actions on ${backend.name}`, { skip: backend.skip }, () => {
     let cairn: TestCairn;
-    let token: string;
-    let workspaceId: string;
-    let personId: string;
-    const tasks: Record<string, Task> = {};
     const sync = { start: "2026-03-04T09:00:00Z", end: "2026-03-04T10:00:00Z" };
-
-    const call = async <T>(action: string, input: unknown, expected = 200): Promise<T> => {
-      const { status, body } = await cairn.call(token, action, input);
-      assert.equal(status, expected, JSON.stringify(body));
-      return body as T;
-    };
 
     before(async () => {
       cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, now: () => NOW });
       // Background replans would race the assertions here; the replan suite below tests them.
       cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 10 * 60_000 });
+    });
+    after(async () => cairn?.close());
+
+    /** A person in a workspace of their own, with three tasks, a team sync and two events that do not block time. */
+    const planner = async () => {
       const issued = await cairn.token({
         workspace: `plan-${randomUUID().slice(0, 8)}`,
         email: "pia@acme.test",
       });
-      token = issued.token;
-      workspaceId = issued.workspace.id;
-      personId = issued.person.id;
+      const { token } = issued;
+      const workspaceId = issued.workspace.id;
+      const personId = issued.person.id;
+      const call = async <T>(action: string, input: unknown, expected = 200): Promise<T> => {
+        const { status, body } = await cairn.call(token, action, input);
+        assert.equal(status, expected, JSON.stringify(body));
+        return body as T;
+      };
       await call("set_preferences", { timezone: ZONE });
-      tasks.report = await call<Task>("create_task", {
-        title: "Draft Q3 report",
-        estimateMinutes: 120,
-        due: "2026-03-06T16:00:00Z",
-        priority: 1,
-        energy: "high",
-      });
-      tasks.review = await call<Task>("create_task", {
-        title: "Review budget",
-        estimateMinutes: 90,
-        priority: 2,
-      });
-      tasks.email = await call<Task>("create_task", { title: "Inbox zero", priority: 4, energy: "low" });
+      const tasks = {
+        report: await call<Task>("create_task", {
+          title: "Draft Q3 report",
+          estimateMinutes: 120,
+          due: "2026-03-06T16:00:00Z",
+          priority: 1,
+          energy: "high",
+        }),
+        review: await call<Task>("create_task", {
+          title: "Review budget",
+          estimateMinutes: 90,
+          priority: 2,
+        }),
+        email: await call<Task>("create_task", { title: "Inbox zero", priority: 4, energy: "low" }),
+      };
       await insertEvent(cairn, workspaceId, personId, { title: "Team sync", ...sync });
       await insertEvent(cairn, workspaceId, personId, {
         title: "Declined lunch talk",
@@ -132,28 +133,34 @@ for (const backend of backends()) {
         end: "2026-03-04T14:00:00Z",
         status: "cancelled",
       });
-    });
-    after(async () => cairn?.close());
+      return { token, workspaceId, personId, tasks, call };
+    };
+    type Tasks = Awaited<ReturnType<typeof planner>>["tasks"];
 
-    const inputFor = (horizon: { start: string; end: string }, busy = [sync]): PlanInputRaw => ({
+    const inputFor = (
+      tasks: Tasks,
+      horizon: { start: string; end: string },
+      busy = [sync],
+    ): PlanInputRaw => ({
       person: { timezone: ZONE, workingHours: null, preferences: null, energy: null },
       now: NOW.toISOString(),
       horizon,
       busy: busy.map((b, i) => ({ id: `e${i}`, ...b })),
       tasks: [
         {
-          id: tasks.report?.id ?? "",
+          id: tasks.report.id,
           estimateMinutes: 120,
           due: "2026-03-06T16:00:00Z",
           priority: 1,
           energy: "high",
         },
-        { id: tasks.review?.id ?? "", estimateMinutes: 90, priority: 2 },
-        { id: tasks.email?.id ?? "", estimateMinutes: 60, priority: 4, energy: "low" },
+        { id: tasks.review.id, estimateMinutes: 90, priority: 2 },
+        { id: tasks.email.id, estimateMinutes: 60, priority: 4, energy: "low" },
       ],
     });
 
     it("plans today around the meetings that block time and stores a version", async () => {
+      const { call, tasks } = await planner();
       const plan = await call<PlanBody>("plan_day", {});
       assert.equal(plan.timezone, ZONE);
       assert.equal(plan.horizon.start, "2026-03-03T23:00:00.000Z");
@@ -169,15 +176,16 @@ for (const backend of backends()) {
       assert.ok(
         plan.blocks.some((b) => overlaps(b, { start: "2026-03-04T12:00:00Z", end: "2026-03-04T14:00:00Z" })),
       );
-      const violations = checkHardRules(inputFor(plan.horizon), {
+      const violations = checkHardRules(inputFor(tasks, plan.horizon), {
         blocks: plan.blocks.map((b) => ({ ...b, taskId: b.taskId ?? "" })),
       });
       assert.deepEqual(violations, []);
-      const email = plan.blocks.find((b) => b.taskId === tasks.email?.id);
+      const email = plan.blocks.find((b) => b.taskId === tasks.email.id);
       assert.match(email?.reason ?? "", /Assumed 60 minutes/);
     });
 
     it("keeps an unchanged plan stable and shows it with reasons, versions and history", async () => {
+      const { call } = await planner();
       const first = await call<PlanBody>("plan_day", {});
       const second = await call<PlanBody>("plan_day", {});
       assert.equal(second.planVersion, first.planVersion + 1);
@@ -197,17 +205,21 @@ for (const backend of backends()) {
         second.blocks.map((b) => b.id),
       );
       assert.ok(schedule.blocks.every((b) => b.taskTitle && b.reason));
-      assert.ok(schedule.history.length >= 3);
+      assert.deepEqual(
+        schedule.history.map((h) => h.version),
+        [second.planVersion, first.planVersion],
+      );
       assert.equal(schedule.history[0]?.trigger, "plan_day");
     });
 
     it("plans the coming 7 days by default, not a week partly over, and passes the hard rules", async () => {
+      const { call, tasks } = await planner();
       const plan = await call<PlanBody>("plan_week", {});
       // Today (Wednesday 4 March, Berlin) and the six days after it.
       assert.equal(plan.horizon.start, "2026-03-03T23:00:00.000Z");
       assert.equal(plan.horizon.end, "2026-03-10T23:00:00.000Z");
       assert.match(plan.summary, /the 7 days from Wednesday 4 March/);
-      const violations = checkHardRules(inputFor(plan.horizon), {
+      const violations = checkHardRules(inputFor(tasks, plan.horizon), {
         blocks: plan.blocks.map((b) => ({ ...b, taskId: b.taskId ?? "" })),
       });
       assert.deepEqual(violations, []);
@@ -216,6 +228,8 @@ for (const backend of backends()) {
     });
 
     it("says what to do now and why", async () => {
+      const { call } = await planner();
+      await call<PlanBody>("plan_week", {}); // a plan whose first block may be under way now
       const next = await call<{
         current: Block | null;
         next: Block | null;
@@ -228,11 +242,12 @@ for (const backend of backends()) {
     });
 
     it("reschedules a task to tomorrow afternoon and logs the move", async () => {
+      const { call, tasks, workspaceId } = await planner();
       const moved = await call<{
         window: { start: string; end: string; label: string };
         blocks: Block[];
         warnings: string[];
-      }>("reschedule_task", { taskId: tasks.review?.id, when: "tomorrow afternoon" });
+      }>("reschedule_task", { taskId: tasks.review.id, when: "tomorrow afternoon" });
       assert.equal(moved.window.start, "2026-03-05T11:00:00.000Z");
       assert.equal(moved.window.end, "2026-03-05T16:00:00.000Z");
       assert.ok(moved.blocks.length > 0);
@@ -245,12 +260,12 @@ for (const backend of backends()) {
       const events = await cairn.engine.services.db.scoped(workspaceId, (tx) =>
         tx.query<{ n: number | string }>(
           "SELECT count(*) AS n FROM events WHERE type = 'block_moved' AND task_id = $1",
-          [tasks.review?.id],
+          [tasks.review.id],
         ),
       );
       assert.ok(Number(events.rows[0]?.n) >= 1);
       const explicit = await call<{ window: { start: string; end: string } }>("reschedule_task", {
-        taskId: tasks.review?.id,
+        taskId: tasks.review.id,
         when: "next Monday 9-11",
       });
       assert.equal(explicit.window.start, "2026-03-09T08:00:00.000Z");
@@ -258,9 +273,10 @@ for (const backend of backends()) {
     });
 
     it("starts focus from now, shortened before the next meeting", async () => {
+      const { call, tasks, workspaceId } = await planner();
       const focus = await call<{ block: Block; shortened: boolean; message: string }>("start_focus", {
         minutes: 90,
-        taskId: tasks.report?.id,
+        taskId: tasks.report.id,
       });
       assert.equal(focus.block.kind, "focus");
       assert.equal(focus.block.start, NOW.toISOString());
@@ -277,6 +293,7 @@ for (const backend of backends()) {
     });
 
     it("learns from a response to a block", async () => {
+      const { call, workspaceId, personId } = await planner();
       const plan = await call<PlanBody>("plan_week", {});
       const block = plan.blocks[0];
       assert.ok(block);
@@ -296,6 +313,7 @@ for (const backend of backends()) {
     });
 
     it("rejects an unknown time zone naming the field", async () => {
+      const { call, token } = await planner();
       const { status, body } = await cairn.call(token, "set_preferences", { timezone: "Mars/Olympus" });
       assert.equal(status, 400);
       const error = (body as { error: { code: string; issues: Array<{ path: string }> } }).error;
@@ -356,7 +374,8 @@ for (const backend of backends()) {
         const h = await history();
         return h.history.length > 0 ? h : undefined;
       });
-      await sleep(800);
+      // Settled: no replan is waiting, delayed or running, so none can add a version after this.
+      await waitForDrainedQueue(cairn.jobs, PLAN_QUEUE);
       const settled = await history();
       assert.equal(settled.history.length, 1, JSON.stringify(settled.history));
       assert.match(first.history[0]?.trigger ?? "", /^replan: tasks changed/);

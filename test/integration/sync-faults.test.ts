@@ -8,7 +8,7 @@ import { type FakeGoogle, startFakeGoogle } from "../fakes/google-calendar.ts";
 import { type FakeJira, startFakeJira } from "../fakes/jira.ts";
 import { type FakeNotion, startFakeNotion } from "../fakes/notion.ts";
 import { backends, startTestCairn } from "../support/harness.ts";
-import { type SyncCairn, type SyncOutput, startSyncCairn, waitFor } from "./sync-support.ts";
+import { type SyncCairn, type SyncOutput, startSyncCairn, waitFor, workspaceAdmin } from "./sync-support.ts";
 
 const EMAIL = "owner@example.com";
 const API_TOKEN = "jira_token_faults";
@@ -17,43 +17,51 @@ for (const backend of backends()) {
   describe(`sync faults (${backend.name})`, { skip: backend.skip }, () => {
     let fake: FakeJira;
     let app: SyncCairn;
-    let connectionId: string;
 
     before(async () => {
       fake = await startFakeJira({ email: EMAIL, apiToken: API_TOKEN });
-      fake.state.generateIssues(350, { projectKey: "CRASH", assignedToMeRate: 1, seed: 11 });
       app = await startSyncCairn(backend);
-      connectionId = (
-        await app.call<{ id: string }>("connect_jira", {
-          host: fake.url,
-          email: EMAIL,
-          apiToken: API_TOKEN,
-          jql: "project = CRASH",
-          syncEveryMinutes: 0,
-        })
-      ).id;
     });
     after(async () => {
       await app?.close();
       await fake?.close();
     });
 
-    const linkCounts = () =>
-      app.cairn.engine.services.db.scoped(app.admin.workspace.id, async (tx) => {
-        const result = await tx.query<{ n: number; distinct_ids: number; tasks: number }>(
-          `SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS distinct_ids,
-             (SELECT count(*)::int FROM tasks WHERE source = 'jira') AS tasks
-           FROM task_sources WHERE connection_id = $1`,
-          [connectionId],
-        );
-        return result.rows[0] as { n: number; distinct_ids: number; tasks: number };
-      });
+    /** A workspace of its own, connected to a Jira project of its own with `issues` issues assigned to its owner. */
+    const connectedWorkspace = async (projectKey: string, issues: number) => {
+      const keys = fake.state
+        .generateIssues(issues, { projectKey, assignedToMeRate: 1, seed: 11 })
+        .map((issue) => issue.key);
+      const owner = await workspaceAdmin(app.cairn);
+      const workspaceId = owner.admin.workspace.id;
+      const connectionId = (
+        await owner.call<{ id: string }>("connect_jira", {
+          host: fake.url,
+          email: EMAIL,
+          apiToken: API_TOKEN,
+          jql: `project = ${projectKey}`,
+          syncEveryMinutes: 0,
+        })
+      ).id;
+      const linkCounts = () =>
+        app.cairn.engine.services.db.scoped(workspaceId, async (tx) => {
+          const result = await tx.query<{ n: number; distinct_ids: number; tasks: number }>(
+            `SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS distinct_ids,
+               (SELECT count(*)::int FROM tasks WHERE source = 'jira') AS tasks
+             FROM task_sources WHERE connection_id = $1`,
+            [connectionId],
+          );
+          return result.rows[0] as { n: number; distinct_ids: number; tasks: number };
+        });
+      return { ...owner, workspaceId, connectionId, keys, linkCounts };
+    };
 
     it("resumes after a crash mid-sync without duplicates or gaps", async () => {
+      const { workspaceId, connectionId, linkCounts } = await connectedWorkspace("CRASH", 350);
       const crash = new Error("simulated crash after page 2");
       await assert.rejects(
         app.sync.sync({
-          workspaceId: app.admin.workspace.id,
+          workspaceId,
           connectionId,
           onPage: ({ page }) => {
             if (page === 2) throw crash;
@@ -62,41 +70,43 @@ for (const backend of backends()) {
         (error) => error === crash,
       );
       assert.deepEqual(await linkCounts(), { n: 200, distinct_ids: 200, tasks: 200 });
-      const resumed = await app.sync.sync({ workspaceId: app.admin.workspace.id, connectionId });
+      const resumed = await app.sync.sync({ workspaceId, connectionId });
       assert.equal(resumed.created, 150);
       assert.equal(resumed.apiCalls, 2, "continued from the stored page token");
       assert.deepEqual(await linkCounts(), { n: 350, distinct_ids: 350, tasks: 350 });
     });
 
     it("keeps the last good data when a sync fails", async () => {
-      fake.state.editIssue("CRASH-1", { summary: "Edited before the outage" });
+      const { call, tasks, connectionId, keys, linkCounts } = await connectedWorkspace("OUTAGE", 150);
+      const first = await call<SyncOutput>("sync_now", { connection: connectionId });
+      assert.equal(first.results[0]?.ok, true, first.results[0]?.error ?? "");
+      const edited = keys[0] as string;
+      fake.state.editIssue(edited, { summary: "Edited before the outage" });
       fake.state.failNext({ status: 503, count: 30, retryAfterSeconds: 0, match: /search\/jql/ });
-      const out = await app.call<SyncOutput>("sync_now", { connection: connectionId });
+      const out = await call<SyncOutput>("sync_now", { connection: connectionId });
       assert.equal(out.results[0]?.ok, false);
       assert.match(out.results[0]?.error ?? "", /503|unavailable/i);
       fake.state.clearFaults();
-      assert.equal((await linkCounts()).n, 350);
-      const listed = await app.call<{
+      assert.equal((await linkCounts()).n, 150);
+      const listed = await call<{
         connections: { id: string; status: string; lastError: string | null }[];
       }>("list_connections", {});
       const connection = listed.connections.find((c) => c.id === connectionId);
       assert.equal(connection?.status, "active");
       assert.match(connection?.lastError ?? "", /Sync failed/);
-      const retry = await app.call<SyncOutput>("sync_now", { connection: connectionId });
+      const retry = await call<SyncOutput>("sync_now", { connection: connectionId });
       assert.equal(retry.results[0]?.ok, true);
-      assert.equal(
-        (await app.tasks()).find((t) => t.externalId === "CRASH-1")?.title,
-        "Edited before the outage",
-      );
+      assert.equal((await tasks()).find((t) => t.externalId === edited)?.title, "Edited before the outage");
     });
 
     it("lets one process at a time sync a connection, and takes over a lease left by a dead one", async () => {
+      const { workspaceId, connectionId } = await connectedWorkspace("LEASE", 30);
       // A second sync service on the same database stands in for another worker process.
       const other = createSyncService(app.cairn.engine.services, app.sync.connectors, {
         lease: { waitMs: 400, pollMs: 25 },
       });
       const lease = (owner: string, untilSql: string) =>
-        app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
+        app.cairn.engine.services.db.scoped(workspaceId, (tx) =>
           tx.query(
             `UPDATE connections SET sync_lease_owner = $2, sync_lease_until = ${untilSql} WHERE id = $1`,
             [connectionId, owner],
@@ -104,7 +114,7 @@ for (const backend of backends()) {
         );
       const leaseOwner = async () =>
         (
-          await app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
+          await app.cairn.engine.services.db.scoped(workspaceId, (tx) =>
             tx.query<{ owner: string | null }>(
               "SELECT sync_lease_owner AS owner FROM connections WHERE id = $1",
               [connectionId],
@@ -112,15 +122,13 @@ for (const backend of backends()) {
           )
         ).rows[0]?.owner;
       const record = () =>
-        app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
-          getConnectionRecord(tx, connectionId),
-        );
+        app.cairn.engine.services.db.scoped(workspaceId, (tx) => getConnectionRecord(tx, connectionId));
       const before = await record();
 
       await lease("worker-on-another-host", "clock_timestamp() + interval '1 minute'");
       const searchesBefore = fake.requests.filter((r) => /search\/jql/.test(r.path)).length;
       await assert.rejects(
-        other.sync({ workspaceId: app.admin.workspace.id, connectionId }),
+        other.sync({ workspaceId, connectionId }),
         (error: Error) => error instanceof SyncBusyError && /another Cairn process/.test(error.message),
       );
       assert.equal(fake.requests.filter((r) => /search\/jql/.test(r.path)).length, searchesBefore);
@@ -129,15 +137,12 @@ for (const backend of backends()) {
       assert.equal(await leaseOwner(), "worker-on-another-host");
 
       await lease("worker-that-died", "clock_timestamp() - interval '1 second'");
-      await other.sync({ workspaceId: app.admin.workspace.id, connectionId });
+      await other.sync({ workspaceId, connectionId });
       assert.equal(await leaseOwner(), null, "released after the sync");
 
       const both = await Promise.all([
-        app.sync.sync({ workspaceId: app.admin.workspace.id, connectionId }),
-        createSyncService(app.cairn.engine.services, app.sync.connectors).sync({
-          workspaceId: app.admin.workspace.id,
-          connectionId,
-        }),
+        app.sync.sync({ workspaceId, connectionId }),
+        createSyncService(app.cairn.engine.services, app.sync.connectors).sync({ workspaceId, connectionId }),
       ]);
       assert.equal(both.length, 2);
       assert.equal(await leaseOwner(), null);

@@ -15,6 +15,9 @@ export interface SyncCairn {
   close(): Promise<void>;
 }
 
+/** An admin of one workspace on a running Cairn, with its own token: what a test needs to own its data. */
+export type WorkspaceAdmin = Pick<SyncCairn, "admin" | "call" | "tasks">;
+
 export async function startSyncCairn(
   backend: { db: Backend; jobs: "in-process" | "bullmq" },
   env: Record<string, string> = {},
@@ -27,10 +30,20 @@ export async function startSyncCairn(
     ...(options.now ? { now: options.now } : {}),
     ...(options.sharedDb ? { sharedDb: options.sharedDb } : {}),
   });
+  return {
+    cairn,
+    ...(await workspaceAdmin(cairn, options.workspace)),
+    sync: getSyncService(cairn.engine.services),
+    close: () => cairn.close(),
+  };
+}
+
+/** The owner (an admin) of `workspace`, or of a brand-new workspace when none is named. */
+export async function workspaceAdmin(cairn: TestCairn, workspace?: string): Promise<WorkspaceAdmin> {
   const admin = await cairn.token({
     admin: true,
     email: "owner@example.com",
-    ...(options.workspace ? { workspace: options.workspace } : {}),
+    ...(workspace ? { workspace } : {}),
   });
   const call = async <T>(action: string, input: unknown, expect?: number): Promise<T> => {
     const { status, body } = await cairn.call(admin.token, action, input);
@@ -39,9 +52,7 @@ export async function startSyncCairn(
     return body as T;
   };
   return {
-    cairn,
     admin,
-    sync: getSyncService(cairn.engine.services),
     call,
     async tasks(options = {}) {
       const all: Task[] = [];
@@ -57,7 +68,6 @@ export async function startSyncCairn(
       } while (cursor);
       return all;
     },
-    close: () => cairn.close(),
   };
 }
 
@@ -74,8 +84,6 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface SyncOutput {
   results: { connectionId: string; ok: boolean; error: string | null; stats: Stats }[];

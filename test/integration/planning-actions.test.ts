@@ -4,11 +4,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Task } from "../../engine/domain.ts";
 import { checkHardRules, type PlanInputRaw } from "../../engine/scheduling/index.ts";
-import {
-  CALENDAR_BLOCK_WRITER,
-  type CalendarBlockWriter,
-} from "../../engine/scheduling/service/calendar-writer.ts";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
+import type { CalendarWriter } from "../../engine/scheduling/service/calendar-writer.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
 
 // Wednesday 4 March 2026, 09:00 in Berlin (UTC+1).
@@ -97,7 +93,7 @@ for (const backend of backends()) {
     before(async () => {
       cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, now: () => NOW });
       // Background replans would race the assertions here; the replan suite below tests them.
-      cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 10 * 60_000 });
+      cairn.engine.services.replan.delayMs = 10 * 60_000;
       const issued = await cairn.token({
         workspace: `plan-${randomUUID().slice(0, 8)}`,
         email: "pia@acme.test",
@@ -331,13 +327,13 @@ for (const backend of backends()) {
 
     before(async () => {
       cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, now: () => NOW });
-      cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 400 });
-      const writer: CalendarBlockWriter = {
+      cairn.engine.services.replan.delayMs = 400;
+      const writer: CalendarWriter = {
         async syncBlocks(_workspaceId, _personId, version) {
           written.push(version);
         },
       };
-      cairn.engine.services.extensions.set(CALENDAR_BLOCK_WRITER, writer);
+      cairn.engine.services.calendarWriter = writer;
       token = (await cairn.token({ workspace: `replan-${randomUUID().slice(0, 8)}`, email: "rex@acme.test" }))
         .token;
     });

@@ -2,13 +2,14 @@
 import assert from "node:assert/strict";
 import type { Actor } from "../../engine/actions/define.ts";
 import type { Task } from "../../engine/domain.ts";
-import { getSyncService, type SyncService } from "../../engine/sync/service.ts";
+import type { Sync } from "../../engine/sync/port.ts";
+import { getSyncService } from "../../engine/sync/service.ts";
 import { type Backend, startTestCairn, type TestCairn, type TestCairnOptions } from "../support/harness.ts";
 
 export interface SyncCairn {
   cairn: TestCairn;
   admin: { token: string } & Actor;
-  sync: SyncService;
+  sync: Sync;
   /** POST an action as the admin; asserts a 2xx unless `expect` says otherwise. */
   call<T = Record<string, unknown>>(action: string, input: unknown, expect?: number): Promise<T>;
   tasks(options?: { includeSourceDeleted?: boolean }): Promise<Task[]>;

@@ -14,10 +14,10 @@ import {
   upsertPin,
 } from "../db/repositories/plans.ts";
 import { getTaskById } from "../db/repositories/tasks.ts";
-import { Iso, IsoDateInput, IsoInput } from "../domain.ts";
+import { Iso, IsoDateInput, IsoInput, Weekday } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
 import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/input/horizon.ts";
-import { PlanInputError, type TimeRange, WEEKDAY_KEYS } from "../scheduling/input/plan-input.ts";
+import { PlanInputError, type TimeRange } from "../scheduling/input/plan-input.ts";
 import {
   loadPlanningProfile,
   PeakWindow,
@@ -33,7 +33,6 @@ import { enqueueReplan, REPLAN_DAYS } from "../scheduling/service/replan.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const DAY_MS = 24 * 3_600_000;
-const Weekday = z.enum(WEEKDAY_KEYS);
 
 export const ScheduledBlock = z.object({
   id: z.uuid(),

@@ -1,6 +1,7 @@
+import type { Weekday } from "../domain.ts";
 import { toPlanOutput } from "./explanation/plan-output.ts";
 import { localDayHorizon, localWeekHorizon, narrowHorizon } from "./input/horizon.ts";
-import type { PlanInputRaw, PlanOutput, WeekdayKey } from "./input/plan-input.ts";
+import type { PlanInputRaw, PlanOutput } from "./input/plan-input.ts";
 import { parsePlanInput } from "./input/plan-input.ts";
 import { buildPlanModel, type ModelOptions, type PlanModel } from "./input/plan-model.ts";
 import { compareCost, type DecodedPlan, decode, type Placement } from "./solver/decoder.ts";
@@ -137,7 +138,7 @@ export function planDay(input: PlanInputRaw, isoDate: string, options: PlanOptio
 export function planWeek(
   input: PlanInputRaw,
   isoDate: string,
-  options: PlanOptions & { weekStartsOn?: WeekdayKey } = {},
+  options: PlanOptions & { weekStartsOn?: Weekday } = {},
 ): PlanOutput {
   const parsed = parsePlanInput(input);
   const week = localWeekHorizon(parsed.person.timezone, isoDate, options.weekStartsOn);

@@ -1,3 +1,4 @@
+import { seedFromValue } from "../../models/random.ts";
 import type { Weekday } from "../domain.ts";
 import { toPlanOutput } from "./explanation/plan-output.ts";
 import { localDayHorizon, localWeekHorizon, narrowHorizon } from "./input/horizon.ts";
@@ -18,7 +19,6 @@ import {
   type PreferencePassOptions,
   type SlotPreference,
 } from "./solver/preference-pass.ts";
-import { seedFromValue } from "./solver/random.ts";
 import { keepablePreviousBlocks } from "./solver/stability.ts";
 
 export { evaluatePlan, type PlanQuality } from "./explanation/plan-metrics.ts";

@@ -7,7 +7,7 @@
 import { DateTime } from "luxon";
 import type { Weekday } from "../../../engine/domain.ts";
 import type { PlanInputRaw } from "../../../engine/scheduling/input/plan-input.ts";
-import { createRandom } from "../../../engine/scheduling/solver/random.ts";
+import { createRandom } from "../../../models/random.ts";
 
 export interface Scenario {
   name: string;

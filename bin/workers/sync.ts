@@ -8,6 +8,7 @@ import type { Config } from "../../engine/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { createSyncService, getSyncService, type SyncServiceOptions } from "../../engine/sync/service.ts";
+import type { SyncStats } from "../../engine/sync/stats.ts";
 import { openRuntime } from "../compose.ts";
 import { callLocalServer, runningServer } from "../local-server.ts";
 import type { CommandIo, FaceModule } from "../modules/types.ts";
@@ -278,14 +279,14 @@ interface SyncOutput {
     name: string;
     ok: boolean;
     error: string | null;
-    stats: Record<string, number>;
+    stats: SyncStats;
   }[];
-  totals: Record<string, number>;
+  totals: SyncStats;
   pages: { connectionId: string; scope: string; page: number; items: number }[];
 }
 
-function countsLine(stats: Record<string, number>): string {
-  const seconds = ((stats.durationMs ?? 0) / 1000).toFixed(1);
+function countsLine(stats: SyncStats): string {
+  const seconds = (stats.durationMs / 1000).toFixed(1);
   return `created ${stats.created}, updated ${stats.updated}, deleted ${stats.deleted}, unchanged ${stats.unchanged}, skipped ${stats.skipped} · ${stats.apiCalls} API calls · ${seconds}s`;
 }
 

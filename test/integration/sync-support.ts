@@ -4,6 +4,7 @@ import type { Actor } from "../../engine/actions/define.ts";
 import type { Task } from "../../engine/domain.ts";
 import type { Sync } from "../../engine/sync/port.ts";
 import { getSyncService } from "../../engine/sync/service.ts";
+import type { SyncStats } from "../../engine/sync/stats.ts";
 import { type Backend, startTestCairn, type TestCairn, type TestCairnOptions } from "../support/harness.ts";
 
 export interface SyncCairn {
@@ -82,15 +83,4 @@ export interface SyncOutput {
   results: { connectionId: string; ok: boolean; error: string | null; stats: Stats }[];
   totals: Stats;
 }
-export interface Stats {
-  created: number;
-  updated: number;
-  deleted: number;
-  unchanged: number;
-  skipped: number;
-  merged: number;
-  apiCalls: number;
-  durationMs: number;
-  pages: number;
-  skippedItems: { externalId: string; reason: string }[];
-}
+export type Stats = SyncStats;

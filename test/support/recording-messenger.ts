@@ -9,7 +9,8 @@ export interface SentMessage {
 
 export class RecordingMessenger implements Messenger {
   readonly sent: SentMessage[] = [];
-  private readonly waiting: Array<{ index: number; resolve: (sent: SentMessage) => void }> = [];
+  /** Tests waiting for the message at an index. */
+  private readonly waiting = new Map<number, Array<(sent: SentMessage) => void>>();
 
   constructor(private readonly channel = "test") {}
 
@@ -17,8 +18,8 @@ export class RecordingMessenger implements Messenger {
     const entry = { to, message };
     this.sent.push(entry);
     const index = this.sent.length - 1;
-    for (const waiter of this.waiting.filter((w) => w.index === index)) waiter.resolve(entry);
-    this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((w) => w.index !== index));
+    for (const resolve of this.waiting.get(index) ?? []) resolve(entry);
+    this.waiting.delete(index);
     return { delivered: true, channel: this.channel };
   }
 
@@ -26,7 +27,7 @@ export class RecordingMessenger implements Messenger {
   nth(index: number): Promise<SentMessage> {
     const already = this.sent[index];
     if (already) return Promise.resolve(already);
-    return new Promise((resolve) => this.waiting.push({ index, resolve }));
+    return new Promise((resolve) => this.waiting.set(index, [...(this.waiting.get(index) ?? []), resolve]));
   }
 
   /** The next message sent after this call. */

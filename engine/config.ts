@@ -190,7 +190,11 @@ export const settings = [
     secret: true,
     schema: optionalText,
   },
-  { env: "CAIRN_LLM_MODEL", description: "Model name for CAIRN_LLM_URL, e.g. gpt-4o-mini.", schema: optionalText },
+  {
+    env: "CAIRN_LLM_MODEL",
+    description: "Model name for CAIRN_LLM_URL, e.g. gpt-4o-mini.",
+    schema: optionalText,
+  },
   {
     env: "CAIRN_LLM_TIMEOUT_MS",
     description: "How long a chat message waits for the LLM before the built-in parser answers instead.",

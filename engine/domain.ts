@@ -53,7 +53,8 @@ export type Task = z.infer<typeof Task>;
 export const Workspace = z.object({ id: z.uuid(), slug: z.string(), name: z.string() });
 export type Workspace = z.infer<typeof Workspace>;
 
-export const Weekday = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export const Weekday = z.enum(WEEKDAYS);
 export type Weekday = z.infer<typeof Weekday>;
 export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "expected HH:MM (24-hour)");
 export const WorkingInterval = z.object({ start: LocalTime, end: LocalTime });

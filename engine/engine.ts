@@ -16,10 +16,12 @@ import {
 import { notFound } from "./errors.ts";
 import type { Jobs } from "./jobs/port.ts";
 import type { Logger } from "./logger.ts";
+import { type Messenger, silentMessenger } from "./messaging/messenger.ts";
+import { DEFAULT_REPLAN_DELAY_MS } from "./scheduling/service/replan.ts";
 import { type Embedder, HashingEmbedder } from "./search/embedder.ts";
 import { createRequestLimits } from "./security/rate-limiter.ts";
 import type { SecretBox } from "./security/secret-box.ts";
-import type { EngineServices } from "./services.ts";
+import type { EngineServices, ReplanSettings } from "./services.ts";
 
 export interface EngineOptions {
   config: Config;
@@ -29,7 +31,11 @@ export interface EngineOptions {
   log: Logger;
   embedder?: Embedder;
   now?: () => Date;
-  /** Actions beyond the built-in ones (tests, extensions). */
+  /** Outgoing chat messages (default: none are delivered). */
+  messenger?: Messenger;
+  /** Replanning's debounce (default: DEFAULT_REPLAN_DELAY_MS). */
+  replan?: Partial<ReplanSettings>;
+  /** Actions beyond the built-in ones (tests, plug-ins). */
   extraActions?: AnyAction[];
 }
 
@@ -64,7 +70,8 @@ export function createEngine(options: EngineOptions): Engine {
     log: options.log,
     limits: createRequestLimits(options.config),
     now: options.now ?? (() => new Date()),
-    extensions: new Map(),
+    messenger: options.messenger ?? silentMessenger,
+    replan: { delayMs: options.replan?.delayMs ?? DEFAULT_REPLAN_DELAY_MS },
   };
   const registry = new ActionRegistry([...allActions, ...(options.extraActions ?? [])]);
 

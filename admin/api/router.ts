@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { z } from "zod";
 import type { Actor } from "../../engine/actions/define.ts";
@@ -11,6 +10,7 @@ import {
 } from "../../engine/auth/authenticate.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, invalidInput, rateLimited, unauthorized } from "../../engine/errors.ts";
+import { sameSecret } from "../../engine/security/constant-time.ts";
 import type { RateLimiter } from "../../engine/security/rate-limiter.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import { sendError } from "./problem.ts";
@@ -37,13 +37,6 @@ const LocalToken = z.object({
   person: z.email(),
   admin: z.boolean().default(false),
 });
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export function createApiRouter(options: ApiRouterOptions): Router {
   const { engine, metrics } = options;

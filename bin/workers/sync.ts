@@ -1,5 +1,5 @@
 /**
- * Wires connectors/ into the engine: the sync service (on services.extensions), its job handlers, the
+ * Wires connectors/ into the engine: the sync service (services.sync), its job handlers, the
  * /webhooks router, connections from env, and the `cairn connect` and `cairn sync` commands.
  */
 import { parseArgs } from "node:util";
@@ -7,12 +7,8 @@ import { connectors } from "../../connectors/index.ts";
 import type { Config } from "../../engine/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { Logger } from "../../engine/logger.ts";
-import {
-  createSyncService,
-  getSyncService,
-  SYNC_EXTENSION,
-  type SyncServiceOptions,
-} from "../../engine/sync/service.ts";
+import { createSyncService, getSyncService, type SyncServiceOptions } from "../../engine/sync/service.ts";
+import type { SyncStats } from "../../engine/sync/stats.ts";
 import { openRuntime } from "../compose.ts";
 import { callLocalServer, runningServer } from "../local-server.ts";
 import type { CommandIo, FaceModule } from "../modules/types.ts";
@@ -42,9 +38,7 @@ function startConnections(engine: Engine, log: Logger): Promise<void> {
 }
 
 export function installSync(engine: Engine, options: SyncServiceOptions = {}): void {
-  if (!engine.services.extensions.has(SYNC_EXTENSION)) {
-    engine.services.extensions.set(SYNC_EXTENSION, createSyncService(engine.services, connectors, options));
-  }
+  engine.services.sync ??= createSyncService(engine.services, connectors, options);
 }
 
 // -- CLI ------------------------------------------------------------------------------------------
@@ -285,14 +279,14 @@ interface SyncOutput {
     name: string;
     ok: boolean;
     error: string | null;
-    stats: Record<string, number>;
+    stats: SyncStats;
   }[];
-  totals: Record<string, number>;
+  totals: SyncStats;
   pages: { connectionId: string; scope: string; page: number; items: number }[];
 }
 
-function countsLine(stats: Record<string, number>): string {
-  const seconds = ((stats.durationMs ?? 0) / 1000).toFixed(1);
+function countsLine(stats: SyncStats): string {
+  const seconds = (stats.durationMs / 1000).toFixed(1);
   return `created ${stats.created}, updated ${stats.updated}, deleted ${stats.deleted}, unchanged ${stats.unchanged}, skipped ${stats.skipped} · ${stats.apiCalls} API calls · ${seconds}s`;
 }
 

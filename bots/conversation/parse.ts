@@ -3,7 +3,9 @@
  * message builds the action's input. Dates are ISO 8601 with the person's offset, durations are minutes, and a
  * task named by its words is `{taskQuery}` (the conversation resolves it through search_tasks).
  */
+
 import { DateTime, IANAZone } from "luxon";
+import { WEEKDAYS, type Weekday } from "../../engine/domain.ts";
 import { isTaskReference, type TaskReference, taskReference } from "./references.ts";
 import { readTaskFields } from "./task-fields.ts";
 import {
@@ -49,8 +51,6 @@ export type ParseResult =
 
 type Intent = (text: string, clock: ParseClock) => ParseResult | undefined;
 
-const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-type Weekday = (typeof WEEKDAYS)[number];
 const WEEKDAY_WORDS: Record<string, Weekday> = {
   monday: "mon",
   mon: "mon",

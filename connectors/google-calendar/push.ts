@@ -3,7 +3,9 @@
  * be extended, so renewal opens a new channel before the old one lapses and then stops the old one. Incoming
  * notifications carry the channel's token in `X-Goog-Channel-Token`, compared in constant time with the secret.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+
+import { randomBytes, randomUUID } from "node:crypto";
+import { sameSecret } from "../../engine/security/constant-time.ts";
 import type { PushChannel, SyncScope, WebhookOutcome, WebhookRequest } from "../../engine/sync/connector.ts";
 import { GoogleApiError, type GoogleContext, sessionFor } from "./client.ts";
 import { BUSY_SCOPE_PREFIX } from "./schemas.ts";
@@ -119,13 +121,11 @@ function header(request: WebhookRequest, name: string): string | undefined {
   return undefined;
 }
 
-const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
-
 /** True when the notification carries the channel token we registered (constant-time comparison). */
 export function verifyGooglePush(request: WebhookRequest, secret: string): boolean {
   const token = header(request, "x-goog-channel-token");
   if (token === undefined || secret === "") return false;
-  return timingSafeEqual(digest(token), digest(secret));
+  return sameSecret(token, secret);
 }
 
 /** The calendar id in a notification's resource URI (`.../calendars/<id>/events...`). */

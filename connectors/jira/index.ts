@@ -3,11 +3,13 @@
  * `nextPageToken`) on `updated >= cursor − overlap`, read in the API user's time zone as Jira does, ordered
  * by `updated`. Push: a transition to a status of the Done category. Webhooks: `X-Hub-Signature`.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+
+import { createHmac } from "node:crypto";
 import { Version3Client } from "jira.js";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Config } from "../../engine/config.ts";
+import { sameSecret } from "../../engine/security/constant-time.ts";
 import {
   type Connector,
   type ConnectorContext,
@@ -389,9 +391,7 @@ function verify(
   const given = request.headers["x-hub-signature"];
   if (!given) return false;
   const expected = `sha256=${createHmac("sha256", secret).update(request.rawBody).digest("hex")}`;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(given, expected);
 }
 
 const WebhookBody = z.looseObject({

@@ -5,7 +5,8 @@
  * the trash are picked up by a trash pass every `trashCheckMinutes`, by webhooks, and by the engine's full
  * resync. Push: marks a page Done (status option of the "Complete" group, or the Done checkbox).
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+
+import { createHmac } from "node:crypto";
 import {
   APIResponseError,
   Client,
@@ -15,6 +16,7 @@ import {
 } from "@notionhq/client";
 import { z } from "zod";
 import type { Config } from "../../engine/config.ts";
+import { sameSecret } from "../../engine/security/constant-time.ts";
 import {
   type Connector,
   type ConnectorContext,
@@ -414,9 +416,7 @@ function verify(
   const given = request.headers["x-notion-signature"];
   if (!given) return false;
   const expected = `sha256=${createHmac("sha256", secret).update(request.rawBody).digest("hex")}`;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(given, expected);
 }
 
 const WebhookEvent = z.looseObject({

@@ -20,9 +20,10 @@ import { loadScopeState } from "../db/repositories/sync-store.ts";
 import { CairnError, conflict, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { redactSecrets } from "../security/redact.ts";
 import type { ConnectionSeed, SyncScope } from "../sync/connector.ts";
-import { emptyStats, SCOPES_KEY, type SyncStats } from "../sync/runner.ts";
+import { SCOPES_KEY } from "../sync/runner.ts";
 import { displayedSourceUrl } from "../sync/secret-settings.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
+import { addStats, emptyStats, SyncStats } from "../sync/stats.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
 
 /** An http(s) URL; file:, ftp:, gopher:, data: and other schemes are refused with a message naming the field. */
@@ -80,20 +81,6 @@ export const ConnectionSummary = z.object({
   createdAt: z.string(),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
-
-const Stats = z.object({
-  created: z.number().int(),
-  updated: z.number().int(),
-  deleted: z.number().int(),
-  unchanged: z.number().int(),
-  skipped: z.number().int(),
-  merged: z.number().int(),
-  apiCalls: z.number().int(),
-  durationMs: z.number().int(),
-  pages: z.number().int(),
-  scopes: z.number().int(),
-  skippedItems: z.array(z.object({ externalId: z.string(), reason: z.string() })),
-});
 
 function mappingViews(scopes: SyncScope[] | undefined): ScopeMappingView[] {
   return (scopes ?? []).flatMap((scope) =>
@@ -473,7 +460,7 @@ const SyncResult = z.object({
   kind: z.string(),
   name: z.string(),
   ok: z.boolean(),
-  stats: Stats,
+  stats: SyncStats,
   error: z.string().nullable(),
 });
 
@@ -489,7 +476,7 @@ export const syncNow = defineAction({
   }),
   output: z.object({
     results: z.array(SyncResult),
-    totals: Stats,
+    totals: SyncStats,
     queued: z.array(z.string()),
     pages: z.array(
       z.object({
@@ -560,21 +547,7 @@ export const syncNow = defineAction({
           throw failure;
         error = redactSecrets(failure instanceof Error ? failure.message : String(failure));
       }
-      for (const key of [
-        "created",
-        "updated",
-        "deleted",
-        "unchanged",
-        "skipped",
-        "merged",
-        "apiCalls",
-        "durationMs",
-        "pages",
-        "scopes",
-      ] as const) {
-        totals[key] += stats[key];
-      }
-      totals.skippedItems.push(...stats.skippedItems.slice(0, Math.max(0, 50 - totals.skippedItems.length)));
+      addStats(totals, stats);
       results.push({
         connectionId: connection.id,
         kind: connection.kind,

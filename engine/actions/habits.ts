@@ -2,23 +2,22 @@
  * Habits: flexible routines the planner defends in the calendar ("lunch 12:00-14:00, 30-60 min, Mon-Fri";
  * "exercise 3× a week, 45 min, 07:00-09:00"). Each person manages their own. A change replans shortly after.
  */
+
 import { z } from "zod";
 import {
   deleteHabit as deleteHabitRow,
   getHabit,
-  HABIT_DAYS,
   type HabitFields,
   type Habit as HabitRecord,
   insertHabit,
   listHabits as listHabitRows,
   updateHabit as updateHabitRow,
 } from "../db/repositories/habits.ts";
-import { Iso } from "../domain.ts";
+import { Iso, WEEKDAYS, Weekday } from "../domain.ts";
 import { type FieldIssue, invalidInput, notFound } from "../errors.ts";
 import { enqueueReplan } from "../scheduling/service/replan.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
-const Day = z.enum(HABIT_DAYS);
 const WallClock = z
   .string()
   .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a local time "HH:MM" (00:00-24:00)');
@@ -27,7 +26,7 @@ const HabitId = z.uuid().describe("The habit's id (a UUID, as returned by create
 const fields = {
   title: z.string().trim().min(1).max(200).describe('What the routine is, e.g. "Lunch" or "Exercise"'),
   days: z
-    .array(Day)
+    .array(Weekday)
     .min(1)
     .max(7)
     .describe('Weekdays it may happen on, e.g. ["mon","tue","wed","thu","fri"]'),
@@ -68,7 +67,7 @@ const fields = {
 export const Habit = z.object({
   id: z.uuid(),
   title: z.string(),
-  days: z.array(Day),
+  days: z.array(Weekday),
   window: z.object({ start: z.string(), end: z.string() }),
   minMinutes: z.number().int(),
   maxMinutes: z.number().int(),
@@ -82,7 +81,7 @@ export const Habit = z.object({
 });
 export type Habit = z.infer<typeof Habit>;
 
-const DAY_NAMES: Record<(typeof HABIT_DAYS)[number], string> = {
+const DAY_NAMES: Record<Weekday, string> = {
   mon: "Mon",
   tue: "Tue",
   wed: "Wed",
@@ -92,8 +91,8 @@ const DAY_NAMES: Record<(typeof HABIT_DAYS)[number], string> = {
   sun: "Sun",
 };
 
-function daysLabel(days: readonly (typeof HABIT_DAYS)[number][]): string {
-  const idx = days.map((d) => HABIT_DAYS.indexOf(d));
+function daysLabel(days: readonly Weekday[]): string {
+  const idx = days.map((d) => WEEKDAYS.indexOf(d));
   const contiguous = idx.length > 2 && idx.every((v, i) => i === 0 || v === (idx[i - 1] ?? 0) + 1);
   if (contiguous) return `${DAY_NAMES[days[0] ?? "mon"]}–${DAY_NAMES[days[days.length - 1] ?? "sun"]}`;
   return days.map((d) => DAY_NAMES[d]).join(", ");

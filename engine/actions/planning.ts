@@ -14,10 +14,10 @@ import {
   upsertPin,
 } from "../db/repositories/plans.ts";
 import { getTaskById, listOpenTaskSummaries } from "../db/repositories/tasks.ts";
-import { Iso, IsoDateInput, IsoInput } from "../domain.ts";
+import { Iso, IsoDateInput, IsoInput, Weekday } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
 import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/input/horizon.ts";
-import { PlanInputError, type TimeRange, WEEKDAY_KEYS } from "../scheduling/input/plan-input.ts";
+import { PlanInputError, PlanMetrics, type TimeRange } from "../scheduling/input/plan-input.ts";
 import {
   loadPlanningProfile,
   PeakWindow,
@@ -33,7 +33,6 @@ import { enqueueReplan, REPLAN_DAYS } from "../scheduling/service/replan.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const DAY_MS = 24 * 3_600_000;
-const Weekday = z.enum(WEEKDAY_KEYS);
 
 export const ScheduledBlock = z.object({
   id: z.uuid(),
@@ -70,17 +69,8 @@ const UnscheduledHabit = z.object({
   reason: z.string(),
 });
 
-const Metrics = z.object({
-  weightedTardiness: z.number(),
-  lateTasks: z.number().int(),
-  scheduledMinutes: z.number().int(),
-  unscheduledMinutes: z.number().int(),
-  fragments: z.number().int(),
-  energyFit: z.number(),
-  contextSwitches: z.number().int(),
-  keptPreviousBlocks: z.number().int(),
-  runtimeMs: z.number(),
-});
+/** The plan's quality figures, without the preferences and search details the planner also records. */
+const Metrics = PlanMetrics.omit({ preferences: true, search: true });
 
 export const PlanResult = z.object({
   planVersion: z.number().int(),

@@ -1,6 +1,8 @@
+import { seedFromValue } from "../../models/random.ts";
+import type { Weekday } from "../domain.ts";
 import { toPlanOutput } from "./explanation/plan-output.ts";
 import { localDayHorizon, localWeekHorizon, narrowHorizon } from "./input/horizon.ts";
-import type { PlanInputRaw, PlanOutput, WeekdayKey } from "./input/plan-input.ts";
+import type { PlanInputRaw, PlanOutput } from "./input/plan-input.ts";
 import { parsePlanInput } from "./input/plan-input.ts";
 import { buildPlanModel, type ModelOptions, type PlanModel } from "./input/plan-model.ts";
 import { compareCost, type DecodedPlan, decode, type Placement } from "./solver/decoder.ts";
@@ -17,7 +19,6 @@ import {
   type PreferencePassOptions,
   type SlotPreference,
 } from "./solver/preference-pass.ts";
-import { seedFromValue } from "./solver/random.ts";
 import { keepablePreviousBlocks } from "./solver/stability.ts";
 
 export { evaluatePlan, type PlanQuality } from "./explanation/plan-metrics.ts";
@@ -137,7 +138,7 @@ export function planDay(input: PlanInputRaw, isoDate: string, options: PlanOptio
 export function planWeek(
   input: PlanInputRaw,
   isoDate: string,
-  options: PlanOptions & { weekStartsOn?: WeekdayKey } = {},
+  options: PlanOptions & { weekStartsOn?: Weekday } = {},
 ): PlanOutput {
   const parsed = parsePlanInput(input);
   const week = localWeekHorizon(parsed.person.timezone, isoDate, options.weekStartsOn);

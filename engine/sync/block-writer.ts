@@ -12,7 +12,6 @@ import {
   recordWrittenEvent,
 } from "../db/repositories/calendar-blocks.ts";
 import { type ConnectionRecord, recordConnectionError } from "../db/repositories/connections.ts";
-import { CALENDAR_BLOCK_WRITER, type CalendarBlockWriter } from "../scheduling/service/calendar-writer.ts";
 import type { EngineServices } from "../services.ts";
 import type { AnyConnector, ConnectorContext } from "./connector.ts";
 
@@ -148,9 +147,9 @@ async function applyBlocks(
   }
 }
 
-/** The CalendarBlockWriter the planner calls: it only enqueues; the write-back job does the work. */
+/** The CalendarWriter the planner calls: it only enqueues; the write-back job does the work. */
 export function registerCalendarBlockWriter(services: EngineServices, queue: string): void {
-  const writer: CalendarBlockWriter = {
+  services.calendarWriter = {
     async syncBlocks(workspaceId, personId) {
       await services.jobs.enqueue(
         queue,
@@ -160,5 +159,4 @@ export function registerCalendarBlockWriter(services: EngineServices, queue: str
       );
     },
   };
-  services.extensions.set(CALENDAR_BLOCK_WRITER, writer);
 }

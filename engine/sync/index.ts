@@ -17,18 +17,15 @@ export {
   TokenBucket,
 } from "./http.ts";
 export { OAuthTokenManager, type OAuthTokenManagerOptions, TokenSet } from "./oauth.ts";
-export { emptyStats, type PageProgress, type RunOptions, type SyncStats } from "./runner.ts";
+export type { ConnectRequest, PageProgress, RunOptions, Sync, SyncJobData } from "./port.ts";
 export {
   asJobError,
-  type ConnectRequest,
   createSyncService,
   DEFAULT_SYNC_INTERVAL_MINUTES,
   getSyncService,
-  SYNC_EXTENSION,
   SYNC_QUEUE,
-  type SyncJobData,
-  type SyncService,
   type SyncServiceOptions,
   WRITEBACK_QUEUE,
 } from "./service.ts";
+export { addStats, emptyStats, SyncStats } from "./stats.ts";
 export { assertAllowedUrl, isPrivateAddress } from "./url-guard.ts";

@@ -33,44 +33,8 @@ import {
   type SyncScope,
 } from "./connector.ts";
 import { DEDUPE_SIMILARITY_THRESHOLD } from "./dedupe.ts";
-
-export interface SyncStats {
-  created: number;
-  updated: number;
-  deleted: number;
-  unchanged: number;
-  skipped: number;
-  /** Items linked to a task of another source (cross-source duplicates). */
-  merged: number;
-  apiCalls: number;
-  durationMs: number;
-  pages: number;
-  scopes: number;
-  /** Up to 50 skipped items with the reason (source id first). */
-  skippedItems: SkippedItem[];
-}
-
-export interface PageProgress {
-  connectionId: string;
-  scope: SyncScope;
-  page: number;
-  items: number;
-  totals: SyncStats;
-}
-
-export interface RunOptions {
-  workspaceId: string;
-  connectionId: string;
-  /** Only these scopes (webhooks); all when absent. */
-  scopeIds?: string[];
-  /** Only these items (webhooks); uses the connector's fetchItems when it has one. */
-  externalIds?: string[];
-  /** Start from no cursor and mark what is not seen again as deleted at the source. */
-  full?: boolean;
-  /** Called after each page is committed. Throwing aborts the run (the committed pages stay). */
-  onPage?: (progress: PageProgress) => void | Promise<void>;
-  signal?: AbortSignal;
-}
+import type { RunOptions } from "./port.ts";
+import { emptyStats, SKIPPED_ITEMS_KEPT, type SyncStats } from "./stats.ts";
 
 export interface RunEnvironment {
   services: EngineServices;
@@ -90,20 +54,6 @@ export const SCOPE_CACHE_MS = 60 * 60 * 1000;
 /** A full resync (which also notices items deleted at the source) runs at least this often. */
 export const FULL_RESYNC_EVERY_MS = 24 * 60 * 60 * 1000;
 export const SCOPES_KEY = "__scopes";
-
-export const emptyStats = (): SyncStats => ({
-  created: 0,
-  updated: 0,
-  deleted: 0,
-  unchanged: 0,
-  skipped: 0,
-  merged: 0,
-  apiCalls: 0,
-  durationMs: 0,
-  pages: 0,
-  scopes: 0,
-  skippedItems: [],
-});
 
 function sourceIdOf(raw: unknown): string {
   if (raw && typeof raw === "object") {
@@ -250,7 +200,7 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
     const recordSkipped = (skipped: SkippedItem[], scope: SyncScope) => {
       stats.skipped += skipped.length;
       for (const item of skipped) {
-        if (stats.skippedItems.length < 50) stats.skippedItems.push(item);
+        if (stats.skippedItems.length < SKIPPED_ITEMS_KEPT) stats.skippedItems.push(item);
         ctx.log.warn(
           { scope: scope.id, externalId: item.externalId, reason: item.reason },
           "skipped a malformed item",

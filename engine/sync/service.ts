@@ -1,12 +1,11 @@
 /**
  * The sync service: the connector registry given by bin/, connections, sync runs (locked per connection),
- * sync and write-back jobs, env connections and webhooks. Registered on `services.extensions` under
- * SYNC_EXTENSION so actions can reach it without the engine importing any connector.
+ * sync and write-back jobs, env connections and webhooks. bin/ sets it as `services.sync` so actions can reach
+ * it without the engine importing any connector.
  */
 
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import type { Router } from "express";
 import { publicUrl } from "../config.ts";
 import type { Queryable } from "../db/port.ts";
 import {
@@ -34,7 +33,6 @@ import { applyPlanToCalendar, BLOCK_WRITEBACK_JOB, registerCalendarBlockWriter }
 import { channelStore } from "./channels.ts";
 import {
   type AnyConnector,
-  type ConnectionSeed,
   type ConnectorContext,
   type ConnectorKind,
   CredentialRejectedError,
@@ -44,26 +42,18 @@ import {
 import { EnvSeed, mergeEnvSeed } from "./env-seed.ts";
 import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
 import { createPinnedFetch } from "./pinned-fetch.ts";
-import { type RunOptions, runSync, SCOPES_KEY, type SyncStats } from "./runner.ts";
+import type { Sync, SyncJobData } from "./port.ts";
+import { runSync, SCOPES_KEY } from "./runner.ts";
 import { mergeSecretSettings, type SecretSettings, splitSecretSettings } from "./secret-settings.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
 import { createOutboundPolicy } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
 import { completeAtSources } from "./writeback.ts";
 
-export const SYNC_EXTENSION = "cairn.sync";
 export const SYNC_QUEUE = "sync";
 const SYNC_BUSY_RETRY_MS = 30_000;
 export const WRITEBACK_QUEUE = "writeback";
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 10;
-
-export interface SyncJobData {
-  workspaceId: string;
-  connectionId: string;
-  scopeIds?: string[];
-  externalIds?: string[];
-  full?: boolean;
-}
 
 export interface SyncServiceOptions {
   /** Per-kind rate limits; null turns the limit off (benchmarks against local fakes). */
@@ -76,51 +66,8 @@ export interface SyncServiceOptions {
   lease?: Partial<LeaseTiming>;
 }
 
-export interface ConnectRequest {
-  workspaceId: string;
-  personId: string | null;
-  kind: string;
-  seed: ConnectionSeed;
-  syncIntervalMinutes?: number;
-  /**
-   * The seed comes from the environment (a start): on an existing connection it only applies what changed in
-   * the environment since the last start, keeping what a person set through connect_* (see env-seed.ts).
-   */
-  fromEnv?: boolean;
-}
-
-export interface SyncService {
-  readonly connectors: readonly AnyConnector[];
-  /** The connector of a kind, or a not_found error naming the kinds this build has. */
-  connector(kind: string): AnyConnector;
-  /** Validates (schemas, URL guard), stores encrypted, schedules the repeatable sync. */
-  connect(request: ConnectRequest): Promise<{ connection: ConnectionRecord; created: boolean }>;
-  disconnect(workspaceId: string, connectionId: string): Promise<boolean>;
-  /** Runs a sync now in this process (locked per connection); maps failures onto the connection's status. */
-  sync(options: RunOptions): Promise<SyncStats>;
-  enqueueSync(data: SyncJobData, delayMs?: number): Promise<string>;
-  schedule(connection: ConnectionRecord): Promise<void>;
-  unschedule(connectionId: string): Promise<void>;
-  /** On start: repeatable syncs for every active connection (the in-process queue forgets them on exit). */
-  scheduleAll(): Promise<number>;
-  /** On start: connections from NOTION_TOKEN, JIRA_*, GOOGLE_*, CALDAV_*, ICS_URLS in CAIRN_WORKSPACE. */
-  ensureEnvConnections(): Promise<ConnectionRecord[]>;
-  /** Registers the sync and write-back job handlers. */
-  installWorkers(): void;
-  /** Express router for /webhooks. */
-  webhookRouter(): Router;
-  /** Builds a connector context for a connection (write-back, channel maintenance). */
-  contextFor(
-    connection: ConnectionRecord,
-    signal?: AbortSignal,
-  ): Promise<{
-    ctx: ConnectorContext<unknown, unknown>;
-    apiCalls(): number;
-  }>;
-}
-
-export function getSyncService(services: EngineServices): SyncService {
-  const service = services.extensions.get(SYNC_EXTENSION) as SyncService | undefined;
+export function getSyncService(services: EngineServices): Sync {
+  const service = services.sync;
   if (!service) {
     throw new CairnError(
       ErrorCode.Unavailable,
@@ -162,7 +109,7 @@ export function createSyncService(
   services: EngineServices,
   connectors: readonly AnyConnector[],
   options: SyncServiceOptions = {},
-): SyncService {
+): Sync {
   const byKind = new Map(connectors.map((connector) => [connector.kind as string, connector]));
   const buckets = new Map<string, TokenBucket>();
   // In-process runs of one connection queue here; runs in other processes are kept out by the lease.
@@ -209,7 +156,7 @@ export function createSyncService(
     return bucket;
   };
 
-  const contextFor: SyncService["contextFor"] = async (connection, signal) => {
+  const contextFor: Sync["contextFor"] = async (connection, signal) => {
     const connector = connectorOf(connection.kind);
     const sealed = await services.db.scoped(connection.workspaceId, (tx) => sealedSecrets(tx, connection.id));
     if (!sealed) throw notFound(`No connection ${connection.id}.`);
@@ -348,7 +295,7 @@ export function createSyncService(
     };
   };
 
-  const service: SyncService = {
+  const service: Sync = {
     connectors,
     connector: connectorOf,
     contextFor,

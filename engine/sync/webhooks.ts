@@ -5,7 +5,7 @@
  * An unsigned subscription handshake (Notion's `verification_token`) is captured only while an admin has a
  * set-up window open for that connection (open_notion_webhook_setup); any other unsigned request is a 401.
  */
-import { timingSafeEqual } from "node:crypto";
+
 import express, { type Request, type Response, type Router } from "express";
 import {
   allConnectionsOfKind,
@@ -14,6 +14,7 @@ import {
 } from "../db/repositories/connections.ts";
 import { findChannel } from "../db/repositories/webhook-channels.ts";
 import type { Logger } from "../logger.ts";
+import { sameSecret } from "../security/constant-time.ts";
 import type { EngineServices } from "../services.ts";
 import type { AnyConnector, WebhookRequest } from "./connector.ts";
 
@@ -33,13 +34,6 @@ function headersOf(req: Request): Record<string, string | undefined> {
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
   return out;
-}
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -219,17 +219,8 @@ export async function listen(
   };
 }
 
-/** Deterministic PRNG (mulberry32) so seeded data is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so seeded data is the same on every run. */
+export { createRandom as seededRandom } from "../../models/random.ts";
 
 /** A UUID v4-shaped id drawn from `random`. */
 export function uuidFrom(random: () => number): string {

@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { type RadicaleServer, skipWithoutRadicale, startRadicale } from "../support/radicale.ts";
 import { type SyncCairn, startSyncCairn, waitFor } from "./sync-support.ts";
 
@@ -42,7 +41,7 @@ describe("habit block write-back to CalDAV (Radicale)", { skip: skipWithoutRadic
         CALDAV_PASSWORD: radicale.password,
       },
     );
-    app.cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 10 * 60_000 });
+    app.cairn.engine.services.replan.delayMs = 10 * 60_000;
     // The env-configured connection belongs to the workspace's first person: plan as that person.
     token = (await app.cairn.token({ workspace, email: "admin@example.com", admin: true })).token;
     const { connections } = await call<{ connections: { kind: string; personId: string | null }[] }>(

@@ -1,7 +1,6 @@
 /** Habit blocks reach the person's Google calendar as Cairn's own events, titled by the habit, and leave with it. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { type FakeGoogle, startFakeGoogle } from "../fakes/google-calendar.ts";
 import { backends } from "../support/harness.ts";
 import { type SyncCairn, startSyncCairn, waitFor } from "./sync-support.ts";
@@ -24,7 +23,7 @@ for (const backend of backends()) {
       google = await startFakeGoogle({ userEmail: "owner@example.com", timeZone: "UTC" });
       app = await startSyncCairn({ db: backend.db, jobs: backend.jobs });
       // The replans habit changes enqueue would race the explicit plan_week calls here.
-      app.cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 10 * 60_000 });
+      app.cairn.engine.services.replan.delayMs = 10 * 60_000;
       await app.call("connect_google", {
         clientId: google.state.clientId,
         clientSecret: google.state.clientSecret,

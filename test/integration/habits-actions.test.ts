@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
 
 // Monday 2 March 2026, 08:00 in Berlin (UTC+1).
@@ -110,7 +109,7 @@ for (const backend of backends()) {
 
     before(async () => {
       cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, now: () => NOW });
-      cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 10 * 60_000 });
+      cairn.engine.services.replan.delayMs = 10 * 60_000;
       const workspace = `habits-${randomUUID().slice(0, 8)}`;
       const issued = await cairn.token({ workspace, email: "hana@acme.test" });
       token = issued.token;

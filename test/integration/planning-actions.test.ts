@@ -4,11 +4,8 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Task } from "../../engine/domain.ts";
 import { checkHardRules, type PlanInputRaw } from "../../engine/scheduling/index.ts";
-import {
-  CALENDAR_BLOCK_WRITER,
-  type CalendarBlockWriter,
-} from "../../engine/scheduling/service/calendar-writer.ts";
-import { PLAN_QUEUE, REPLAN_SETTINGS } from "../../engine/scheduling/service/replan.ts";
+import type { CalendarWriter } from "../../engine/scheduling/service/calendar-writer.ts";
+import { PLAN_QUEUE } from "../../engine/scheduling/service/replan.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
 import { waitForDrainedQueue } from "../support/queues.ts";
 
@@ -86,7 +83,7 @@ for (const backend of backends()) {
     before(async () => {
       cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, now: () => NOW });
       // Background replans would race the assertions here; the replan suite below tests them.
-      cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 10 * 60_000 });
+      cairn.engine.services.replan.delayMs = 10 * 60_000;
     });
     after(async () => cairn?.close());
 
@@ -349,13 +346,13 @@ for (const backend of backends()) {
 
     before(async () => {
       cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, now: () => NOW });
-      cairn.engine.services.extensions.set(REPLAN_SETTINGS, { delayMs: 400 });
-      const writer: CalendarBlockWriter = {
+      cairn.engine.services.replan.delayMs = 400;
+      const writer: CalendarWriter = {
         async syncBlocks(_workspaceId, _personId, version) {
           written.push(version);
         },
       };
-      cairn.engine.services.extensions.set(CALENDAR_BLOCK_WRITER, writer);
+      cairn.engine.services.calendarWriter = writer;
       token = (await cairn.token({ workspace: `replan-${randomUUID().slice(0, 8)}`, email: "rex@acme.test" }))
         .token;
     });

@@ -2,13 +2,15 @@
 import assert from "node:assert/strict";
 import type { Actor } from "../../engine/actions/define.ts";
 import type { Task } from "../../engine/domain.ts";
-import { getSyncService, type SyncService } from "../../engine/sync/service.ts";
+import type { Sync } from "../../engine/sync/port.ts";
+import { getSyncService } from "../../engine/sync/service.ts";
+import type { SyncStats } from "../../engine/sync/stats.ts";
 import { type Backend, startTestCairn, type TestCairn, type TestCairnOptions } from "../support/harness.ts";
 
 export interface SyncCairn {
   cairn: TestCairn;
   admin: { token: string } & Actor;
-  sync: SyncService;
+  sync: Sync;
   /** POST an action as the admin; asserts a 2xx unless `expect` says otherwise. */
   call<T = Record<string, unknown>>(action: string, input: unknown, expect?: number): Promise<T>;
   tasks(options?: { includeSourceDeleted?: boolean }): Promise<Task[]>;
@@ -89,15 +91,4 @@ export interface SyncOutput {
   results: { connectionId: string; ok: boolean; error: string | null; stats: Stats }[];
   totals: Stats;
 }
-export interface Stats {
-  created: number;
-  updated: number;
-  deleted: number;
-  unchanged: number;
-  skipped: number;
-  merged: number;
-  apiCalls: number;
-  durationMs: number;
-  pages: number;
-  skippedItems: { externalId: string; reason: string }[];
-}
+export type Stats = SyncStats;

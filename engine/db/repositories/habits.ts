@@ -1,14 +1,12 @@
 /** The habits repository. Every function runs inside a workspace-scoped transaction (row-level security applies). */
+import { WEEKDAYS, type Weekday } from "../../domain.ts";
 import type { Queryable } from "../port.ts";
-
-export const HABIT_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type HabitDay = (typeof HABIT_DAYS)[number];
 
 export interface Habit {
   id: string;
   personId: string;
   title: string;
-  days: HabitDay[];
+  days: Weekday[];
   window: { start: string; end: string };
   minMinutes: number;
   maxMinutes: number;
@@ -43,10 +41,10 @@ const COLUMNS = `id, person_id, title, days, window_start, window_end, min_minut
 const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString();
 
 /** text[] arrives as an array from pg and PGlite; a literal "{mon,tue}" is parsed just in case. */
-function daysOf(value: string[] | string): HabitDay[] {
+function daysOf(value: string[] | string): Weekday[] {
   const list = Array.isArray(value) ? value : value.replace(/^\{|\}$/g, "").split(",");
-  const order = (d: string) => HABIT_DAYS.indexOf(d as HabitDay);
-  return list.filter((d): d is HabitDay => order(d) >= 0).sort((a, b) => order(a) - order(b));
+  const order = (d: string) => WEEKDAYS.indexOf(d as Weekday);
+  return list.filter((d): d is Weekday => order(d) >= 0).sort((a, b) => order(a) - order(b));
 }
 
 function habitFromRow(row: HabitRow): Habit {

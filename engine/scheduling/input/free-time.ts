@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
-import type { BusyEvent, Person, WeekdayKey } from "./plan-input.ts";
-import { WEEKDAY_KEYS } from "./plan-input.ts";
+import { WEEKDAYS, type Weekday } from "../../domain.ts";
+import type { BusyEvent, Person } from "./plan-input.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -42,8 +42,8 @@ export function wallClockMinutes(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
-export function weekdayKey(date: DateTime): WeekdayKey {
-  return WEEKDAY_KEYS[date.weekday - 1] ?? "mon";
+export function weekdayKey(date: DateTime): Weekday {
+  return WEEKDAYS[date.weekday - 1] ?? "mon";
 }
 
 /** Busy events widened by the buffer on both sides, merged, in epoch minutes. */

@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
-import type { PlanInputRaw, TimeRange, WeekdayKey } from "./plan-input.ts";
-import { PlanInputError, WEEKDAY_KEYS } from "./plan-input.ts";
+import { WEEKDAYS, type Weekday } from "../../domain.ts";
+import type { PlanInputRaw, TimeRange } from "./plan-input.ts";
+import { PlanInputError } from "./plan-input.ts";
 
 function localDate(timezone: string, isoDate: string): DateTime {
   const date = DateTime.fromISO(isoDate, { zone: timezone });
@@ -30,10 +31,10 @@ export function localDaysHorizon(timezone: string, isoDate: string, days: number
 export function localWeekHorizon(
   timezone: string,
   isoDate: string,
-  weekStartsOn: WeekdayKey = "mon",
+  weekStartsOn: Weekday = "mon",
 ): TimeRange {
   const day = localDate(timezone, isoDate);
-  const back = (day.weekday - 1 - WEEKDAY_KEYS.indexOf(weekStartsOn) + 7) % 7;
+  const back = (day.weekday - 1 - WEEKDAYS.indexOf(weekStartsOn) + 7) % 7;
   const start = day.minus({ days: back }).startOf("day");
   return range(start, start.plus({ days: 7 }).startOf("day"));
 }

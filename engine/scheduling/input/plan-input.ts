@@ -1,5 +1,6 @@
 import { IANAZone } from "luxon";
 import { z } from "zod";
+import { WEEKDAYS, Weekday } from "../../domain.ts";
 import { findDependencyCycle } from "./dependency-graph.ts";
 
 /** Thrown for input the planner cannot work with; the message names the offending item. */
@@ -22,9 +23,6 @@ const WallClock = z
 /** A local wall-clock interval on one day, e.g. 09:00-12:30. "24:00" ends at midnight. */
 export const WorkingInterval = z.object({ start: WallClock, end: WallClock });
 export type WorkingInterval = z.infer<typeof WorkingInterval>;
-
-export const WEEKDAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type WeekdayKey = (typeof WEEKDAY_KEYS)[number];
 
 const DayHours = z.array(WorkingInterval).nullish();
 const NINE_TO_FIVE = [{ start: "09:00", end: "17:00" }];
@@ -52,8 +50,8 @@ export const WorkingHours = z
       thu: NINE_TO_FIVE,
       fri: NINE_TO_FIVE,
     };
-    const normalized = {} as Record<WeekdayKey, WorkingInterval[]>;
-    for (const key of WEEKDAY_KEYS) normalized[key] = source[key] ?? [];
+    const normalized = {} as Record<Weekday, WorkingInterval[]>;
+    for (const key of WEEKDAYS) normalized[key] = source[key] ?? [];
     return normalized;
   });
 export type WorkingHours = z.infer<typeof WorkingHours>;
@@ -202,7 +200,7 @@ export const PlanHabit = z.object({
     .string()
     .nullish()
     .transform((v) => v ?? ""),
-  days: z.array(z.enum(WEEKDAY_KEYS)).min(1, 'list at least one day, e.g. ["mon"]'),
+  days: z.array(Weekday).min(1, 'list at least one day, e.g. ["mon"]'),
   window: WorkingInterval,
   minMinutes: z.number().int().positive(),
   /** Default: minMinutes. */
@@ -275,7 +273,7 @@ export const EffectivePreferences = z.object({
   maxBlockMinutes: z.number().int(),
   bufferMinutes: z.number().int(),
   maxFocusMinutesPerDay: z.number().int(),
-  workingHours: z.record(z.enum(WEEKDAY_KEYS), z.array(WorkingInterval)),
+  workingHours: z.record(Weekday, z.array(WorkingInterval)),
   peakHours: z.array(PeakWindow),
 });
 export type EffectivePreferences = z.infer<typeof EffectivePreferences>;
@@ -378,7 +376,7 @@ function checkSemantics(input: PlanInput): void {
   if (!IANAZone.isValidZone(person.timezone)) {
     fail("person.timezone", `unknown time zone "${person.timezone}"`);
   }
-  for (const day of WEEKDAY_KEYS) {
+  for (const day of WEEKDAYS) {
     const intervals = person.workingHours[day];
     const sorted = intervals.map((iv, i) => ({ i, s: wallMinutes(iv.start), e: wallMinutes(iv.end) }));
     for (const iv of sorted) {

@@ -7,6 +7,7 @@
  *   - peak hours [[9, 12]] (high-energy work goes there), no no-meeting days, weeks start on Monday
  *   - no weekly focus goal (focusGoalMinutesPerWeek null)
  */
+
 import { IANAZone } from "luxon";
 import { z } from "zod";
 import type { Queryable } from "../../db/port.ts";
@@ -15,8 +16,9 @@ import {
   type PlanningProfileRow,
   updatePlanningProfileRow,
 } from "../../db/repositories/workspaces.ts";
+import { WEEKDAYS, Weekday } from "../../domain.ts";
 import { invalidInput } from "../../errors.ts";
-import { WEEKDAY_KEYS, type WeekdayKey, type WorkingInterval } from "./plan-input.ts";
+import type { WorkingInterval } from "./plan-input.ts";
 
 export const DEFAULT_WORKING_INTERVAL: WorkingInterval = { start: "09:00", end: "17:00" };
 export const DEFAULT_PREFERENCES = {
@@ -25,21 +27,21 @@ export const DEFAULT_PREFERENCES = {
   bufferMinutes: 10,
   maxFocusMinutesPerDay: 300,
   peakHours: [[9, 12]] as Array<[number, number]>,
-  noMeetingDays: [] as WeekdayKey[],
-  weekStartsOn: "mon" as WeekdayKey,
+  noMeetingDays: [] as Weekday[],
+  weekStartsOn: "mon" as Weekday,
   focusGoalMinutesPerWeek: null as number | null,
 };
 
 /** Estimate used for tasks that have none (said so in each such block's reason). */
 export const DEFAULT_ESTIMATE_MINUTES = 60;
 
-const Weekday = z.enum(WEEKDAY_KEYS);
 const WallClock = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected "HH:MM" (00:00-24:00)');
 export const WorkingIntervalInput = z.object({ start: WallClock, end: WallClock });
 export const WorkingHoursInput = z.object(
-  Object.fromEntries(
-    WEEKDAY_KEYS.map((day) => [day, z.array(WorkingIntervalInput).max(6).optional()]),
-  ) as Record<WeekdayKey, z.ZodOptional<z.ZodArray<typeof WorkingIntervalInput>>>,
+  Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(WorkingIntervalInput).max(6).optional()])) as Record<
+    Weekday,
+    z.ZodOptional<z.ZodArray<typeof WorkingIntervalInput>>
+  >,
 );
 export const PeakWindow = z.tuple([z.number().min(0).max(24), z.number().min(0).max(24)]);
 
@@ -74,9 +76,9 @@ export const PlanningProfile = z.object({
 });
 export type PlanningProfile = z.infer<typeof PlanningProfile>;
 
-function defaultHours(): Record<WeekdayKey, WorkingInterval[]> {
-  const hours = {} as Record<WeekdayKey, WorkingInterval[]>;
-  for (const day of WEEKDAY_KEYS) hours[day] = ["sat", "sun"].includes(day) ? [] : [DEFAULT_WORKING_INTERVAL];
+function defaultHours(): Record<Weekday, WorkingInterval[]> {
+  const hours = {} as Record<Weekday, WorkingInterval[]>;
+  for (const day of WEEKDAYS) hours[day] = ["sat", "sun"].includes(day) ? [] : [DEFAULT_WORKING_INTERVAL];
   return hours;
 }
 
@@ -96,8 +98,8 @@ export function profileFromRow(row: PlanningProfileRow): PlanningProfile {
   const storedHours = WorkingHoursInput.safeParse(parseJson(row.working_hours));
   let workingHours = defaultHours();
   if (storedHours.success && row.working_hours !== null) {
-    workingHours = {} as Record<WeekdayKey, WorkingInterval[]>;
-    for (const day of WEEKDAY_KEYS) workingHours[day] = storedHours.data[day] ?? [];
+    workingHours = {} as Record<Weekday, WorkingInterval[]>;
+    for (const day of WEEKDAYS) workingHours[day] = storedHours.data[day] ?? [];
   } else {
     defaults.push("workingHours");
   }
@@ -137,7 +139,7 @@ export async function loadPlanningProfile(tx: Queryable, personId: string): Prom
 
 export interface ProfileChanges {
   timezone?: string;
-  workingHours?: Partial<Record<WeekdayKey, WorkingInterval[] | null>>;
+  workingHours?: Partial<Record<Weekday, WorkingInterval[] | null>>;
   preferences?: StoredPlanningPreferences;
 }
 
@@ -155,7 +157,7 @@ export function validateProfileChanges(current: PlanningProfile, changes: Profil
       message: `unknown time zone "${changes.timezone}"; use an IANA name such as Europe/Berlin`,
     });
   }
-  for (const day of WEEKDAY_KEYS) {
+  for (const day of WEEKDAYS) {
     const intervals = changes.workingHours?.[day];
     if (!intervals) continue;
     const spans = intervals.map((iv, i) => ({ i, s: minutesOf(iv.start), e: minutesOf(iv.end) }));
@@ -206,10 +208,10 @@ export async function savePlanningProfile(
   const prefsRoot = (parseJson(row?.preferences) ?? {}) as Record<string, unknown>;
   const storedPlanning = StoredPlanningPreferences.safeParse(prefsRoot.planning ?? {});
   const planning = { ...(storedPlanning.success ? storedPlanning.data : {}), ...(changes.preferences ?? {}) };
-  let hours: Record<WeekdayKey, WorkingInterval[]> | null = null;
+  let hours: Record<Weekday, WorkingInterval[]> | null = null;
   if (changes.workingHours) {
-    hours = { ...current.workingHours } as Record<WeekdayKey, WorkingInterval[]>;
-    for (const day of WEEKDAY_KEYS) {
+    hours = { ...current.workingHours } as Record<Weekday, WorkingInterval[]>;
+    for (const day of WEEKDAYS) {
       const value = changes.workingHours[day];
       if (value !== undefined) hours[day] = value ?? [];
     }

@@ -3,8 +3,10 @@
  * the person's zone. chrono-node finds the date; an explicit hour range is read here (chrono does not parse
  * "9-11"); parts of the day map to fixed local windows.
  */
+
 import * as chrono from "chrono-node";
 import { DateTime } from "luxon";
+import { WEEKDAYS } from "../../domain.ts";
 import { invalidInput } from "../../errors.ts";
 import type { PlanningProfile } from "./profile.ts";
 
@@ -149,8 +151,7 @@ function windowOf(
       : start.plus({ minutes });
   } else {
     // A whole day: its working hours (or 09:00-17:00 when none are set for that weekday).
-    const keys = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-    const hours = profile.workingHours[keys[day.weekday - 1] ?? "mon"] ?? [];
+    const hours = profile.workingHours[WEEKDAYS[day.weekday - 1] ?? "mon"] ?? [];
     const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
     const first = hours.length ? Math.min(...hours.map((h) => toMin(h.start))) : 9 * 60;
     const last = hours.length ? Math.max(...hours.map((h) => toMin(h.end))) : 17 * 60;

@@ -4,6 +4,7 @@
  * The planner gets a Thompson-sampled linear score through PlanOptions.slotPreference, weighted up as the
  * person's own feedback accumulates (a person without feedback gets the unchanged planner).
  */
+
 import { DateTime } from "luxon";
 import {
   emptyStats,
@@ -31,6 +32,7 @@ import {
   type SlotPreferenceRow,
   saveSlotPreferenceStats,
 } from "../../db/repositories/slot-preferences.ts";
+import { WEEKDAYS } from "../../domain.ts";
 import type { BusyEvent, PlanTask } from "../input/plan-input.ts";
 import type { PlanningProfile } from "../input/profile.ts";
 import type { SlotPreference } from "../solver/preference-pass.ts";
@@ -128,8 +130,7 @@ export class SlotDescriber {
   constructor(profile: PlanningProfile, busy: readonly BusyEvent[]) {
     this.#zone = profile.timezone;
     this.#peak = profile.peakHours;
-    const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    this.#noMeetingDays = new Set(profile.noMeetingDays.map((d) => days.indexOf(d) + 1));
+    this.#noMeetingDays = new Set(profile.noMeetingDays.map((d) => WEEKDAYS.indexOf(d) + 1));
     const spans = busy
       .filter((b) => !b.id?.startsWith("block:"))
       .map((b): [number, number] => [Date.parse(b.start), Date.parse(b.end)])

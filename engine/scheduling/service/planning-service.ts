@@ -213,5 +213,9 @@ export async function afterPlanStored(
   version: number,
 ): Promise<void> {
   services.changes.notify({ kind: "plan", workspaceId, personId });
-  await writeBlocksToCalendar(services, workspaceId, personId, version);
+  await writeBlocksToCalendar(services.calendarWriter, services.log, {
+    workspaceId,
+    personId,
+    planVersion: version,
+  });
 }

@@ -13,8 +13,6 @@ import { planAndStore, type StoredPlan } from "./planning-service.ts";
 
 export const PLAN_QUEUE = "plan";
 export const REPLAN_JOB = "replan";
-/** services.extensions key for { delayMs } (tests shorten the debounce). */
-export const REPLAN_SETTINGS = "planning.replan";
 export const DEFAULT_REPLAN_DELAY_MS = 5_000;
 export const REPLAN_DAYS = 7;
 
@@ -24,11 +22,6 @@ export interface ReplanJob {
   reason: string;
 }
 
-export function replanDelayMs(services: EngineServices): number {
-  const settings = services.extensions.get(REPLAN_SETTINGS) as { delayMs?: number } | undefined;
-  return settings?.delayMs ?? DEFAULT_REPLAN_DELAY_MS;
-}
-
 export const replanJobId = (personId: string): string => `replan-${personId}`;
 
 export async function enqueueReplan(services: EngineServices, job: ReplanJob): Promise<string> {
@@ -36,7 +29,7 @@ export async function enqueueReplan(services: EngineServices, job: ReplanJob): P
     jobId: replanJobId(job.personId),
     // A change that arrives while a replan runs may not be in its plan: plan once more after it.
     rerunIfActive: true,
-    delayMs: replanDelayMs(services),
+    delayMs: services.replan.delayMs,
     attempts: 3,
     backoffMs: 2_000,
   });

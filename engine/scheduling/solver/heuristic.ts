@@ -1,9 +1,9 @@
+import { createRandom } from "../../../models/random.ts";
 import type { PlanModel, TaskModel } from "../input/plan-model.ts";
 import type { DecodedPlan, Placement, PlacementMode } from "./decoder.ts";
 import { compareCost, decode } from "./decoder.ts";
 import { edfSequence } from "./edf.ts";
 import { workCurve } from "./late-bound.ts";
-import { createRandom } from "./random.ts";
 import { improveOnSurrogate, surrogateCost } from "./surrogate-search.ts";
 
 export interface HeuristicOptions {

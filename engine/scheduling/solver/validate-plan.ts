@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
-import type { PlanInputRaw, WeekdayKey } from "../input/plan-input.ts";
+import { WEEKDAYS, type Weekday } from "../../domain.ts";
+import type { PlanInputRaw } from "../input/plan-input.ts";
 import { parsePlanInput } from "../input/plan-input.ts";
 
 export interface Violation {
@@ -45,11 +46,10 @@ export interface PlanToCheck {
 
 const MIN = 60_000;
 const EPS = 1e-6;
-const DAY_KEYS: readonly WeekdayKey[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 interface Wall {
   date: string;
-  weekday: WeekdayKey;
+  weekday: Weekday;
   minute: number;
 }
 
@@ -57,7 +57,7 @@ function wallAt(ms: number, zone: string): Wall {
   const t = DateTime.fromMillis(ms, { zone });
   return {
     date: t.toISODate() ?? "",
-    weekday: DAY_KEYS[t.weekday - 1] ?? "mon",
+    weekday: WEEKDAYS[t.weekday - 1] ?? "mon",
     minute: t.hour * 60 + t.minute + t.second / 60 + t.millisecond / MIN,
   };
 }

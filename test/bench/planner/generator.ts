@@ -3,9 +3,11 @@
  * Covers mixed time zones (DST-change weeks, +05:45, +12:45, −03:30, Sun–Thu weeks), 10–80 tasks, 1–2 week
  * horizons, overloaded weeks, dependencies, unsplittable tasks, earliest starts, meetings and previous blocks.
  */
+
 import { DateTime } from "luxon";
-import type { PlanInputRaw, WeekdayKey } from "../../../engine/scheduling/input/plan-input.ts";
-import { createRandom } from "../../../engine/scheduling/solver/random.ts";
+import type { Weekday } from "../../../engine/domain.ts";
+import type { PlanInputRaw } from "../../../engine/scheduling/input/plan-input.ts";
+import { createRandom } from "../../../models/random.ts";
 
 export interface Scenario {
   name: string;
@@ -69,12 +71,12 @@ export function generateScenario(seed: number, index: number): Scenario {
   const end = start.plus({ days }).startOf("day");
 
   const dayPattern = pick(HOUR_PATTERNS);
-  const workDays: WeekdayKey[] =
+  const workDays: Weekday[] =
     zoneCase.week === "sun-thu" ? ["sun", "mon", "tue", "wed", "thu"] : ["mon", "tue", "wed", "thu", "fri"];
-  const workingHours: Partial<Record<WeekdayKey, Array<{ start: string; end: string }>>> = {};
+  const workingHours: Partial<Record<Weekday, Array<{ start: string; end: string }>>> = {};
   for (const d of workDays) workingHours[d] = dayPattern;
   if (nearDst && chance(0.5)) {
-    const nightDay: WeekdayKey = zoneCase.zone === "Asia/Jerusalem" ? "fri" : "sun";
+    const nightDay: Weekday = zoneCase.zone === "Asia/Jerusalem" ? "fri" : "sun";
     workingHours[nightDay] = NIGHT_HOURS;
   }
 

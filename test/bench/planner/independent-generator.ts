@@ -4,9 +4,11 @@
  * days and weeks, skewed priorities (few urgent, many routine), dependency chains, bursts of short tasks beside
  * a few long unsplittable ones, and horizons of 3 to 14 days. Same seed, same scenarios.
  */
+
 import { DateTime } from "luxon";
-import type { PlanInputRaw, WeekdayKey } from "../../../engine/scheduling/input/plan-input.ts";
-import { createRandom } from "../../../engine/scheduling/solver/random.ts";
+import type { Weekday } from "../../../engine/domain.ts";
+import type { PlanInputRaw } from "../../../engine/scheduling/input/plan-input.ts";
+import { createRandom } from "../../../models/random.ts";
 import type { Scenario } from "./generator.ts";
 
 const ZONES = [
@@ -21,27 +23,26 @@ const ZONES = [
   "Africa/Nairobi",
 ];
 
-const WEEK_SHAPES: Array<{ name: string; days: WeekdayKey[]; hours: Array<{ start: string; end: string }> }> =
-  [
-    { name: "full", days: ["mon", "tue", "wed", "thu", "fri"], hours: [{ start: "08:30", end: "17:30" }] },
-    { name: "part", days: ["mon", "wed", "fri"], hours: [{ start: "09:00", end: "15:00" }] },
-    {
-      name: "four",
-      days: ["mon", "tue", "wed", "thu"],
-      hours: [
-        { start: "07:00", end: "11:00" },
-        { start: "12:00", end: "18:00" },
-      ],
-    },
-    {
-      name: "split",
-      days: ["mon", "tue", "wed", "thu", "fri", "sat"],
-      hours: [
-        { start: "06:00", end: "09:00" },
-        { start: "16:00", end: "21:00" },
-      ],
-    },
-  ];
+const WEEK_SHAPES: Array<{ name: string; days: Weekday[]; hours: Array<{ start: string; end: string }> }> = [
+  { name: "full", days: ["mon", "tue", "wed", "thu", "fri"], hours: [{ start: "08:30", end: "17:30" }] },
+  { name: "part", days: ["mon", "wed", "fri"], hours: [{ start: "09:00", end: "15:00" }] },
+  {
+    name: "four",
+    days: ["mon", "tue", "wed", "thu"],
+    hours: [
+      { start: "07:00", end: "11:00" },
+      { start: "12:00", end: "18:00" },
+    ],
+  },
+  {
+    name: "split",
+    days: ["mon", "tue", "wed", "thu", "fri", "sat"],
+    hours: [
+      { start: "06:00", end: "09:00" },
+      { start: "16:00", end: "21:00" },
+    ],
+  },
+];
 
 export function generateIndependentScenario(seed: number, index: number): Scenario {
   const random = createRandom(seed * 65_537 + index * 2_654_435 + 7);
@@ -58,7 +59,7 @@ export function generateIndependentScenario(seed: number, index: number): Scenar
   );
   const now = start.set({ hour: int(5, 13), minute: pick([0, 10, 25, 40, 55]) });
   const end = start.plus({ days }).startOf("day");
-  const workingHours: Partial<Record<WeekdayKey, Array<{ start: string; end: string }>>> = {};
+  const workingHours: Partial<Record<Weekday, Array<{ start: string; end: string }>>> = {};
   for (const d of shape.days) workingHours[d] = shape.hours;
 
   const preferences = {

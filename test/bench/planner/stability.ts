@@ -15,8 +15,8 @@ import {
   parsePlanInput,
   planSchedule,
 } from "../../../engine/scheduling/index.ts";
-import { createRandom } from "../../../engine/scheduling/solver/random.ts";
 import { keepablePreviousBlocks } from "../../../engine/scheduling/solver/stability.ts";
+import { createRandom } from "../../../models/random.ts";
 import { generateScenarios } from "./generator.ts";
 import { generateIndependentScenarios } from "./independent-generator.ts";
 

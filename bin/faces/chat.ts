@@ -7,11 +7,13 @@ import { parseArgs } from "node:util";
 import type { ConversationPort } from "../../bots/conversation/conversation.ts";
 import { inMemoryConversation } from "../../bots/conversation/memory.ts";
 import { parseStandalone, validTimezone } from "../../bots/conversation/parse.ts";
+import { terminalMessenger } from "../../bots/terminal/messenger.ts";
 import { runTerminalChat } from "../../bots/terminal/session.ts";
 import type { Actor } from "../../engine/actions/define.ts";
 import type { Config } from "../../engine/config.ts";
 import { CairnError } from "../../engine/errors.ts";
 import type { Logger } from "../../engine/logger.ts";
+import { firstReachable } from "../../engine/messaging/route.ts";
 import type { CommandIo, ExtraCommand } from "../modules/types.ts";
 
 export const CHAT_USAGE =
@@ -90,6 +92,8 @@ async function interactive(values: { workspace?: string; person?: string }, io: 
   try {
     const { engine } = runtime;
     await engine.prepare();
+    const terminal = terminalMessenger();
+    engine.services.messenger = firstReachable([engine.services.messenger, terminal]);
     // This process is the only one running the engine here: it also runs the modules and their workers.
     if (io.modules) {
       const modules = await io.modules();
@@ -101,7 +105,11 @@ async function interactive(values: { workspace?: string; person?: string }, io: 
     }
     const actor: Actor = await engine.actorFor(workspace, values.person);
     const port = enginePort(engine, actor, "terminal", `terminal:${process.pid}:${Date.now()}`);
-    await runTerminalChat(port, session(actor.person.email), errorLine(log));
+    await runTerminalChat(
+      port,
+      { ...session(actor.person.email), subscribe: (deliver) => terminal.attach(actor.person.id, deliver) },
+      errorLine(log),
+    );
     return 0;
   } finally {
     await runtime.close();

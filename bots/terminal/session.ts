@@ -15,6 +15,8 @@ export interface TerminalSession {
   /** Shown once before the first prompt. */
   greeting: string;
   prompt?: string;
+  /** Messages Cairn sends the person while the session is open (the terminal Messenger): printed as they come. */
+  subscribe?(deliver: (message: Message) => void): () => void;
 }
 
 const QUIT = new Set(["exit", "quit", "bye", ":q", "/quit", "/exit"]);
@@ -39,6 +41,10 @@ export async function runTerminalChat(
     write(rendered.text);
   };
   write(session.greeting);
+  const unsubscribe = session.subscribe?.((message) => {
+    write(`\n${toTerminalText(message, session.style).text}`);
+    session.output.write(prompt);
+  });
   session.output.write(prompt);
   for await (const raw of lines) {
     const text = raw.trim();
@@ -53,6 +59,7 @@ export async function runTerminalChat(
     }
     session.output.write(prompt);
   }
+  unsubscribe?.();
   lines.close();
   write("");
 }

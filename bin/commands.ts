@@ -99,7 +99,8 @@ ${GLOBAL_OPTIONS}`,
   },
   {
     name: "chat",
-    usage: 'chat [--workspace <slug>] [--person <email>] | chat --parse [...] "<text>"',
+    usage:
+      'chat [--workspace <slug>] [--person <email>] | chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"',
     summary: "chat with Cairn in the terminal; --parse prints the action call a message becomes",
     help: `Usage: cairn chat [--workspace <slug>] [--person <email>]
        cairn chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"

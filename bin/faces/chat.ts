@@ -119,7 +119,7 @@ async function interactive(values: { workspace?: string; person?: string }, io: 
 export const chatCommand: ExtraCommand = {
   name: "chat",
   usage: CHAT_USAGE,
-  summary: "chat with Cairn in the terminal, or print the action call a message becomes (--parse)",
+  summary: "chat with Cairn in the terminal; --parse prints the action call a message becomes",
   noConfig: (args) => args.includes("--parse"),
   async run(args, io) {
     let values: { parse?: boolean; tz?: string; now?: string; workspace?: string; person?: string };

@@ -1,0 +1,159 @@
+/**
+ * The Teams bot: a TeamsActivityHandler that hands personal-chat messages and channel mentions to the
+ * conversation core as the person who wrote (linked by their AAD email), and answers with an Adaptive Card.
+ * A button on a card comes back either as a message activity whose `value` carries `{cairn: ButtonCall}`
+ * (Action.Submit) or as an `adaptiveCard/action` invoke (Action.Execute); both run the call as the clicker.
+ */
+import {
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type Attachment,
+  CardFactory,
+  MessageFactory,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+} from "botbuilder";
+import type { Actor } from "../../engine/actions/define.ts";
+import { type ConversationPort, respond, respondToClick } from "../conversation/conversation.ts";
+import { ButtonCall, type Message } from "../conversation/message.ts";
+import type { ChatPeople, ChatUser } from "../conversation/people.ts";
+import { toAdaptiveCard } from "./adaptive-card.ts";
+
+export interface TeamsBotLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface TeamsBotOptions {
+  people: ChatPeople;
+  /** Workspace slug the Teams tenant maps to (CAIRN_WORKSPACE). */
+  workspace: string;
+  /** The conversation core's port for this person in this conversation. */
+  portFor(actor: Actor, conversationKey: string): ConversationPort;
+  /** Keeps where the person can be reached proactively (their personal chat). */
+  rememberConversation(actor: Actor, tenant: string, reference: Record<string, unknown>): Promise<void>;
+  log: TeamsBotLog;
+}
+
+/** The Adaptive Card attachment for a reply, with the plain text as the notification summary. */
+export function cardAttachment(message: Message): Attachment {
+  return CardFactory.adaptiveCard(toAdaptiveCard(message));
+}
+
+export function conversationKey(tenant: string, conversationId: string): string {
+  return `teams:${tenant}:${conversationId}`;
+}
+
+/** Text addressed to the bot: its own @mention and any leftover <at> tags removed, entities decoded. */
+export function messageText(context: TurnContext): string {
+  const activity = context.activity;
+  if (activity.recipient?.id) TurnContext.removeRecipientMention(activity);
+  return (activity.text ?? "")
+    .replace(/<at>[^<]*<\/at>/gi, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function clickOf(value: unknown): ButtonCall | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const parsed = ButtonCall.safeParse((value as { cairn?: unknown }).cairn);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export class CairnTeamsBot extends TeamsActivityHandler {
+  constructor(private readonly options: TeamsBotOptions) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+  }
+
+  private tenantOf(context: TurnContext): string {
+    const activity = context.activity;
+    const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+    return activity.conversation?.tenantId ?? channelData?.tenant?.id ?? "unknown";
+  }
+
+  /** Who wrote, as a Cairn person: the AAD email from the roster (TeamsInfo.getMember), then the directory. */
+  private async personOf(context: TurnContext): Promise<{ actor: Actor } | { refused: string }> {
+    const activity = context.activity;
+    const tenant = this.tenantOf(context);
+    const from = activity.from;
+    let email: string | undefined;
+    let name = from?.name;
+    let userId = from?.aadObjectId ?? from?.id ?? "";
+    try {
+      const member = await TeamsInfo.getMember(context, from.id);
+      email = member.email ?? member.userPrincipalName ?? undefined;
+      name = member.name ?? name;
+      userId = member.aadObjectId ?? userId;
+    } catch (error) {
+      this.options.log.warn({ err: error, tenant }, "Teams: could not read the member's profile");
+    }
+    const user: ChatUser = { provider: "teams", tenant, userId, email, name };
+    const zone = (activity as { localTimezone?: string }).localTimezone;
+    if (zone) user.timezone = zone;
+    return this.options.people.resolve(user, this.options.workspace);
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const click = clickOf(activity.value);
+    const text = click ? "" : messageText(context);
+    if (!click && !text) return;
+    const person = await this.personOf(context);
+    if ("refused" in person) {
+      await context.sendActivity(MessageFactory.text(person.refused));
+      return;
+    }
+    const tenant = this.tenantOf(context);
+    if (activity.conversation?.conversationType === "personal" || !activity.conversation?.conversationType) {
+      const reference = TurnContext.getConversationReference(activity) as Record<string, unknown>;
+      await this.options
+        .rememberConversation(person.actor, tenant, reference)
+        .catch((error) => this.options.log.warn({ err: error }, "Teams: could not store the conversation"));
+    }
+    const port = this.options.portFor(person.actor, conversationKey(tenant, activity.conversation.id));
+    const reply = click ? await respondToClick(port, click) : await respond(port, text);
+    const answer = MessageFactory.attachment(cardAttachment(reply));
+    answer.summary = reply.text.slice(0, 200);
+    await context.sendActivity(answer);
+  }
+
+  /** Action.Execute: the card is refreshed in place with the reply. */
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const click = clickOf(invokeValue.action?.data);
+    if (!click)
+      return {
+        statusCode: 400,
+        type: "application/vnd.microsoft.error",
+        value: { code: "BadRequest", message: "This button carries no Cairn action." } as never,
+      };
+    const person = await this.personOf(context);
+    if ("refused" in person)
+      return {
+        statusCode: 200,
+        type: "application/vnd.microsoft.activity.message",
+        value: person.refused as never,
+      };
+    const tenant = this.tenantOf(context);
+    const port = this.options.portFor(person.actor, conversationKey(tenant, context.activity.conversation.id));
+    const reply = await respondToClick(port, click);
+    return {
+      statusCode: 200,
+      type: "application/vnd.microsoft.card.adaptive",
+      value: toAdaptiveCard(reply) as never,
+    };
+  }
+}

@@ -61,6 +61,19 @@ export function messageText(context: TurnContext): string {
     .trim();
 }
 
+/**
+ * botbuilder's connector client hands back the HTTP answer (`_response`) instead of throwing on some error
+ * statuses (a 429 after its own retries, a 403): this turns those into an error carrying the status and headers.
+ */
+export function throwIfRefused(result: unknown): void {
+  const raw = (result as { _response?: { status?: unknown; headers?: unknown } } | undefined)?._response;
+  if (typeof raw?.status === "number" && raw.status >= 400)
+    throw Object.assign(new Error(`the Bot Connector answered ${raw.status}`), {
+      statusCode: raw.status,
+      response: { status: raw.status, headers: raw.headers },
+    });
+}
+
 function clickOf(value: unknown): ButtonCall | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const parsed = ButtonCall.safeParse((value as { cairn?: unknown }).cairn);
@@ -125,7 +138,7 @@ export class CairnTeamsBot extends TeamsActivityHandler {
     const reply = click ? await respondToClick(port, click) : await respond(port, text);
     const answer = MessageFactory.attachment(cardAttachment(reply));
     answer.summary = reply.text.slice(0, 200);
-    await context.sendActivity(answer);
+    throwIfRefused(await context.sendActivity(answer));
   }
 
   /** Action.Execute: the card is refreshed in place with the reply. */

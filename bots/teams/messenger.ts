@@ -8,7 +8,7 @@
 import { type ConversationReference, MessageFactory } from "botbuilder";
 import type { Message } from "../conversation/message.ts";
 import type { TeamsAdapter } from "./adapter.ts";
-import { cardAttachment, type TeamsBotLog } from "./bot.ts";
+import { cardAttachment, type TeamsBotLog, throwIfRefused } from "./bot.ts";
 
 export interface PersonRef {
   workspaceId: string;
@@ -111,10 +111,12 @@ export class TeamsMessenger {
   /** Sends `message` to a person (their stored personal chat) or to a conversation reference. */
   async send(to: PersonRef | Partial<ConversationReference>, message: Message): Promise<SendResult> {
     const label = "personId" in to ? `person ${to.personId}` : `conversation ${to.conversation?.id ?? "?"}`;
-    const reference = "personId" in to ? await this.options.findReference(to as PersonRef) : to;
-    if (!reference?.conversation?.id || !reference.serviceUrl)
+    const stored = "personId" in to ? await this.options.findReference(to as PersonRef) : to;
+    if (!stored?.conversation?.id || !stored.serviceUrl)
       return this.fail(label, 0, undefined, "no Teams conversation for this person (they never wrote to the bot)");
-    const conversation = reference.conversation.id;
+    // A new message in the conversation, not a reply to the activity the reference was taken from.
+    const { activityId: _replyTo, ...reference } = stored;
+    const conversation = stored.conversation.id;
     const maxAttempts = this.options.maxAttempts ?? 5;
     const base = this.options.baseDelayMs ?? 500;
     const cap = this.options.maxDelayMs ?? 60_000;
@@ -127,15 +129,26 @@ export class TeamsMessenger {
       attempts = attempt;
       try {
         let activityId: string | undefined;
+        // The adapter's onTurnError would swallow a failure inside the turn: keep it and rethrow here.
+        let failed: { error: unknown } | undefined;
         await this.options.adapter.continueConversationAsync(
           this.options.adapter.settings.MicrosoftAppId,
           reference,
           async (context) => {
-            const activity = MessageFactory.attachment(cardAttachment(message));
-            activity.summary = message.text.slice(0, 200);
-            activityId = (await context.sendActivity(activity))?.id;
+            try {
+              // Proactive: a new message in the conversation (POST .../activities), not a reply.
+              (context.activity as { id?: string }).id = undefined;
+              const activity = MessageFactory.attachment(cardAttachment(message));
+              activity.summary = message.text.slice(0, 200);
+              const sent = await context.sendActivity(activity);
+              throwIfRefused(sent);
+              activityId = sent?.id;
+            } catch (error) {
+              failed = { error };
+            }
           },
         );
+        if (failed) throw failed.error;
         return activityId === undefined ? { ok: true, attempts: attempt } : { ok: true, activityId, attempts: attempt };
       } catch (error) {
         lastError = error;

@@ -251,7 +251,8 @@ export const settings = [
   // Microsoft Teams (bots/teams): botbuilder's own setting names, read as the SDK reads them.
   {
     env: "MicrosoftAppId",
-    description: "Teams: the bot's Microsoft app id (Azure Bot registration). Set to turn on POST /api/messages.",
+    description:
+      "Teams: the bot's Microsoft app id (Azure Bot registration). Set to turn on POST /api/messages.",
     schema: optionalText,
   },
   {
@@ -273,7 +274,8 @@ export const settings = [
   },
   {
     env: "ToBotFromChannelOpenIdMetadataUrl",
-    description: "Teams: OpenID metadata for the channel's activity tokens (botbuilder override; tests, sovereign clouds).",
+    description:
+      "Teams: OpenID metadata for the channel's activity tokens (botbuilder override; tests, sovereign clouds).",
     schema: optionalUrl,
   },
   {
@@ -308,7 +310,8 @@ export const settings = [
   },
   {
     env: "ChannelService",
-    description: "Teams: botbuilder's cloud selector (unset: public Azure; https://botframework.azure.us: US Government).",
+    description:
+      "Teams: botbuilder's cloud selector (unset: public Azure; https://botframework.azure.us: US Government).",
     schema: optionalText,
   },
   {

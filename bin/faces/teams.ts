@@ -5,7 +5,13 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createTeamsFace, MESSAGES_PATH, type TeamsFace, type TeamsSettings, teamsAppPackage } from "../../bots/teams/index.ts";
+import {
+  createTeamsFace,
+  MESSAGES_PATH,
+  type TeamsFace,
+  type TeamsSettings,
+  teamsAppPackage,
+} from "../../bots/teams/index.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
 import type { ExtraCommand, FaceModule } from "../modules/types.ts";
 
@@ -36,7 +42,9 @@ const packageCommand: ExtraCommand = {
     try {
       out = parseArgs({ args, options: { out: { type: "string" } } }).values.out ?? out;
     } catch (error) {
-      io.err(`cairn teams-package: ${(error as Error).message}. Usage: cairn teams-package [--out cairn-teams.zip]`);
+      io.err(
+        `cairn teams-package: ${(error as Error).message}. Usage: cairn teams-package [--out cairn-teams.zip]`,
+      );
       return 2;
     }
     const config = io.config as Config; // Present: this command loads the configuration.
@@ -50,7 +58,9 @@ const packageCommand: ExtraCommand = {
     const zip = teamsAppPackage({ appId: config.MicrosoftAppId, publicUrl: site });
     const path = resolve(out);
     await writeFile(path, zip);
-    io.out(`Wrote ${path} (${zip.length} bytes): manifest.json (bot ${config.MicrosoftAppId}), color.png, outline.png.`);
+    io.out(
+      `Wrote ${path} (${zip.length} bytes): manifest.json (bot ${config.MicrosoftAppId}), color.png, outline.png.`,
+    );
     if (!site.startsWith("https://"))
       io.err(
         `cairn teams-package: CAIRN_PUBLIC_URL is ${site}; Teams needs an https URL for the bot's messaging endpoint and the manifest's links.`,

@@ -61,7 +61,8 @@ const OVERRIDES = [
  */
 export function authenticationOptions(settings: TeamsSettings): Record<string, string> {
   const options: Record<string, string> = {};
-  for (const [key, value] of Object.entries(settings)) if (typeof value === "string" && value) options[key] = value;
+  for (const [key, value] of Object.entries(settings))
+    if (typeof value === "string" && value) options[key] = value;
   const overridden = OVERRIDES.some((key) => options[key]);
   if (overridden && !settings.ChannelService) {
     options.ToChannelFromBotLoginUrl ??= PUBLIC_CLOUD.ToChannelFromBotLoginUrl;
@@ -156,7 +157,8 @@ class CairnCredentialFactory extends ConfigurationServiceClientCredentialFactory
     if (!login || MICROSOFT_LOGIN_PREFIXES.some((prefix) => login.startsWith(prefix)) || !password)
       return super.createCredentials(appId, audience, loginEndpoint, validateAuthority);
     if (!(await this.isValidAppId(appId))) throw new Error("Invalid appId.");
-    const scope = audience || this.settings.ToChannelFromBotOAuthScope || PUBLIC_CLOUD.ToChannelFromBotOAuthScope;
+    const scope =
+      audience || this.settings.ToChannelFromBotOAuthScope || PUBLIC_CLOUD.ToChannelFromBotOAuthScope;
     const key = `${loginEndpoint}|${scope}`;
     let credentials = this.custom.get(key);
     if (!credentials) {

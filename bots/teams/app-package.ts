@@ -30,7 +30,10 @@ export function teamsManifest(options: PackageOptions): Record<string, unknown> 
       privacyUrl: `${site}/privacy`,
       termsOfUseUrl: `${site}/terms`,
     },
-    name: { short: options.name ?? "Cairn", full: `${options.name ?? "Cairn"}: plans your day around your meetings` },
+    name: {
+      short: options.name ?? "Cairn",
+      full: `${options.name ?? "Cairn"}: plans your day around your meetings`,
+    },
     description: {
       short: "Add tasks in plain words, plan your day, start focus time.",
       full: 'Cairn is a self-hosted productivity agent. Tell it "add write the Q3 report by friday 2h", ask "what should I do now?", "plan my day" or "start focus for 50 min", and answer its nudges with one click.',
@@ -122,7 +125,9 @@ const STONES: [number, number, number, number][] = [
 ];
 
 function inStone(u: number, v: number, grow = 0): boolean {
-  return STONES.some(([cx, cy, rx, ry]) => ((u - cx) / (rx + grow)) ** 2 + ((v - cy) / (ry + grow)) ** 2 <= 1);
+  return STONES.some(
+    ([cx, cy, rx, ry]) => ((u - cx) / (rx + grow)) ** 2 + ((v - cy) / (ry + grow)) ** 2 <= 1,
+  );
 }
 
 export function colorIcon(): Buffer {

@@ -161,7 +161,10 @@ export class CairnTeamsBot extends TeamsActivityHandler {
         value: person.refused as never,
       };
     const tenant = this.tenantOf(context);
-    const port = this.options.portFor(person.actor, conversationKey(tenant, context.activity.conversation.id));
+    const port = this.options.portFor(
+      person.actor,
+      conversationKey(tenant, context.activity.conversation.id),
+    );
     const reply = await respondToClick(port, click);
     return {
       statusCode: 200,

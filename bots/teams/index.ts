@@ -3,8 +3,11 @@
  * messaging endpoint, and the proactive Messenger. botbuilder is only imported inside bots/teams/.
  */
 import type { Router } from "express";
+import {
+  findTeamsConversation,
+  saveTeamsConversation,
+} from "../../engine/db/repositories/teams-conversations.ts";
 import type { Engine } from "../../engine/engine.ts";
-import { findTeamsConversation, saveTeamsConversation } from "../../engine/db/repositories/teams-conversations.ts";
 import { enginePeople } from "../conversation/engine-people.ts";
 import { enginePort } from "../conversation/engine-port.ts";
 import type { ChatPeople } from "../conversation/people.ts";

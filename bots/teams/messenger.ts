@@ -23,7 +23,9 @@ export interface DeliveryFailure {
   error: string;
 }
 
-export type SendResult = { ok: true; activityId?: string; attempts: number } | { ok: false; failure: DeliveryFailure };
+export type SendResult =
+  | { ok: true; activityId?: string; attempts: number }
+  | { ok: false; failure: DeliveryFailure };
 
 export interface TeamsMessengerOptions {
   adapter: TeamsAdapter;
@@ -79,7 +81,8 @@ export class ConversationRateLimiter {
 
 function statusOf(error: unknown): number | undefined {
   const e = error as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
-  for (const value of [e.statusCode, e.status, e.response?.status]) if (typeof value === "number") return value;
+  for (const value of [e.statusCode, e.status, e.response?.status])
+    if (typeof value === "number") return value;
   return undefined;
 }
 
@@ -113,7 +116,12 @@ export class TeamsMessenger {
     const label = "personId" in to ? `person ${to.personId}` : `conversation ${to.conversation?.id ?? "?"}`;
     const stored = "personId" in to ? await this.options.findReference(to as PersonRef) : to;
     if (!stored?.conversation?.id || !stored.serviceUrl)
-      return this.fail(label, 0, undefined, "no Teams conversation for this person (they never wrote to the bot)");
+      return this.fail(
+        label,
+        0,
+        undefined,
+        "no Teams conversation for this person (they never wrote to the bot)",
+      );
     // A new message in the conversation, not a reply to the activity the reference was taken from.
     const { activityId: _replyTo, ...reference } = stored;
     const conversation = stored.conversation.id;
@@ -149,18 +157,28 @@ export class TeamsMessenger {
           },
         );
         if (failed) throw failed.error;
-        return activityId === undefined ? { ok: true, attempts: attempt } : { ok: true, activityId, attempts: attempt };
+        return activityId === undefined
+          ? { ok: true, attempts: attempt }
+          : { ok: true, activityId, attempts: attempt };
       } catch (error) {
         lastError = error;
         const status = statusOf(error);
         if (!retryable(status) || attempt === maxAttempts) break;
         const backoff = Math.min(cap, base * 2 ** (attempt - 1));
         const delay = Math.min(cap, Math.max(backoff, retryAfterMs(error, this.now()) ?? 0));
-        this.options.log.warn({ to: label, status, attempt, delayMs: delay }, "Teams: delivery failed, retrying");
+        this.options.log.warn(
+          { to: label, status, attempt, delayMs: delay },
+          "Teams: delivery failed, retrying",
+        );
         await this.sleep(delay);
       }
     }
-    return this.fail(label, attempts, statusOf(lastError), (lastError as Error)?.message ?? String(lastError));
+    return this.fail(
+      label,
+      attempts,
+      statusOf(lastError),
+      (lastError as Error)?.message ?? String(lastError),
+    );
   }
 
   private fail(to: string, attempts: number, status: number | undefined, error: string): SendResult {

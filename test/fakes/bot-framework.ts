@@ -76,7 +76,9 @@ export async function startFakeBotFramework(
   let base = "";
 
   const { app, requests, faults } = createFakeApp({
-    faultBody: (fault) => ({ error: { code: fault.status === 429 ? "Throttled" : "ServiceError", message: "fault" } }),
+    faultBody: (fault) => ({
+      error: { code: fault.status === 429 ? "Throttled" : "ServiceError", message: "fault" },
+    }),
     exemptFromFaults: (req) => !req.path.startsWith("/teams/"),
   });
 
@@ -95,8 +97,14 @@ export async function startFakeBotFramework(
 
   app.post("/:tenant/oauth2/v2.0/token", (req: Request, res: Response) => {
     const body = isRecord(req.body) ? req.body : {};
-    if (body.grant_type !== "client_credentials" || body.client_id !== appId || body.client_secret !== appPassword) {
-      res.status(401).json({ error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret." });
+    if (
+      body.grant_type !== "client_credentials" ||
+      body.client_id !== appId ||
+      body.client_secret !== appPassword
+    ) {
+      res
+        .status(401)
+        .json({ error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret." });
       return;
     }
     const token = `fake-access-${randomBytes(12).toString("hex")}`;

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { inflateSync } from "node:zlib";
+import { teamsModule, teamsSettings } from "../../../bin/faces/teams.ts";
 import { say } from "../../../bots/conversation/message.ts";
 import { crc32 } from "../../../bots/teams/app-package.ts";
 import { createTeamsFace, type TeamsFace } from "../../../bots/teams/index.ts";
-import { teamsModule, teamsSettings } from "../../../bin/faces/teams.ts";
 import type { Actor } from "../../../engine/actions/define.ts";
 import { ensurePerson } from "../../../engine/db/repositories/workspaces.ts";
 import { silentLogger } from "../../../engine/logger.ts";
@@ -41,7 +41,9 @@ function cardOf(activity: Record<string, unknown>): Card {
 }
 
 /** Every Action.Submit / Action.Execute in a card, wherever it sits. */
-function actionsOf(node: unknown): { title: string; data: { cairn: { action: string; input: Record<string, unknown> } } }[] {
+function actionsOf(
+  node: unknown,
+): { title: string; data: { cairn: { action: string; input: Record<string, unknown> } } }[] {
   if (Array.isArray(node)) return node.flatMap(actionsOf);
   if (typeof node !== "object" || node === null) return [];
   const record = node as Record<string, unknown>;
@@ -106,7 +108,11 @@ for (const backend of backends()) {
     const post = async (body: Record<string, unknown>, authorization?: string) => {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (authorization !== undefined) headers.authorization = authorization;
-      const response = await fetch(`${cairn.url}/api/messages`, { method: "POST", headers, body: JSON.stringify(body) });
+      const response = await fetch(`${cairn.url}/api/messages`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+      });
       const text = await response.text();
       return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
     };
@@ -152,7 +158,11 @@ for (const backend of backends()) {
           name: "adaptiveCard/action",
           text: undefined,
           value: {
-            action: { type: "Action.Execute", verb: "cairn", data: { cairn: { action: "complete_task", input: { id: task.id } } } },
+            action: {
+              type: "Action.Execute",
+              verb: "cairn",
+              data: { cairn: { action: "complete_task", input: { id: task.id } } },
+            },
             trigger: "manual",
           },
         }),
@@ -175,8 +185,14 @@ for (const backend of backends()) {
             conversationType: "channel",
             tenantId: fake.tenantId,
           },
-          entities: [{ type: "mention", text: "<at>Cairn</at>", mentioned: { id: `28:${fake.appId}`, name: "Cairn" } }],
-          channelData: { tenant: { id: fake.tenantId }, team: { id: "19:team@thread.tacv2" }, channel: { id: "19:general@thread.tacv2" } },
+          entities: [
+            { type: "mention", text: "<at>Cairn</at>", mentioned: { id: `28:${fake.appId}`, name: "Cairn" } },
+          ],
+          channelData: {
+            tenant: { id: fake.tenantId },
+            team: { id: "19:team@thread.tacv2" },
+            channel: { id: "19:general@thread.tacv2" },
+          },
         }),
       );
       assert.equal(answer.status, 200);
@@ -185,12 +201,21 @@ for (const backend of backends()) {
     });
 
     it("links a new Teams user by AAD email and creates a member (auto-provision on)", async () => {
-      fake.addMember({ id: "29:1grace", aadObjectId: "00000000-0000-0000-0000-0000000grace", name: "Grace", email: "grace@example.com" });
+      fake.addMember({
+        id: "29:1grace",
+        aadObjectId: "00000000-0000-0000-0000-0000000grace",
+        name: "Grace",
+        email: "grace@example.com",
+      });
       const before = fake.activities.length;
       const answer = await signedPost(
         activity({
           from: { id: "29:1grace", name: "Grace", aadObjectId: "00000000-0000-0000-0000-0000000grace" },
-          conversation: { id: "a:1personal-chat-grace", conversationType: "personal", tenantId: fake.tenantId },
+          conversation: {
+            id: "a:1personal-chat-grace",
+            conversationType: "personal",
+            tenantId: fake.tenantId,
+          },
           text: "add review the hiring plan",
         }),
       );
@@ -198,16 +223,27 @@ for (const backend of backends()) {
       await fake.waitForActivities(before + 1);
       const grace = await cairn.engine.actorFor("demo", "grace@example.com");
       assert.equal(grace.person.timezone, "Europe/Berlin");
-      const graceTasks = (await cairn.engine.call(grace, "http", "list_tasks", { limit: 100 })) as { tasks: TaskRow[] };
+      const graceTasks = (await cairn.engine.call(grace, "http", "list_tasks", { limit: 100 })) as {
+        tasks: TaskRow[];
+      };
       assert.ok(graceTasks.tasks.some((t) => t.title === "review the hiring plan"));
     });
 
     for (const [label, auth] of [
       ["missing", async () => undefined],
-      ["forged (signed by another key)", () => fake.authorization({ serviceUrl: fake.serviceUrl }, { forged: true })],
+      [
+        "forged (signed by another key)",
+        () => fake.authorization({ serviceUrl: fake.serviceUrl }, { forged: true }),
+      ],
       ["expired", () => fake.authorization({ serviceUrl: fake.serviceUrl }, { expiresIn: -3600 })],
-      ["for another bot (wrong audience)", () => fake.authorization({ serviceUrl: fake.serviceUrl }, { audience: "some-other-bot" })],
-      ["from another issuer", () => fake.authorization({ serviceUrl: fake.serviceUrl }, { issuer: "https://evil.example.com" })],
+      [
+        "for another bot (wrong audience)",
+        () => fake.authorization({ serviceUrl: fake.serviceUrl }, { audience: "some-other-bot" }),
+      ],
+      [
+        "from another issuer",
+        () => fake.authorization({ serviceUrl: fake.serviceUrl }, { issuer: "https://evil.example.com" }),
+      ],
       ["for another serviceUrl", () => fake.authorization({ serviceUrl: "https://evil.example.com/teams/" })],
       ["not a JWT", async () => "Bearer not-a-token"],
     ] as const) {
@@ -216,7 +252,10 @@ for (const backend of backends()) {
         const title = `forged task ${label}`;
         const answer = await post(activity({ text: `add ${title}` }), await auth());
         assert.equal(answer.status, 401);
-        assert.deepEqual((await tasks()).filter((t) => t.title.startsWith("forged task")).map((t) => t.title), []);
+        assert.deepEqual(
+          (await tasks()).filter((t) => t.title.startsWith("forged task")).map((t) => t.title),
+          [],
+        );
         assert.equal(fake.activities.length, before, "no reply was sent");
       });
     }
@@ -276,7 +315,11 @@ for (const backend of backends()) {
 
       it("gives up on a 403 at once and records the failure", async () => {
         delays.length = 0;
-        fake.failNext({ status: 403, count: 1, body: { error: { code: "BotDisabledByAdmin", message: "disabled" } } });
+        fake.failNext({
+          status: 403,
+          count: 1,
+          body: { error: { code: "BotDisabledByAdmin", message: "disabled" } },
+        });
         const result = await face.messenger.send(
           { workspaceId: ada.workspace.id, personId: ada.person.id },
           say("This one is refused."),
@@ -290,9 +333,16 @@ for (const backend of backends()) {
       it("records a failure for a person who never wrote to the bot", async () => {
         const demo = await cairn.engine.actorFor("demo");
         const nobody = await cairn.engine.services.db.scoped(demo.workspace.id, (tx) =>
-          ensurePerson(tx, demo.workspace.id, { email: "nobody@example.com", name: "Nobody", isAdmin: false }),
+          ensurePerson(tx, demo.workspace.id, {
+            email: "nobody@example.com",
+            name: "Nobody",
+            isAdmin: false,
+          }),
         );
-        const result = await face.messenger.send({ workspaceId: demo.workspace.id, personId: nobody.id }, say("hello"));
+        const result = await face.messenger.send(
+          { workspaceId: demo.workspace.id, personId: nobody.id },
+          say("hello"),
+        );
         assert.equal(result.ok, false);
         assert.ok(face.messenger.failures.some((f) => f.to === `person ${nobody.id}`));
       });
@@ -305,11 +355,18 @@ describe("cairn teams-package", () => {
     const dir = await mkdtemp(join(tmpdir(), "cairn-teams-package-"));
     try {
       const out = join(dir, "app.zip");
-      const config = testConfig({ MicrosoftAppId: "11111111-2222-3333-4444-555555555555", CAIRN_PUBLIC_URL: "https://cairn.example.com" });
+      const config = testConfig({
+        MicrosoftAppId: "11111111-2222-3333-4444-555555555555",
+        CAIRN_PUBLIC_URL: "https://cairn.example.com",
+      });
       const command = teamsModule.commands?.find((c) => c.name === "teams-package");
       assert.ok(command);
       const lines: string[] = [];
-      const status = await command.run(["--out", out], { out: (t) => lines.push(t), err: (t) => lines.push(t), config });
+      const status = await command.run(["--out", out], {
+        out: (t) => lines.push(t),
+        err: (t) => lines.push(t),
+        config,
+      });
       assert.equal(status, 0, lines.join("\n"));
       const files = readZip(await readFile(out));
       assert.deepEqual([...files.keys()].sort(), ["color.png", "manifest.json", "outline.png"]);

@@ -6,10 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { inflateSync } from "node:zlib";
+import express from "express";
 import { teamsModule, teamsSettings } from "../../../bin/faces/teams.ts";
 import { say } from "../../../bots/conversation/message.ts";
 import { crc32 } from "../../../bots/teams/app-package.ts";
@@ -227,6 +230,47 @@ for (const backend of backends()) {
         tasks: TaskRow[];
       };
       assert.ok(graceTasks.tasks.some((t) => t.title === "review the hiring plan"));
+    });
+
+    it("with auto-provisioning off, answers an unknown email with a polite refusal and creates no one", async () => {
+      const face = createTeamsFace({
+        engine: cairn.engine,
+        settings: teamsSettings(cairn.config) ?? assert.fail("Teams settings"),
+        workspace: "demo",
+        autoProvision: false,
+        log: silentLogger,
+      });
+      const app = express();
+      app.use(face.router);
+      const server = await new Promise<Server>((resolve) => {
+        const s = app.listen(0, "127.0.0.1", () => resolve(s));
+      });
+      try {
+        const { port } = server.address() as AddressInfo;
+        fake.addMember({ id: "29:1mallory", name: "Mallory", email: "mallory@example.com" });
+        const before = fake.activities.length;
+        const body = activity({
+          from: { id: "29:1mallory", name: "Mallory" },
+          conversation: {
+            id: "a:1personal-chat-mallory",
+            conversationType: "personal",
+            tenantId: fake.tenantId,
+          },
+          text: "add steal the plans",
+        });
+        const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: await fake.authorization(body) },
+          body: JSON.stringify(body),
+        });
+        assert.equal(response.status, 200);
+        const [reply] = (await fake.waitForActivities(before + 1)).slice(before);
+        assert.match(String(reply?.activity.text), /not set up in Cairn yet.*mallory@example\.com/);
+        await assert.rejects(cairn.engine.actorFor("demo", "mallory@example.com"));
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     for (const [label, auth] of [

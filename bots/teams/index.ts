@@ -3,16 +3,19 @@
  * messaging endpoint, and the proactive Messenger. botbuilder is only imported inside bots/teams/.
  */
 import type { Router } from "express";
+import { conversationStore } from "../../engine/conversations/memory-store.ts";
 import {
   findTeamsConversation,
   saveTeamsConversation,
 } from "../../engine/db/repositories/teams-conversations.ts";
+import { findPersonById, findWorkspace } from "../../engine/db/repositories/workspaces.ts";
 import type { Engine } from "../../engine/engine.ts";
+import { rememberNudge } from "../conversation/conversation.ts";
 import { enginePeople } from "../conversation/engine-people.ts";
 import { enginePort } from "../conversation/engine-port.ts";
 import type { ChatPeople } from "../conversation/people.ts";
 import { TeamsAdapter, type TeamsSettings } from "./adapter.ts";
-import { CairnTeamsBot, type TeamsBotLog } from "./bot.ts";
+import { CairnTeamsBot, conversationKey, type TeamsBotLog } from "./bot.ts";
 import { MESSAGES_PATH, teamsRouter } from "./http.ts";
 import { TeamsMessenger, type TeamsMessengerOptions } from "./messenger.ts";
 
@@ -74,6 +77,17 @@ export function createTeamsFace(options: TeamsFaceOptions): TeamsFace {
     findReference: async ({ workspaceId, personId }) =>
       (await engine.services.db.scoped(workspaceId, (tx) => findTeamsConversation(tx, workspaceId, personId)))
         ?.reference,
+    onNudgeDelivered: async ({ workspaceId, personId }, reference, nudgeId) => {
+      const actor = await engine.services.db.scoped(workspaceId, async (tx) => {
+        const workspace = await findWorkspace(tx, workspaceId);
+        const person = await findPersonById(tx, workspaceId, personId);
+        return workspace && person ? { workspace, person } : undefined;
+      });
+      const conversation = reference.conversation;
+      if (!actor || !conversation?.id) return;
+      const key = conversationKey(conversation.tenantId ?? "unknown", conversation.id);
+      await rememberNudge(conversationStore(engine.services, actor, key), nudgeId);
+    },
     ...options.messenger,
   });
   return { router: teamsRouter(adapter, bot, log), adapter, bot, messenger, path: MESSAGES_PATH };

@@ -40,6 +40,13 @@ export interface TeamsMessengerOptions {
   maxDelayMs?: number;
   sleep?(ms: number): Promise<void>;
   now?(): number;
+  /** After a delivery that carried a nudge: lets the conversation remember it ("snooze 30" answers it). */
+  onNudgeDelivered?(to: PersonRef, reference: Partial<ConversationReference>, nudgeId: string): Promise<void>;
+}
+
+export interface SendOptions {
+  /** The nudge this message delivers; the person's next "snooze 30" or "done" answers it. */
+  nudgeId?: string;
 }
 
 /** Teams' documented per-bot, per-conversation limits: [window ms, messages]. */
@@ -112,7 +119,11 @@ export class TeamsMessenger {
   }
 
   /** Sends `message` to a person (their stored personal chat) or to a conversation reference. */
-  async send(to: PersonRef | Partial<ConversationReference>, message: Message): Promise<SendResult> {
+  async send(
+    to: PersonRef | Partial<ConversationReference>,
+    message: Message,
+    options: SendOptions = {},
+  ): Promise<SendResult> {
     const label = "personId" in to ? `person ${to.personId}` : `conversation ${to.conversation?.id ?? "?"}`;
     const stored = "personId" in to ? await this.options.findReference(to as PersonRef) : to;
     if (!stored?.conversation?.id || !stored.serviceUrl)
@@ -157,6 +168,10 @@ export class TeamsMessenger {
           },
         );
         if (failed) throw failed.error;
+        if (options.nudgeId && "personId" in to && this.options.onNudgeDelivered)
+          await this.options
+            .onNudgeDelivered(to as PersonRef, stored, options.nudgeId)
+            .catch((error) => this.options.log.warn({ err: error }, "Teams: could not remember the nudge"));
         return activityId === undefined
           ? { ok: true, attempts: attempt }
           : { ok: true, activityId, attempts: attempt };

@@ -15,9 +15,12 @@ import { inflateSync } from "node:zlib";
 import express from "express";
 import { teamsModule, teamsSettings } from "../../../bin/faces/teams.ts";
 import { say } from "../../../bots/conversation/message.ts";
+import type { TeamsAdapter } from "../../../bots/teams/adapter.ts";
 import { crc32 } from "../../../bots/teams/app-package.ts";
 import { createTeamsFace, type TeamsFace } from "../../../bots/teams/index.ts";
+import { ConversationRateLimiter, TeamsMessenger } from "../../../bots/teams/messenger.ts";
 import type { Actor } from "../../../engine/actions/define.ts";
+import { conversationStore } from "../../../engine/conversations/memory-store.ts";
 import { ensurePerson } from "../../../engine/db/repositories/workspaces.ts";
 import { silentLogger } from "../../../engine/logger.ts";
 import { type FakeBotFramework, startFakeBotFramework } from "../../fakes/bot-framework.ts";
@@ -374,6 +377,20 @@ for (const backend of backends()) {
         assert.ok(face.messenger.failures.some((f) => f.status === 403));
       });
 
+      it("remembers a delivered nudge in the person's Teams conversation, so 'snooze 30' can answer it", async () => {
+        const result = await face.messenger.send(
+          { workspaceId: ada.workspace.id, personId: ada.person.id },
+          say("Time to start **write the Q3 report**?"),
+          { nudgeId: "nudge-teams-1" },
+        );
+        assert.equal(result.ok, true);
+        const key = `teams:${fake.tenantId}:a:1personal-chat-ada`;
+        const state = (await conversationStore(cairn.engine.services, ada, key).load()) as {
+          lastNudgeId?: string;
+        };
+        assert.equal(state?.lastNudgeId, "nudge-teams-1");
+      });
+
       it("records a failure for a person who never wrote to the bot", async () => {
         const demo = await cairn.engine.actorFor("demo");
         const nobody = await cairn.engine.services.db.scoped(demo.workspace.id, (tx) =>
@@ -393,6 +410,91 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe("Teams Messenger retries and limits (no network)", () => {
+  const reference = {
+    serviceUrl: "https://smba.example.com/teams/",
+    conversation: { id: "a:1chat", isGroup: false, conversationType: "personal", name: "" },
+    channelId: "msteams",
+  };
+  const failing = (answers: ({ status: number; retryAfter?: string } | "ok")[]) => {
+    let calls = 0;
+    const adapter = {
+      settings: { MicrosoftAppId: "bot" },
+      async continueConversationAsync() {
+        const answer = answers[calls++] ?? "ok";
+        if (answer === "ok") return;
+        throw Object.assign(new Error(`status ${answer.status}`), {
+          statusCode: answer.status,
+          response: {
+            headers: { get: (name: string) => (name === "retry-after" ? answer.retryAfter : undefined) },
+          },
+        });
+      },
+    } as unknown as TeamsAdapter;
+    return { adapter, calls: () => calls };
+  };
+
+  it("waits at least Retry-After on a 429, backs off exponentially on 5xx, and stops on a 4xx", async () => {
+    const delays: number[] = [];
+    const sleep = async (ms: number) => {
+      delays.push(ms);
+    };
+    const stub = failing([{ status: 429, retryAfter: "3" }, { status: 502 }, { status: 503 }, "ok"]);
+    const messenger = new TeamsMessenger({
+      adapter: stub.adapter,
+      findReference: async () => undefined,
+      log: silentLogger,
+      baseDelayMs: 100,
+      sleep,
+    });
+    const sent = await messenger.send(reference, say("hi"));
+    assert.deepEqual(sent, { ok: true, attempts: 4 });
+    assert.deepEqual(delays, [3000, 200, 400]);
+
+    const refused = failing([{ status: 403 }]);
+    const once = new TeamsMessenger({
+      adapter: refused.adapter,
+      findReference: async () => undefined,
+      log: silentLogger,
+      sleep,
+    });
+    const result = await once.send(reference, say("hi"));
+    assert.equal(result.ok, false);
+    assert.equal(refused.calls(), 1);
+    assert.equal(once.failures[0]?.status, 403);
+
+    const down = failing(Array.from({ length: 10 }, () => ({ status: 500 })));
+    const giveUp = new TeamsMessenger({
+      adapter: down.adapter,
+      findReference: async () => undefined,
+      log: silentLogger,
+      sleep,
+      maxAttempts: 3,
+    });
+    const gaveUp = await giveUp.send(reference, say("hi"));
+    assert.equal(gaveUp.ok, false);
+    assert.equal(down.calls(), 3);
+    assert.equal(!gaveUp.ok && gaveUp.failure.attempts, 3);
+  });
+
+  it("keeps to Teams' per-conversation limits (7 a second, 60 in 30 seconds)", () => {
+    const limiter = new ConversationRateLimiter();
+    const t0 = 1_000_000;
+    for (let i = 0; i < 7; i++) {
+      assert.equal(limiter.delay("c", t0 + i), 0);
+      limiter.record("c", t0 + i);
+    }
+    assert.equal(limiter.delay("c", t0 + 7), 993, "the eighth waits for the first to leave the 1 s window");
+    assert.equal(limiter.delay("other", t0 + 7), 0, "another conversation is not held up");
+    let now = t0 + 1_000;
+    for (let i = 7; i < 60; i++) {
+      now += limiter.delay("c", now);
+      limiter.record("c", now);
+    }
+    assert.ok(limiter.delay("c", now) > 1_000, "the 61st waits for the 30 s window");
+  });
+});
 
 describe("cairn teams-package", () => {
   it("writes a zip with a v1.16 manifest naming the bot and 192/32 px icons", async () => {

@@ -16,7 +16,7 @@ import {
 } from "botbuilder";
 import type { Actor } from "../../engine/actions/define.ts";
 import { type ConversationPort, respond, respondToClick } from "../conversation/conversation.ts";
-import { ButtonCall, type Message } from "../conversation/message.ts";
+import { ButtonCall, type Message, say } from "../conversation/message.ts";
 import type { ChatPeople, ChatUser } from "../conversation/people.ts";
 import { toAdaptiveCard } from "./adaptive-card.ts";
 
@@ -87,6 +87,39 @@ export class CairnTeamsBot extends TeamsActivityHandler {
       await this.handleMessage(context);
       await next();
     });
+    // Installed in a personal scope: keep the conversation (proactive messages work from now on) and greet.
+    this.onMembersAdded(async (context, next) => {
+      const activity = context.activity;
+      const botAdded = (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id);
+      if (botAdded && activity.conversation?.conversationType === "personal") await this.welcome(context);
+      await next();
+    });
+  }
+
+  private async welcome(context: TurnContext): Promise<void> {
+    const person = await this.personOf(context);
+    if ("refused" in person) {
+      await context.sendActivity(MessageFactory.text(person.refused));
+      return;
+    }
+    const tenant = this.tenantOf(context);
+    await this.remember(person.actor, tenant, context);
+    const port = this.options.portFor(
+      person.actor,
+      conversationKey(tenant, context.activity.conversation.id),
+    );
+    const help = await respond(port, "help");
+    const greeting = say(`Hi ${person.actor.person.name || "there"}, I'm Cairn.`, ...help.parts);
+    const answer = MessageFactory.attachment(cardAttachment(greeting));
+    answer.summary = greeting.text.slice(0, 200);
+    throwIfRefused(await context.sendActivity(answer));
+  }
+
+  private async remember(actor: Actor, tenant: string, context: TurnContext): Promise<void> {
+    const reference = TurnContext.getConversationReference(context.activity) as Record<string, unknown>;
+    await this.options
+      .rememberConversation(actor, tenant, reference)
+      .catch((error) => this.options.log.warn({ err: error }, "Teams: could not store the conversation"));
   }
 
   private tenantOf(context: TurnContext): string {
@@ -128,12 +161,8 @@ export class CairnTeamsBot extends TeamsActivityHandler {
       return;
     }
     const tenant = this.tenantOf(context);
-    if (activity.conversation?.conversationType === "personal" || !activity.conversation?.conversationType) {
-      const reference = TurnContext.getConversationReference(activity) as Record<string, unknown>;
-      await this.options
-        .rememberConversation(person.actor, tenant, reference)
-        .catch((error) => this.options.log.warn({ err: error }, "Teams: could not store the conversation"));
-    }
+    if (activity.conversation?.conversationType === "personal" || !activity.conversation?.conversationType)
+      await this.remember(person.actor, tenant, context);
     const port = this.options.portFor(person.actor, conversationKey(tenant, activity.conversation.id));
     const reply = click ? await respondToClick(port, click) : await respond(port, text);
     const answer = MessageFactory.attachment(cardAttachment(reply));

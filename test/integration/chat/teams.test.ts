@@ -235,6 +235,49 @@ for (const backend of backends()) {
       assert.ok(graceTasks.tasks.some((t) => t.title === "review the hiring plan"));
     });
 
+    it("installed in a personal chat: greets with the help card and can message the person from then on", async () => {
+      fake.addMember({
+        id: "29:1linus",
+        aadObjectId: "00000000-0000-0000-0000-0000000linus",
+        name: "Linus",
+        email: "linus@example.com",
+      });
+      const before = fake.activities.length;
+      const answer = await signedPost(
+        activity({
+          type: "conversationUpdate",
+          text: undefined,
+          from: { id: "29:1linus", name: "Linus", aadObjectId: "00000000-0000-0000-0000-0000000linus" },
+          conversation: {
+            id: "a:1personal-chat-linus",
+            conversationType: "personal",
+            tenantId: fake.tenantId,
+          },
+          membersAdded: [{ id: `28:${fake.appId}` }],
+        }),
+      );
+      assert.equal(answer.status, 200);
+      const [welcome] = (await fake.waitForActivities(before + 1)).slice(before);
+      assert.ok(welcome);
+      assert.equal(welcome.conversationId, "a:1personal-chat-linus");
+      assert.match(textOfCard(cardOf(welcome.activity)), /Hi Linus, I'm Cairn/);
+      const linus = await cairn.engine.actorFor("demo", "linus@example.com");
+      const face = createTeamsFace({
+        engine: cairn.engine,
+        settings: teamsSettings(cairn.config) ?? assert.fail("Teams settings"),
+        workspace: "demo",
+        autoProvision: true,
+        log: silentLogger,
+      });
+      const sent = await face.messenger.send(
+        { workspaceId: linus.workspace.id, personId: linus.person.id },
+        say("Your first plan is ready."),
+      );
+      assert.equal(sent.ok, true);
+      const [proactive] = (await fake.waitForActivities(before + 2)).slice(before + 1);
+      assert.equal(proactive?.conversationId, "a:1personal-chat-linus");
+    });
+
     it("with auto-provisioning off, answers an unknown email with a polite refusal and creates no one", async () => {
       const face = createTeamsFace({
         engine: cairn.engine,

@@ -194,6 +194,18 @@ export class TeamsAdapter extends CloudAdapter {
   /** Checks the channel's JWT (signature via the OpenID metadata's keys, issuer, audience, expiry, serviceUrl). */
   async authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     if (!authHeader.trim()) throw new TeamsUnauthorized("no Authorization header");
+    // Refuse plainly expired tokens before the SDK, which prints each one to the console (botbuilder allows
+    // 5 minutes of clock skew; so does this check).
+    const payload = /^Bearer [\w-]+\.([\w-]+)\.[\w-]+$/.exec(authHeader.trim())?.[1];
+    if (!payload) throw new TeamsUnauthorized("the Authorization header is not a bearer JWT");
+    try {
+      const { exp } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown };
+      if (typeof exp === "number" && exp * 1000 + 300_000 < Date.now())
+        throw new TeamsUnauthorized("token expired");
+    } catch (error) {
+      if (error instanceof TeamsUnauthorized) throw error;
+      throw new TeamsUnauthorized("the token's claims are not JSON");
+    }
     try {
       return await this.auth.authenticateRequest(activity, authHeader);
     } catch (error) {

@@ -75,6 +75,10 @@ export const teamsModule: FaceModule = {
   async installFace(engine, config, log) {
     const settings = teamsSettings(config);
     if (!settings) return {};
+    if (settings.MicrosoftAppType !== "MultiTenant" && !settings.MicrosoftAppTenantId)
+      throw new Error(`MicrosoftAppTenantId is required with MicrosoftAppType=${settings.MicrosoftAppType}.`);
+    if (settings.MicrosoftAppType !== "UserAssignedMSI" && !settings.MicrosoftAppPassword)
+      log.warn("Teams: MicrosoftAppPassword is not set; the bot can read messages but not answer them.");
     const face: TeamsFace = createTeamsFace({
       engine,
       settings,

@@ -161,6 +161,20 @@ Options:
 ${GLOBAL_OPTIONS}`,
     load: async () => commandIn((await import("./faces/mcp.ts")).mcpModule.commands, "mcp"),
   },
+  {
+    name: "teams-package",
+    usage: "teams-package [--out <file>]",
+    summary: "Write the Microsoft Teams app package (manifest.json and icons) as a zip; needs MicrosoftAppId",
+    help: `Usage: cairn teams-package [--out <file>]
+
+Writes the Teams app package to upload in Teams or the Developer Portal: manifest.json (schema 1.16, the bot
+from MicrosoftAppId, links on CAIRN_PUBLIC_URL), color.png (192x192) and outline.png (32x32).
+
+Options:
+  --out <file>   where to write the zip (default cairn-teams.zip)
+${GLOBAL_OPTIONS}`,
+    load: async () => commandIn((await import("./faces/teams.ts")).teamsModule.commands, "teams-package"),
+  },
 ];
 
 export const findCommand = (name: string): CommandSpec | undefined => commands.find((c) => c.name === name);

@@ -271,6 +271,82 @@ export const settings = [
   { env: "CALDAV_USERNAME", description: "CalDAV user.", schema: optionalText },
   { env: "CALDAV_PASSWORD", description: "CalDAV password.", secret: true, schema: optionalText },
   { env: "ICS_URLS", description: "ICS calendar subscriptions (comma-separated URLs).", schema: urlList },
+  // Microsoft Teams (bots/teams): botbuilder's own setting names, read as the SDK reads them.
+  {
+    env: "MicrosoftAppId",
+    description:
+      "Teams: the bot's Microsoft app id (Azure Bot registration). Set to turn on POST /api/messages.",
+    schema: optionalText,
+  },
+  {
+    env: "MicrosoftAppPassword",
+    description: "Teams: the bot's client secret.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "MicrosoftAppType",
+    description: "Teams: MultiTenant, SingleTenant or UserAssignedMSI.",
+    default: "MultiTenant",
+    schema: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
+  },
+  {
+    env: "MicrosoftAppTenantId",
+    description: "Teams: the bot's Entra tenant (SingleTenant and UserAssignedMSI bots).",
+    schema: optionalText,
+  },
+  {
+    env: "ToBotFromChannelOpenIdMetadataUrl",
+    description:
+      "Teams: OpenID metadata for the channel's activity tokens (botbuilder override; tests, sovereign clouds).",
+    schema: optionalUrl,
+  },
+  {
+    env: "ToBotFromChannelTokenIssuer",
+    description: "Teams: issuer expected on the channel's activity tokens (botbuilder override).",
+    schema: optionalText,
+  },
+  {
+    env: "ToBotFromEmulatorOpenIdMetadataUrl",
+    description: "Teams: OpenID metadata for Emulator and skill tokens (botbuilder override).",
+    schema: optionalUrl,
+  },
+  {
+    env: "ToChannelFromBotLoginUrl",
+    description: "Teams: login URL (authority) the bot gets its outgoing tokens from (botbuilder override).",
+    schema: optionalUrl,
+  },
+  {
+    env: "ToChannelFromBotOAuthScope",
+    description: "Teams: scope of the bot's outgoing tokens (botbuilder override).",
+    schema: optionalText,
+  },
+  {
+    env: "BotOpenIdMetadata",
+    description: "Teams: older name of ToBotFromChannelOpenIdMetadataUrl, read when that one is unset.",
+    schema: optionalUrl,
+  },
+  {
+    env: "OAuthApiEndpoint",
+    description: "Teams: Bot Framework token service URL for user sign-in (botbuilder's OAuthUrl).",
+    schema: optionalUrl,
+  },
+  {
+    env: "ChannelService",
+    description:
+      "Teams: botbuilder's cloud selector (unset: public Azure; https://botframework.azure.us: US Government).",
+    schema: optionalText,
+  },
+  {
+    env: "CAIRN_CHAT_AUTO_PROVISION",
+    description:
+      "Chat: create a member for a Slack or Teams user whose email has no Cairn person yet (0: refuse politely).",
+    default: "1",
+    schema: z
+      .enum(["0", "1", "true", "false", ""])
+      .transform((value) => value !== "0" && value !== "false")
+      .default(true),
+  },
 ] as const satisfies readonly SettingSpec[];
 
 type Settings = typeof settings;

@@ -12,7 +12,9 @@ import {
   type TeamsSettings,
   teamsAppPackage,
 } from "../../bots/teams/index.ts";
+import { teamsAsMessenger } from "../../bots/teams/messenger.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
+import { firstReachable } from "../../engine/messaging/route.ts";
 import type { ExtraCommand, FaceModule } from "../modules/types.ts";
 
 export function teamsSettings(config: Config): TeamsSettings | undefined {
@@ -86,6 +88,7 @@ export const teamsModule: FaceModule = {
       autoProvision: config.CAIRN_CHAT_AUTO_PROVISION,
       log,
     });
+    engine.services.messenger = firstReachable([engine.services.messenger, teamsAsMessenger(face.messenger)]);
     return {
       mounts: [{ path: "/", router: face.router }],
       describe: (url) => [`Teams bot:      ${url}${MESSAGES_PATH}   (bot ${settings.MicrosoftAppId})`],

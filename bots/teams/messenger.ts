@@ -6,6 +6,7 @@
  * exponential backoff; a delivery that still fails is logged and recorded.
  */
 import { type ConversationReference, MessageFactory } from "botbuilder";
+import { type Messenger, notDelivered } from "../../engine/messaging/messenger.ts";
 import type { Message } from "../conversation/message.ts";
 import type { TeamsAdapter } from "./adapter.ts";
 import { cardAttachment, type TeamsBotLog, throwIfRefused } from "./bot.ts";
@@ -204,4 +205,18 @@ export class TeamsMessenger {
     this.options.log.error({ ...failure }, "Teams: could not deliver a message");
     return { ok: false, failure };
   }
+}
+
+/** The Teams messenger as the engine's Messenger port: not delivered when the person has no Teams chat. */
+export function teamsAsMessenger(teams: TeamsMessenger): Messenger {
+  return {
+    async send(to, message) {
+      const result = await teams.send({ workspaceId: to.workspaceId, personId: to.personId }, message);
+      if (result.ok) return { delivered: true, channel: "teams" };
+      if (result.failure.attempts === 0) return notDelivered;
+      throw new Error(
+        `Teams delivery failed after ${result.failure.attempts} attempts: ${result.failure.error}`,
+      );
+    },
+  };
 }

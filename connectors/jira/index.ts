@@ -3,6 +3,7 @@
  * `nextPageToken`) on `updated >= cursor − overlap`, read in the API user's time zone as Jira does, ordered
  * by `updated`. Push: a transition to a status of the Done category. Webhooks: `X-Hub-Signature`.
  */
+
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Version3Client } from "jira.js";
 import { DateTime } from "luxon";
@@ -18,6 +19,7 @@ import {
 } from "../../engine/sync/connector.ts";
 import { urlsIn } from "../../engine/sync/dedupe.ts";
 import { errorForStatus, retryAfterMs } from "../../engine/sync/http.ts";
+import { jiraCli, jiraConnect, jiraDocs, jiraEnv, jiraVariables } from "./connect.ts";
 
 export const JiraCredentials = z.object({
   email: z.string().min(1, "the Atlassian account email is required"),
@@ -400,16 +402,17 @@ const WebhookBody = z.looseObject({
 });
 
 function fromEnv(config: Config) {
-  if (!config.JIRA_HOST || !config.JIRA_EMAIL || !config.JIRA_API_TOKEN) return [];
+  const env = jiraVariables(config);
+  if (!env.JIRA_HOST || !env.JIRA_EMAIL || !env.JIRA_API_TOKEN) return [];
   return [
     {
       name: "Jira",
-      credentials: { email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
+      credentials: { email: env.JIRA_EMAIL, apiToken: env.JIRA_API_TOKEN },
       settings: JiraSettings.parse({
-        host: config.JIRA_HOST,
-        ...(config.JIRA_JQL ? { jql: config.JIRA_JQL } : {}),
+        host: env.JIRA_HOST,
+        ...(env.JIRA_JQL ? { jql: env.JIRA_JQL } : {}),
       }),
-      ...(config.JIRA_WEBHOOK_SECRET ? { webhookSecret: config.JIRA_WEBHOOK_SECRET } : {}),
+      ...(env.JIRA_WEBHOOK_SECRET ? { webhookSecret: env.JIRA_WEBHOOK_SECRET } : {}),
     },
   ];
 }
@@ -417,6 +420,12 @@ function fromEnv(config: Config) {
 export const jiraConnector: Connector<JiraCredentials, JiraSettings> = {
   kind: "jira",
   title: "Jira Cloud",
+  /** Jira Cloud's limits are burst-based (it answers 429 with Retry-After), so a generous bucket. */
+  limits: { perSecond: 20, burst: 40 },
+  env: jiraEnv,
+  connect: jiraConnect,
+  cli: jiraCli,
+  docs: jiraDocs,
   credentials: JiraCredentials,
   settings: JiraSettings,
   async scopes(ctx) {

@@ -7,10 +7,18 @@
  * in the same transaction, so a crash mid-sync never skips or duplicates data.
  */
 import { z } from "zod";
-import type { Config } from "../config.ts";
+import type { AnyAction } from "../actions/define.ts";
+import type { Config, SettingSpec } from "../config.ts";
 import type { Logger } from "../logger.ts";
 
-export const ConnectorKind = z.enum(["notion", "jira", "google", "caldav", "ics"]);
+/** An http(s) URL; file:, ftp:, gopher:, data: and other schemes are refused with a message naming the field. */
+export const HttpUrl = z.url({
+  protocol: /^https?$/,
+  error: "expected an http:// or https:// URL (file:, ftp:, gopher:, data: and other schemes are refused)",
+});
+
+/** A connector's kind: the word in `connect_<kind>`, `cairn connect <kind>` and `/webhooks/<kind>`. */
+export const ConnectorKind = z.string().regex(/^[a-z][a-z0-9]*$/, "a lowercase word, e.g. notion");
 export type ConnectorKind = z.infer<typeof ConnectorKind>;
 
 const Iso = z.iso.datetime({ offset: true });
@@ -178,9 +186,114 @@ export type WebhookOutcome =
   | { kind: "sync"; scopeIds?: string[]; externalIds?: string[] }
   | { kind: "ignore"; reason: string };
 
+/** A provider's documented request rate, as a token bucket per connection. */
+export interface RateLimit {
+  /** Sustained requests per second. */
+  perSecond: number;
+  /** Requests allowed at once before the rate applies. */
+  burst: number;
+}
+
+/** The values of a connector's env variables, typed by their schemas (checked when the config was loaded). */
+export type EnvValues<Specs extends readonly SettingSpec[]> = {
+  [Spec in Specs[number] as Spec["env"]]: z.output<Spec["schema"]>;
+};
+
+/** Reads a connector's own variables from the loaded config. */
+export function envValues<const Specs extends readonly SettingSpec[]>(
+  config: Config,
+  specs: Specs,
+): EnvValues<Specs> {
+  // loadConfig parsed each of these variables with the schema its spec declares.
+  return Object.fromEntries(specs.map((spec) => [spec.env, config[spec.env]])) as EnvValues<Specs>;
+}
+
+/** What a connect_<kind> action's run may use to turn its flat input into a connection. */
+export interface ConnectHelpers {
+  config: Config;
+  /**
+   * The connector's own env mapping (fromEnv) with the flat input laid over the config's variables:
+   * `cleared` variables are dropped first, so only the input's values count for them.
+   */
+  fromEnv(overlay: Record<string, unknown>, cleared: readonly string[]): ConnectionSeed | undefined;
+}
+
+/** The `connect_<kind>` action: its texts and flat input; the engine adds name, syncEveryMinutes, credentials, settings. */
+export interface ConnectSpec<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  title: string;
+  description: string;
+  input: Shape;
+  examples?: string[];
+  /** The connection the input describes (throw invalidInput for a missing field); undefined when it names none. */
+  seed(
+    input: z.output<z.ZodObject<Shape>> & AdvancedInput,
+    helpers: ConnectHelpers,
+  ): ConnectionSeed | undefined;
+  /** The advanced objects as stored, when the flat input adds to them (default: input.credentials, input.settings). */
+  advanced?(input: z.output<z.ZodObject<Shape>> & AdvancedInput): AdvancedInput;
+}
+
+/** The connect actions' advanced escape hatch: the connector's own objects, as is. */
+export interface AdvancedInput {
+  name?: string;
+  credentials?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+}
+
+/** One `--flag` of `cairn connect <kind>`. */
+export interface CliFlag {
+  type: "string" | "boolean";
+  multiple?: boolean;
+}
+
+export type CliValues = Record<string, string | boolean | string[] | undefined>;
+
+/** `cairn connect <kind>`: its help lines and how its flags (and env fallbacks) become the action's input. */
+export interface ConnectCli {
+  /** Lines of `cairn connect --help` for this kind, as shown. */
+  usage: string[];
+  flags: Record<string, CliFlag>;
+  /** The action input, or a message for a malformed flag (exit status 2). */
+  input(values: CliValues, config: Config): Record<string, unknown> | { error: string };
+  /** `cairn connect <kind> --webhook`: capture the provider's webhook verification token through two actions. */
+  webhookSetup?: WebhookSetupCli;
+}
+
+export interface WebhookSetupCli {
+  /** Shown when --webhook is given with another kind. */
+  usage: string;
+  openAction: string;
+  showAction: string;
+  /** The provider's name in the command's messages, e.g. "Notion". */
+  provider: string;
+  /** Where, in the provider's settings, the subscription is created. */
+  where: string;
+}
+
+/** How a connector's README section describes it (generated into README.md by bin/docs.ts). */
+export interface ConnectorDocs {
+  /** The env bullet under "Connecting", e.g. "`JIRA_HOST`, `JIRA_EMAIL` and `JIRA_API_TOKEN`, with optional `JIRA_JQL`." */
+  env: string;
+  /** The inbound-routes table row for its webhook, without the route cell. */
+  webhookRoute?: { path: string; authenticatedBy: string; refusedWith: string };
+}
+
+/**
+ * A connector definition: the one export of a connectors/<folder>. The engine builds its connect action, config
+ * variables, rate limit and webhook route from it; bin/ builds its CLI and README sections.
+ */
 export interface Connector<Credentials = unknown, Settings = unknown> {
   kind: ConnectorKind;
   title: string;
+  /** The provider's documented request rate for one connection. */
+  limits: RateLimit;
+  /** Env variables that configure it (a connection in CAIRN_WORKSPACE), in `cairn config` and README order. */
+  env: readonly SettingSpec[];
+  connect: ConnectSpec;
+  cli: ConnectCli;
+  docs: ConnectorDocs;
+  /** Actions only this connector has (beyond connect_<kind>), registered with it. */
+  actions?: AnyAction[];
   credentials: z.ZodType<Credentials>;
   settings: z.ZodType<Settings>;
   /**
@@ -229,6 +342,18 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   webhook?: {
     verify(request: WebhookRequest, secret: string): boolean;
     handle(request: WebhookRequest): WebhookOutcome;
+  };
+  /**
+   * Push notifications on channels the connector opened (maintainChannels), delivered to `/webhooks/<kind>`:
+   * how a notification names its channel and proves it (the token Cairn chose), and whether it needs no sync.
+   */
+  pushChannels?: {
+    channelId(request: WebhookRequest): string | undefined;
+    channelToken(request: WebhookRequest): string | undefined;
+    /** The provider's handshake on a new channel: answered 200, nothing synced. */
+    isHandshake(request: WebhookRequest): boolean;
+    /** Named in the 400 answer when the channel id is missing, e.g. "X-Goog-Channel-ID". */
+    channelIdHeader: string;
   };
 }
 

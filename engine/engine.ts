@@ -1,4 +1,5 @@
 import type { ActionContext, Actor, AnyAction, Face, Progress } from "./actions/define.ts";
+import { connectorActions } from "./actions/connections.ts";
 import { allActions } from "./actions/index.ts";
 import { ActionRegistry } from "./actions/registry.ts";
 import { ChangeFeed } from "./changes.ts";
@@ -19,6 +20,7 @@ import { type Embedder, HashingEmbedder } from "./search/embedder.ts";
 import { createRequestLimits } from "./security/rate-limiter.ts";
 import type { SecretBox } from "./security/secret-box.ts";
 import type { EngineServices } from "./services.ts";
+import type { AnyConnector } from "./sync/connector.ts";
 
 export interface EngineOptions {
   config: Config;
@@ -30,11 +32,15 @@ export interface EngineOptions {
   now?: () => Date;
   /** Actions beyond the built-in ones (tests, extensions). */
   extraActions?: AnyAction[];
+  /** The connectors bin/ registers: each brings its connect_<kind> action (and its own), env and limits. */
+  connectors?: readonly AnyConnector[];
 }
 
 export interface Engine {
   services: EngineServices;
   registry: ActionRegistry;
+  /** The registered connectors, for the sync service. */
+  connectors: readonly AnyConnector[];
   /** Builds the context an action runs in for this person. */
   context(
     actor: Actor,
@@ -65,7 +71,12 @@ export function createEngine(options: EngineOptions): Engine {
     now: options.now ?? (() => new Date()),
     extensions: new Map(),
   };
-  const registry = new ActionRegistry([...allActions, ...(options.extraActions ?? [])]);
+  const connectors = options.connectors ?? [];
+  const registry = new ActionRegistry([
+    ...allActions,
+    ...connectorActions(connectors),
+    ...(options.extraActions ?? []),
+  ]);
 
   const context: Engine["context"] = (actor, via, extras = {}) => ({
     ...actor,
@@ -78,6 +89,7 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     services,
     registry,
+    connectors,
     context,
     call: (actor, via, name, input) => registry.invoke(context(actor, via), name, input),
     async actorFor(workspaceSlug, email) {

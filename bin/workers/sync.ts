@@ -3,7 +3,6 @@
  * /webhooks router, connections from env, and the `cairn connect` and `cairn sync` commands.
  */
 import { parseArgs } from "node:util";
-import { connectors } from "../../connectors/index.ts";
 import type { Config } from "../../engine/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { Logger } from "../../engine/logger.ts";
@@ -43,7 +42,10 @@ function startConnections(engine: Engine, log: Logger): Promise<void> {
 
 export function installSync(engine: Engine, options: SyncServiceOptions = {}): void {
   if (!engine.services.extensions.has(SYNC_EXTENSION)) {
-    engine.services.extensions.set(SYNC_EXTENSION, createSyncService(engine.services, connectors, options));
+    engine.services.extensions.set(
+      SYNC_EXTENSION,
+      createSyncService(engine.services, engine.connectors, options),
+    );
   }
 }
 

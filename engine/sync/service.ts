@@ -42,7 +42,7 @@ import {
   TransientProviderError,
 } from "./connector.ts";
 import { EnvSeed, mergeEnvSeed } from "./env-seed.ts";
-import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
+import { createProviderFetch, type RateLimit, TokenBucket } from "./http.ts";
 import { createPinnedFetch } from "./pinned-fetch.ts";
 import { type RunOptions, runSync, SCOPES_KEY, type SyncStats } from "./runner.ts";
 import { mergeSecretSettings, type SecretSettings, splitSecretSettings } from "./secret-settings.ts";
@@ -197,9 +197,9 @@ export function createSyncService(
   };
 
   const bucketFor = (connection: ConnectionRecord): TokenBucket | undefined => {
-    const kind = connection.kind as ConnectorKind;
+    const kind = connection.kind;
     const limit =
-      options.rateLimits && kind in options.rateLimits ? options.rateLimits[kind] : providerLimits[kind];
+      options.rateLimits && kind in options.rateLimits ? options.rateLimits[kind] : byKind.get(kind)?.limits;
     if (!limit) return undefined;
     let bucket = buckets.get(connection.id);
     if (!bucket) {

@@ -1,5 +1,5 @@
-import type { ActionContext, Actor, AnyAction, Face, Progress } from "./actions/define.ts";
 import { connectorActions } from "./actions/connections.ts";
+import type { ActionContext, Actor, AnyAction, Face, Progress } from "./actions/define.ts";
 import { allActions } from "./actions/index.ts";
 import { ActionRegistry } from "./actions/registry.ts";
 import { ChangeFeed } from "./changes.ts";

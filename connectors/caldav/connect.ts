@@ -47,7 +47,7 @@ export const caldavCli: ConnectCli = {
   },
   input(values, config) {
     const env = caldavVariables(config);
-    const urls = Array.isArray(values.url) ? values.url : [];
+    const urls = Array.isArray(values.url) ? values.url.filter((url) => typeof url === "string") : [];
     return {
       url: urls[0] ?? env.CALDAV_URL,
       username: text(values.username) ?? env.CALDAV_USERNAME,

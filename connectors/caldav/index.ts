@@ -43,6 +43,7 @@ export const caldavConnector: Connector<CaldavCredentials, CaldavSettings> = {
   pull: pullCalendar,
   normalize: (raw) => ({ type: "event", event: normalizeOccurrence(raw) }),
   upsertBlock: upsertCaldavBlock,
+  blockCalendarId: (settings) => settings.calendarUrl,
   deleteBlock: deleteCaldavBlock,
   fromEnv,
 };

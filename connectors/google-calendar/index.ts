@@ -63,6 +63,7 @@ export const googleCalendarConnector: Connector<GoogleCredentials, GoogleSetting
     scope.id.startsWith(BUSY_SCOPE_PREFIX) ? pullBusy(ctx, scope) : pullEvents(ctx, scope, cursor),
   normalize: (raw) => normalizeGoogleItem(raw),
   upsertBlock: upsertGoogleBlock,
+  blockCalendarId: (settings) => settings.blockCalendarId ?? "primary",
   deleteBlock: deleteGoogleBlock,
   maintainChannels: (ctx, scopes) => maintainGoogleChannels(ctx, scopes),
   fromEnv,

@@ -48,27 +48,18 @@ interface BlockRow {
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
-/** The calendar the person's blocks go to: their own Google or CalDAV connection, else a shared one. */
-async function writeTarget(services: EngineServices, workspaceId: string, personId: string) {
-  return services.db.scoped(workspaceId, async (tx) => {
-    const row = await tx.query<{ id: string }>(
-      `SELECT id FROM connections
-       WHERE kind IN ('google', 'caldav') AND status = 'active' AND (person_id = $1 OR person_id IS NULL)
-       ORDER BY (person_id IS NOT DISTINCT FROM $1::uuid) DESC, created_at LIMIT 1`,
+/** The calendar the person's blocks go to: their own connection of a block-writing kind, else a shared one. */
+async function writeTarget(env: BlockWriteEnvironment, workspaceId: string, personId: string) {
+  return env.services.db.scoped(workspaceId, async (tx) => {
+    const rows = await tx.query<{ id: string; kind: string }>(
+      `SELECT id, kind FROM connections
+       WHERE status = 'active' AND (person_id = $1 OR person_id IS NULL)
+       ORDER BY (person_id IS NOT DISTINCT FROM $1::uuid) DESC, created_at`,
       [personId],
     );
-    const id = row.rows[0]?.id;
+    const id = rows.rows.find((row) => env.connectorOf(row.kind)?.upsertBlock)?.id;
     return id ? getConnectionRecord(tx, id) : undefined;
   });
-}
-
-/** From the context's settings (secret settings merged back), not the stored, redacted ones. */
-function calendarIdFor(connection: ConnectionRecord, contextSettings: unknown): string | undefined {
-  const settings = (contextSettings ?? {}) as Record<string, unknown>;
-  if (connection.kind === "google")
-    return typeof settings.blockCalendarId === "string" ? settings.blockCalendarId : "primary";
-  const url = settings.calendarUrl;
-  return typeof url === "string" ? url : undefined;
 }
 
 export async function applyPlanToCalendar(
@@ -78,12 +69,13 @@ export async function applyPlanToCalendar(
 ): Promise<BlockWriteResult> {
   const { services } = env;
   const result: BlockWriteResult = { connectionId: null, created: 0, moved: 0, deleted: 0, unchanged: 0 };
-  const connection = await writeTarget(services, workspaceId, personId);
+  const connection = await writeTarget(env, workspaceId, personId);
   const connector = connection ? env.connectorOf(connection.kind) : undefined;
   if (!connection || !connector?.upsertBlock) return result;
   result.connectionId = connection.id;
   const { ctx } = await env.contextFor(connection);
-  let calendarId = calendarIdFor(connection, ctx.settings);
+  // From the context's settings (secret settings merged back), not the stored, redacted ones.
+  let calendarId = connector.blockCalendarId?.(ctx.settings);
   if (!calendarId) {
     const scopes = await connector.scopes(ctx);
     calendarId = scopes.find((scope) => scope.kind === "events")?.id;

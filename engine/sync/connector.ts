@@ -246,7 +246,8 @@ export interface CliFlag {
   multiple?: boolean;
 }
 
-export type CliValues = Record<string, string | boolean | string[] | undefined>;
+/** Parsed flags, as node:util parseArgs gives them. */
+export type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** `cairn connect <kind>`: its help lines and how its flags (and env fallbacks) become the action's input. */
 export interface ConnectCli {
@@ -315,6 +316,8 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   completeTask?(ctx: ConnectorContext<Credentials, Settings>, externalId: string): Promise<void>;
   /** Write-back: create or move a Cairn focus block; returns the provider's event id. */
   upsertBlock?(ctx: ConnectorContext<Credentials, Settings>, block: BlockToWrite): Promise<string>;
+  /** The calendar blocks are written to, when the settings name one (else: the first events scope). */
+  blockCalendarId?(settings: Settings): string | undefined;
   /** Write-back: remove a Cairn focus block; must refuse to touch events Cairn did not create. */
   deleteBlock?(
     ctx: ConnectorContext<Credentials, Settings>,

@@ -268,7 +268,7 @@ export const listConnections = defineAction({
   input: z.object({}),
   output: z.object({ connections: z.array(ConnectionSummary) }),
   annotations: { readOnlyHint: true },
-  examples: ["list connections", "is jira connected"],
+  examples: ["list connections", "is my calendar connected"],
   async run(ctx) {
     return ctx.services.db.scoped(
       ctx.workspace.id,
@@ -319,7 +319,7 @@ export const syncNow = defineAction({
     ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  examples: ["sync now", "sync jira"],
+  examples: ["sync now", "sync my calendars"],
   async run(ctx, input) {
     const sync = getSyncService(ctx.services);
     const connections = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {

@@ -18,7 +18,7 @@ export const HttpUrl = z.url({
 });
 
 /** A connector's kind: the word in `connect_<kind>`, `cairn connect <kind>` and `/webhooks/<kind>`. */
-export const ConnectorKind = z.string().regex(/^[a-z][a-z0-9]*$/, "a lowercase word, e.g. notion");
+export const ConnectorKind = z.string().regex(/^[a-z][a-z0-9]*$/, "a lowercase word, e.g. linear");
 export type ConnectorKind = z.infer<typeof ConnectorKind>;
 
 const Iso = z.iso.datetime({ offset: true });

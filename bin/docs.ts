@@ -2,7 +2,8 @@
  * Regenerates the README regions that are derived from code, so they cannot drift:
  * `node --import tsx bin/docs.ts --write` (a test fails when the README is stale; `--check` exits 1 then).
  * The configuration table (Cairn's settings, then each connector's), the connectors' list under
- * "Connectors", and the MCP tool table (every registered action) come from the same lists `cairn` runs on.
+ * "Connectors", the inbound routes (with each connector's webhook) and the MCP tool table (every registered
+ * action) come from the same lists `cairn` runs on.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -50,6 +51,28 @@ export function connectingList(connectors: readonly AnyConnector[] = registeredC
     "  `CAIRN_WORKSPACE` (default `demo`):",
     ...connectors.map((connector) => `  - ${connector.docs.env}`),
   ].join("\n");
+}
+
+/** The routes the server itself mounts (bin/server.ts, admin/api, mcp-server), before the connectors' webhooks. */
+const coreRoutes = [
+  "| `GET /healthz` | nothing (liveness only) | — |",
+  "| `GET /readyz`, `GET /metrics` | nothing: counts and statuses, no data. Keep them off the public internet (`HOST` is `127.0.0.1` by default). | — |",
+  "| `GET /api/actions`, `POST /api/actions/:name` | bearer API token (hash lookup, revocation checked each call); scope per action | `401`; `403` for admin actions; `429` per token and per failing address |",
+  "| `POST /api/local/call`, `POST /api/local/token` | `X-Cairn-Control`: the control token in the data dir's lock file (`0600`), only while `cairn start` owns an embedded database; compared in constant time | `401`, nothing created; `429` per failing address |",
+  "| `POST`, `GET`, `DELETE /mcp` | Host and Origin checks, then a bearer API token or (with `CAIRN_OAUTH_ISSUER`) a JWT checked against the issuer's JWKS; a session belongs to the token that opened it | `403` (Host/Origin, another token's session), `401` with `WWW-Authenticate`, `429` per failing address |",
+  "| `OPTIONS /mcp` | Host and Origin checks (CORS preflight) | `403` |",
+  "| `GET /.well-known/oauth-protected-resource[/mcp]` | nothing (RFC 9728 metadata) | — |",
+];
+
+/** "Inbound routes": the server's own routes, then each connector's webhook route. */
+export function inboundRoutesTable(connectors: readonly AnyConnector[] = registeredConnectors): string {
+  const webhooks = connectors.flatMap((connector) => {
+    const route = connector.docs.webhookRoute;
+    return route ? [`| \`POST ${route.path}\` | ${route.authenticatedBy} | ${route.refusedWith} |`] : [];
+  });
+  return ["| Route | Authenticated by | Refused with |", "|---|---|---|", ...coreRoutes, ...webhooks].join(
+    "\n",
+  );
 }
 
 export function replaceRegion(text: string, name: string, body: string): string {

@@ -5,7 +5,7 @@
  */
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Version3Client } from "jira.js";
+import type { Version3Client } from "jira.js";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Config } from "../../engine/config.ts";
@@ -69,7 +69,9 @@ const Cursor = z.object({
 });
 type Cursor = z.infer<typeof Cursor>;
 
-function clientFor(ctx: Ctx): Version3Client {
+/** jira.js loads on first use: `cairn` loads every connector definition to read its config. */
+async function clientFor(ctx: Ctx): Promise<Version3Client> {
+  const { Version3Client } = await import("jira.js");
   return new Version3Client({
     host: ctx.settings.host.replace(/\/$/, ""),
     authentication: { basic: { email: ctx.credentials.email, apiToken: ctx.credentials.apiToken } },
@@ -274,7 +276,7 @@ function later(a: string | null, b: string | null): string | null {
 }
 
 async function pull(ctx: Ctx, _scope: SyncScope, rawCursor: string | null): Promise<PullPage> {
-  const client = clientFor(ctx);
+  const client = await clientFor(ctx);
   let cursor: Cursor = { since: null, next: null, maxUpdated: null, tz: null };
   if (rawCursor) {
     try {
@@ -326,7 +328,7 @@ async function pull(ctx: Ctx, _scope: SyncScope, rawCursor: string | null): Prom
 }
 
 async function fetchItems(ctx: Ctx, _scope: SyncScope, externalIds: string[]): Promise<PullPage> {
-  const client = clientFor(ctx);
+  const client = await clientFor(ctx);
   const keys = [...new Set(externalIds.map((key) => key.toUpperCase()))].filter((key) =>
     /^[A-Z][A-Z0-9_]*-\d+$/.test(key),
   );
@@ -362,7 +364,7 @@ async function fetchItems(ctx: Ctx, _scope: SyncScope, externalIds: string[]): P
 }
 
 async function completeTask(ctx: Ctx, externalId: string): Promise<void> {
-  const client = clientFor(ctx);
+  const client = await clientFor(ctx);
   const issue = await call(() => client.issues.getIssue({ issueIdOrKey: externalId, fields: ["status"] }));
   const category = (issue.fields as { status?: { statusCategory?: { key?: string } } } | undefined)?.status
     ?.statusCategory?.key;

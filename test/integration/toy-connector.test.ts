@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { z } from "zod";
+import { commands } from "../../bin/commands.ts";
 import { connectorSettingsOf, registeredConnectors } from "../../bin/connectors.ts";
 import { describeConfig, optionalText } from "../../engine/config.ts";
 import { type Connector, envValues, SourceTask } from "../../engine/sync/connector.ts";
@@ -131,6 +132,13 @@ describe("a connector added by one folder and one line", () => {
     );
     const env = await getSyncService(cairn.engine.services).ensureEnvConnections();
     assert.ok(env.some((connection) => connection.kind === "toy" && connection.name === "Toy from-env"));
+  });
+
+  it("leaves the light `cairn --help` naming exactly the registered kinds", async () => {
+    const { syncModule } = await import("../../bin/workers/sync.ts");
+    const generated = syncModule.commands?.find((command) => command.name === "connect")?.usage;
+    assert.equal(generated, `connect <${registeredConnectors.map((c) => c.kind).join("|")}> [...]`);
+    assert.equal(commands.find((command) => command.name === "connect")?.usage, generated);
   });
 
   it("is refused by the webhooks router, which only serves connectors with webhooks", async () => {

@@ -166,3 +166,9 @@ export function withSection(readme: string, section: string): string {
 }
 
 export const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // The full tool list includes the connectors' actions, which only bin/ composes.
+  process.stderr.write("The MCP section is written by bin/docs.ts: node --import tsx bin/docs.ts --write\n");
+  process.exit(1);
+}

@@ -275,7 +275,7 @@ export interface WebhookSetupCli {
 export interface ConnectorDocs {
   /** The env bullet under "Connecting", e.g. "`JIRA_HOST`, `JIRA_EMAIL` and `JIRA_API_TOKEN`, with optional `JIRA_JQL`." */
   env: string;
-  /** The inbound-routes table row for its webhook, without the route cell. */
+  /** Its row in the README's inbound-routes table: the route, what authenticates it, how it is refused. */
   webhookRoute?: { path: string; authenticatedBy: string; refusedWith: string };
 }
 

@@ -32,7 +32,8 @@ async function loadEnv(): Promise<Config> {
     dotenv.default.config({ path: ".env", quiet: true });
   }
   const { loadConfig } = await import("../engine/config.ts");
-  return loadConfig();
+  const { connectorSettings } = await import("./connectors.ts");
+  return loadConfig(process.env, connectorSettings);
 }
 
 async function withRuntime<T>(config: Config, log: Logger, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
@@ -191,7 +192,8 @@ async function runCommand(command: string, rest: string[], extra: ExtraCommand |
     }
     case "config": {
       const { describeConfig } = await import("../engine/config.ts");
-      const rows = describeConfig(config);
+      const { connectorSettings } = await import("./connectors.ts");
+      const rows = describeConfig(config, process.env, connectorSettings);
       const width = Math.max(...rows.map((r) => r.variable.length));
       for (const row of rows) out(`${row.variable.padEnd(width)}  ${row.value}`);
       return 0;
@@ -303,8 +305,8 @@ async function runCommand(command: string, rest: string[], extra: ExtraCommand |
       return 0;
     }
     case "actions": {
-      const { allActions } = await import("../engine/actions/index.ts");
-      for (const action of [...allActions].sort((a, b) => a.name.localeCompare(b.name))) {
+      const { everyAction } = await import("./connectors.ts");
+      for (const action of [...everyAction].sort((a, b) => a.name.localeCompare(b.name))) {
         out(`${action.name.padEnd(22)}${action.title}${action.scope === "admin" ? " (admin)" : ""}`);
       }
       return 0;

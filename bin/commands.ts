@@ -125,6 +125,8 @@ ${GLOBAL_OPTIONS}`,
   },
   {
     name: "connect",
+    // Kept literal so `cairn --help` loads no connector; test/integration/toy-connector.test.ts checks it
+    // against the registered kinds.
     usage: "connect <notion|jira|google|caldav|ics> [...]",
     summary: "connect a source (cairn connect --help for its flags)",
     help: async () => (await import("./workers/sync.ts")).connectUsage,

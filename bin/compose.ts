@@ -1,4 +1,5 @@
 /** Chooses adapters from the config and assembles the engine. The only place that does so. */
+
 import { join, resolve } from "node:path";
 import type { Config } from "../engine/config.ts";
 import { redactUrl } from "../engine/config.ts";
@@ -13,6 +14,7 @@ import { createJobs } from "../engine/jobs/index.ts";
 import type { Jobs } from "../engine/jobs/port.ts";
 import type { Logger } from "../engine/logger.ts";
 import { createSecretBox, loadOrCreateMasterKey, parseMasterKey } from "../engine/security/secret-box.ts";
+import { registeredConnectors } from "./connectors.ts";
 
 export interface Runtime {
   engine: Engine;
@@ -124,7 +126,7 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     throw error;
   }
   const { db, lock } = opened;
-  const engine = createEngine({ config, db, jobs, secrets, log });
+  const engine = createEngine({ config, db, jobs, secrets, log, connectors: registeredConnectors });
   return {
     engine,
     lock,

@@ -1,6 +1,7 @@
 /**
- * Every setting comes from the environment (and an optional .env). Each is declared once here with its
- * meaning and default; `cairn config` and the README's table are generated from this list.
+ * Every setting comes from the environment (and an optional .env). Each is declared once, with its meaning
+ * and default: Cairn's own here, a connector's in its definition (connectors/<folder>); `cairn config` and the
+ * README's table are generated from both lists.
  */
 import { z } from "zod";
 import { redactUrl as redactUrlCredentials } from "./security/redact.ts";
@@ -21,10 +22,10 @@ const flag = z
   .transform((value) => value === "1" || value === "true")
   .default(false);
 const url = z.url();
-const optionalUrl = url.optional();
-const optionalText = z.string().min(1).optional();
+export const optionalUrl = url.optional();
+export const optionalText = z.string().min(1).optional();
 const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
-const urlList = z
+export const urlList = z
   .string()
   .transform((value) =>
     value
@@ -201,76 +202,6 @@ export const settings = [
     default: "6000",
     schema: z.coerce.number().int().min(100).max(120_000).default(6000),
   },
-  {
-    env: "NOTION_TOKEN",
-    description: "Notion integration token (demo workspace).",
-    secret: true,
-    schema: optionalText,
-  },
-  {
-    env: "NOTION_API_URL",
-    description: "Notion API root, for proxies and tests.",
-    default: "https://api.notion.com",
-    schema: optionalUrl,
-  },
-  { env: "NOTION_DATABASE_ID", description: "Sync only this Notion database.", schema: optionalText },
-  { env: "NOTION_DATA_SOURCE_ID", description: "Sync only this Notion data source.", schema: optionalText },
-  {
-    env: "NOTION_ESTIMATE_UNIT",
-    description:
-      "Unit of the Notion estimate number: minutes or hours. Default: what the property's name or description says (min, minutes, (m) / h, hours, hrs), else hours.",
-    schema: z.enum(["minutes", "hours"]).optional(),
-  },
-  {
-    env: "NOTION_WEBHOOK_SECRET",
-    description: "Notion webhook verification token (signs X-Notion-Signature).",
-    secret: true,
-    schema: optionalText,
-  },
-  { env: "JIRA_HOST", description: "Jira Cloud site, e.g. https://acme.atlassian.net.", schema: optionalUrl },
-  { env: "JIRA_EMAIL", description: "Jira account email for basic auth.", schema: optionalText },
-  { env: "JIRA_API_TOKEN", description: "Jira API token.", secret: true, schema: optionalText },
-  {
-    env: "JIRA_JQL",
-    description: "Which issues to sync.",
-    default: "assignee = currentUser()",
-    schema: optionalText,
-  },
-  {
-    env: "JIRA_WEBHOOK_SECRET",
-    description: "Secret of the Jira admin webhook (X-Hub-Signature).",
-    secret: true,
-    schema: optionalText,
-  },
-  { env: "GOOGLE_CLIENT_ID", description: "Google OAuth client id.", schema: optionalText },
-  {
-    env: "GOOGLE_CLIENT_SECRET",
-    description: "Google OAuth client secret.",
-    secret: true,
-    schema: optionalText,
-  },
-  {
-    env: "GOOGLE_REFRESH_TOKEN",
-    description: "Google OAuth refresh token.",
-    secret: true,
-    schema: optionalText,
-  },
-  {
-    env: "GOOGLE_API_URL",
-    description: "Google API root.",
-    default: "https://www.googleapis.com",
-    schema: optionalUrl,
-  },
-  {
-    env: "GOOGLE_TOKEN_URL",
-    description: "Google OAuth token endpoint.",
-    default: "https://oauth2.googleapis.com/token",
-    schema: optionalUrl,
-  },
-  { env: "CALDAV_URL", description: "CalDAV server URL.", schema: optionalUrl },
-  { env: "CALDAV_USERNAME", description: "CalDAV user.", schema: optionalText },
-  { env: "CALDAV_PASSWORD", description: "CalDAV password.", secret: true, schema: optionalText },
-  { env: "ICS_URLS", description: "ICS calendar subscriptions (comma-separated URLs).", schema: urlList },
   // Microsoft Teams (bots/teams): botbuilder's own setting names, read as the SDK reads them.
   {
     env: "MicrosoftAppId",
@@ -350,8 +281,10 @@ export const settings = [
 ] as const satisfies readonly SettingSpec[];
 
 type Settings = typeof settings;
-type EnvName = Settings[number]["env"];
-export type Config = { [S in Settings[number] as S["env"]]: z.output<S["schema"]> };
+/** Cairn's own settings, typed. */
+export type CoreConfig = { [S in Settings[number] as S["env"]]: z.output<S["schema"]> };
+/** The loaded configuration: Cairn's settings, and the connectors' variables (read with envValues). */
+export type Config = CoreConfig & { readonly [connectorVariable: string]: unknown };
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -362,11 +295,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses and checks every setting; collects all problems before failing. Empty strings count as unset. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses and checks every setting, Cairn's and the registered connectors' (`connectorSettings`); collects all
+ * problems before failing. Empty strings count as unset.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  connectorSettings: readonly SettingSpec[] = [],
+): Config {
   const problems: { variable: string; message: string }[] = [];
   const config: Record<string, unknown> = {};
-  for (const spec of settings as readonly SettingSpec[]) {
+  const specs: readonly SettingSpec[] = [...settings, ...connectorSettings];
+  for (const spec of specs) {
     const raw = env[spec.env];
     const result = spec.schema.safeParse(raw === "" ? undefined : raw);
     if (result.success) {
@@ -407,9 +347,10 @@ function showValue(value: unknown): string {
 export function describeConfig(
   config: Config,
   env: NodeJS.ProcessEnv = process.env,
-): { variable: EnvName; value: string; description: string }[] {
-  return (settings as readonly SettingSpec[]).map((spec) => {
-    const value = (config as Record<string, unknown>)[spec.env];
+  connectorSettings: readonly SettingSpec[] = [],
+): { variable: string; value: string; description: string }[] {
+  return [...settings, ...connectorSettings].map((spec: SettingSpec) => {
+    const value = config[spec.env];
     const unset = env[spec.env] === undefined || env[spec.env] === "";
     let shown: string;
     if (spec.secret && value !== undefined) shown = maskSecret(value);
@@ -418,7 +359,7 @@ export function describeConfig(
     else if (spec.env === "CAIRN_PUBLIC_URL" && value === undefined) shown = `${publicUrl(config)} (default)`;
     else if (value === undefined) shown = spec.default ? `${spec.default} (default)` : "(unset)";
     else shown = unset ? `${showValue(value)} (default)` : showValue(value);
-    return { variable: spec.env as EnvName, value: shown, description: spec.description };
+    return { variable: spec.env, value: shown, description: spec.description };
   });
 }
 

@@ -40,7 +40,7 @@ export const Task = z.object({
   splittable: z.boolean(),
   energy: Energy,
   personId: z.uuid().nullable(),
-  source: z.string().describe("Where the task comes from: cairn, notion, jira"),
+  source: z.string().describe("Where the task comes from: cairn, or the kind of the connector it came from"),
   externalId: z.string().nullable(),
   url: z.string().nullable(),
   completedAt: Iso.nullable(),

@@ -1,3 +1,4 @@
+import { connectorActions } from "./actions/connections.ts";
 import type { ActionContext, Actor, AnyAction, Face, Progress } from "./actions/define.ts";
 import { allActions } from "./actions/index.ts";
 import { ActionRegistry } from "./actions/registry.ts";
@@ -22,6 +23,7 @@ import { type Embedder, HashingEmbedder } from "./search/embedder.ts";
 import { createRequestLimits } from "./security/rate-limiter.ts";
 import type { SecretBox } from "./security/secret-box.ts";
 import type { EngineServices, ReplanSettings } from "./services.ts";
+import type { AnyConnector } from "./sync/connector.ts";
 
 export interface EngineOptions {
   config: Config;
@@ -37,11 +39,15 @@ export interface EngineOptions {
   replan?: Partial<ReplanSettings>;
   /** Actions beyond the built-in ones (tests, plug-ins). */
   extraActions?: AnyAction[];
+  /** The connectors bin/ registers: each brings its connect_<kind> action (and its own), env and limits. */
+  connectors?: readonly AnyConnector[];
 }
 
 export interface Engine {
   services: EngineServices;
   registry: ActionRegistry;
+  /** The registered connectors, for the sync service. */
+  connectors: readonly AnyConnector[];
   /** Builds the context an action runs in for this person. */
   context(
     actor: Actor,
@@ -73,7 +79,12 @@ export function createEngine(options: EngineOptions): Engine {
     messenger: options.messenger ?? silentMessenger,
     replan: { delayMs: options.replan?.delayMs ?? DEFAULT_REPLAN_DELAY_MS },
   };
-  const registry = new ActionRegistry([...allActions, ...(options.extraActions ?? [])]);
+  const connectors = options.connectors ?? [];
+  const registry = new ActionRegistry([
+    ...allActions,
+    ...connectorActions(connectors),
+    ...(options.extraActions ?? []),
+  ]);
 
   const context: Engine["context"] = (actor, via, extras = {}) => ({
     ...actor,
@@ -86,6 +97,7 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     services,
     registry,
+    connectors,
     context,
     call: (actor, via, name, input) => registry.invoke(context(actor, via), name, input),
     async actorFor(workspaceSlug, email) {

@@ -1,14 +1,12 @@
 /**
- * The README's MCP section, generated from the action registry so it cannot drift:
- *   node --import tsx mcp-server/docs.ts --write   rewrites README.md between the mcp markers
- *   node --import tsx mcp-server/docs.ts --check   exits 1 when the README is stale
+ * The README's MCP section, generated from the action registry so it cannot drift. bin/docs.ts writes it
+ * with every registered action (the connectors' included):
+ *   node --import tsx bin/docs.ts --write   rewrites README.md's generated regions, this one among them
  * test/integration/mcp-readme.test.ts runs the check, and the inspector test runs the Claude Desktop
  * config below against `cairn mcp`.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AnyAction } from "../engine/actions/define.ts";
-import { allActions } from "../engine/actions/index.ts";
 import { INSIGHTS_URI, PLAN_TODAY_URI, TASK_URI_TEMPLATE } from "./resources.ts";
 
 export const BEGIN = "<!-- mcp:begin -->";
@@ -139,7 +137,7 @@ export function renderMcpSection(actions: readonly AnyAction[]): string {
     "",
     "### Tools",
     "",
-    "Generated from the action registry (`node --import tsx mcp-server/docs.ts --write`). Each tool has an input",
+    "Generated from the action registry (`node --import tsx bin/docs.ts --write`). Each tool has an input",
     "and an output schema and returns `structuredContent` plus a short text; failures come back as results",
     'with `isError: true`, a message that says what to fix and `_meta["cairn/error"].code` (`forbidden` when a',
     "member calls an admin-only tool, which members do not see in `tools/list`; `rate_limited` past",
@@ -170,20 +168,7 @@ export function withSection(readme: string, section: string): string {
 export const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const mode = process.argv[2];
-  const current = readFileSync(readmePath, "utf8");
-  const next = withSection(current, renderMcpSection(allActions));
-  if (mode === "--write") {
-    if (next !== current) writeFileSync(readmePath, next);
-    process.stderr.write(next === current ? "README.md is up to date\n" : "README.md updated\n");
-  } else if (mode === "--check") {
-    if (next !== current) {
-      process.stderr.write(
-        "README.md's MCP section is stale: run node --import tsx mcp-server/docs.ts --write\n",
-      );
-      process.exit(1);
-    }
-  } else {
-    process.stdout.write(`${renderMcpSection(allActions)}\n`);
-  }
+  // The full tool list includes the connectors' actions, which only bin/ composes.
+  process.stderr.write("The MCP section is written by bin/docs.ts: node --import tsx bin/docs.ts --write\n");
+  process.exit(1);
 }

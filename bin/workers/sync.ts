@@ -1,17 +1,23 @@
 /**
- * Wires connectors/ into the engine: the sync service (services.sync), its job handlers, the
- * /webhooks router, connections from env, and the `cairn connect` and `cairn sync` commands.
+ * Wires the registered connectors into the engine: the sync service (services.sync), its job handlers, the
+ * /webhooks router, connections from env, and the `cairn connect` and `cairn sync` commands (built from the
+ * connectors' definitions).
  */
 import { parseArgs } from "node:util";
-import { connectors } from "../../connectors/index.ts";
 import type { Config } from "../../engine/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { Logger } from "../../engine/logger.ts";
+import type { CliFlag, WebhookSetupCli } from "../../engine/sync/connector.ts";
 import { createSyncService, getSyncService, type SyncServiceOptions } from "../../engine/sync/service.ts";
 import type { SyncStats } from "../../engine/sync/stats.ts";
 import { openRuntime } from "../compose.ts";
+import { registeredConnectors } from "../connectors.ts";
 import { callLocalServer, runningServer } from "../local-server.ts";
 import type { CommandIo, FaceModule } from "../modules/types.ts";
+
+const webhookKinds = registeredConnectors
+  .filter((connector) => connector.webhook || connector.pushChannels)
+  .map((connector) => connector.kind);
 
 const started = new WeakMap<Engine, Promise<void>>();
 
@@ -38,7 +44,7 @@ function startConnections(engine: Engine, log: Logger): Promise<void> {
 }
 
 export function installSync(engine: Engine, options: SyncServiceOptions = {}): void {
-  engine.services.sync ??= createSyncService(engine.services, connectors, options);
+  engine.services.sync ??= createSyncService(engine.services, engine.connectors, options);
 }
 
 // -- CLI ------------------------------------------------------------------------------------------
@@ -71,139 +77,79 @@ async function runAction(
   }
 }
 
-export const connectUsage = `Usage: cairn connect <notion|jira|google|caldav|ics> [options]
-  notion  --token <secret> [--api-url <url>] [--data-source <id>]... [--database <id>]... [--property field=Name]...
-          [--estimate-unit minutes|hours]
-  notion --webhook [--connection <id>]   open a 10-minute window to receive Notion's webhook verification token
-          and print it when it arrives (on an existing Notion connection, e.g. the one from NOTION_TOKEN)
-  jira    --host <https://x.atlassian.net> --email <email> --api-token <token> [--jql <jql>]
-  google  --client-id <id> --client-secret <secret> --refresh-token <token> [--api-url <url>] [--token-url <url>]
-          [--block-calendar <calendar id>]
-  caldav  --url <url> --username <user> --password <password>
-  ics     --url <url> [--url <url>]...
-  common  [--name <name>] [--webhook-secret <secret>] [--sync-every <minutes>] [--workspace <slug>] [--person <email>] [--json]
-Secrets not given as flags are read from the matching environment variables (NOTION_TOKEN, JIRA_API_TOKEN, ...).`;
+const kinds = registeredConnectors.map((connector) => connector.kind);
+
+/** The variables a reader is pointed to for secrets: the first secret of the first two connectors. */
+const secretExamples = registeredConnectors
+  .slice(0, 2)
+  .flatMap((connector) => connector.env.find((spec) => spec.secret)?.env ?? []);
+
+export const connectUsage = [
+  `Usage: cairn connect <${kinds.join("|")}> [options]`,
+  ...registeredConnectors.flatMap((connector) => connector.cli.usage),
+  "  common  [--name <name>] [--webhook-secret <secret>] [--sync-every <minutes>] [--workspace <slug>] [--person <email>] [--json]",
+  `Secrets not given as flags are read from the matching environment variables (${[...secretExamples, "..."].join(", ")}).`,
+].join("\n");
+
+const commonFlags: Record<string, CliFlag & { short?: string; default?: boolean }> = {
+  name: { type: "string" },
+  "webhook-secret": { type: "string" },
+  webhook: { type: "boolean", default: false },
+  connection: { type: "string" },
+  "sync-every": { type: "string" },
+  workspace: { type: "string" },
+  person: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+};
+
+/** Every connector's flags and the common ones (a flag two connectors share, like --api-url, is parsed once). */
+const connectFlags: Record<string, CliFlag & { short?: string; default?: boolean }> = {
+  ...Object.fromEntries(registeredConnectors.flatMap((connector) => Object.entries(connector.cli.flags))),
+  ...commonFlags,
+};
 
 async function connectCommand(args: string[], io: CommandIo): Promise<number> {
   const config = io.config as Config;
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      name: { type: "string" },
-      token: { type: "string" },
-      "api-url": { type: "string" },
-      "data-source": { type: "string", multiple: true },
-      database: { type: "string", multiple: true },
-      property: { type: "string", multiple: true },
-      "webhook-secret": { type: "string" },
-      "estimate-unit": { type: "string" },
-      webhook: { type: "boolean", default: false },
-      connection: { type: "string" },
-      host: { type: "string" },
-      email: { type: "string" },
-      "api-token": { type: "string" },
-      jql: { type: "string" },
-      "client-id": { type: "string" },
-      "client-secret": { type: "string" },
-      "refresh-token": { type: "string" },
-      "token-url": { type: "string" },
-      "block-calendar": { type: "string" },
-      url: { type: "string", multiple: true },
-      username: { type: "string" },
-      password: { type: "string" },
-      "sync-every": { type: "string" },
-      workspace: { type: "string" },
-      person: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: connectFlags });
   const kind = positionals[0];
   if (values.help) {
     io.out(connectUsage);
     return 0;
   }
   const who = {
-    workspace: values.workspace ?? config.CAIRN_WORKSPACE,
-    ...(values.person ? { person: values.person } : {}),
+    workspace: text(values.workspace) ?? config.CAIRN_WORKSPACE,
+    ...(values.person ? { person: text(values.person) } : {}),
   };
+  const connector = registeredConnectors.find((candidate) => candidate.kind === kind);
   if (values.webhook) {
-    if (kind !== "notion") {
-      io.err("--webhook is for Notion: cairn connect notion --webhook [--connection <id>]");
+    const setup = connector?.cli.webhookSetup;
+    if (!setup) {
+      const owner = registeredConnectors.find((candidate) => candidate.cli.webhookSetup);
+      io.err(
+        owner?.cli.webhookSetup
+          ? `--webhook is for ${owner.cli.webhookSetup.provider}: ${owner.cli.webhookSetup.usage}`
+          : "--webhook is not supported by any connector of this build",
+      );
       return 2;
     }
-    return notionWebhookSetup(io, values.connection, who);
+    return webhookSetup(io, setup, text(values.connection), who);
+  }
+  if (!connector) {
+    io.err(connectUsage);
+    return 2;
   }
   const common = {
     ...(values.name ? { name: values.name } : {}),
     ...(values["sync-every"] ? { syncEveryMinutes: Number(values["sync-every"]) } : {}),
   };
-  let input: Record<string, unknown>;
-  switch (kind) {
-    case "notion": {
-      const propertyMap: Record<string, string> = {};
-      for (const entry of values.property ?? []) {
-        const [field, ...rest] = entry.split("=");
-        if (!field || rest.length === 0) {
-          io.err(`--property expects field=Property Name (got "${entry}")`);
-          return 2;
-        }
-        propertyMap[field] = rest.join("=");
-      }
-      input = {
-        ...common,
-        token: values.token ?? config.NOTION_TOKEN,
-        ...(values["api-url"] ? { apiUrl: values["api-url"] } : {}),
-        ...(values["data-source"] ? { dataSourceIds: values["data-source"] } : {}),
-        ...(values.database ? { databaseIds: values.database } : {}),
-        ...(Object.keys(propertyMap).length > 0 ? { propertyMap } : {}),
-        ...(values["estimate-unit"] ? { estimateUnit: values["estimate-unit"] } : {}),
-        ...((values["webhook-secret"] ?? config.NOTION_WEBHOOK_SECRET)
-          ? { webhookSecret: values["webhook-secret"] ?? config.NOTION_WEBHOOK_SECRET }
-          : {}),
-      };
-      break;
-    }
-    case "jira":
-      input = {
-        ...common,
-        host: values.host ?? config.JIRA_HOST,
-        email: values.email ?? config.JIRA_EMAIL,
-        apiToken: values["api-token"] ?? config.JIRA_API_TOKEN,
-        ...((values.jql ?? config.JIRA_JQL) ? { jql: values.jql ?? config.JIRA_JQL } : {}),
-        ...((values["webhook-secret"] ?? config.JIRA_WEBHOOK_SECRET)
-          ? { webhookSecret: values["webhook-secret"] ?? config.JIRA_WEBHOOK_SECRET }
-          : {}),
-      };
-      break;
-    case "google":
-      input = {
-        ...common,
-        clientId: values["client-id"] ?? config.GOOGLE_CLIENT_ID,
-        clientSecret: values["client-secret"] ?? config.GOOGLE_CLIENT_SECRET,
-        refreshToken: values["refresh-token"] ?? config.GOOGLE_REFRESH_TOKEN,
-        ...(values["api-url"] ? { apiUrl: values["api-url"] } : {}),
-        ...(values["token-url"] ? { tokenUrl: values["token-url"] } : {}),
-        ...(values["block-calendar"] ? { blockCalendarId: values["block-calendar"] } : {}),
-      };
-      break;
-    case "caldav":
-      input = {
-        ...common,
-        url: values.url?.[0] ?? config.CALDAV_URL,
-        username: values.username ?? config.CALDAV_USERNAME,
-        password: values.password ?? config.CALDAV_PASSWORD,
-      };
-      break;
-    case "ics":
-      input = { ...common, urls: values.url ?? config.ICS_URLS };
-      break;
-    default:
-      io.err(connectUsage);
-      return 2;
+  const flat = connector.cli.input(values, config);
+  if ("error" in flat && typeof flat.error === "string") {
+    io.err(flat.error);
+    return 2;
   }
-  const output = (await runAction(io, `connect_${kind}`, input, who)) as {
+  const input = { ...common, ...flat };
+  const output = (await runAction(io, `connect_${connector.kind}`, input, who)) as {
     id: string;
     name: string;
     kind: string;
@@ -217,49 +163,51 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
   return 0;
 }
 
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
 interface WebhookTokenView {
   state: "waiting" | "captured" | "verified" | "configured" | "closed";
   token: string | null;
 }
 
 /**
- * Opens the Notion webhook set-up window, then waits for the running server to capture Notion's verification
- * token and prints it, for the admin to paste into Notion's Verify dialog.
+ * Opens a connector's webhook set-up window, then waits for the running server to capture the provider's
+ * verification token and prints it, for the admin to paste into the provider's Verify dialog.
  */
-async function notionWebhookSetup(
+async function webhookSetup(
   io: CommandIo,
+  setup: WebhookSetupCli,
   connection: string | undefined,
   who: { workspace: string; person?: string },
 ): Promise<number> {
   const config = io.config as Config;
+  const { provider } = setup;
   const input = connection ? { connection } : {};
-  const opened = (await runAction(io, "open_notion_webhook_setup", input, who)) as {
+  const opened = (await runAction(io, setup.openAction, input, who)) as {
     connectionId: string;
     webhookUrl: string;
     expiresAt: string;
   };
   io.out(`Webhook set-up window open for connection ${opened.connectionId} until ${opened.expiresAt}.`);
-  io.out(
-    `In Notion (your integration → Webhooks), create a subscription with this URL:\n  ${opened.webhookUrl}`,
-  );
+  io.out(`In ${provider} (${setup.where}), create a subscription with this URL:\n  ${opened.webhookUrl}`);
   const server = runningServer(config);
-  const show = `cairn call get_notion_webhook_token '{"connection":"${opened.connectionId}"}'`;
+  const show = `cairn call ${setup.showAction} '{"connection":"${opened.connectionId}"}'`;
   if (!server) {
     io.out(
-      `Cairn must be running to receive Notion's request. Once Notion has sent it, show the token with:\n  ${show}`,
+      `Cairn must be running to receive ${provider}'s request. Once ${provider} has sent it, show the token with:\n  ${show}`,
     );
     return 0;
   }
-  io.err("Waiting for Notion's verification token (Ctrl-C to stop)...");
+  io.err(`Waiting for ${provider}'s verification token (Ctrl-C to stop)...`);
   const until = Date.parse(opened.expiresAt);
   while (Date.now() < until) {
     const view = (await callLocalServer(server, "call", {
-      action: "get_notion_webhook_token",
+      action: setup.showAction,
       input: { connection: opened.connectionId },
       ...who,
     })) as WebhookTokenView;
     if (view.state === "captured" && view.token) {
-      io.out(`Verification token (paste it into Notion's Verify dialog):\n  ${view.token}`);
+      io.out(`Verification token (paste it into ${provider}'s Verify dialog):\n  ${view.token}`);
       return 0;
     }
     if (view.state !== "waiting") {
@@ -268,7 +216,7 @@ async function notionWebhookSetup(
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
-  io.err("The set-up window closed before Notion sent a token; run this command again to reopen it.");
+  io.err(`The set-up window closed before ${provider} sent a token; run this command again to reopen it.`);
   return 1;
 }
 
@@ -326,8 +274,7 @@ async function syncCommand(args: string[], io: CommandIo): Promise<number> {
   if (values.json) {
     io.out(JSON.stringify({ results: output.results, totals: output.totals }, null, 2));
   } else {
-    if (output.results.length === 0)
-      io.out("No connections. Add one with: cairn connect notion|jira|google|caldav|ics");
+    if (output.results.length === 0) io.out(`No connections. Add one with: cairn connect ${kinds.join("|")}`);
     for (const result of output.results) {
       io.out(
         `${result.kind} "${result.name}": ${result.ok ? countsLine(result.stats) : `failed: ${result.error}`}`,
@@ -351,13 +298,13 @@ export const syncModule: FaceModule = {
     await startConnections(engine, log);
     return {
       mounts: [{ path: "/webhooks", router: getSyncService(engine.services).webhookRouter() }],
-      describe: (url) => [`Webhooks:       ${url}/webhooks/{notion,jira,google}`],
+      describe: (url) => [`Webhooks:       ${url}/webhooks/{${webhookKinds.join(",")}}`],
     };
   },
   commands: [
     {
       name: "connect",
-      usage: "connect <notion|jira|google|caldav|ics> [...]",
+      usage: `connect <${kinds.join("|")}> [...]`,
       summary: "connect a source (cairn connect --help for its flags)",
       run: connectCommand,
     },

@@ -5,6 +5,7 @@
 import type { Config } from "../../engine/config.ts";
 import type { ConnectionSeed, Connector } from "../../engine/sync/connector.ts";
 import { normalizeOccurrence } from "../../engine/sync/ical.ts";
+import { caldavCli, caldavConnect, caldavDocs, caldavEnv, caldavVariables } from "./connect.ts";
 import { CaldavCredentials, CaldavSettings } from "./dav.ts";
 import { caldavScopes, pullCalendar } from "./pull.ts";
 import { deleteCaldavBlock, upsertCaldavBlock } from "./write.ts";
@@ -14,15 +15,16 @@ export { blockIdOfUid, blockToICalendar, cairnUid } from "./write.ts";
 
 /** CALDAV_URL + CALDAV_USERNAME + CALDAV_PASSWORD: one connection, its calendars discovered. */
 function fromEnv(config: Config): ConnectionSeed<CaldavCredentials, CaldavSettings>[] {
-  if (!config.CALDAV_URL || !config.CALDAV_USERNAME || !config.CALDAV_PASSWORD) return [];
+  const env = caldavVariables(config);
+  if (!env.CALDAV_URL || !env.CALDAV_USERNAME || !env.CALDAV_PASSWORD) return [];
   return [
     {
       name: "CalDAV",
       credentials: CaldavCredentials.parse({
-        username: config.CALDAV_USERNAME,
-        password: config.CALDAV_PASSWORD,
+        username: env.CALDAV_USERNAME,
+        password: env.CALDAV_PASSWORD,
       }),
-      settings: CaldavSettings.parse({ serverUrl: config.CALDAV_URL }),
+      settings: CaldavSettings.parse({ serverUrl: env.CALDAV_URL }),
     },
   ];
 }
@@ -30,12 +32,18 @@ function fromEnv(config: Config): ConnectionSeed<CaldavCredentials, CaldavSettin
 export const caldavConnector: Connector<CaldavCredentials, CaldavSettings> = {
   kind: "caldav",
   title: "CalDAV calendar",
+  limits: { perSecond: 10, burst: 20 },
+  env: caldavEnv,
+  connect: caldavConnect,
+  cli: caldavCli,
+  docs: caldavDocs,
   credentials: CaldavCredentials,
   settings: CaldavSettings,
   scopes: caldavScopes,
   pull: pullCalendar,
   normalize: (raw) => ({ type: "event", event: normalizeOccurrence(raw) }),
   upsertBlock: upsertCaldavBlock,
+  blockCalendarId: (settings) => settings.calendarUrl,
   deleteBlock: deleteCaldavBlock,
   fromEnv,
 };

@@ -4,6 +4,7 @@
  * conditional request and yields nothing; a changed one is a full snapshot of the window (`resetScope`), so
  * events removed from the feed disappear.
  */
+
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Config } from "../../engine/config.ts";
@@ -19,6 +20,7 @@ import {
 } from "../../engine/sync/connector.ts";
 import { retryAfterMs } from "../../engine/sync/http.ts";
 import { expandEvents, normalizeOccurrence, parseEvents } from "../../engine/sync/ical.ts";
+import { icsCli, icsConnect, icsDocs, icsEnv, icsVariables } from "./connect.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -155,7 +157,7 @@ async function pullFeed(ctx: IcsContext, scope: SyncScope, cursorText: string | 
 function fromEnv(config: Config): ConnectionSeed<IcsCredentials, IcsSettings>[] {
   const seeds: ConnectionSeed<IcsCredentials, IcsSettings>[] = [];
   const names = new Map<string, number>();
-  for (const url of config.ICS_URLS ?? []) {
+  for (const url of icsVariables(config).ICS_URLS ?? []) {
     const host = describeFeed(url);
     const n = (names.get(host) ?? 0) + 1;
     names.set(host, n);
@@ -171,6 +173,12 @@ function fromEnv(config: Config): ConnectionSeed<IcsCredentials, IcsSettings>[] 
 export const icsConnector: Connector<IcsCredentials, IcsSettings> = {
   kind: "ics",
   title: "ICS subscription",
+  /** Feeds are static files: a gentle rate. */
+  limits: { perSecond: 2, burst: 4 },
+  env: icsEnv,
+  connect: icsConnect,
+  cli: icsCli,
+  docs: icsDocs,
   credentials: IcsCredentials,
   settings: IcsSettings,
   // A feed URL is its own key (Google's private-..., iCloud's published ids): sealed, shown redacted.

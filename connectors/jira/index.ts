@@ -5,7 +5,7 @@
  */
 
 import { createHmac } from "node:crypto";
-import { Version3Client } from "jira.js";
+import type { Version3Client } from "jira.js";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Config } from "../../engine/config.ts";
@@ -20,6 +20,7 @@ import {
 } from "../../engine/sync/connector.ts";
 import { urlsIn } from "../../engine/sync/dedupe.ts";
 import { errorForStatus, retryAfterMs } from "../../engine/sync/http.ts";
+import { jiraCli, jiraConnect, jiraDocs, jiraEnv, jiraVariables } from "./connect.ts";
 
 export const JiraCredentials = z.object({
   email: z.string().min(1, "the Atlassian account email is required"),
@@ -69,7 +70,9 @@ const Cursor = z.object({
 });
 type Cursor = z.infer<typeof Cursor>;
 
-function clientFor(ctx: Ctx): Version3Client {
+/** jira.js loads on first use: `cairn` loads every connector definition to read its config. */
+async function clientFor(ctx: Ctx): Promise<Version3Client> {
+  const { Version3Client } = await import("jira.js");
   return new Version3Client({
     host: ctx.settings.host.replace(/\/$/, ""),
     authentication: { basic: { email: ctx.credentials.email, apiToken: ctx.credentials.apiToken } },
@@ -274,7 +277,7 @@ function later(a: string | null, b: string | null): string | null {
 }
 
 async function pull(ctx: Ctx, _scope: SyncScope, rawCursor: string | null): Promise<PullPage> {
-  const client = clientFor(ctx);
+  const client = await clientFor(ctx);
   let cursor: Cursor = { since: null, next: null, maxUpdated: null, tz: null };
   if (rawCursor) {
     try {
@@ -326,7 +329,7 @@ async function pull(ctx: Ctx, _scope: SyncScope, rawCursor: string | null): Prom
 }
 
 async function fetchItems(ctx: Ctx, _scope: SyncScope, externalIds: string[]): Promise<PullPage> {
-  const client = clientFor(ctx);
+  const client = await clientFor(ctx);
   const keys = [...new Set(externalIds.map((key) => key.toUpperCase()))].filter((key) =>
     /^[A-Z][A-Z0-9_]*-\d+$/.test(key),
   );
@@ -362,7 +365,7 @@ async function fetchItems(ctx: Ctx, _scope: SyncScope, externalIds: string[]): P
 }
 
 async function completeTask(ctx: Ctx, externalId: string): Promise<void> {
-  const client = clientFor(ctx);
+  const client = await clientFor(ctx);
   const issue = await call(() => client.issues.getIssue({ issueIdOrKey: externalId, fields: ["status"] }));
   const category = (issue.fields as { status?: { statusCategory?: { key?: string } } } | undefined)?.status
     ?.statusCategory?.key;
@@ -400,16 +403,17 @@ const WebhookBody = z.looseObject({
 });
 
 function fromEnv(config: Config) {
-  if (!config.JIRA_HOST || !config.JIRA_EMAIL || !config.JIRA_API_TOKEN) return [];
+  const env = jiraVariables(config);
+  if (!env.JIRA_HOST || !env.JIRA_EMAIL || !env.JIRA_API_TOKEN) return [];
   return [
     {
       name: "Jira",
-      credentials: { email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
+      credentials: { email: env.JIRA_EMAIL, apiToken: env.JIRA_API_TOKEN },
       settings: JiraSettings.parse({
-        host: config.JIRA_HOST,
-        ...(config.JIRA_JQL ? { jql: config.JIRA_JQL } : {}),
+        host: env.JIRA_HOST,
+        ...(env.JIRA_JQL ? { jql: env.JIRA_JQL } : {}),
       }),
-      ...(config.JIRA_WEBHOOK_SECRET ? { webhookSecret: config.JIRA_WEBHOOK_SECRET } : {}),
+      ...(env.JIRA_WEBHOOK_SECRET ? { webhookSecret: env.JIRA_WEBHOOK_SECRET } : {}),
     },
   ];
 }
@@ -417,6 +421,12 @@ function fromEnv(config: Config) {
 export const jiraConnector: Connector<JiraCredentials, JiraSettings> = {
   kind: "jira",
   title: "Jira Cloud",
+  /** Jira Cloud's limits are burst-based (it answers 429 with Retry-After), so a generous bucket. */
+  limits: { perSecond: 20, burst: 40 },
+  env: jiraEnv,
+  connect: jiraConnect,
+  cli: jiraCli,
+  docs: jiraDocs,
   credentials: JiraCredentials,
   settings: JiraSettings,
   async scopes(ctx) {

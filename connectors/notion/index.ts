@@ -26,6 +26,8 @@ import {
   TransientProviderError,
 } from "../../engine/sync/connector.ts";
 import { errorForStatus, retryAfterMs } from "../../engine/sync/http.ts";
+import { notionActions } from "./actions.ts";
+import { notionCli, notionConnect, notionDocs, notionEnv, notionVariables } from "./connect.ts";
 import {
   detectProperties,
   inferEstimateUnit,
@@ -436,18 +438,19 @@ const WebhookEvent = z.looseObject({
 });
 
 function fromEnv(config: Config) {
-  if (!config.NOTION_TOKEN) return [];
+  const env = notionVariables(config);
+  if (!env.NOTION_TOKEN) return [];
   return [
     {
       name: "Notion",
-      credentials: { token: config.NOTION_TOKEN },
+      credentials: { token: env.NOTION_TOKEN },
       settings: NotionSettings.parse({
-        ...(config.NOTION_API_URL ? { apiUrl: config.NOTION_API_URL } : {}),
-        ...(config.NOTION_DATA_SOURCE_ID ? { dataSourceIds: [config.NOTION_DATA_SOURCE_ID] } : {}),
-        ...(config.NOTION_DATABASE_ID ? { databaseIds: [config.NOTION_DATABASE_ID] } : {}),
-        ...(config.NOTION_ESTIMATE_UNIT ? { estimateUnit: config.NOTION_ESTIMATE_UNIT } : {}),
+        ...(env.NOTION_API_URL ? { apiUrl: env.NOTION_API_URL } : {}),
+        ...(env.NOTION_DATA_SOURCE_ID ? { dataSourceIds: [env.NOTION_DATA_SOURCE_ID] } : {}),
+        ...(env.NOTION_DATABASE_ID ? { databaseIds: [env.NOTION_DATABASE_ID] } : {}),
+        ...(env.NOTION_ESTIMATE_UNIT ? { estimateUnit: env.NOTION_ESTIMATE_UNIT } : {}),
       }),
-      ...(config.NOTION_WEBHOOK_SECRET ? { webhookSecret: config.NOTION_WEBHOOK_SECRET } : {}),
+      ...(env.NOTION_WEBHOOK_SECRET ? { webhookSecret: env.NOTION_WEBHOOK_SECRET } : {}),
     },
   ];
 }
@@ -463,6 +466,13 @@ function estimateUnitFor(page: NotionPage, scope: SyncScope, settings: NotionSet
 export const notionConnector: Connector<NotionCredentials, NotionSettings> = {
   kind: "notion",
   title: "Notion",
+  /** Notion documents an average of 3 requests/s per integration. */
+  limits: { perSecond: 3, burst: 6 },
+  env: notionEnv,
+  connect: notionConnect,
+  cli: notionCli,
+  docs: notionDocs,
+  actions: notionActions,
   credentials: NotionCredentials,
   settings: NotionSettings,
   scopes,

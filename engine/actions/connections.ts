@@ -1,38 +1,35 @@
 /**
- * Connections to Notion, Jira and calendars: connect, list, sync now, disconnect. The connectors themselves
- * live in connectors/ and reach these actions through the sync service bin/ registers; outputs never carry
- * credentials.
+ * Connections to task and calendar sources: connect (one connect_<kind> action per registered connector, built
+ * from its definition), list, sync now, disconnect. The connectors themselves live in connectors/ and reach
+ * these actions through the sync service bin/ registers; outputs never carry credentials.
  */
 import { z } from "zod";
-import { type Config, publicUrl } from "../config.ts";
 import {
   type ConnectionRecord,
   ConnectionStatuses,
   connectionCounts,
   getConnectionRecord,
   listConnectionRecords,
-  openWebhookSetup,
-  sealedSecrets,
   WebhookSecretSources,
 } from "../db/repositories/connections.ts";
 import { recordAudit } from "../db/repositories/event-log.ts";
 import { loadScopeState } from "../db/repositories/sync-store.ts";
-import { CairnError, conflict, ErrorCode, invalidInput, notFound } from "../errors.ts";
+import { CairnError, ErrorCode, invalidInput, notFound } from "../errors.ts";
 import { redactSecrets } from "../security/redact.ts";
-import type { ConnectionSeed, SyncScope } from "../sync/connector.ts";
+import type {
+  AdvancedInput,
+  AnyConnector,
+  ConnectHelpers,
+  ConnectionSeed,
+  SyncScope,
+} from "../sync/connector.ts";
 import { SCOPES_KEY } from "../sync/runner.ts";
 import { displayedSourceUrl } from "../sync/secret-settings.ts";
 import { DEFAULT_SYNC_INTERVAL_MINUTES, getSyncService } from "../sync/service.ts";
 import { addStats, emptyStats, SyncStats } from "../sync/stats.ts";
 import { type ActionContext, type AnyAction, defineAction } from "./define.ts";
 
-/** An http(s) URL; file:, ftp:, gopher:, data: and other schemes are refused with a message naming the field. */
-const HttpUrl = z.url({
-  protocol: /^https?$/,
-  error: "expected an http:// or https:// URL (file:, ftp:, gopher:, data: and other schemes are refused)",
-});
-
-const ConnectionId = z.uuid().describe("The connection's id, as returned by list_connections");
+export const ConnectionId = z.uuid().describe("The connection's id, as returned by list_connections");
 
 export const ScopeMappingView = z.object({
   scope: z.string().describe("The data source (or query, calendar) id"),
@@ -65,12 +62,9 @@ export const ConnectionSummary = z.object({
       .enum(WebhookSecretSources)
       .nullable()
       .describe(
-        "configured: given by env or connect_*; captured: Notion's verification token, waiting for its first signed event; verified: proven by a signed event",
+        "configured: given by env or connect_*; captured: the provider's verification token, waiting for its first signed event; verified: proven by a signed event",
       ),
-    setupOpenUntil: z
-      .string()
-      .nullable()
-      .describe("While an admin's webhook set-up window is open (open_notion_webhook_setup)"),
+    setupOpenUntil: z.string().nullable().describe("While an admin's webhook set-up window is open"),
   }),
   counts: z.object({ tasks: z.number().int(), events: z.number().int() }),
   mapping: z
@@ -180,27 +174,36 @@ async function connectWith(
 /** A seed from the connector's own env mapping, with the flat input laid over the config's variables. */
 function seedFromEnv(
   ctx: ActionContext,
-  kind: string,
-  overlay: Partial<Record<keyof Config, unknown>>,
-  cleared: (keyof Config)[],
-) {
-  const connector = getSyncService(ctx.services).connector(kind);
+  connector: AnyConnector,
+  overlay: Record<string, unknown>,
+  cleared: readonly string[],
+): ConnectionSeed | undefined {
   if (!connector.fromEnv) return undefined;
-  const config = { ...ctx.services.config } as Record<string, unknown>;
-  for (const key of cleared) delete config[key];
-  for (const [key, value] of Object.entries(overlay)) if (value !== undefined) config[key] = value;
-  return connector.fromEnv(config as Config)[0];
+  const unset = Object.fromEntries(cleared.map((key) => [key, undefined]));
+  const given = Object.fromEntries(Object.entries(overlay).filter(([, value]) => value !== undefined));
+  return connector.fromEnv({ ...ctx.services.config, ...unset, ...given })[0];
 }
 
-function withOverrides(
-  seed: ConnectionSeed,
-  input: { credentials?: Record<string, unknown>; settings?: Record<string, unknown> },
-) {
+function withOverrides(seed: ConnectionSeed, advanced: AdvancedInput) {
   return {
     ...seed,
-    ...(input.credentials ? { credentials: input.credentials } : {}),
-    ...(input.settings ? { settings: { ...(seed.settings as object), ...input.settings } } : {}),
+    ...(advanced.credentials ? { credentials: advanced.credentials } : {}),
+    ...(advanced.settings ? { settings: { ...(seed.settings as object), ...advanced.settings } } : {}),
   };
+}
+
+function requireSeed(kind: string, seed: ConnectionSeed | undefined, advanced: AdvancedInput) {
+  if (seed) return seed;
+  if (advanced.credentials) {
+    return {
+      name: advanced.name ?? kind,
+      credentials: advanced.credentials,
+      settings: advanced.settings ?? {},
+    };
+  }
+  throw invalidInput(
+    `Missing ${kind} details: give the fields this action lists, or credentials and settings objects.`,
+  );
 }
 
 const connectAnnotations = {
@@ -210,234 +213,49 @@ const connectAnnotations = {
   openWorldHint: true,
 };
 
-export const connectNotion = defineAction({
-  name: "connect_notion",
-  title: "Connect Notion",
-  description:
-    "Connects a Notion integration (internal integration token) so tasks from its data sources sync into Cairn. Without dataSourceIds or databaseIds, every data source shared with the integration is synced. Properties are detected (title, status or checkbox, date, priority select, estimate number, people, 'Blocked by' relation); override with propertyMap. Returns the connection (never the token).",
-  input: z.object({
-    ...common,
-    token: z.string().min(1).optional().describe("The integration's secret (ntn_...)"),
-    apiUrl: HttpUrl.optional().describe(
-      "Notion API root; default https://api.notion.com (or NOTION_API_URL)",
-    ),
-    dataSourceIds: z.array(z.string().min(1)).optional(),
-    databaseIds: z.array(z.string().min(1)).optional(),
-    propertyMap: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe(
-        "Task field → Notion property name: title, status, done, due, start, priority, estimate, assignee, dependsOn, tags, link, description",
-      ),
-    estimateUnit: z
-      .enum(["minutes", "hours"])
-      .optional()
-      .describe(
-        "Unit of the estimate number; default: what the property's name or description says (min, minutes, (m) / h, hours, hrs), else hours",
-      ),
-    webhookSecret: z.string().min(1).optional().describe("The webhook subscription's verification token"),
-  }),
-  output: ConnectionSummary,
-  scope: "admin",
-  annotations: connectAnnotations,
-  examples: ["connect notion"],
-  async run(ctx, input) {
-    if (!input.token && !input.credentials) {
-      throw invalidInput("token is required", [
-        { path: "token", message: "give the Notion integration secret" },
-      ]);
-    }
-    const apiUrl = input.apiUrl ?? ctx.services.config.NOTION_API_URL;
-    const seed: ConnectionSeed = {
-      name: input.name ?? "Notion",
-      credentials: { token: input.token },
-      settings: {
-        ...(apiUrl ? { apiUrl } : {}),
-        ...(input.dataSourceIds ? { dataSourceIds: input.dataSourceIds } : {}),
-        ...(input.databaseIds ? { databaseIds: input.databaseIds } : {}),
-        ...(input.propertyMap ? { propertyMap: input.propertyMap } : {}),
-        ...(input.estimateUnit ? { estimateUnit: input.estimateUnit } : {}),
-      },
-      ...(input.webhookSecret ? { webhookSecret: input.webhookSecret } : {}),
-    };
-    return connectWith(ctx, "notion", withOverrides(seed, input), input);
-  },
-});
-
-export const connectJira = defineAction({
-  name: "connect_jira",
-  title: "Connect Jira",
-  description:
-    "Connects a Jira Cloud site with an account email and API token; issues matching the JQL (default: assigned to that account) sync into Cairn with status, priority, due date, estimates and 'Blocks' links. Returns the connection (never the token).",
-  input: z.object({
-    ...common,
-    host: HttpUrl.optional().describe("The site, e.g. https://acme.atlassian.net"),
-    email: z.string().min(1).optional(),
-    apiToken: z.string().min(1).optional(),
-    jql: z.string().min(1).optional().describe("Which issues to sync; default: assignee = currentUser()"),
-    webhookSecret: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Secret of the Jira admin webhook (X-Hub-Signature)"),
-  }),
-  output: ConnectionSummary,
-  scope: "admin",
-  annotations: connectAnnotations,
-  examples: ["connect jira"],
-  async run(ctx, input) {
-    if (!input.credentials && (!input.email || !input.apiToken)) {
-      throw invalidInput("email and apiToken are required", [
-        ...(input.email ? [] : [{ path: "email", message: "the Atlassian account email" }]),
-        ...(input.apiToken ? [] : [{ path: "apiToken", message: "an API token from id.atlassian.com" }]),
-      ]);
-    }
-    if (!input.host && !input.settings) {
-      throw invalidInput("host is required", [{ path: "host", message: "e.g. https://acme.atlassian.net" }]);
-    }
-    const seed: ConnectionSeed = {
-      name: input.name ?? "Jira",
-      credentials: { email: input.email, apiToken: input.apiToken },
-      settings: { host: input.host, ...(input.jql ? { jql: input.jql } : {}) },
-      ...(input.webhookSecret ? { webhookSecret: input.webhookSecret } : {}),
-    };
-    return connectWith(ctx, "jira", withOverrides(seed, input), input);
-  },
-});
-
-function requireSeed(
-  kind: string,
-  seed: ConnectionSeed | undefined,
-  input: { credentials?: unknown; settings?: unknown; name?: string },
-) {
-  if (seed) return seed;
-  if (input.credentials) {
-    return { name: input.name ?? kind, credentials: input.credentials, settings: input.settings ?? {} };
-  }
-  throw invalidInput(
-    `Missing ${kind} details: give the fields this action lists, or credentials and settings objects.`,
-  );
+/** connect_<kind>: the connector's flat input (plus name, interval and the advanced objects) → a stored, scheduled connection. */
+export function connectActionOf(connector: AnyConnector): AnyAction {
+  const spec = connector.connect;
+  return defineAction({
+    name: `connect_${connector.kind}`,
+    title: spec.title,
+    description: spec.description,
+    input: z.object({ ...common, ...spec.input }),
+    output: ConnectionSummary,
+    scope: "admin",
+    annotations: connectAnnotations,
+    ...(spec.examples ? { examples: spec.examples } : {}),
+    async run(ctx, input) {
+      const helpers: ConnectHelpers = {
+        config: ctx.services.config,
+        fromEnv: (overlay, cleared) => seedFromEnv(ctx, connector, overlay, cleared),
+      };
+      const advanced: AdvancedInput = spec.advanced?.(input) ?? {
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.credentials ? { credentials: input.credentials } : {}),
+        ...(input.settings ? { settings: input.settings } : {}),
+      };
+      const chosen = requireSeed(connector.kind, spec.seed(input, helpers), advanced);
+      const seed = withOverrides({ ...chosen, name: input.name ?? chosen.name }, advanced);
+      return connectWith(ctx, connector.kind, seed, input);
+    },
+  });
 }
 
-/** Calendar connections: the flat input laid over the connector's env mapping, then stored and scheduled. */
-async function connectFromFields(
-  ctx: ActionContext,
-  kind: string,
-  overlay: Partial<Record<keyof Config, unknown>>,
-  cleared: (keyof Config)[],
-  input: {
-    name?: string;
-    syncEveryMinutes: number;
-    credentials?: Record<string, unknown>;
-    settings?: Record<string, unknown>;
-  },
-): Promise<ConnectionSummary> {
-  const chosen = requireSeed(kind, seedFromEnv(ctx, kind, overlay, cleared), input);
-  return connectWith(ctx, kind, withOverrides({ ...chosen, name: input.name ?? chosen.name }, input), input);
+/** The actions the registered connectors bring: each one's connect_<kind>, then its own. */
+export function connectorActions(connectors: readonly AnyConnector[]): AnyAction[] {
+  return connectors.flatMap((connector) => [connectActionOf(connector), ...(connector.actions ?? [])]);
 }
-
-export const connectGoogle = defineAction({
-  name: "connect_google",
-  title: "Connect Google Calendar",
-  description:
-    "Connects a Google account's calendars with an OAuth client and refresh token, so meetings block planning time and focus blocks are written back. Returns the connection (never the tokens).",
-  input: z.object({
-    ...common,
-    clientId: z.string().min(1).optional(),
-    clientSecret: z.string().min(1).optional(),
-    refreshToken: z.string().min(1).optional(),
-    apiUrl: HttpUrl.optional().describe("Google API root (GOOGLE_API_URL)"),
-    tokenUrl: HttpUrl.optional().describe("OAuth token endpoint (GOOGLE_TOKEN_URL)"),
-    blockCalendarId: z
-      .string()
-      .trim()
-      .min(1)
-      .optional()
-      .describe("The calendar focus blocks are written to (its id in Google Calendar); default primary"),
-  }),
-  output: ConnectionSummary,
-  scope: "admin",
-  annotations: connectAnnotations,
-  async run(ctx, input) {
-    return connectFromFields(
-      ctx,
-      "google",
-      {
-        GOOGLE_CLIENT_ID: input.clientId,
-        GOOGLE_CLIENT_SECRET: input.clientSecret,
-        GOOGLE_REFRESH_TOKEN: input.refreshToken,
-        GOOGLE_API_URL: input.apiUrl,
-        GOOGLE_TOKEN_URL: input.tokenUrl,
-      },
-      ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_REFRESH_TOKEN"],
-      input.blockCalendarId
-        ? { ...input, settings: { blockCalendarId: input.blockCalendarId, ...input.settings } }
-        : input,
-    );
-  },
-});
-
-export const connectCaldav = defineAction({
-  name: "connect_caldav",
-  title: "Connect a CalDAV calendar",
-  description:
-    "Connects a CalDAV server (Nextcloud, Fastmail, Radicale, iCloud...) with a username and password: events block planning time and focus blocks are written back. Returns the connection (never the password).",
-  input: z.object({
-    ...common,
-    url: HttpUrl.optional().describe("The CalDAV server or calendar URL"),
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-  }),
-  output: ConnectionSummary,
-  scope: "admin",
-  annotations: connectAnnotations,
-  async run(ctx, input) {
-    return connectFromFields(
-      ctx,
-      "caldav",
-      { CALDAV_URL: input.url, CALDAV_USERNAME: input.username, CALDAV_PASSWORD: input.password },
-      ["CALDAV_URL", "CALDAV_USERNAME", "CALDAV_PASSWORD"],
-      input,
-    );
-  },
-});
-
-export const connectIcs = defineAction({
-  name: "connect_ics",
-  title: "Subscribe to an ICS calendar",
-  description:
-    "Subscribes to calendars published as ICS URLs (read-only): their events block planning time. Returns the connection.",
-  input: z.object({
-    ...common,
-    urls: z
-      .array(
-        z.url({
-          protocol: /^(https?|webcals?)$/,
-          error:
-            "expected an http://, https:// or webcal:// URL (file:, ftp:, gopher:, data: and other schemes are refused)",
-        }),
-      )
-      .min(1)
-      .optional()
-      .describe("One or more .ics URLs (http, https or webcal)"),
-  }),
-  output: ConnectionSummary,
-  scope: "admin",
-  annotations: connectAnnotations,
-  async run(ctx, input) {
-    return connectFromFields(ctx, "ics", { ICS_URLS: input.urls }, ["ICS_URLS"], input);
-  },
-});
 
 export const listConnections = defineAction({
   name: "list_connections",
   title: "List connections",
   description:
-    "Lists the workspace's connections to Notion, Jira and calendars with their status (active, needs_reconnect when a credential was rejected, error), when they last synced, the last error and how many tasks and events each brought in.",
+    "Lists the workspace's connections to task sources and calendars with their status (active, needs_reconnect when a credential was rejected, error), when they last synced, the last error and how many tasks and events each brought in.",
   input: z.object({}),
   output: z.object({ connections: z.array(ConnectionSummary) }),
   annotations: { readOnlyHint: true },
-  examples: ["list connections", "is jira connected"],
+  examples: ["list connections", "is my calendar connected"],
   async run(ctx) {
     return ctx.services.db.scoped(
       ctx.workspace.id,
@@ -488,7 +306,7 @@ export const syncNow = defineAction({
     ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  examples: ["sync now", "sync jira"],
+  examples: ["sync now", "sync my calendars"],
   async run(ctx, input) {
     const sync = getSyncService(ctx.services);
     const connections = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
@@ -587,128 +405,4 @@ export const disconnect = defineAction({
   },
 });
 
-/** How long an admin's webhook set-up window stays open. */
-export const WEBHOOK_SETUP_MINUTES = 10;
-
-async function notionConnection(ctx: ActionContext, id: string | undefined): Promise<ConnectionRecord> {
-  const all = await ctx.services.db.scoped(ctx.workspace.id, (tx) => listConnectionRecords(tx));
-  const notion = all.filter((connection) => connection.kind === "notion");
-  if (id) {
-    const one = notion.find((connection) => connection.id === id);
-    if (!one)
-      throw notFound(`No Notion connection ${id} in this workspace. List them with list_connections.`);
-    return one;
-  }
-  const [only, ...others] = notion;
-  if (!only) throw notFound("No Notion connection in this workspace. Connect one first with connect_notion.");
-  if (others.length > 0) {
-    throw invalidInput(
-      `This workspace has ${notion.length} Notion connections: say which one with connection (${notion.map((c) => `${c.id} "${c.name}"`).join(", ")}).`,
-      [{ path: "connection", message: "one of the Notion connections' ids" }],
-    );
-  }
-  return only;
-}
-
-const webhookUrlOf = (ctx: ActionContext, connection: ConnectionRecord) =>
-  `${publicUrl(ctx.services.config)}/webhooks/${connection.kind}/${connection.id}`;
-
-export const openNotionWebhookSetup = defineAction({
-  name: "open_notion_webhook_setup",
-  title: "Open the Notion webhook set-up window",
-  description: `Lets Cairn receive Notion's webhook verification token for one Notion connection during the next ${WEBHOOK_SETUP_MINUTES} minutes. Create the webhook subscription in Notion's integration settings with the returned webhookUrl; Notion then sends a verification token, which get_notion_webhook_token shows to you to paste into Notion's Verify dialog. Outside such a window, unsigned requests are refused. Not needed when the connection's webhook secret is configured (NOTION_WEBHOOK_SECRET or connect_notion webhookSecret).`,
-  input: z.object({
-    connection: ConnectionId.optional().describe(
-      "The Notion connection; may be left out when the workspace has one",
-    ),
-  }),
-  output: z.object({ connectionId: z.uuid(), webhookUrl: z.string(), expiresAt: z.string() }),
-  scope: "admin",
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  async run(ctx, input) {
-    const connection = await notionConnection(ctx, input.connection);
-    if (connection.webhookSecretSource === "configured" || connection.webhookSecretSource === "verified") {
-      throw conflict(
-        connection.webhookSecretSource === "configured"
-          ? `"${connection.name}" already has a configured webhook secret (NOTION_WEBHOOK_SECRET or connect_notion webhookSecret); Notion's events are verified with it and no set-up window is needed.`
-          : `"${connection.name}" already has a verified webhook secret; a set-up window would not replace it. To use a new Notion subscription, give its token with connect_notion webhookSecret.`,
-      );
-    }
-    const expiresAt = new Date(ctx.services.now().getTime() + WEBHOOK_SETUP_MINUTES * 60_000);
-    await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
-      await openWebhookSetup(tx, connection.id, ctx.person.id, expiresAt);
-      await recordAudit(tx, {
-        workspaceId: ctx.workspace.id,
-        actorPersonId: ctx.person.id,
-        actor: ctx.person.email,
-        action: "open_notion_webhook_setup",
-        target: connection.id,
-        details: { expiresAt: expiresAt.toISOString() },
-      });
-    });
-    return {
-      connectionId: connection.id,
-      webhookUrl: webhookUrlOf(ctx, connection),
-      expiresAt: expiresAt.toISOString(),
-    };
-  },
-});
-
-export const getNotionWebhookToken = defineAction({
-  name: "get_notion_webhook_token",
-  title: "Show the captured Notion webhook token",
-  description:
-    "Shows where a Notion connection's webhook set-up stands: waiting (a set-up window is open and Notion has not sent its token yet), captured (the token arrived: paste it into Notion's Verify dialog; shown only to the admin who opened the window), verified (Notion's signed events match it), configured (given by env or connect_notion), or closed (no window open; open one with open_notion_webhook_setup).",
-  input: z.object({
-    connection: ConnectionId.optional().describe(
-      "The Notion connection; may be left out when the workspace has one",
-    ),
-  }),
-  output: z.object({
-    connectionId: z.uuid(),
-    state: z.enum(["waiting", "captured", "verified", "configured", "closed"]),
-    token: z
-      .string()
-      .nullable()
-      .describe(
-        "The verification token to paste into Notion (state captured, for the admin who opened the window)",
-      ),
-    webhookUrl: z.string(),
-    expiresAt: z.string().nullable().describe("When the open set-up window closes"),
-    capturedAt: z.string().nullable(),
-  }),
-  scope: "admin",
-  annotations: { readOnlyHint: true },
-  async run(ctx, input) {
-    const connection = await notionConnection(ctx, input.connection);
-    const now = ctx.services.now().getTime();
-    const open = connection.webhookSetupUntil !== null && Date.parse(connection.webhookSetupUntil) > now;
-    const state = connection.webhookSecretSource ?? (open ? ("waiting" as const) : ("closed" as const));
-    let token: string | null = null;
-    if (state === "captured" && connection.webhookSetupBy === ctx.person.id) {
-      const sealed = await ctx.services.db.scoped(ctx.workspace.id, (tx) => sealedSecrets(tx, connection.id));
-      token = sealed?.webhookSecret ? ctx.services.secrets.open(sealed.webhookSecret) : null;
-    }
-    return {
-      connectionId: connection.id,
-      state,
-      token,
-      webhookUrl: webhookUrlOf(ctx, connection),
-      expiresAt: open ? connection.webhookSetupUntil : null,
-      capturedAt: connection.webhookCapturedAt,
-    };
-  },
-});
-
-export const connectionActions: AnyAction[] = [
-  connectNotion,
-  connectJira,
-  connectGoogle,
-  connectCaldav,
-  connectIcs,
-  listConnections,
-  syncNow,
-  disconnect,
-  openNotionWebhookSetup,
-  getNotionWebhookToken,
-];
+export const connectionActions: AnyAction[] = [listConnections, syncNow, disconnect];

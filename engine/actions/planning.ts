@@ -238,7 +238,7 @@ const ScheduleEvent = z.object({
   start: Iso,
   end: Iso,
   allDay: z.boolean(),
-  source: z.string().describe('Where the event came from: "google", "caldav", "ics"'),
+  source: z.string().describe("The kind of the connector the event came from"),
   busy: z.boolean().describe("false for events marked free (they do not block planning)"),
 });
 

@@ -226,7 +226,7 @@ export const completeTask = defineAction({
   name: "complete_task",
   title: "Complete a task",
   description:
-    "Marks a task done, frees its remaining focus blocks, and writes the Done status back to Notion or Jira when the task came from there. Completing a task twice is harmless.",
+    "Marks a task done, frees its remaining focus blocks, and writes the Done status back to its source when the task came from one that supports it. Completing a task twice is harmless.",
   input: z.object({ id: TaskId }),
   output: Task,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -310,7 +310,7 @@ export const listTasks = defineAction({
     status: statusFilter.optional().describe('One status or a list, e.g. ["todo","in_progress"]'),
     dueBefore: IsoInput.optional(),
     dueAfter: IsoInput.optional(),
-    source: z.string().optional().describe("cairn, notion or jira"),
+    source: z.string().optional().describe("cairn, or the kind of the connector it came from"),
     tag: z.string().optional(),
     mine: z.boolean().default(false).describe("Only tasks of the calling person"),
     includeSourceDeleted: z.boolean().default(false),

@@ -26,7 +26,9 @@ export const Insights = z.object({
   unestimatedOpen: Count.describe("Open tasks without an estimate"),
   openEstimatedMinutes: Count.describe("The estimates of the open tasks, added up"),
   openByPriority: z.record(z.string(), Count).describe("Open tasks by priority: p1 … p4"),
-  openBySource: z.record(z.string(), Count).describe("Open tasks by source: cairn, notion, jira, …"),
+  openBySource: z
+    .record(z.string(), Count)
+    .describe("Open tasks by source: cairn, or the kind of the connector they came from"),
   completedThisWeek: Count.describe("Tasks completed since the start of this week (Monday)"),
   completedLast7Days: Count,
   createdLast7Days: Count,

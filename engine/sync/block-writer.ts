@@ -22,6 +22,8 @@ export const WRITE_AHEAD_DAYS = 14;
 export interface BlockWriteEnvironment {
   services: EngineServices;
   connectorOf(kind: string): AnyConnector | undefined;
+  /** Kinds of the registered connectors that write blocks (upsertBlock). */
+  blockWritingKinds: readonly string[];
   contextFor(connection: ConnectionRecord): Promise<{ ctx: ConnectorContext<unknown, unknown> }>;
 }
 
@@ -35,20 +37,11 @@ export interface BlockWriteResult {
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
-/** The calendar the person's blocks go to: their own Google or CalDAV connection, else a shared one. */
-async function writeTarget(services: EngineServices, workspaceId: string, personId: string) {
-  return services.db.scoped(workspaceId, (tx) =>
-    findBlockCalendarConnection(tx, personId, ["google", "caldav"]),
+/** The calendar the person's blocks go to: their own connection of a block-writing kind, else a shared one. */
+async function writeTarget(env: BlockWriteEnvironment, workspaceId: string, personId: string) {
+  return env.services.db.scoped(workspaceId, (tx) =>
+    findBlockCalendarConnection(tx, personId, env.blockWritingKinds),
   );
-}
-
-/** From the context's settings (secret settings merged back), not the stored, redacted ones. */
-function calendarIdFor(connection: ConnectionRecord, contextSettings: unknown): string | undefined {
-  const settings = (contextSettings ?? {}) as Record<string, unknown>;
-  if (connection.kind === "google")
-    return typeof settings.blockCalendarId === "string" ? settings.blockCalendarId : "primary";
-  const url = settings.calendarUrl;
-  return typeof url === "string" ? url : undefined;
 }
 
 export async function applyPlanToCalendar(
@@ -58,12 +51,13 @@ export async function applyPlanToCalendar(
 ): Promise<BlockWriteResult> {
   const { services } = env;
   const result: BlockWriteResult = { connectionId: null, created: 0, moved: 0, deleted: 0, unchanged: 0 };
-  const connection = await writeTarget(services, workspaceId, personId);
+  const connection = await writeTarget(env, workspaceId, personId);
   const connector = connection ? env.connectorOf(connection.kind) : undefined;
   if (!connection || !connector?.upsertBlock) return result;
   result.connectionId = connection.id;
   const { ctx } = await env.contextFor(connection);
-  let calendarId = calendarIdFor(connection, ctx.settings);
+  // From the context's settings (secret settings merged back), not the stored, redacted ones.
+  let calendarId = connector.blockCalendarId?.(ctx.settings);
   if (!calendarId) {
     const scopes = await connector.scopes(ctx);
     calendarId = scopes.find((scope) => scope.kind === "events")?.id;

@@ -6,181 +6,133 @@
  * of normalized items and the cursor to store next. The engine upserts the items and stores the cursor
  * in the same transaction, so a crash mid-sync never skips or duplicates data.
  */
-import { z } from "zod";
-import type { Config } from "../config.ts";
-import type { Logger } from "../logger.ts";
+import type { z } from "zod";
+import type { AnyAction } from "../actions/define.ts";
+import type { Config, SettingSpec } from "../config.ts";
 
-export const ConnectorKind = z.enum(["notion", "jira", "google", "caldav", "ics"]);
-export type ConnectorKind = z.infer<typeof ConnectorKind>;
+export * from "./source-contract.ts";
 
-const Iso = z.iso.datetime({ offset: true });
+import type {
+  BlockToWrite,
+  ConnectionSeed,
+  ConnectorContext,
+  ConnectorKind,
+  PulledItem,
+  PullPage,
+  SyncScope,
+  WebhookOutcome,
+  WebhookRequest,
+} from "./source-contract.ts";
 
-/** A work item as every source reports it. */
-export const SourceTask = z.object({
-  externalId: z.string().min(1),
-  title: z.string().min(1).max(500),
-  description: z.string().default(""),
-  status: z.enum(["todo", "in_progress", "done", "cancelled"]),
-  priority: z.number().int().min(1).max(4).default(3),
-  estimateMinutes: z.number().int().positive().nullable().default(null),
-  due: Iso.nullable().default(null),
-  earliestStart: Iso.nullable().default(null),
-  /** External ids (same source) of items that must be done first. */
-  dependsOnExternalIds: z.array(z.string()).default([]),
-  tags: z.array(z.string()).default([]),
-  url: z.string().nullable().default(null),
-  assigneeEmail: z.string().nullable().default(null),
-  parentExternalId: z.string().nullable().default(null),
-  /** URLs of other systems' items this one links to (a Notion page's Jira link), for cross-source dedupe. */
-  linkedUrls: z.array(z.string()).default([]),
-  updatedAt: Iso,
-  /** The item was deleted or archived at the source. */
-  deleted: z.boolean().default(false),
-});
-export type SourceTask = z.output<typeof SourceTask>;
-
-/** A calendar event as every calendar source reports it (recurring events already expanded). */
-export const SourceEvent = z.object({
-  externalId: z.string().min(1),
-  calendarId: z.string().min(1),
-  title: z.string().default(""),
-  start: Iso,
-  end: Iso,
-  allDay: z.boolean().default(false),
-  status: z.enum(["confirmed", "tentative", "cancelled"]).default("confirmed"),
-  /** false for events marked free/transparent: they do not block planning. */
-  busy: z.boolean().default(true),
-  /** The person declined: it does not block planning. */
-  declined: z.boolean().default(false),
-  recurringEventId: z.string().nullable().default(null),
-  /** Set when Cairn created this event for one of its blocks. */
-  cairnBlockId: z.string().nullable().default(null),
-  updatedAt: Iso.nullable().default(null),
-  deleted: z.boolean().default(false),
-});
-export type SourceEvent = z.output<typeof SourceEvent>;
-
-export interface SkippedItem {
-  externalId: string;
-  reason: string;
+/** A provider's documented request rate, as a token bucket per connection. */
+export interface RateLimit {
+  /** Sustained requests per second. */
+  perSecond: number;
+  /** Requests allowed at once before the rate applies. */
+  burst: number;
 }
 
-export type PulledItem = { type: "task"; task: SourceTask } | { type: "event"; event: SourceEvent };
+/** The values of a connector's env variables, typed by their schemas (checked when the config was loaded). */
+export type EnvValues<Specs extends readonly SettingSpec[]> = {
+  [Spec in Specs[number] as Spec["env"]]: z.output<Spec["schema"]>;
+};
 
-export interface PullPage {
-  /** Items as the provider returned them; the engine validates each one and skips (and reports) malformed ones. */
-  items: unknown[];
-  /** Items the connector already knew it could not normalize. */
-  skipped?: SkippedItem[];
-  /** Cursor to store once this page is saved; null leaves the stored cursor unchanged. */
-  nextCursor: string | null;
-  /** More pages follow in this run. */
-  hasMore: boolean;
+/** Reads a connector's own variables from the loaded config. */
+export function envValues<const Specs extends readonly SettingSpec[]>(
+  config: Config,
+  specs: Specs,
+): EnvValues<Specs> {
+  // loadConfig parsed each of these variables with the schema its spec declares.
+  return Object.fromEntries(specs.map((spec) => [spec.env, config[spec.env]])) as EnvValues<Specs>;
+}
+
+/** What a connect_<kind> action's run may use to turn its flat input into a connection. */
+export interface ConnectHelpers {
+  config: Config;
   /**
-   * The provider said the stored cursor is no longer valid (Google's 410): the engine drops the scope's
-   * local items that are not in the full resync that follows, instead of keeping stale ones.
+   * The connector's own env mapping (fromEnv) with the flat input laid over the config's variables:
+   * `cleared` variables are dropped first, so only the input's values count for them.
    */
-  resetScope?: boolean;
-  /** Provider requests made for this page (for sync stats). */
-  apiCalls: number;
+  fromEnv(overlay: Record<string, unknown>, cleared: readonly string[]): ConnectionSeed | undefined;
 }
 
-/** How a scope's fields are read, as the connector chose from the scope's schema (shown by list_connections). */
-export interface ScopeMapping {
-  /** Task field → the source's property name. */
-  fields: Record<string, string>;
-  /** The number read as the estimate, its unit and why that unit was chosen. */
-  estimate?: { property: string; unit: "minutes" | "hours"; reason: string };
-  /** Properties deliberately not used, with why (e.g. story points are not time). */
-  ignored?: { property: string; reason: string }[];
-}
-
-/** One thing a connection syncs: a data source, a JQL query, a calendar. */
-export interface SyncScope {
-  id: string;
-  kind: "tasks" | "events";
-  label: string;
-  /** Set by connectors that read a schema; kept with the cached scopes and given back to normalize(). */
-  mapping?: ScopeMapping;
-}
-
-export interface ConnectorContext<Credentials, Settings> {
-  credentials: Credentials;
-  settings: Settings;
-  /** Persists refreshed OAuth tokens (sealed under the master key). */
-  saveCredentials(next: Credentials): Promise<void>;
-  /** fetch that validates outbound URLs (no private/metadata addresses unless allowed). */
-  fetch: typeof fetch;
-  log: Logger;
-  signal?: AbortSignal;
-  now(): Date;
-  /** The connection being synced (for logs and push-channel bookkeeping). Set by the engine. */
-  connectionId?: string;
-  /**
-   * Absolute URL where this connector's provider should deliver push notifications
-   * (e.g. `https://cairn.example/webhooks/google`). Absent when Cairn has no public URL configured.
-   */
-  webhookUrl?: string;
-  /** Push channels of this connection (Google `events.watch`), so `/webhooks/google` can route and verify them. */
-  channels?: ChannelStore;
-}
-
-/** A push channel a connector registered with its provider (Google `events.watch`). */
-export interface PushChannel {
-  /** The channel id the provider echoes back (`X-Goog-Channel-ID`). */
-  id: string;
-  /** The secret token the provider echoes back (`X-Goog-Channel-Token`); stored sealed. */
-  token: string;
-  /** The sync scope a notification on this channel should sync (a calendar id). */
-  scopeId: string;
-  /** The provider's resource id (needed by Google to stop a channel). */
-  resourceId: string | null;
-  expiresAt: string;
-}
-
-/** Persistence of push channels, provided by the engine. */
-export interface ChannelStore {
-  list(): Promise<PushChannel[]>;
-  save(channel: PushChannel): Promise<void>;
-  remove(channelId: string): Promise<void>;
-}
-
-/** A connection a connector derives from environment settings (or from a `connect_*` action's flat input). */
-export interface ConnectionSeed<Credentials = unknown, Settings = unknown> {
-  /** Unique per workspace and kind, e.g. "Notion" or "Work calendar". */
-  name: string;
-  credentials: Credentials;
-  settings: Settings;
-  /** Secret that signs this connection's webhooks (Notion verification token, Jira webhook secret). */
-  webhookSecret?: string;
-}
-
-export interface BlockToWrite {
-  blockId: string;
+/** The `connect_<kind>` action: its texts and flat input; the engine adds name, syncEveryMinutes, credentials, settings. */
+export interface ConnectSpec<Shape extends z.ZodRawShape = z.ZodRawShape> {
   title: string;
   description: string;
-  start: string;
-  end: string;
-  /** The provider's id when the block was written before (update instead of create). */
-  externalEventId: string | null;
-  calendarId: string;
+  input: Shape;
+  examples?: string[];
+  /** The connection the input describes (throw invalidInput for a missing field); undefined when it names none. */
+  seed(
+    input: z.output<z.ZodObject<Shape>> & AdvancedInput,
+    helpers: ConnectHelpers,
+  ): ConnectionSeed | undefined;
+  /** The advanced objects as stored, when the flat input adds to them (default: input.credentials, input.settings). */
+  advanced?(input: z.output<z.ZodObject<Shape>> & AdvancedInput): AdvancedInput;
 }
 
-export interface WebhookRequest {
-  headers: Record<string, string | undefined>;
-  rawBody: Buffer;
-  /** Parsed JSON body when it is JSON. */
-  body: unknown;
+/** The connect actions' advanced escape hatch: the connector's own objects, as is. */
+export interface AdvancedInput {
+  name?: string;
+  credentials?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
 }
 
-export type WebhookOutcome =
-  | { kind: "handshake"; respond: { status: number; body: unknown }; verificationToken?: string }
-  | { kind: "sync"; scopeIds?: string[]; externalIds?: string[] }
-  | { kind: "ignore"; reason: string };
+/** One `--flag` of `cairn connect <kind>`. */
+export interface CliFlag {
+  type: "string" | "boolean";
+  multiple?: boolean;
+}
 
+/** Parsed flags, as node:util parseArgs gives them. */
+export type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** `cairn connect <kind>`: its help lines and how its flags (and env fallbacks) become the action's input. */
+export interface ConnectCli {
+  /** Lines of `cairn connect --help` for this kind, as shown. */
+  usage: string[];
+  flags: Record<string, CliFlag>;
+  /** The action input, or a message for a malformed flag (exit status 2). */
+  input(values: CliValues, config: Config): Record<string, unknown> | { error: string };
+  /** `cairn connect <kind> --webhook`: capture the provider's webhook verification token through two actions. */
+  webhookSetup?: WebhookSetupCli;
+}
+
+export interface WebhookSetupCli {
+  /** Shown when --webhook is given with another kind. */
+  usage: string;
+  openAction: string;
+  showAction: string;
+  /** The provider's name in the command's messages, e.g. "Notion". */
+  provider: string;
+  /** Where, in the provider's settings, the subscription is created. */
+  where: string;
+}
+
+/** How a connector's README section describes it (generated into README.md by bin/docs.ts). */
+export interface ConnectorDocs {
+  /** The env bullet under "Connecting", e.g. "`JIRA_HOST`, `JIRA_EMAIL` and `JIRA_API_TOKEN`, with optional `JIRA_JQL`." */
+  env: string;
+  /** Its row in the README's inbound-routes table: the route, what authenticates it, how it is refused. */
+  webhookRoute?: { path: string; authenticatedBy: string; refusedWith: string };
+}
+
+/**
+ * A connector definition: the one export of a connectors/<folder>. The engine builds its connect action, config
+ * variables, rate limit and webhook route from it; bin/ builds its CLI and README sections.
+ */
 export interface Connector<Credentials = unknown, Settings = unknown> {
   kind: ConnectorKind;
   title: string;
+  /** The provider's documented request rate for one connection. */
+  limits: RateLimit;
+  /** Env variables that configure it (a connection in CAIRN_WORKSPACE), in `cairn config` and README order. */
+  env: readonly SettingSpec[];
+  connect: ConnectSpec;
+  cli: ConnectCli;
+  docs: ConnectorDocs;
+  /** Actions only this connector has (beyond connect_<kind>), registered with it. */
+  actions?: AnyAction[];
   credentials: z.ZodType<Credentials>;
   settings: z.ZodType<Settings>;
   /**
@@ -202,6 +154,8 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   completeTask?(ctx: ConnectorContext<Credentials, Settings>, externalId: string): Promise<void>;
   /** Write-back: create or move a Cairn focus block; returns the provider's event id. */
   upsertBlock?(ctx: ConnectorContext<Credentials, Settings>, block: BlockToWrite): Promise<string>;
+  /** The calendar blocks are written to, when the settings name one (else: the first events scope). */
+  blockCalendarId?(settings: Settings): string | undefined;
   /** Write-back: remove a Cairn focus block; must refuse to touch events Cairn did not create. */
   deleteBlock?(
     ctx: ConnectorContext<Credentials, Settings>,
@@ -229,6 +183,18 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   webhook?: {
     verify(request: WebhookRequest, secret: string): boolean;
     handle(request: WebhookRequest): WebhookOutcome;
+  };
+  /**
+   * Push notifications on channels the connector opened (maintainChannels), delivered to `/webhooks/<kind>`:
+   * how a notification names its channel and proves it (the token Cairn chose), and whether it needs no sync.
+   */
+  pushChannels?: {
+    channelId(request: WebhookRequest): string | undefined;
+    channelToken(request: WebhookRequest): string | undefined;
+    /** The provider's handshake on a new channel: answered 200, nothing synced. */
+    isHandshake(request: WebhookRequest): boolean;
+    /** Named in the 400 answer when the channel id is missing, e.g. "X-Goog-Channel-ID". */
+    channelIdHeader: string;
   };
 }
 

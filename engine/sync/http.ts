@@ -1,30 +1,18 @@
 /**
- * The fetch every connector gets: outbound URL guard on every redirect hop, a per-provider rate limit per
- * connection (token bucket), and retries of 429 and 5xx with exponential backoff that honour Retry-After.
+ * The fetch every connector gets: outbound URL guard on every redirect hop, the provider's rate limit (its
+ * definition's `limits`) per connection (token bucket), and retries of 429 and 5xx with exponential backoff that honour Retry-After.
  * It counts the requests it makes so sync stats report real API calls.
  */
 import { CairnError } from "../errors.ts";
-import type { ConnectorKind } from "./connector.ts";
-import { CredentialRejectedError, RateLimitedError, TransientProviderError } from "./connector.ts";
+import {
+  type ConnectorKind,
+  CredentialRejectedError,
+  type RateLimit,
+  RateLimitedError,
+  TransientProviderError,
+} from "./connector.ts";
 
-export interface RateLimit {
-  /** Sustained requests per second. */
-  perSecond: number;
-  /** Requests allowed at once before the rate applies. */
-  burst: number;
-}
-
-/**
- * Documented provider limits. Notion: an average of 3 requests/s per integration; Google Calendar: 600
- * requests/min per user; Jira Cloud: burst-based (it answers 429 with Retry-After), so a generous bucket.
- */
-export const providerLimits: Record<ConnectorKind, RateLimit> = {
-  notion: { perSecond: 3, burst: 6 },
-  google: { perSecond: 10, burst: 20 },
-  jira: { perSecond: 20, burst: 40 },
-  caldav: { perSecond: 10, burst: 20 },
-  ics: { perSecond: 2, burst: 4 },
-};
+export type { RateLimit } from "./connector.ts";
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

@@ -11,8 +11,6 @@ export {
   createProviderFetch,
   errorForStatus,
   type ProviderFetchOptions,
-  providerLimits,
-  type RateLimit,
   retryAfterMs,
   TokenBucket,
 } from "./http.ts";

@@ -5,7 +5,7 @@
  */
 import type { Router } from "express";
 import type { ConnectionRecord } from "../db/repositories/connections.ts";
-import type { AnyConnector, ConnectionSeed, ConnectorContext, SyncScope } from "./connector.ts";
+import type { ConnectionSeed, ConnectorContext, SyncScope } from "./source-contract.ts";
 import type { SyncStats } from "./stats.ts";
 
 export interface SyncJobData {
@@ -52,9 +52,6 @@ export interface RunOptions {
 }
 
 export interface Sync {
-  readonly connectors: readonly AnyConnector[];
-  /** The connector of a kind, or a not_found error naming the kinds this build has. */
-  connector(kind: string): AnyConnector;
   /** Validates (schemas, URL guard), stores encrypted, schedules the repeatable sync. */
   connect(request: ConnectRequest): Promise<{ connection: ConnectionRecord; created: boolean }>;
   disconnect(workspaceId: string, connectionId: string): Promise<boolean>;

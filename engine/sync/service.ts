@@ -40,7 +40,7 @@ import {
   TransientProviderError,
 } from "./connector.ts";
 import { EnvSeed, mergeEnvSeed } from "./env-seed.ts";
-import { createProviderFetch, providerLimits, type RateLimit, TokenBucket } from "./http.ts";
+import { createProviderFetch, type RateLimit, TokenBucket } from "./http.ts";
 import { createPinnedFetch } from "./pinned-fetch.ts";
 import type { Sync, SyncJobData } from "./port.ts";
 import { runSync, SCOPES_KEY } from "./runner.ts";
@@ -111,6 +111,9 @@ export function createSyncService(
   options: SyncServiceOptions = {},
 ): Sync {
   const byKind = new Map(connectors.map((connector) => [connector.kind as string, connector]));
+  const blockWritingKinds = connectors
+    .filter((connector) => connector.upsertBlock)
+    .map((connector) => connector.kind);
   const buckets = new Map<string, TokenBucket>();
   // In-process runs of one connection queue here; runs in other processes are kept out by the lease.
   const locks = new Map<string, Promise<unknown>>();
@@ -144,9 +147,9 @@ export function createSyncService(
   };
 
   const bucketFor = (connection: ConnectionRecord): TokenBucket | undefined => {
-    const kind = connection.kind as ConnectorKind;
+    const kind = connection.kind;
     const limit =
-      options.rateLimits && kind in options.rateLimits ? options.rateLimits[kind] : providerLimits[kind];
+      options.rateLimits && kind in options.rateLimits ? options.rateLimits[kind] : byKind.get(kind)?.limits;
     if (!limit) return undefined;
     let bucket = buckets.get(connection.id);
     if (!bucket) {
@@ -296,8 +299,6 @@ export function createSyncService(
   };
 
   const service: Sync = {
-    connectors,
-    connector: connectorOf,
     contextFor,
 
     async connect(request) {
@@ -590,7 +591,7 @@ export function createSyncService(
           if (job.name === BLOCK_WRITEBACK_JOB) {
             try {
               return await applyPlanToCalendar(
-                { services, connectorOf: (kind) => byKind.get(kind), contextFor },
+                { services, connectorOf: (kind) => byKind.get(kind), blockWritingKinds, contextFor },
                 job.data.workspaceId,
                 job.data.personId,
               );

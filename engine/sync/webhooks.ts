@@ -1,12 +1,13 @@
 /**
- * Webhooks in: `POST /webhooks/notion`, `/webhooks/jira` (optionally `/:connectionId`) and `/webhooks/google`.
+ * Webhooks in: `POST /webhooks/<kind>` (optionally `/:connectionId`) for every connector with a `webhook`, and
+ * `/webhooks/<kind>` for push-channel notifications of connectors with `pushChannels`.
  * The raw body is kept for the HMAC; a bad signature is answered 401 and nothing is stored or queued.
  * A good one enqueues a targeted sync (deduped by job id) and answers 202.
- * An unsigned subscription handshake (Notion's `verification_token`) is captured only while an admin has a
- * set-up window open for that connection (open_notion_webhook_setup); any other unsigned request is a 401.
+ * An unsigned subscription handshake (a verification token, as Notion sends) is captured only while an admin
+ * has a set-up window open for that connection; any other unsigned request is a 401.
  */
 
-import express, { type Request, type Response, type Router } from "express";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import {
   allConnectionsOfKind,
   captureWebhookToken,
@@ -54,11 +55,18 @@ export function createWebhookRouter(env: WebhookEnvironment): Router {
     return { headers: headersOf(req), rawBody, body };
   };
 
-  router.post("/google", async (req: Request, res: Response) => {
+  // Connectors with push channels (opened by maintainChannels) get `/webhooks/<kind>` for their notifications:
+  // the channel id routes it, the channel's own token proves it.
+  router.post("/:kind", async (req: Request, res: Response, next: NextFunction) => {
+    const push = env.connectorOf(String(req.params.kind))?.pushChannels;
+    if (!push) {
+      next();
+      return;
+    }
     const request = requestOf(req);
-    const channelId = request.headers["x-goog-channel-id"];
+    const channelId = push.channelId(request);
     if (!channelId) {
-      res.status(400).json({ error: "missing X-Goog-Channel-ID" });
+      res.status(400).json({ error: `missing ${push.channelIdHeader}` });
       return;
     }
     const channel = await services.db.system((tx) => findChannel(tx, channelId));
@@ -68,12 +76,11 @@ export function createWebhookRouter(env: WebhookEnvironment): Router {
     } catch {
       expected = undefined;
     }
-    if (!channel || !expected || !sameSecret(request.headers["x-goog-channel-token"], expected)) {
+    if (!channel || !expected || !sameSecret(push.channelToken(request), expected)) {
       res.status(401).json({ error: "unknown channel or bad channel token" });
       return;
     }
-    const state = request.headers["x-goog-resource-state"];
-    if (state === "sync") {
+    if (push.isHandshake(request)) {
       res.status(200).json({ ok: true });
       return;
     }

@@ -7,12 +7,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { DateTime } from "luxon";
+import { loadCairnConfig } from "../../bin/connectors.ts";
 import {
   type CaldavCredentials,
   type CaldavSettings,
   caldavConnector,
 } from "../../connectors/caldav/index.ts";
-import { loadConfig } from "../../engine/config.ts";
 import { silentLogger } from "../../engine/logger.ts";
 import {
   type ConnectorContext,
@@ -430,9 +430,9 @@ describe("CalDAV connector against Radicale", { skip }, () => {
 });
 
 test("CalDAV fromEnv: CALDAV_URL + CALDAV_USERNAME + CALDAV_PASSWORD make one connection", () => {
-  assert.deepEqual(connector.fromEnv?.(loadConfig({ CALDAV_URL: "https://dav.example/" })), []);
+  assert.deepEqual(connector.fromEnv?.(loadCairnConfig({ CALDAV_URL: "https://dav.example/" })), []);
   const seeds = connector.fromEnv?.(
-    loadConfig({ CALDAV_URL: "https://dav.example/", CALDAV_USERNAME: "ann", CALDAV_PASSWORD: "pw" }),
+    loadCairnConfig({ CALDAV_URL: "https://dav.example/", CALDAV_USERNAME: "ann", CALDAV_PASSWORD: "pw" }),
   );
   assert.equal(seeds?.length, 1);
   assert.deepEqual(seeds?.[0]?.credentials, { username: "ann", password: "pw" });

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { loadCairnConfig } from "../../bin/connectors.ts";
 import {
   type GoogleCredentials,
   type GoogleSettings,
@@ -11,7 +12,6 @@ import {
   renewIfExpiring,
   watchCalendar,
 } from "../../connectors/google-calendar/index.ts";
-import { loadConfig } from "../../engine/config.ts";
 import { silentLogger } from "../../engine/logger.ts";
 import {
   type ChannelStore,
@@ -580,9 +580,9 @@ describe("Google Calendar connector", () => {
   });
 
   test("fromEnv: a connection from GOOGLE_* variables, none without them", () => {
-    assert.deepEqual(connector.fromEnv?.(loadConfig({})), []);
+    assert.deepEqual(connector.fromEnv?.(loadCairnConfig({})), []);
     const seeds = connector.fromEnv?.(
-      loadConfig({
+      loadCairnConfig({
         GOOGLE_CLIENT_ID: "id",
         GOOGLE_CLIENT_SECRET: "secret",
         GOOGLE_REFRESH_TOKEN: "refresh",

@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { DateTime } from "luxon";
+import { loadCairnConfig } from "../../bin/connectors.ts";
 import { type IcsCredentials, type IcsSettings, icsConnector } from "../../connectors/ics/index.ts";
-import { loadConfig } from "../../engine/config.ts";
 import { silentLogger } from "../../engine/logger.ts";
 import {
   type ConnectorContext,
@@ -365,9 +365,9 @@ describe("ICS connector", () => {
     assert.equal(connector.deleteBlock, undefined);
   });
   test("fromEnv: one connection per ICS_URLS entry, named by host", () => {
-    assert.deepEqual(connector.fromEnv?.(loadConfig({})), []);
+    assert.deepEqual(connector.fromEnv?.(loadCairnConfig({})), []);
     const seeds = connector.fromEnv?.(
-      loadConfig({
+      loadCairnConfig({
         ICS_URLS:
           "https://cal.example/a.ics?token=s3cret, webcal://cal.example/b.ics https://other.example/c.ics",
       }),

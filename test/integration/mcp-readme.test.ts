@@ -1,16 +1,16 @@
 /**
  * The README's MCP section is generated from the registry (mcp-server/docs.ts); this fails when it is
  * stale, when a running server exposes a tool the README does not list, or when a config block is not
- * valid JSON. Fix with: node --import tsx mcp-server/docs.ts --write
+ * valid JSON. Fix with: node --import tsx bin/docs.ts --write
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { allActions } from "../../engine/actions/index.ts";
+import { everyAction } from "../../bin/connectors.ts";
 import { BEGIN, END, readmePath, renderMcpSection, withSection } from "../../mcp-server/docs.ts";
 import { startTestCairn, type TestCairn } from "../support/harness.ts";
 
-const FIX = "README.md's MCP section is stale: run node --import tsx mcp-server/docs.ts --write";
+const FIX = "README.md's MCP section is stale: run node --import tsx bin/docs.ts --write";
 
 describe("README MCP section", () => {
   let cairn: TestCairn;
@@ -24,7 +24,7 @@ describe("README MCP section", () => {
 
   it("matches what the generator writes from the registry", () => {
     assert.ok(region.length > 0, `README.md needs a ${BEGIN} … ${END} region`);
-    assert.equal(withSection(readme, renderMcpSection(allActions)), readme, FIX);
+    assert.equal(withSection(readme, renderMcpSection(everyAction)), readme, FIX);
   });
 
   it("documents every tool the running server exposes", () => {

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { loadCairnConfig } from "../../bin/connectors.ts";
 import { notionConnector } from "../../connectors/notion/index.ts";
 import { inferEstimateUnit } from "../../connectors/notion/properties.ts";
-import { loadConfig } from "../../engine/config.ts";
 import { type FakeNotion, type SchemaSpec, startFakeNotion } from "../fakes/notion.ts";
 import { type SyncCairn, type SyncOutput, startSyncCairn } from "./sync-support.ts";
 
@@ -140,9 +140,13 @@ describe("Notion estimate unit inference", () => {
   it("NOTION_ESTIMATE_UNIT sets the env connection's unit", () => {
     const [seed] =
       notionConnector.fromEnv?.(
-        loadConfig({ NOTION_TOKEN: "ntn_env", NOTION_ESTIMATE_UNIT: "minutes", CAIRN_LOG_LEVEL: "silent" }),
+        loadCairnConfig({
+          NOTION_TOKEN: "ntn_env",
+          NOTION_ESTIMATE_UNIT: "minutes",
+          CAIRN_LOG_LEVEL: "silent",
+        }),
       ) ?? [];
     assert.equal(seed?.settings.estimateUnit, "minutes");
-    assert.throws(() => loadConfig({ NOTION_ESTIMATE_UNIT: "days" }), /NOTION_ESTIMATE_UNIT/);
+    assert.throws(() => loadCairnConfig({ NOTION_ESTIMATE_UNIT: "days" }), /NOTION_ESTIMATE_UNIT/);
   });
 });

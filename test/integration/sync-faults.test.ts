@@ -102,7 +102,7 @@ for (const backend of backends()) {
     it("lets one process at a time sync a connection, and takes over a lease left by a dead one", async () => {
       const { workspaceId, connectionId } = await connectedWorkspace("LEASE", 30);
       // A second sync service on the same database stands in for another worker process.
-      const other = createSyncService(app.cairn.engine.services, app.sync.connectors, {
+      const other = createSyncService(app.cairn.engine.services, app.cairn.engine.connectors, {
         lease: { waitMs: 400, pollMs: 25 },
       });
       const lease = (owner: string, untilSql: string) =>
@@ -142,7 +142,10 @@ for (const backend of backends()) {
 
       const both = await Promise.all([
         app.sync.sync({ workspaceId, connectionId }),
-        createSyncService(app.cairn.engine.services, app.sync.connectors).sync({ workspaceId, connectionId }),
+        createSyncService(app.cairn.engine.services, app.cairn.engine.connectors).sync({
+          workspaceId,
+          connectionId,
+        }),
       ]);
       assert.equal(both.length, 2);
       assert.equal(await leaseOwner(), null);

@@ -3,8 +3,10 @@
  * its own queue (in-process, or BullMQ under a unique prefix), every face installed, a server on a
  * random port. Everything is removed by close().
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
+import { connectorSettingsOf, registeredConnectors } from "../../bin/connectors.ts";
 import { installFaces, installWorkers, prepareModules } from "../../bin/modules/index.ts";
 import { type RunningServer, startServer } from "../../bin/server.ts";
 import type { Actor, AnyAction } from "../../engine/actions/define.ts";
@@ -18,6 +20,7 @@ import { createJobs } from "../../engine/jobs/index.ts";
 import type { Jobs } from "../../engine/jobs/port.ts";
 import { type Logger, silentLogger } from "../../engine/logger.ts";
 import { createSecretBox } from "../../engine/security/secret-box.ts";
+import type { AnyConnector } from "../../engine/sync/connector.ts";
 import { postgresUrl, redisUrl } from "./services.ts";
 
 export type Backend = "pglite" | "postgres";
@@ -78,17 +81,23 @@ export async function freshDb(kind: Backend): Promise<TestDb> {
   };
 }
 
-export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({
-    CAIRN_LOG_LEVEL: "silent",
-    CAIRN_ALLOW_PRIVATE_URLS: "1",
-    CAIRN_MASTER_KEY: randomBytes(32).toString("base64"),
-    CAIRN_SHUTDOWN_TIMEOUT_MS: "3000",
-    // The suite logs in to Postgres as the `postgres` superuser (test/integration/production-role.test.ts
-    // runs Cairn as a non-superuser login role).
-    CAIRN_ALLOW_SUPERUSER: "1",
-    ...overrides,
-  });
+export function testConfig(
+  overrides: Record<string, string> = {},
+  connectors: readonly AnyConnector[] = registeredConnectors,
+): Config {
+  return loadConfig(
+    {
+      CAIRN_LOG_LEVEL: "silent",
+      CAIRN_ALLOW_PRIVATE_URLS: "1",
+      CAIRN_MASTER_KEY: randomBytes(32).toString("base64"),
+      CAIRN_SHUTDOWN_TIMEOUT_MS: "3000",
+      // The suite logs in to Postgres as the `postgres` superuser (test/integration/production-role.test.ts
+      // runs Cairn as a non-superuser login role).
+      CAIRN_ALLOW_SUPERUSER: "1",
+      ...overrides,
+    },
+    connectorSettingsOf(connectors),
+  );
 }
 
 export interface TestCairn {
@@ -117,6 +126,8 @@ export interface TestEngineOptions {
   sharedDb?: Db;
   /** Actions beyond the built-in ones (test-only tools). */
   extraActions?: AnyAction[];
+  /** The connectors to register (default: this build's list, connectors/index.ts). */
+  connectors?: readonly AnyConnector[];
   /** The engine's logger (default: silent); tests that check what is logged pass a capturing one. */
   log?: Logger;
 }
@@ -131,7 +142,8 @@ export interface TestEngine {
 
 /** An engine on a fresh database and queue, migrated and prepared; no server, no faces. */
 export async function openTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
-  const config = testConfig(options.env);
+  const connectors = options.connectors ?? registeredConnectors;
+  const config = testConfig(options.env, connectors);
   const { db, drop } = options.sharedDb
     ? { db: options.sharedDb, drop: async () => {} }
     : await freshDb(options.db ?? "pglite");
@@ -151,6 +163,7 @@ export async function openTestEngine(options: TestEngineOptions = {}): Promise<T
     log: options.log ?? silentLogger,
     now: options.now,
     extraActions: options.extraActions,
+    connectors,
   });
   const close = async () => {
     await jobs.close(2_000);

@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, describeConfig, loadConfig, redactUrl } from "../../engine/config.ts";
+import { connectorSettings } from "../../bin/connectors.ts";
+import {
+  type Config,
+  ConfigError,
+  describeConfig,
+  loadConfig as loadCoreConfig,
+  redactUrl,
+} from "../../engine/config.ts";
+
+/** As `cairn` loads it: Cairn's settings and the registered connectors' variables. */
+const loadConfig = (env: NodeJS.ProcessEnv): Config => loadCoreConfig(env, connectorSettings);
 
 describe("config", () => {
   it("fills defaults when nothing is set", () => {
@@ -43,9 +53,8 @@ describe("config", () => {
   });
 
   it("masks secrets when describing itself", () => {
-    const rows = describeConfig(
-      loadConfig({ JIRA_API_TOKEN: "tok-123", DATABASE_URL: "postgres://u:p@h/db" }),
-    );
+    const env = { JIRA_API_TOKEN: "tok-123", DATABASE_URL: "postgres://u:p@h/db" };
+    const rows = describeConfig(loadConfig(env), env, connectorSettings);
     const text = JSON.stringify(rows);
     assert.doesNotMatch(text, /tok-123|u:p@/);
     assert.equal(rows.find((r) => r.variable === "JIRA_API_TOKEN")?.value, "•••••• (set)");

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { z } from "zod";
+import { everyAction } from "../../bin/connectors.ts";
 import { type ActionContext, defineAction } from "../../engine/actions/define.ts";
-import { allActions } from "../../engine/actions/index.ts";
 import { ActionRegistry, jsonSchemaOf } from "../../engine/actions/registry.ts";
 import { CairnError } from "../../engine/errors.ts";
 import { silentLogger } from "../../engine/logger.ts";
@@ -90,8 +90,8 @@ describe("action registry", () => {
     assert.throws(() => defineAction({ ...echo, name: "Bad-Name" }), /snake_case/);
   });
 
-  it("publishes a JSON schema for every built-in action", () => {
-    for (const action of allActions) {
+  it("publishes a JSON schema for every built-in and connector action", () => {
+    for (const action of everyAction) {
       const input = jsonSchemaOf(action.input, "input");
       const output = jsonSchemaOf(action.output, "output");
       assert.equal(input.type, "object", action.name);

@@ -9,8 +9,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
+import { loadCairnConfig, registeredConnectors } from "../../../bin/connectors.ts";
 import { installSync } from "../../../bin/workers/sync.ts";
-import { loadConfig } from "../../../engine/config.ts";
 import { createEngine } from "../../../engine/engine.ts";
 import { createInProcessJobs } from "../../../engine/jobs/in-process.ts";
 import { silentLogger } from "../../../engine/logger.ts";
@@ -59,7 +59,7 @@ async function benchOne(kind: Backend) {
     days: 120,
   });
 
-  const config = loadConfig({
+  const config = loadCairnConfig({
     CAIRN_LOG_LEVEL: "silent",
     CAIRN_ALLOW_PRIVATE_URLS: "1",
     CAIRN_MASTER_KEY: randomBytes(32).toString("base64"),
@@ -72,6 +72,7 @@ async function benchOne(kind: Backend) {
     jobs,
     secrets: createSecretBox(Buffer.from(config.CAIRN_MASTER_KEY as string, "base64")),
     log: silentLogger,
+    connectors: registeredConnectors,
   });
   const { demo } = await engine.prepare();
   installSync(engine, values.limits ? {} : { rateLimits: { notion: null, jira: null, google: null } });

@@ -57,6 +57,8 @@ export interface FakeBotFramework extends FakeServerBase {
   failNext(options?: FailNextOptions): void;
   /** Resolves when `count` activities have been posted to the connector (tests wait on this, never on a sleep). */
   waitForActivities(count: number, timeoutMs?: number): Promise<CapturedActivity[]>;
+  /** Calls `listener` for every activity posted from now on (benchmarks time replies with it). */
+  onActivity(listener: (activity: CapturedActivity) => void): () => void;
 }
 
 export async function startFakeBotFramework(
@@ -73,6 +75,7 @@ export async function startFakeBotFramework(
   const members = new Map<string, TeamsMember>();
   const activities: CapturedActivity[] = [];
   const waiters: { count: number; resolve: (a: CapturedActivity[]) => void }[] = [];
+  const listeners = new Set<(activity: CapturedActivity) => void>();
   let base = "";
 
   const { app, requests, faults } = createFakeApp({
@@ -132,6 +135,7 @@ export async function startFakeBotFramework(
     };
     if (req.params.activityId) captured.replyToId = String(req.params.activityId);
     activities.push(captured);
+    for (const listener of listeners) listener(captured);
     res.status(201).json({ id: `1:${randomBytes(8).toString("hex")}` });
     for (const waiter of waiters.slice()) {
       if (activities.length >= waiter.count) {
@@ -235,6 +239,10 @@ export async function startFakeBotFramework(
         }, timeoutMs);
         waiters.push(waiter);
       });
+    },
+    onActivity(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close: server.close,
   };

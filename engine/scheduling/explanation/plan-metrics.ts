@@ -26,6 +26,11 @@ function offsetAt(zone: string, ms: number): number {
   return offset;
 }
 
+/** Days since the epoch of the local calendar date at `ms` in `zone` (equal numbers = same local date). */
+export function localDayNumber(zone: string, ms: number): number {
+  return Math.floor((ms + offsetAt(zone, ms) * MINUTE_MS) / DAY_MS);
+}
+
 /** Minutes of [startMs, endMs) whose local wall-clock time falls in one of the [fromHour, toHour) windows. */
 export function minutesInLocalWindows(
   zone: string,
@@ -117,9 +122,8 @@ export function evaluatePlan(
     const a = ordered[i - 1];
     const b = ordered[i];
     if (!a || !b || a.taskId === b.taskId) continue;
-    const dayA = DateTime.fromISO(a.start, { zone }).toISODate();
-    const dayB = DateTime.fromISO(b.start, { zone }).toISODate();
-    if (dayA === dayB) contextSwitches++;
+    if (localDayNumber(zone, Date.parse(a.start)) === localDayNumber(zone, Date.parse(b.start)))
+      contextSwitches++;
   }
   const quality: PlanQuality = {
     weightedTardiness: Math.round(weightedTardiness * 100) / 100,

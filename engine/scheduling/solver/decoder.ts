@@ -50,9 +50,11 @@ export function splittableChunk(
   g: number,
 ): number {
   if (avail >= left) return left;
-  const divisible = (r: number) => Math.ceil(r / maxBlock) * minChunk <= r;
+  // The remainder r = left - chunk must be cuttable: ceil(r / maxBlock) blocks of at least minChunk each. (No
+  // closure here: this runs thousands of times per plan.)
   for (let chunk = Math.floor(avail / g) * g; chunk >= minChunk; chunk -= g) {
-    if (divisible(left - chunk)) return chunk;
+    const r = left - chunk;
+    if (Math.ceil(r / maxBlock) * minChunk <= r) return chunk;
   }
   return 0;
 }

@@ -11,7 +11,7 @@ const offsetCache = new Map<string, Map<number, number>>();
  * UTC offset (minutes) of `zone` at `ms`. Zones change offset only on quarter-hour instants (every offset is a
  * multiple of 15 minutes), so it is looked up once per quarter hour: luxon's lookup dominated plan output time.
  */
-function offsetAt(zone: string, ms: number): number {
+export function offsetAt(zone: string, ms: number): number {
   let byQuarter = offsetCache.get(zone);
   if (!byQuarter || byQuarter.size > 100_000) {
     byQuarter = new Map();

@@ -281,9 +281,11 @@ export function solveHeuristic(
         improved = tryCandidate(swap(seq, i, i + 1), current.modes);
       } else {
         const j = Math.floor(random() * n);
-        if (model.tasks[j]?.energy !== "medium") {
+        const others = placementModes(model, j).filter((m) => m !== current.modes[j]);
+        const pick = others[Math.floor(random() * others.length)];
+        if (pick !== undefined) {
           const modes = Uint8Array.from(current.modes);
-          modes[j] = modes[j] === 1 ? 0 : (1 as PlacementMode);
+          modes[j] = pick;
           improved = tryCandidate(seq, modes);
         }
       }
@@ -333,6 +335,17 @@ export function blockingMoves(
     moves.push([...head, ...sequence.filter((k) => pushed.has(k)), ...tail]);
   }
   return moves;
+}
+
+/** The placement modes that differ for task j (see PlacementMode). */
+function placementModes(model: PlanModel, j: number): PlacementMode[] {
+  const task = model.tasks[j];
+  const modes: PlacementMode[] = [0];
+  if (!task) return modes;
+  if (task.energy !== "medium") modes.push(1);
+  if (task.due !== null) modes.push(2);
+  if (task.splittable && task.estimate > task.minChunk && task.estimate <= model.maxBlock) modes.push(3);
+  return modes;
 }
 
 function emptyResult(model: PlanModel, fixed: readonly Placement[]): HeuristicResult {

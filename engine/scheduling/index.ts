@@ -5,6 +5,7 @@ import { localDayHorizon, localWeekHorizon, narrowHorizon } from "./input/horizo
 import type { PlanInputRaw, PlanOutput } from "./input/plan-input.ts";
 import { parsePlanInput } from "./input/plan-input.ts";
 import { buildPlanModel, type ModelOptions, type PlanModel } from "./input/plan-model.ts";
+import { improveBySwaps } from "./solver/block-swap.ts";
 import { compareCost, type DecodedPlan, decode, type Placement } from "./solver/decoder.ts";
 import { planEdfBaseline } from "./solver/edf.ts";
 import {
@@ -61,10 +62,11 @@ export function planSchedule(input: PlanInputRaw, options: PlanOptions = {}): Pl
   const fixed = options.keepPreviousBlocks === false ? [] : keepablePreviousBlocks(model);
   const result =
     fixed.length === 0 ? solveHeuristic(model, [], search) : solveKeepingBlocks(model, fixed, search);
+  const swapped = improveBySwaps(model, result.plan);
   const preferred = options.slotPreference
-    ? improveWithPreference(model, result.plan, options.slotPreference, options.preferencePass)
+    ? improveWithPreference(model, swapped, options.slotPreference, options.preferencePass)
     : null;
-  const solved = preferred?.plan ?? result.plan;
+  const solved = preferred?.plan ?? swapped;
   return toPlanOutput(model, neverWorseThanEdf(model, solved), startedAt, {
     evaluations: result.evaluations,
     evaluationBudget: budget,

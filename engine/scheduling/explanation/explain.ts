@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { PlanModel, TaskModel } from "../input/plan-model.ts";
 import type { DecodedPlan, Placement } from "../solver/decoder.ts";
 import { type Binding, bindingConstraint, earliestFeasibleStart } from "./binding-constraint.ts";
-import { minutesInLocalWindows } from "./plan-metrics.ts";
+import { localDayNumber, minutesInLocalWindows } from "./plan-metrics.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -13,12 +13,26 @@ function localDay(model: PlanModel, epochMinutes: number): DateTime {
   });
 }
 
+const labelCache = new Map<string, string>();
+
+/** A formatted local label, cached per zone, format and instant (reasons repeat the same deadlines). */
+function cachedLabel(model: PlanModel, epochMinutes: number, format: string): string {
+  const key = `${model.input.person.timezone}|${format}|${epochMinutes}`;
+  let label = labelCache.get(key);
+  if (label === undefined) {
+    if (labelCache.size > 50_000) labelCache.clear();
+    label = localDay(model, epochMinutes).toFormat(format);
+    labelCache.set(key, label);
+  }
+  return label;
+}
+
 function dayLabel(model: PlanModel, epochMinutes: number): string {
-  return localDay(model, epochMinutes).toFormat("ccc d LLL");
+  return cachedLabel(model, epochMinutes, "ccc d LLL");
 }
 
 function timeLabel(model: PlanModel, epochMinutes: number): string {
-  return localDay(model, epochMinutes).toFormat("ccc d LLL HH:mm");
+  return cachedLabel(model, epochMinutes, "ccc d LLL HH:mm");
 }
 
 function quoted(task: TaskModel | undefined): string {
@@ -88,9 +102,8 @@ function deadlinePhrase(
   if (finish > task.due) {
     return `at the earliest time it fits; it finishes ${lateness(finish - task.due)} after its ${due} deadline (${latePhrase(model, plan, task, task.due)})`;
   }
-  const days = Math.round(
-    localDay(model, task.due).startOf("day").diff(localDay(model, blockEnd).startOf("day"), "days").days,
-  );
+  const zone = model.input.person.timezone;
+  const days = localDayNumber(zone, task.due * MINUTE_MS) - localDayNumber(zone, blockEnd * MINUTE_MS);
   if (days <= 0) return `on the day of its ${due} deadline`;
   return `${plural(days, "day")} before its ${due} deadline`;
 }

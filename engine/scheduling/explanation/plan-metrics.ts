@@ -11,7 +11,7 @@ const offsetCache = new Map<string, Map<number, number>>();
  * UTC offset (minutes) of `zone` at `ms`. Zones change offset only on quarter-hour instants (every offset is a
  * multiple of 15 minutes), so it is looked up once per quarter hour: luxon's lookup dominated plan output time.
  */
-function offsetAt(zone: string, ms: number): number {
+export function offsetAt(zone: string, ms: number): number {
   let byQuarter = offsetCache.get(zone);
   if (!byQuarter || byQuarter.size > 100_000) {
     byQuarter = new Map();
@@ -24,6 +24,11 @@ function offsetAt(zone: string, ms: number): number {
     byQuarter.set(quarter, offset);
   }
   return offset;
+}
+
+/** Days since the epoch of the local calendar date at `ms` in `zone` (equal numbers = same local date). */
+export function localDayNumber(zone: string, ms: number): number {
+  return Math.floor((ms + offsetAt(zone, ms) * MINUTE_MS) / DAY_MS);
 }
 
 /** Minutes of [startMs, endMs) whose local wall-clock time falls in one of the [fromHour, toHour) windows. */
@@ -117,9 +122,8 @@ export function evaluatePlan(
     const a = ordered[i - 1];
     const b = ordered[i];
     if (!a || !b || a.taskId === b.taskId) continue;
-    const dayA = DateTime.fromISO(a.start, { zone }).toISODate();
-    const dayB = DateTime.fromISO(b.start, { zone }).toISODate();
-    if (dayA === dayB) contextSwitches++;
+    if (localDayNumber(zone, Date.parse(a.start)) === localDayNumber(zone, Date.parse(b.start)))
+      contextSwitches++;
   }
   const quality: PlanQuality = {
     weightedTardiness: Math.round(weightedTardiness * 100) / 100,

@@ -1,4 +1,3 @@
-import { DateTime } from "luxon";
 import type {
   EffectivePreferences,
   PlannedBlock,
@@ -13,9 +12,9 @@ import { evaluatePlan } from "./plan-metrics.ts";
 
 /** Output instants are UTC ISO 8601 ("2026-03-06T09:00:00Z"), always. */
 export function formatInstant(epochMinutes: number): string {
-  return DateTime.fromMillis(Math.round(epochMinutes * 60_000), { zone: "utc" }).toISO({
-    suppressMilliseconds: true,
-  }) as string;
+  // Same text as luxon's toISO({ suppressMilliseconds: true }) in UTC, without its per-call zone machinery.
+  const iso = new Date(Math.round(epochMinutes * 60_000)).toISOString();
+  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
 }
 
 /** Turns a decoded plan into the published contract: sorted blocks with reasons, leftovers, metrics. */

@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { WEEKDAYS, type Weekday } from "../../domain.ts";
+import { offsetAt } from "../explanation/plan-metrics.ts";
 import type { BusyEvent, Person } from "./plan-input.ts";
 
 const MINUTE_MS = 60_000;
@@ -141,8 +142,8 @@ export function buildSlotGrid(options: GridOptions): SlotGrid {
         const firstId = intervalId;
         intervalId += intervals.length;
         for (let t = Math.ceil(dayStart / g) * g; t + g <= dayEnd; t += g) {
-          const local = DateTime.fromMillis(t * MINUTE_MS, { zone });
-          const wall = local.hour * 60 + local.minute;
+          const local = t + offsetAt(zone, t * MINUTE_MS);
+          const wall = ((Math.floor(local) % 1440) + 1440) % 1440;
           const k = intervals.findIndex(([s, e]) => wall >= s && wall + g <= e);
           if (k >= 0) pushSlot(t, wall, dayIndex, firstId + k);
         }

@@ -32,8 +32,13 @@ export interface DecodedPlan {
   cost: PlanCost;
 }
 
-/** Preferred placement: 0 = earliest fit, 1 = energy-aware (peak slots for high, off-peak for low first). */
-export type PlacementMode = 0 | 1;
+/**
+ * Preferred placement: 0 = earliest fit, 1 = energy-aware (peak slots for high, off-peak for low first),
+ * 2 = just in time (the latest slots that still finish by the due, leaving earlier time to the tasks after it
+ * in the order; earliest fit when it cannot finish by then), 3 = in one piece (the earliest stretch that holds all
+ * of a splittable task's work by its due, so it does not fragment stretches a later task needs whole).
+ */
+export type PlacementMode = 0 | 1 | 2 | 3;
 
 const FRAGMENT_PENALTY = 20;
 const SWITCH_PENALTY = 10;
@@ -50,9 +55,11 @@ export function splittableChunk(
   g: number,
 ): number {
   if (avail >= left) return left;
-  const divisible = (r: number) => Math.ceil(r / maxBlock) * minChunk <= r;
+  // The remainder r = left - chunk must be cuttable: ceil(r / maxBlock) blocks of at least minChunk each. (No
+  // closure here: this runs thousands of times per plan.)
   for (let chunk = Math.floor(avail / g) * g; chunk >= minChunk; chunk -= g) {
-    if (divisible(left - chunk)) return chunk;
+    const r = left - chunk;
+    if (Math.ceil(r / maxBlock) * minChunk <= r) return chunk;
   }
   return 0;
 }
@@ -125,7 +132,7 @@ export function decode(
     placements.push(block);
   }
 
-  const { nextDaySlot, starts } = gridIndex(model);
+  const { nextDaySlot, dayFirstSlot, starts } = gridIndex(model);
 
   const firstSlotAtOrAfter = (time: number): number => {
     let lo = 0;
@@ -146,15 +153,16 @@ export function decode(
   }
 
   /** One scan over the grid placing chunks of task j; `wantPeak` filters slots, `limit` caps chunk ends. */
-  const scan = (j: number, from: number, wantPeak: boolean | null, limit: number): void => {
+  const scan = (j: number, from: number, wantPeak: boolean | null, limit: number, whole = false): void => {
     const task = tasks[j];
     if (!task) return;
+    const splittable = task.splittable && !whole;
     let k = firstSlotAtOrAfter(from);
     while (k < slots.length && (remaining[j] ?? 0) > 0) {
       const first = slots[k];
       if (!first) break;
       if (first.start + g > limit) break;
-      const need = task.splittable ? Math.min(task.minChunk, remaining[j] ?? 0) : (remaining[j] ?? 0);
+      const need = splittable ? Math.min(task.minChunk, remaining[j] ?? 0) : (remaining[j] ?? 0);
       if (dailyCap - (dayUsed[first.day] ?? 0) < need) {
         k = nextDaySlot[k] ?? slots.length;
         continue;
@@ -180,7 +188,7 @@ export function decode(
       const capLeft = dailyCap - (dayUsed[first.day] ?? 0);
       const left = remaining[j] ?? 0;
       let chunk: number;
-      if (!task.splittable) {
+      if (!splittable) {
         chunk = left <= Math.min(runMinutes, maxBlock, capLeft) ? left : 0;
       } else {
         chunk = splittableChunk(left, Math.min(runMinutes, maxBlock, capLeft), task.minChunk, maxBlock, g);
@@ -197,6 +205,78 @@ export function decode(
       placements.push({ task: j, slot: k, start: first.start, minutes: chunk, kept: false });
       k += count;
     }
+  };
+
+  /** Index of the last slot that ends by `limit` (binary search), -1 when none. */
+  const lastSlotEndingBy = (limit: number): number => firstSlotAtOrAfter(limit - g + 1e-9) - 1;
+
+  /**
+   * Just-in-time placement of task j: walks the grid backwards from its due, taking the latest free stretches
+   * (never before `from`), and commits only when all its work fits by then; false (nothing placed) otherwise.
+   */
+  const scanBackward = (j: number, from: number, limit: number): boolean => {
+    const task = tasks[j];
+    if (!task) return false;
+    let left = remaining[j] ?? 0;
+    const chunks: Array<[number, number]> = [];
+    const dayDelta = new Map<number, number>();
+    const fromSlot = firstSlotAtOrAfter(from);
+    let plannedStart = -1;
+    let k = lastSlotEndingBy(limit);
+    while (k >= fromSlot && left > 0) {
+      const last = slots[k];
+      if (!last) break;
+      if (occ[k] !== -1) {
+        k--;
+        continue;
+      }
+      const capLeft = dailyCap - (dayUsed[last.day] ?? 0) - (dayDelta.get(last.day) ?? 0);
+      const need = task.splittable ? Math.min(task.minChunk, left) : left;
+      if (capLeft < need) {
+        k = (dayFirstSlot[k] ?? 0) - 1;
+        continue;
+      }
+      const next = slots[k + 1];
+      if (next && next.run === last.run && (occ[k + 1] === j || plannedStart === k + 1)) {
+        k -= gapSlots;
+        continue;
+      }
+      let s = k;
+      while (s - 1 >= fromSlot && slots[s - 1]?.run === last.run && occ[s - 1] === -1) s--;
+      const before = slots[s - 1];
+      if (before && before.run === last.run && occ[s - 1] === j) s += gapSlots;
+      const runMinutes = (k - s + 1) * g;
+      const room = Math.min(runMinutes, maxBlock, capLeft);
+      const chunk = task.splittable
+        ? runMinutes > 0
+          ? splittableChunk(left, room, task.minChunk, maxBlock, g)
+          : 0
+        : left <= room
+          ? left
+          : 0;
+      if (chunk <= 0) {
+        k = Math.min(k - 1, s - 1);
+        continue;
+      }
+      const start = k - Math.ceil(chunk / g) + 1;
+      chunks.push([start, chunk]);
+      dayDelta.set(last.day, (dayDelta.get(last.day) ?? 0) + chunk);
+      left -= chunk;
+      plannedStart = start;
+      k = start - 1;
+    }
+    if (left > 0) return false;
+    for (let c = chunks.length - 1; c >= 0; c--) {
+      const [start, chunk] = chunks[c] ?? [0, 0];
+      const slot = slots[start];
+      if (!slot) continue;
+      for (let i = start; i < start + Math.ceil(chunk / g); i++) occupy(i, j);
+      dayUsed[slot.day] = (dayUsed[slot.day] ?? 0) + chunk;
+      lastEnd[j] = Math.max(lastEnd[j] ?? 0, slot.start + chunk);
+      placements.push({ task: j, slot: start, start: slot.start, minutes: chunk, kept: false });
+    }
+    remaining[j] = 0;
+    return true;
   };
 
   let cursor = 0; // everything in `sequence` before it is processed
@@ -224,6 +304,12 @@ export function decode(
     let from = task.release;
     for (const p of task.preds) from = Math.max(from, lastEnd[p] ?? from);
     if (!task.splittable && task.estimate > maxBlock) continue;
+    if (modes[j] === 2 && task.due !== null && scanBackward(j, from, Math.min(task.due, model.horizonEnd))) {
+      continue;
+    }
+    if (modes[j] === 3 && task.splittable && (remaining[j] ?? 0) <= maxBlock) {
+      scan(j, from, null, task.due ?? model.horizonEnd, true);
+    }
     if (modes[j] === 1 && task.energy !== "medium") {
       scan(j, from, task.energy === "high", task.due ?? model.horizonEnd);
     }
@@ -240,10 +326,19 @@ export function decode(
   };
 }
 
-const gridIndexCache = new WeakMap<readonly object[], { nextDaySlot: Int32Array; starts: Float64Array }>();
+interface GridIndex {
+  nextDaySlot: Int32Array;
+  dayFirstSlot: Int32Array;
+  starts: Float64Array;
+}
 
-/** Per-model lookups the decoder needs on every call: slot starts and, per slot, the first slot of the next day. */
-function gridIndex(model: PlanModel): { nextDaySlot: Int32Array; starts: Float64Array } {
+const gridIndexCache = new WeakMap<readonly object[], GridIndex>();
+
+/**
+ * Per-model lookups the decoder needs on every call: slot starts and, per slot, the first slot of the next day
+ * and the first slot of its own day.
+ */
+function gridIndex(model: PlanModel): GridIndex {
   const slots = model.grid.slots;
   const cached = gridIndexCache.get(slots);
   if (cached) return cached;
@@ -256,8 +351,12 @@ function gridIndex(model: PlanModel): { nextDaySlot: Int32Array; starts: Float64
         ? i + 1
         : (nextDaySlot[i + 1] ?? slots.length);
   }
+  const dayFirstSlot = new Int32Array(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    dayFirstSlot[i] = i > 0 && slots[i - 1]?.day === slots[i]?.day ? (dayFirstSlot[i - 1] ?? 0) : i;
+  }
   const starts = Float64Array.from(slots, (slot) => slot.start);
-  const index = { nextDaySlot, starts };
+  const index = { nextDaySlot, dayFirstSlot, starts };
   gridIndexCache.set(slots, index);
   return index;
 }

@@ -1,0 +1,70 @@
+/**
+ * Quick quality check without HiGHS, for iterating on the search: `node --import tsx test/bench/planner/quick.ts`.
+ * Totals of weighted tardiness and late tasks, planner vs EDF, on both suites (generated seed 2026 × 32,
+ * independent seed 77 × 36), plus the gap to HiGHS's proven optima on the small instances (from BENCHMARKS.md).
+ */
+import {
+  buildPlanModel,
+  checkHardRules,
+  evaluatePlan,
+  parsePlanInput,
+  planEdfBaseline,
+  planSchedule,
+  toPlanOutput,
+} from "../../../engine/scheduling/index.ts";
+import { generateScenarios } from "./generator.ts";
+import { generateIndependentScenarios } from "./independent-generator.ts";
+
+const proven: Record<string, number> = {
+  s12: 0,
+  s25: 13058,
+  i10: 17600,
+  i14: 15250,
+  i20: 55620,
+  i24: 34320,
+  i26: 85300,
+};
+const verbose = process.argv.includes("--verbose");
+let within = 0;
+const t0 = performance.now();
+for (const [suite, scenarios] of [
+  ["generated", generateScenarios(32, 2026)],
+  ["independent", generateIndependentScenarios(36, 77)],
+] as const) {
+  let wt = 0;
+  let wtEdf = 0;
+  let late = 0;
+  let lateEdf = 0;
+  let worse = 0;
+  let violations = 0;
+  for (const { name, input } of scenarios) {
+    const parsed = parsePlanInput(input);
+    const out = planSchedule(input);
+    const q = evaluatePlan(parsed, out.blocks);
+    violations += checkHardRules(input, out).length;
+    const model = buildPlanModel(parsed);
+    const e = evaluatePlan(parsed, toPlanOutput(model, planEdfBaseline(model), 0).blocks);
+    wt += q.weightedTardiness;
+    wtEdf += e.weightedTardiness;
+    late += q.lateTasks;
+    lateEdf += e.lateTasks;
+    if (q.weightedTardiness > e.weightedTardiness + 1e-6) worse++;
+    const key = name.slice(0, 3);
+    const opt = proven[key];
+    if (opt !== undefined) {
+      const ok = q.weightedTardiness <= opt * 1.05 + 1e-6;
+      if (ok) within++;
+      process.stderr.write(`${key}: ${q.weightedTardiness} vs optimum ${opt} ${ok ? "ok" : "MISS"}\n`);
+    }
+    if (verbose)
+      process.stderr.write(
+        `${name}: WT ${q.weightedTardiness} / ${e.weightedTardiness} late ${q.lateTasks} / ${e.lateTasks}\n`,
+      );
+  }
+  process.stdout.write(
+    `${suite}: WT ${wt} / ${wtEdf} = ${(wt / wtEdf).toFixed(3)}x · late ${late} / ${lateEdf} = ${(late / lateEdf).toFixed(3)}x · worse ${worse} · violations ${violations}\n`,
+  );
+}
+process.stdout.write(
+  `within 5% of proven optimum: ${within}/7 · ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+);

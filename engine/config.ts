@@ -248,6 +248,52 @@ export const settings = [
   { env: "CALDAV_USERNAME", description: "CalDAV user.", schema: optionalText },
   { env: "CALDAV_PASSWORD", description: "CalDAV password.", secret: true, schema: optionalText },
   { env: "ICS_URLS", description: "ICS calendar subscriptions (comma-separated URLs).", schema: urlList },
+  {
+    env: "SLACK_SIGNING_SECRET",
+    description: "Slack app signing secret; turns the Slack face on (/slack/events, Bolt verifies every request).",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_BOT_TOKEN",
+    description: "Single-workspace Slack: the bot token (xoxb-...); Slack users belong to CAIRN_WORKSPACE.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_API_URL",
+    description: "Slack Web API root, for proxies and tests.",
+    default: "https://slack.com/api/",
+    schema: optionalUrl,
+  },
+  {
+    env: "SLACK_CLIENT_ID",
+    description: "Multi-workspace Slack: OAuth client id (with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET).",
+    schema: optionalText,
+  },
+  { env: "SLACK_CLIENT_SECRET", description: "Slack OAuth client secret.", secret: true, schema: optionalText },
+  {
+    env: "SLACK_STATE_SECRET",
+    description: "Secret signing the Slack OAuth state parameter.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_APP_TOKEN",
+    description: "Slack app-level token (xapp-...): Socket Mode instead of HTTP events.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "CAIRN_CHAT_AUTO_PROVISION",
+    description:
+      "A chat user with no Cairn person of the same email becomes a member (with their chat time zone); 0: a polite refusal.",
+    default: "1",
+    schema: z
+      .enum(["0", "1", "true", "false"])
+      .transform((value) => value === "1" || value === "true")
+      .default(true),
+  },
 ] as const satisfies readonly SettingSpec[];
 
 type Settings = typeof settings;

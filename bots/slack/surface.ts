@@ -30,7 +30,7 @@ import type { ChatPeople } from "../conversation/people.ts";
 import { replyFor } from "../conversation/replies.ts";
 import { ACTION_ID_PREFIX } from "./block-kit.ts";
 import { type SlackInstallations, slackInstallations } from "./installations.ts";
-import { type SlackTarget, sendSlackMessage } from "./send.ts";
+import { type SlackTarget, sendingClient, sendSlackMessage } from "./send.ts";
 import {
   CREATE_FROM_MESSAGE,
   homeView,
@@ -116,7 +116,11 @@ interface SlackUserInfo {
 
 export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const { engine, people, log } = options;
-  const clientOptions = options.apiUrl ? { slackApiUrl: options.apiUrl } : {};
+  // Calls made while handling a request (users.info, views.*, chat.update) retry briefly, not for half an hour.
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+  };
   const logger = boltLogger(log);
   const installations = options.oauth ? slackInstallations(engine) : undefined;
   const socketMode = Boolean(options.appToken);
@@ -163,8 +167,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   });
 
   let inFlight = 0;
+  let closed = false;
   let drained: (() => void) | undefined;
   const track = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+    if (closed) return undefined;
     inFlight++;
     try {
       return await work();
@@ -247,8 +253,18 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     return say("Something went wrong on my side; it is in Cairn's log. Please try again in a moment.");
   };
 
-  const send = (client: WebClient, target: SlackTarget, message: Message) =>
-    sendSlackMessage(client, target, message, { log });
+  // Replies go through a client of our own per token: the retry policy on 429 and 5xx is send.ts's.
+  const senders = new Map<string, WebClient>();
+  const send = (client: WebClient, target: SlackTarget, message: Message) => {
+    const token = client.token ?? "";
+    let sender = senders.get(token);
+    if (!sender) {
+      if (senders.size > 1000) senders.clear();
+      sender = sendingClient(token, options.apiUrl);
+      senders.set(token, sender);
+    }
+    return sendSlackMessage(sender, target, message, { log });
+  };
 
   /** A message in, the reply posted where it came from. */
   async function converse(args: {
@@ -522,6 +538,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       if (socketMode) await app.start();
     },
     async close() {
+      closed = true;
       unsubscribe();
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {

@@ -1,0 +1,344 @@
+/**
+ * The Slack surface on a started Cairn: signed requests (v0 HMAC under the signing secret, as Slack signs
+ * them) to the real Bolt receiver at /slack/events, the Web API answered and recorded by the local fake Slack.
+ * A DM creates the task and replies in the DM; the same delivery retried creates nothing; a bad signature gets
+ * 401 and stores nothing; a button click completes the task; /cairn replies through its response_url; a 429
+ * on chat.postMessage is waited out; the App Home tab, the message shortcut and the task modal.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { createLogger } from "../../../engine/logger.ts";
+import { type FakeSlack, type PostedMessage, slackSignatureHeaders, startFakeSlack } from "../../fakes/slack.ts";
+import { backends, startTestCairn, type TestCairn } from "../../support/harness.ts";
+
+interface TaskRow {
+  id: string;
+  title: string;
+  status: string;
+  estimateMinutes: number | null;
+  due: string | null;
+}
+
+/** Log lines, and waiting for one (a retry that is dropped shows only there). */
+function logWatch() {
+  const lines: string[] = [];
+  const waiters: { match: RegExp; resolve: () => void }[] = [];
+  const stream = {
+    write(line: string) {
+      lines.push(line);
+      for (const w of [...waiters])
+        if (w.match.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+    },
+  };
+  return {
+    log: createLogger("info", stream),
+    lines,
+    waitFor(match: RegExp, timeoutMs = 10_000): Promise<void> {
+      if (lines.some((l) => match.test(l))) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no log line matching ${match}`)), timeoutMs);
+        waiters.push({
+          match,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
+  };
+}
+
+for (const backend of backends()) {
+  describe(`Slack surface (${backend.name})`, { skip: backend.skip }, () => {
+    const signingSecret = randomBytes(16).toString("hex");
+    let slack: FakeSlack;
+    let cairn: TestCairn;
+    let watch: ReturnType<typeof logWatch>;
+    let taskId: string;
+
+    before(async () => {
+      slack = await startFakeSlack();
+      slack.addUser({ id: "UADA", email: "ada@example.com", realName: "Ada", tz: "Europe/Berlin" });
+      slack.addUser({ id: "UNOMAIL", realName: "No Mail" });
+      watch = logWatch();
+      cairn = await startTestCairn({
+        db: backend.db,
+        jobs: backend.jobs,
+        log: watch.log,
+        env: {
+          SLACK_SIGNING_SECRET: signingSecret,
+          SLACK_BOT_TOKEN: slack.botToken,
+          SLACK_API_URL: slack.apiUrl,
+        },
+      });
+    });
+    after(async () => {
+      await cairn?.close();
+      await slack?.close();
+    });
+
+    const post = async (
+      body: string,
+      contentType: string,
+      headers: Record<string, string> = slackSignatureHeaders(body, signingSecret),
+    ) => {
+      const started = performance.now();
+      const response = await fetch(`${cairn.url}/slack/events`, {
+        method: "POST",
+        headers: { "content-type": contentType, ...headers },
+        body,
+      });
+      const text = await response.text();
+      return { status: response.status, text, ms: performance.now() - started };
+    };
+    const postEvent = (event: Record<string, unknown>, eventId: string, extra: Record<string, string> = {}) => {
+      const body = JSON.stringify({
+        token: "legacy",
+        team_id: slack.teamId,
+        api_app_id: "A0FAKEAPP",
+        type: "event_callback",
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: slack.teamId, user_id: slack.botUserId, is_bot: true }],
+        event,
+      });
+      return post(body, "application/json", { ...slackSignatureHeaders(body, signingSecret), ...extra });
+    };
+    const postForm = (fields: Record<string, string>) =>
+      post(new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded");
+    const dm = (text: string, user = "UADA") => ({
+      type: "message",
+      channel_type: "im",
+      channel: "DADA",
+      user,
+      text,
+      ts: `${Math.floor(Date.now() / 1000)}.000${randomBytes(2).readUInt16BE()}`,
+    });
+    const tasks = async (): Promise<TaskRow[]> => {
+      const actor = await cairn.engine.actorFor("demo", "ada@example.com");
+      return ((await cairn.engine.call(actor, "http", "list_tasks", { limit: 100 })) as { tasks: TaskRow[] })
+        .tasks;
+    };
+    const deliveries = (id: string) =>
+      cairn.engine.services.db.system(async (tx) => {
+        const { rows } = await tx.query("SELECT 1 FROM chat_deliveries WHERE delivery_id = $1", [id]);
+        return rows.length;
+      });
+
+    it("a signed DM creates the task in the person's zone and replies in the DM with Block Kit", async () => {
+      const sent = await postEvent(dm("add write the Q3 report by friday 2h"), "Ev-add-1");
+      assert.equal(sent.status, 200);
+      assert.ok(sent.ms < 3000, `acknowledged in ${sent.ms} ms`);
+      const [reply] = await slack.waitForMessages(1);
+      assert.ok(reply);
+      assert.equal(reply.method, "chat.postMessage");
+      assert.equal(reply.channel, "DADA");
+      assert.match(reply.text ?? "", /Added: write the Q3 report/);
+      const created = (await tasks()).find((t) => t.title === "write the Q3 report");
+      assert.ok(created, "the task exists for the Slack user's person (linked by email)");
+      assert.equal(created.estimateMinutes, 120);
+      // Friday at the end of the day in Berlin (the Slack profile's zone), whatever the day today is.
+      const due = new Date(created.due as string);
+      assert.equal(
+        new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone: "Europe/Berlin" }).format(due),
+        "Friday",
+      );
+      taskId = created.id;
+      const actions = (reply.blocks as { type: string; elements?: { value?: string }[] }[]).find(
+        (b) => b.type === "actions",
+      );
+      assert.ok(actions?.elements?.[0]?.value?.includes(created.id), "a Done button carries the task id");
+    });
+
+    it("the same delivery retried (X-Slack-Retry-Num: 1, same event_id) acts nothing", async () => {
+      const before = slack.messages.length;
+      const retried = await postEvent(dm("add write the Q3 report by friday 2h"), "Ev-add-1", {
+        "x-slack-retry-num": "1",
+        "x-slack-retry-reason": "http_timeout",
+      });
+      assert.equal(retried.status, 200);
+      await watch.waitFor(/slack delivery already handled.*Ev-add-1|Ev-add-1.*slack delivery already handled/);
+      assert.equal((await tasks()).filter((t) => t.title === "write the Q3 report").length, 1);
+      assert.equal(slack.messages.length, before);
+    });
+
+    it("a bad signature gets 401 and stores nothing", async () => {
+      const body = JSON.stringify({
+        team_id: slack.teamId,
+        type: "event_callback",
+        event_id: "Ev-forged",
+        event: dm("add forged task tomorrow"),
+      });
+      const forged = await post(body, "application/json", slackSignatureHeaders(body, "not-the-secret"));
+      assert.equal(forged.status, 401);
+      const stale = await post(
+        body,
+        "application/json",
+        slackSignatureHeaders(body, signingSecret, Math.floor(Date.now() / 1000) - 3600),
+      );
+      assert.equal(stale.status, 401, "an old timestamp (replay) is refused too");
+      assert.equal(await deliveries("Ev-forged"), 0);
+      assert.equal((await tasks()).filter((t) => t.title.includes("forged")).length, 0);
+    });
+
+    it("a click on Done completes the task, as the person who clicked, and updates the message", async () => {
+      const reply = slack.messages.find((m) => m.text?.startsWith("Added: write the Q3 report"));
+      assert.ok(reply);
+      const actions = (reply.blocks as { type: string; elements: Record<string, unknown>[] }[]).find(
+        (b) => b.type === "actions",
+      );
+      const button = actions?.elements[0];
+      assert.ok(button);
+      const count = slack.messages.length;
+      const clicked = await postForm({
+        payload: JSON.stringify({
+          type: "block_actions",
+          user: { id: "UADA", username: "ada", team_id: slack.teamId },
+          api_app_id: "A0FAKEAPP",
+          token: "legacy",
+          container: { type: "message", message_ts: reply.ts, channel_id: "DADA", is_ephemeral: false },
+          trigger_id: "1.2.3",
+          team: { id: slack.teamId, domain: "acme" },
+          channel: { id: "DADA", name: "directmessage" },
+          message: { type: "message", ts: reply.ts, text: reply.text, blocks: reply.blocks },
+          response_url: slack.responseUrl("DADA"),
+          actions: [{ ...button, block_id: "b1", action_ts: "1.0" }],
+        }),
+      });
+      assert.equal(clicked.status, 200);
+      const after = await slack.waitForMessages(count + 2);
+      const posted = after.slice(count);
+      const update = posted.find((m) => m.method === "chat.update");
+      assert.ok(update, "the clicked message is updated");
+      assert.equal(update.ts, reply.ts);
+      const done = posted.find((m) => m.method === "chat.postMessage");
+      assert.match(done?.text ?? "", /Marked write the Q3 report as done/);
+      assert.equal((await tasks()).find((t) => t.id === taskId)?.status, "done");
+    });
+
+    it("/cairn is acknowledged at once and answered through its response_url", async () => {
+      const count = slack.messages.length;
+      const ack = await postForm({
+        token: "legacy",
+        team_id: slack.teamId,
+        team_domain: "acme",
+        channel_id: "CGEN",
+        channel_name: "general",
+        user_id: "UADA",
+        user_name: "ada",
+        command: "/cairn",
+        text: "add prepare the offsite agenda tomorrow 45 min",
+        api_app_id: "A0FAKEAPP",
+        response_url: slack.responseUrl("CGEN"),
+        trigger_id: "1.2.4",
+      });
+      assert.equal(ack.status, 200);
+      assert.ok(ack.ms < 3000);
+      const [answer] = (await slack.waitForMessages(count + 1)).slice(count);
+      assert.equal(answer?.method, "response_url");
+      assert.match(answer?.text ?? "", /Added: prepare the offsite agenda/);
+      assert.equal((await tasks()).find((t) => t.title === "prepare the offsite agenda")?.estimateMinutes, 45);
+    });
+
+    it("an app mention is answered in its thread; a 429 from chat.postMessage is waited out", async () => {
+      const count = slack.messages.length;
+      const posts = () => slack.requests.filter((r) => r.path.endsWith("chat.postMessage")).length;
+      const postsBefore = posts();
+      slack.failNext({ status: 429, retryAfterSeconds: 1, match: /chat\.postMessage/ });
+      const ts = `${Math.floor(Date.now() / 1000)}.000200`;
+      await postEvent(
+        {
+          type: "app_mention",
+          channel: "CGEN",
+          user: "UADA",
+          text: `<@${slack.botUserId}> what should I do now`,
+          ts,
+          team: slack.teamId,
+        },
+        "Ev-mention-1",
+      );
+      const [answer] = (await slack.waitForMessages(count + 1)).slice(count);
+      assert.equal(answer?.channel, "CGEN");
+      assert.equal(answer?.threadTs, ts);
+      assert.equal(posts(), postsBefore + 2, "the rate-limited post was tried again");
+      await watch.waitFor(/slack call retried/);
+    });
+
+    it("someone Cairn cannot identify gets a polite refusal, and nothing is created", async () => {
+      const count = slack.messages.length;
+      await postEvent(dm("add a task nobody owns tomorrow", "UNOMAIL"), "Ev-nomail-1");
+      const [answer] = (await slack.waitForMessages(count + 1)).slice(count);
+      assert.match(answer?.text ?? "", /can't see your email/);
+    });
+
+    it("the App Home tab shows today's plan with buttons", async () => {
+      const count = slack.views.length;
+      await postEvent({ type: "app_home_opened", user: "UADA", channel: "DADA", tab: "home" }, "Ev-home-1");
+      const [home] = (await slack.waitForViews(count + 1)).slice(count);
+      assert.equal(home?.method, "views.publish");
+      assert.equal(home?.userId, "UADA");
+      assert.equal(home?.view.type, "home");
+      const text = JSON.stringify(home?.view.blocks);
+      assert.match(text, /Add a task/);
+    });
+
+    it("the message shortcut opens the task modal; its submission creates the task", async () => {
+      const views = slack.views.length;
+      await postForm({
+        payload: JSON.stringify({
+          type: "message_action",
+          callback_id: "cairn_create_task_from_message",
+          trigger_id: "1.2.5",
+          team: { id: slack.teamId, domain: "acme" },
+          user: { id: "UADA", name: "ada" },
+          channel: { id: "CGEN", name: "general" },
+          message: { type: "message", user: "UBOB", text: "Can someone book the venue?", ts: "1700000000.000100" },
+          response_url: slack.responseUrl("CGEN"),
+        }),
+      });
+      const [opened] = (await slack.waitForViews(views + 1)).slice(views);
+      assert.equal(opened?.method, "views.open");
+      const view = opened?.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+      assert.equal(view.callback_id, "cairn_task_modal");
+      assert.match(JSON.stringify(view.blocks), /Can someone book the venue\?/);
+      const count = slack.messages.length;
+      const submitted = await postForm({
+        payload: JSON.stringify({
+          type: "view_submission",
+          team: { id: slack.teamId, domain: "acme" },
+          user: { id: "UADA", name: "ada", team_id: slack.teamId },
+          view: {
+            id: "V1",
+            type: "modal",
+            callback_id: "cairn_task_modal",
+            private_metadata: view.private_metadata,
+            state: {
+              values: {
+                title: { value: { type: "plain_text_input", value: "Book the venue" } },
+                due: { value: { type: "datepicker", selected_date: "2030-01-15" } },
+                estimate: { value: { type: "number_input", value: "30" } },
+                priority: { value: { type: "static_select", selected_option: { value: "2" } } },
+                description: { value: { type: "plain_text_input", value: null } },
+              },
+            },
+          },
+        }),
+      });
+      assert.equal(submitted.status, 200);
+      const [confirm] = (await slack.waitForMessages(count + 1)).slice(count);
+      assert.equal(confirm?.channel, "CGEN");
+      assert.equal(confirm?.threadTs, "1700000000.000100");
+      assert.match(confirm?.text ?? "", /Added: Book the venue/);
+      const created = (await tasks()).find((t) => t.title === "Book the venue");
+      assert.equal(created?.estimateMinutes, 30);
+      assert.equal(created?.due, "2030-01-15T16:00:00.000Z");
+    });
+  });
+}
+
+export type { PostedMessage };

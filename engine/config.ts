@@ -250,7 +250,8 @@ export const settings = [
   { env: "ICS_URLS", description: "ICS calendar subscriptions (comma-separated URLs).", schema: urlList },
   {
     env: "SLACK_SIGNING_SECRET",
-    description: "Slack app signing secret; turns the Slack face on (/slack/events, Bolt verifies every request).",
+    description:
+      "Slack app signing secret; turns the Slack face on (/slack/events, Bolt verifies every request).",
     secret: true,
     schema: optionalText,
   },
@@ -271,7 +272,12 @@ export const settings = [
     description: "Multi-workspace Slack: OAuth client id (with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET).",
     schema: optionalText,
   },
-  { env: "SLACK_CLIENT_SECRET", description: "Slack OAuth client secret.", secret: true, schema: optionalText },
+  {
+    env: "SLACK_CLIENT_SECRET",
+    description: "Slack OAuth client secret.",
+    secret: true,
+    schema: optionalText,
+  },
   {
     env: "SLACK_STATE_SECRET",
     description: "Secret signing the Slack OAuth state parameter.",

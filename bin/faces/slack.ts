@@ -32,7 +32,10 @@ export function slackEnabled(config: Config): boolean {
 
 export function slackOptions(engine: Engine, config: Config, log: Logger): SlackSurfaceOptions {
   const oauth =
-    config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_STATE_SECRET && !config.SLACK_APP_TOKEN
+    config.SLACK_CLIENT_ID &&
+    config.SLACK_CLIENT_SECRET &&
+    config.SLACK_STATE_SECRET &&
+    !config.SLACK_APP_TOKEN
       ? {
           clientId: config.SLACK_CLIENT_ID,
           clientSecret: config.SLACK_CLIENT_SECRET,
@@ -62,7 +65,11 @@ export const slackModule: FaceModule = {
     // The engine's logger (the one given to modules is the same in production; tests watch this one).
     const log = engine.services.log.child({ face: "slack" });
     const surface = createSlackSurface(slackOptions(engine, config, log));
-    const mode = config.SLACK_APP_TOKEN ? "Socket Mode" : surface.installations ? "OAuth install" : "one workspace";
+    const mode = config.SLACK_APP_TOKEN
+      ? "Socket Mode"
+      : surface.installations
+        ? "OAuth install"
+        : "one workspace";
     return {
       mounts: surface.router ? [{ path: "/", router: surface.router }] : [],
       describe: (url) => [

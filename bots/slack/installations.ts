@@ -42,9 +42,11 @@ export function workspaceSlugFor(team: { id: string; name?: string }): string {
 
 export interface SlackInstallations extends InstallationStore {
   /** The Cairn workspace slug of an installed team (or enterprise), if installed. */
-  workspaceFor(query: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean }): Promise<
-    string | undefined
-  >;
+  workspaceFor(query: {
+    teamId?: string;
+    enterpriseId?: string;
+    isEnterpriseInstall?: boolean;
+  }): Promise<string | undefined>;
 }
 
 export function slackInstallations(engine: Engine): SlackInstallations {
@@ -68,7 +70,8 @@ export function slackInstallations(engine: Engine): SlackInstallations {
         if (!workspace) {
           const team = installation.team ?? installation.enterprise;
           const slug = workspaceSlugFor({ id: team?.id ?? "unknown", name: team?.name });
-          workspace = (await findWorkspace(tx, slug))?.slug ?? (await ensureWorkspace(tx, slug, team?.name)).slug;
+          workspace =
+            (await findWorkspace(tx, slug))?.slug ?? (await ensureWorkspace(tx, slug, team?.name)).slug;
         }
         const merged: AnyInstallation = {
           ...earlier?.installation,
@@ -76,12 +79,17 @@ export function slackInstallations(engine: Engine): SlackInstallations {
           user: { ...earlier?.installation.user, ...installation.user },
         } as AnyInstallation;
         const stored: Stored = { installation: merged, workspace };
-        await saveChatInstallation(tx, { provider: PROVIDER, key, sealed: secrets.seal(JSON.stringify(stored)) });
+        await saveChatInstallation(tx, {
+          provider: PROVIDER,
+          key,
+          sealed: secrets.seal(JSON.stringify(stored)),
+        });
       });
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
       const stored = await read(keyOf(query));
-      if (!stored) throw new Error(`Cairn is not installed in Slack team ${query.teamId ?? query.enterpriseId}`);
+      if (!stored)
+        throw new Error(`Cairn is not installed in Slack team ${query.teamId ?? query.enterpriseId}`);
       return stored.installation;
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {

@@ -8,18 +8,21 @@
  */
 import {
   App,
+  type Logger as BoltLogger,
   ExpressReceiver,
   type Installation,
-  type Logger as BoltLogger,
   LogLevel,
   SocketModeReceiver,
   type types,
-  webApi,
+  type webApi,
 } from "@slack/bolt";
 import type { Router } from "express";
 import { DateTime } from "luxon";
 import type { Actor } from "../../engine/actions/define.ts";
-import { claimChatDelivery, deleteExpiredChatDeliveries } from "../../engine/db/repositories/chat-deliveries.ts";
+import {
+  claimChatDelivery,
+  deleteExpiredChatDeliveries,
+} from "../../engine/db/repositories/chat-deliveries.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { CairnError } from "../../engine/errors.ts";
 import type { Logger } from "../../engine/logger.ts";
@@ -89,7 +92,9 @@ export interface SlackSurface {
 function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
   const text = (msg: unknown[]) =>
-    msg.map((m) => (m instanceof Error ? m.message : typeof m === "string" ? m : JSON.stringify(m))).join(" ");
+    msg
+      .map((m) => (m instanceof Error ? m.message : typeof m === "string" ? m : JSON.stringify(m)))
+      .join(" ");
   return {
     debug: (...msg) => log.debug(text(msg)),
     info: (...msg) => log.info(text(msg)),
@@ -105,7 +110,10 @@ function boltLogger(log: Logger): BoltLogger {
 
 /** Removes `<@U123>` mentions of the app. */
 function withoutMentions(text: string): string {
-  return text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, " ").replace(/\s+/g, " ").trim();
+  return text
+    .replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 interface SlackUserInfo {
@@ -207,9 +215,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   });
 
   const workspaceFor = async (teamId: string | undefined, enterpriseId?: string) =>
-    installations
-      ? await installations.workspaceFor({ teamId, enterpriseId })
-      : options.workspace;
+    installations ? await installations.workspaceFor({ teamId, enterpriseId }) : options.workspace;
 
   async function userInfo(client: WebClient, userId: string): Promise<SlackUserInfo> {
     const result = await client.users.info({ user: userId });
@@ -335,7 +341,12 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   app.command("/cairn", async ({ command, ack, respond: reply, client, context }) => {
     await ack();
     await track(async () => {
-      const who = await personOf(client, context.teamId ?? command.team_id, command.user_id, context.enterpriseId);
+      const who = await personOf(
+        client,
+        context.teamId ?? command.team_id,
+        command.user_id,
+        context.enterpriseId,
+      );
       let message: Message;
       if ("refused" in who) message = say(who.refused);
       else {
@@ -369,9 +380,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       };
       const channel = container.channel?.id;
       const threadTs = container.message?.thread_ts;
-      const target: SlackTarget = channel
-        ? { channel, ...(threadTs ? { threadTs } : {}) }
-        : { user: userId };
+      const target: SlackTarget = channel ? { channel, ...(threadTs ? { threadTs } : {}) } : { user: userId };
       if (!call) {
         await send(client, target, say("That button has expired. Ask me again."));
         return;
@@ -381,7 +390,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         await send(client, target, say(who.refused));
         return;
       }
-      const key = channel ? conversationKey(teamId, channel, threadTs) : conversationKey(teamId, `home-${userId}`);
+      const key = channel
+        ? conversationKey(teamId, channel, threadTs)
+        : conversationKey(teamId, `home-${userId}`);
       const port = enginePort(engine, who.actor, "slack", key);
       const reply = await respondToClick(port, call).catch(friendly);
       // The clicked message keeps its text; its buttons give way to what was done.

@@ -142,7 +142,7 @@ export function taskModal(values: TaskModalValues, metadata: ModalMetadata): Rec
 
 type StateValues = Record<string, Record<string, Record<string, unknown>>>;
 
-function valueOf(state: StateValues, block: string): Record<string, unknown> | undefined {
+function inputValue(state: StateValues, block: string): Record<string, unknown> | undefined {
   return state[block]?.value;
 }
 
@@ -155,11 +155,11 @@ export function taskInputFromModal(
   metadata: ModalMetadata,
   timezone: string,
 ): { action: "create_task" | "update_task"; input: Record<string, unknown> } {
-  const title = String(valueOf(state, "title")?.value ?? "").trim();
-  const description = valueOf(state, "description")?.value;
-  const date = valueOf(state, "due")?.selected_date;
-  const estimate = valueOf(state, "estimate")?.value;
-  const priority = (valueOf(state, "priority")?.selected_option as { value?: string } | undefined)?.value;
+  const title = String(inputValue(state, "title")?.value ?? "").trim();
+  const description = inputValue(state, "description")?.value;
+  const date = inputValue(state, "due")?.selected_date;
+  const estimate = inputValue(state, "estimate")?.value;
+  const priority = (inputValue(state, "priority")?.selected_option as { value?: string } | undefined)?.value;
   const input: Record<string, unknown> = { title };
   if (typeof description === "string" && description.trim()) input.description = description.trim();
   if (typeof date === "string" && date) {

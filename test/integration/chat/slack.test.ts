@@ -9,7 +9,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createLogger } from "../../../engine/logger.ts";
-import { type FakeSlack, type PostedMessage, slackSignatureHeaders, startFakeSlack } from "../../fakes/slack.ts";
+import {
+  type FakeSlack,
+  type PostedMessage,
+  slackSignatureHeaders,
+  startFakeSlack,
+} from "../../fakes/slack.ts";
 import { backends, startTestCairn, type TestCairn } from "../../support/harness.ts";
 
 interface TaskRow {
@@ -96,7 +101,11 @@ for (const backend of backends()) {
       const text = await response.text();
       return { status: response.status, text, ms: performance.now() - started };
     };
-    const postEvent = (event: Record<string, unknown>, eventId: string, extra: Record<string, string> = {}) => {
+    const postEvent = (
+      event: Record<string, unknown>,
+      eventId: string,
+      extra: Record<string, string> = {},
+    ) => {
       const body = JSON.stringify({
         token: "legacy",
         team_id: slack.teamId,
@@ -162,7 +171,9 @@ for (const backend of backends()) {
         "x-slack-retry-reason": "http_timeout",
       });
       assert.equal(retried.status, 200);
-      await watch.waitFor(/slack delivery already handled.*Ev-add-1|Ev-add-1.*slack delivery already handled/);
+      await watch.waitFor(
+        /slack delivery already handled.*Ev-add-1|Ev-add-1.*slack delivery already handled/,
+      );
       assert.equal((await tasks()).filter((t) => t.title === "write the Q3 report").length, 1);
       assert.equal(slack.messages.length, before);
     });
@@ -242,7 +253,10 @@ for (const backend of backends()) {
       const [answer] = (await slack.waitForMessages(count + 1)).slice(count);
       assert.equal(answer?.method, "response_url");
       assert.match(answer?.text ?? "", /Added: prepare the offsite agenda/);
-      assert.equal((await tasks()).find((t) => t.title === "prepare the offsite agenda")?.estimateMinutes, 45);
+      assert.equal(
+        (await tasks()).find((t) => t.title === "prepare the offsite agenda")?.estimateMinutes,
+        45,
+      );
     });
 
     it("an app mention is answered in its thread; a 429 from chat.postMessage is waited out", async () => {
@@ -297,7 +311,12 @@ for (const backend of backends()) {
           team: { id: slack.teamId, domain: "acme" },
           user: { id: "UADA", name: "ada" },
           channel: { id: "CGEN", name: "general" },
-          message: { type: "message", user: "UBOB", text: "Can someone book the venue?", ts: "1700000000.000100" },
+          message: {
+            type: "message",
+            user: "UBOB",
+            text: "Can someone book the venue?",
+            ts: "1700000000.000100",
+          },
           response_url: slack.responseUrl("CGEN"),
         }),
       });

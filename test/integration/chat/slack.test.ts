@@ -7,7 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { slackInstallations } from "../../../bots/slack/installations.ts";
+import { BOT_SCOPES, USER_SCOPES } from "../../../bots/slack/surface.ts";
 import { createLogger } from "../../../engine/logger.ts";
 import {
   type FakeSlack,
@@ -356,6 +359,142 @@ for (const backend of backends()) {
       const created = (await tasks()).find((t) => t.title === "Book the venue");
       assert.equal(created?.estimateMinutes, 30);
       assert.equal(created?.due, "2030-01-15T16:00:00.000Z");
+    });
+  });
+}
+
+describe("Slack app manifest", () => {
+  it("asks for the scopes, events, command, shortcut and URLs the surface uses", () => {
+    const manifest = readFileSync(new URL("../../../bots/slack/manifest.yml", import.meta.url), "utf8");
+    for (const scope of [...BOT_SCOPES, ...USER_SCOPES]) assert.match(manifest, new RegExp(`- ${scope}\\n`));
+    for (const event of ["app_home_opened", "app_mention", "message.im"])
+      assert.match(manifest, new RegExp(`- ${event}\\n`));
+    assert.match(manifest, /command: \/cairn\n/);
+    assert.match(manifest, /callback_id: cairn_create_task_from_message\n/);
+    assert.match(manifest, /request_url: https:\/\/cairn\.example\.com\/slack\/events\n/);
+    assert.match(manifest, /- https:\/\/cairn\.example\.com\/slack\/oauth_redirect\n/);
+    assert.match(manifest, /home_tab_enabled: true/);
+  });
+});
+
+for (const backend of backends()) {
+  describe(`Slack OAuth install (${backend.name})`, { skip: backend.skip }, () => {
+    const signingSecret = randomBytes(16).toString("hex");
+    let slack: FakeSlack;
+    let cairn: TestCairn;
+
+    before(async () => {
+      slack = await startFakeSlack({ teamId: "TGLOBEX", teamName: "Globex" });
+      slack.addUser({ id: "UHANK", email: "hank@globex.example", realName: "Hank", tz: "America/Chicago" });
+      cairn = await startTestCairn({
+        db: backend.db,
+        jobs: backend.jobs,
+        env: {
+          SLACK_SIGNING_SECRET: signingSecret,
+          SLACK_API_URL: slack.apiUrl,
+          SLACK_CLIENT_ID: slack.oauthClient.id,
+          SLACK_CLIENT_SECRET: slack.oauthClient.secret,
+          SLACK_STATE_SECRET: randomBytes(16).toString("hex"),
+        },
+      });
+    });
+    after(async () => {
+      await cairn?.close();
+      await slack?.close();
+    });
+
+    const dmFromHank = async (eventId: string, text: string) => {
+      const body = JSON.stringify({
+        team_id: "TGLOBEX",
+        api_app_id: "A0FAKEAPP",
+        type: "event_callback",
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: "TGLOBEX", user_id: "UTGLOBEXBOT", is_bot: true }],
+        event: { type: "message", channel_type: "im", channel: "DHANK", user: "UHANK", text, ts: "1.000001" },
+      });
+      const response = await fetch(`${cairn.url}/slack/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...slackSignatureHeaders(body, signingSecret) },
+        body,
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+
+    it("installs through /slack/install and /slack/oauth_redirect, stores the installation sealed", async () => {
+      const install = await fetch(`${cairn.url}/slack/install`, { redirect: "manual" });
+      assert.equal(install.status, 302);
+      const location = new URL(install.headers.get("location") ?? "");
+      assert.equal(location.searchParams.get("client_id"), slack.oauthClient.id);
+      assert.match(location.searchParams.get("scope") ?? "", /chat:write/);
+      assert.match(location.searchParams.get("user_scope") ?? "", /users\.profile:write/);
+      const state = location.searchParams.get("state") ?? "";
+      const cookie = (install.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      slack.addInstallGrant({
+        code: "code-1",
+        teamId: "TGLOBEX",
+        teamName: "Globex",
+        authedUserId: "UHANK",
+        botScopes: BOT_SCOPES.join(","),
+        userScopes: USER_SCOPES.join(","),
+        rotate: true,
+      });
+      const callback = await fetch(
+        `${cairn.url}/slack/oauth_redirect?code=code-1&state=${encodeURIComponent(state)}`,
+        { headers: { cookie } },
+      );
+      const page = await callback.text();
+      assert.equal(callback.status, 200, page);
+      const rows = await cairn.engine.services.db.system(async (tx) => {
+        const { rows } = await tx.query<{ sealed: string }>(
+          "SELECT sealed FROM chat_installations WHERE provider = 'slack' AND installation_key = 'team:TGLOBEX'",
+        );
+        return rows;
+      });
+      assert.equal(rows.length, 1);
+      assert.doesNotMatch(rows[0]?.sealed ?? "", /xox[bpe]-/, "no token in the clear");
+      const installation = await slackInstallations(cairn.engine).fetchInstallation({
+        teamId: "TGLOBEX",
+        isEnterpriseInstall: false,
+        enterpriseId: undefined,
+      });
+      assert.match(installation.bot?.token ?? "", /^xoxb-/);
+      assert.match(installation.user.token ?? "", /^xoxp-/);
+    });
+
+    it("answers a DM in the installed team with its bot token, in the team's workspace", async () => {
+      assert.equal(await dmFromHank("Ev-globex-1", "add send the Globex invoice tomorrow 30m"), 200);
+      const [reply] = await slack.waitForMessages(1);
+      assert.match(reply?.text ?? "", /Added: send the Globex invoice/);
+      const installation = await slackInstallations(cairn.engine).fetchInstallation({
+        teamId: "TGLOBEX",
+        isEnterpriseInstall: false,
+        enterpriseId: undefined,
+      });
+      assert.equal(reply?.token, installation.bot?.token);
+      const actor = await cairn.engine.actorFor("globex", "hank@globex.example");
+      assert.equal(actor.person.timezone, "America/Chicago");
+    });
+
+    it("refreshes an expiring bot token (token rotation) and keeps the new one", async () => {
+      const store = slackInstallations(cairn.engine);
+      const query = { teamId: "TGLOBEX", isEnterpriseInstall: false, enterpriseId: undefined };
+      const before = await store.fetchInstallation(query);
+      assert.ok(before.bot?.refreshToken, "the install came with a refresh token");
+      const bot = before.bot;
+      await store.storeInstallation({
+        ...before,
+        bot: { ...bot, expiresAt: Math.floor(Date.now() / 1000) + 60 },
+      });
+      const count = slack.messages.length;
+      assert.equal(await dmFromHank("Ev-globex-2", "help"), 200);
+      const [reply] = (await slack.waitForMessages(count + 1)).slice(count);
+      const after = await store.fetchInstallation(query);
+      assert.notEqual(after.bot?.token, before.bot?.token);
+      assert.equal(reply?.token, after.bot?.token);
+      assert.ok((after.bot?.expiresAt ?? 0) > Date.now() / 1000 + 3600);
+      assert.equal(after.user.token, before.user.token, "the user token is kept");
     });
   });
 }

@@ -7,6 +7,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from "@slack/bolt";
 import {
   deleteChatInstallation,
+  listChatInstallations,
   readChatInstallation,
   saveChatInstallation,
 } from "../../engine/db/repositories/chat-installations.ts";
@@ -47,6 +48,8 @@ export interface SlackInstallations extends InstallationStore {
     enterpriseId?: string;
     isEnterpriseInstall?: boolean;
   }): Promise<string | undefined>;
+  /** The installation serving a Cairn workspace (for messages Cairn starts), if any. */
+  forWorkspace(slug: string): Promise<AnyInstallation | undefined>;
 }
 
 export function slackInstallations(engine: Engine): SlackInstallations {
@@ -94,6 +97,14 @@ export function slackInstallations(engine: Engine): SlackInstallations {
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
       await db.system((tx) => deleteChatInstallation(tx, PROVIDER, keyOf(query)));
+    },
+    async forWorkspace(slug) {
+      const all = await db.system((tx) => listChatInstallations(tx, PROVIDER));
+      for (const sealed of all) {
+        const stored = JSON.parse(secrets.open(sealed)) as Stored;
+        if (stored.workspace === slug) return stored.installation;
+      }
+      return undefined;
     },
     async workspaceFor(query) {
       try {

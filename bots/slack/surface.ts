@@ -33,6 +33,7 @@ import type { ChatPeople } from "../conversation/people.ts";
 import { replyFor } from "../conversation/replies.ts";
 import { ACTION_ID_PREFIX } from "./block-kit.ts";
 import { type SlackInstallations, slackInstallations } from "./installations.ts";
+import { createSlackMessenger, type SlackMessenger } from "./messenger.ts";
 import { type SlackTarget, sendingClient, sendSlackMessage } from "./send.ts";
 import {
   CREATE_FROM_MESSAGE,
@@ -84,6 +85,8 @@ export interface SlackSurface {
   /** Routes for Cairn's server (/slack/events, and /slack/install + /slack/oauth_redirect with OAuth). */
   router?: Router;
   installations?: SlackInstallations;
+  /** Messages Cairn starts, to a person or a conversation (the Messenger port's Slack side). */
+  messenger: SlackMessenger;
   start(): Promise<void>;
   /** Waits for the work in flight, then stops. */
   close(): Promise<void>;
@@ -541,8 +544,28 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     });
   });
 
+  const messenger = createSlackMessenger({
+    engine,
+    log,
+    ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
+    async botTokenFor(workspace) {
+      if (!installations) return workspace === options.workspace ? options.botToken : undefined;
+      const installation = await installations.forWorkspace(workspace);
+      const installer = receiver instanceof ExpressReceiver ? receiver.installer : undefined;
+      if (!installation || !installer) return installation?.bot?.token;
+      // The installer's authorize refreshes a rotating token that is about to expire, and stores it.
+      const authorized = await installer.authorize({
+        teamId: installation.team?.id,
+        enterpriseId: installation.enterprise?.id,
+        isEnterpriseInstall: installation.isEnterpriseInstall ?? false,
+      });
+      return authorized.botToken;
+    },
+  });
+
   return {
     app,
+    messenger,
     ...(receiver instanceof ExpressReceiver ? { router: receiver.router as Router } : {}),
     ...(installations ? { installations } : {}),
     async start() {

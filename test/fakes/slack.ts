@@ -1,7 +1,7 @@
 /**
  * A local Slack Web API that answers like slack.com/api: `POST /api/<method>` with a bearer token, form or JSON
  * bodies, `{ok: true, ...}` or `{ok: false, error}` with HTTP 200, and 429 + Retry-After when rate-limited.
- * Enough of the API for a chat app: auth.test, users.info, conversations.open, chat.postMessage /
+ * Enough of the API for a chat app: auth.test, users.info, users.lookupByEmail, conversations.open, chat.postMessage /
  * postEphemeral / update, views.publish / open / update, users.profile.set, dnd.setSnooze / endSnooze and
  * oauth.v2.access (install and token rotation). Also signs requests the way Slack signs its deliveries.
  */
@@ -280,6 +280,11 @@ export async function startFakeSlack(
       case "users.info": {
         const user = users.get(String(field(req, "user") ?? ""));
         return user ? ok(res, { user: userJson(user) }) : fail(res, "user_not_found");
+      }
+      case "users.lookupByEmail": {
+        const email = String(field(req, "email") ?? "").toLowerCase();
+        const user = [...users.values()].find((u) => u.email?.toLowerCase() === email);
+        return user ? ok(res, { user: userJson(user) }) : fail(res, "users_not_found");
       }
       case "conversations.open": {
         const ids = String(field(req, "users") ?? "")

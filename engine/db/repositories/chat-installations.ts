@@ -34,3 +34,12 @@ export async function deleteChatInstallation(tx: Queryable, provider: string, ke
     key,
   ]);
 }
+
+/** Every installation of a provider (sealed), for finding the one a workspace is served by. */
+export async function listChatInstallations(tx: Queryable, provider: string): Promise<string[]> {
+  const { rows } = await tx.query<{ sealed: string }>(
+    "SELECT sealed FROM chat_installations WHERE provider = $1 ORDER BY installed_at",
+    [provider],
+  );
+  return rows.map((row) => row.sealed);
+}

@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { say } from "../../../bots/conversation/message.ts";
 import { slackInstallations } from "../../../bots/slack/installations.ts";
+import { createSlackMessenger } from "../../../bots/slack/messenger.ts";
 import { BOT_SCOPES, USER_SCOPES } from "../../../bots/slack/surface.ts";
 import { createLogger } from "../../../engine/logger.ts";
 import {
@@ -302,6 +304,38 @@ for (const backend of backends()) {
       assert.equal(home?.view.type, "home");
       const text = JSON.stringify(home?.view.blocks);
       assert.match(text, /Add a task/);
+    });
+
+    it("Cairn messages a person in their DM, retries a 5xx, and records a delivery that keeps failing", async () => {
+      const messenger = createSlackMessenger({
+        engine: cairn.engine,
+        log: watch.log,
+        apiUrl: slack.apiUrl,
+        botTokenFor: async (workspace) => (workspace === "demo" ? slack.botToken : undefined),
+        attempts: 3,
+        backoffMs: 10,
+      });
+      const actor = await cairn.engine.actorFor("demo", "ada@example.com");
+      const to = { workspaceId: actor.workspace.id, personId: actor.person.id };
+      const count = slack.messages.length;
+      slack.failNext({ status: 503, match: /chat\.postMessage/ });
+      const sent = await messenger.send(to, say("Focus time starts in 5 minutes."));
+      assert.equal(sent.ok, true);
+      const [nudge] = (await slack.waitForMessages(count + 1)).slice(count);
+      assert.equal(nudge?.channel, sent.channel);
+      assert.match(nudge?.channel ?? "", /^D/);
+      assert.equal(nudge?.text, "Focus time starts in 5 minutes.");
+      slack.failNext({ status: 500, count: 3, match: /chat\.postMessage/ });
+      const lost = await messenger.send(to, say("This one will not arrive."));
+      assert.equal(lost.ok, false);
+      assert.equal(lost.attempts, 4, "conversations.open once, chat.postMessage three times");
+      await watch.waitFor(/slack delivery failed/);
+      assert.equal(slack.messages.length, count + 1);
+      const nobody = await messenger.send(
+        { workspace: "elsewhere", channel: "C1" },
+        say("No workspace serves this."),
+      );
+      assert.equal(nobody.ok, false);
     });
 
     it("the message shortcut opens the task modal; its submission creates the task", async () => {

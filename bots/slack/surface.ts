@@ -8,13 +8,14 @@
  */
 import {
   App,
+  type AuthorizeResult,
   type Logger as BoltLogger,
   ExpressReceiver,
   type Installation,
   LogLevel,
   SocketModeReceiver,
   type types,
-  type webApi,
+  webApi,
 } from "@slack/bolt";
 import type { Router } from "express";
 import { DateTime } from "luxon";
@@ -170,11 +171,30 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     });
   }
 
+  // One workspace: the bot token, and who the bot is (auth.test), asked on the first request and kept; a
+  // failed auth.test is asked again next time (Bolt's own eager call would outlive a stopped server).
+  const botToken = options.oauth ? undefined : options.botToken;
+  let identity: Promise<AuthorizeResult> | undefined;
+  const authorizeBot = (token: string) => async (): Promise<AuthorizeResult> => {
+    identity ??= new webApi.WebClient(token, { ...clientOptions, logger }).auth
+      .test()
+      .then((result) => ({
+        botToken: token,
+        ...(result.bot_id ? { botId: result.bot_id } : {}),
+        ...(result.user_id ? { botUserId: result.user_id } : {}),
+        ...(result.team_id ? { teamId: result.team_id } : {}),
+      }))
+      .catch((error: unknown) => {
+        identity = undefined;
+        throw error;
+      });
+    return identity;
+  };
   const app = new App({
     receiver,
     logger,
     clientOptions,
-    ...(options.botToken && !options.oauth ? { token: options.botToken } : {}),
+    ...(botToken ? (socketMode ? { token: botToken } : { authorize: authorizeBot(botToken) }) : {}),
   });
 
   let inFlight = 0;

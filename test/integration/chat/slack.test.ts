@@ -397,6 +397,80 @@ for (const backend of backends()) {
   });
 }
 
+for (const backend of backends()) {
+  describe(`Slack deliveries across processes (${backend.name})`, { skip: backend.skip }, () => {
+    const signingSecret = randomBytes(16).toString("hex");
+    let slack: FakeSlack;
+    let first: TestCairn;
+    let second: TestCairn;
+    let watch: ReturnType<typeof logWatch>;
+
+    before(async () => {
+      slack = await startFakeSlack();
+      slack.addUser({ id: "UGRACE", email: "grace@example.com", realName: "Grace", tz: "Europe/Paris" });
+      watch = logWatch();
+      const env = {
+        SLACK_SIGNING_SECRET: signingSecret,
+        SLACK_BOT_TOKEN: slack.botToken,
+        SLACK_API_URL: slack.apiUrl,
+      };
+      first = await startTestCairn({ db: backend.db, jobs: backend.jobs, log: watch.log, env });
+      // A second web process on the same database.
+      second = await startTestCairn({
+        sharedDb: first.engine.services.db,
+        log: watch.log,
+        env,
+        startWorkers: false,
+      });
+    });
+    after(async () => {
+      await second?.close();
+      await first?.close();
+      await slack?.close();
+    });
+
+    it("the same event delivered to two processes at once is acted on once", async () => {
+      const body = JSON.stringify({
+        team_id: slack.teamId,
+        type: "event_callback",
+        event_id: "Ev-twice-1",
+        event_time: Math.floor(Date.now() / 1000),
+        event: {
+          type: "message",
+          channel_type: "im",
+          channel: "DGRACE",
+          user: "UGRACE",
+          text: "add call the bank tomorrow",
+          ts: "2.000001",
+        },
+      });
+      const deliver = async (url: string, retry?: string) => {
+        const response = await fetch(`${url}/slack/events`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...slackSignatureHeaders(body, signingSecret),
+            ...(retry ? { "x-slack-retry-num": retry, "x-slack-retry-reason": "http_timeout" } : {}),
+          },
+          body,
+        });
+        await response.body?.cancel();
+        return response.status;
+      };
+      const statuses = await Promise.all([deliver(first.url), deliver(second.url, "1")]);
+      assert.deepEqual(statuses, [200, 200]);
+      await slack.waitForMessages(1);
+      await watch.waitFor(/slack delivery already handled/);
+      const actor = await first.engine.actorFor("demo", "grace@example.com");
+      const { tasks } = (await first.engine.call(actor, "http", "list_tasks", { limit: 100 })) as {
+        tasks: TaskRow[];
+      };
+      assert.equal(tasks.filter((t) => t.title === "call the bank").length, 1);
+      assert.equal(slack.messages.length, 1);
+    });
+  });
+}
+
 describe("Slack app manifest", () => {
   it("asks for the scopes, events, command, shortcut and URLs the surface uses", () => {
     const manifest = readFileSync(new URL("../../../bots/slack/manifest.yml", import.meta.url), "utf8");

@@ -10,10 +10,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { say } from "../../../bots/conversation/message.ts";
+import { createFocusStatus } from "../../../bots/slack/focus-status.ts";
 import { slackInstallations } from "../../../bots/slack/installations.ts";
 import { createSlackMessenger } from "../../../bots/slack/messenger.ts";
 import { BOT_SCOPES, USER_SCOPES } from "../../../bots/slack/surface.ts";
-import { createLogger } from "../../../engine/logger.ts";
+import { createLogger, silentLogger } from "../../../engine/logger.ts";
 import {
   type FakeSlack,
   type PostedMessage,
@@ -583,6 +584,34 @@ for (const backend of backends()) {
       assert.equal(reply?.token, installation.bot?.token);
       const actor = await cairn.engine.actorFor("globex", "hank@globex.example");
       assert.equal(actor.person.timezone, "America/Chicago");
+    });
+
+    it("focus status: the installer's user token sets 'Focus time until …' and pauses notifications, then clears both", async () => {
+      const installation = await slackInstallations(cairn.engine).fetchInstallation({
+        teamId: "TGLOBEX",
+        isEnterpriseInstall: false,
+        enterpriseId: undefined,
+      });
+      const userToken = installation.user.token as string;
+      const focus = createFocusStatus({ log: silentLogger, apiUrl: slack.apiUrl });
+      const until = new Date(Date.now() + 90 * 60_000);
+      assert.equal(await focus.start(userToken, { until, timezone: "America/Chicago" }), true);
+      const clock = new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        timeZone: "America/Chicago",
+      }).format(until);
+      assert.equal(slack.profiles.get("UHANK")?.status_text, `Focus time until ${clock}`);
+      assert.ok((slack.snoozes.get("UHANK") ?? 0) > Date.now() / 1000 + 80 * 60);
+      assert.equal(await focus.end(userToken), true);
+      assert.equal(slack.profiles.get("UHANK")?.status_text, "");
+      assert.equal(slack.snoozes.get("UHANK"), null);
+      assert.equal(
+        await focus.start(installation.bot?.token as string, { until, timezone: "UTC" }),
+        false,
+        "a bot token cannot set a person's status",
+      );
     });
 
     it("refreshes an expiring bot token (token rotation) and keeps the new one", async () => {

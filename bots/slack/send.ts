@@ -7,7 +7,7 @@
 import { type types, webApi } from "@slack/bolt";
 import type { Logger } from "../../engine/logger.ts";
 import type { Message } from "../conversation/message.ts";
-import { toBlockKit } from "./block-kit.ts";
+import { type SlackBlock, toBlockKit } from "./block-kit.ts";
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
@@ -29,6 +29,8 @@ export interface SlackSendOptions {
   /** First backoff for 5xx and network errors (default 200 ms), doubled each time, at most 10 s. */
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Slack-only additions to the drawn blocks (e.g. an Edit button that opens the task modal). */
+  decorate?: (blocks: SlackBlock[]) => SlackBlock[];
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -117,7 +119,9 @@ export async function sendSlackMessage(
     channel = target.channel;
     threadTs = target.threadTs;
   }
-  const { text, blocks } = toBlockKit(message);
+  const drawn = toBlockKit(message);
+  const text = drawn.text;
+  const blocks = options.decorate ? options.decorate(drawn.blocks) : drawn.blocks;
   const posted = await withSlackRetries(
     () =>
       client.chat.postMessage({

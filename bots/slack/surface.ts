@@ -32,12 +32,13 @@ import { enginePort } from "../conversation/engine-port.ts";
 import { decodeCall, type Message, say } from "../conversation/message.ts";
 import type { ChatPeople } from "../conversation/people.ts";
 import { replyFor } from "../conversation/replies.ts";
-import { ACTION_ID_PREFIX } from "./block-kit.ts";
+import { ACTION_ID_PREFIX, type SlackBlock } from "./block-kit.ts";
 import { type SlackInstallations, slackInstallations } from "./installations.ts";
 import { createSlackMessenger, type SlackMessenger } from "./messenger.ts";
 import { type SlackTarget, sendingClient, sendSlackMessage } from "./send.ts";
 import {
   CREATE_FROM_MESSAGE,
+  EDIT_TASK,
   homeView,
   OPEN_TASK_MODAL,
   readMetadata,
@@ -292,8 +293,27 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       sender = sendingClient(token, options.apiUrl);
       senders.set(token, sender);
     }
-    return sendSlackMessage(sender, target, message, { log });
+    return sendSlackMessage(sender, target, message, { log, decorate: withEditButton });
   };
+
+  /** A reply about one task (its Done button) also gets an Edit button that opens the task modal. */
+  function withEditButton(blocks: SlackBlock[]): SlackBlock[] {
+    return blocks.map((block) => {
+      if (block.type !== "actions") return block;
+      const elements = (block.elements ?? []) as { value?: string; action_id?: string }[];
+      const done = elements
+        .map((e) => (e.value && e.action_id?.startsWith(ACTION_ID_PREFIX) ? decodeCall(e.value) : undefined))
+        .find((call) => call?.action === "complete_task" && typeof call.input.id === "string");
+      if (!done || elements.length >= 25) return block;
+      const edit = {
+        type: "button",
+        action_id: EDIT_TASK,
+        text: { type: "plain_text", text: "Edit", emoji: true },
+        value: String(done.input.id),
+      };
+      return { ...block, elements: [...elements, edit] };
+    });
+  }
 
   /** A message in, the reply posted where it came from. */
   async function converse(args: {
@@ -506,6 +526,57 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     if (!triggerId) return;
     // trigger_id lives 3 s: the modal opens before anything slow.
     await track(() => client.views.open({ trigger_id: triggerId, view: taskModal({}, {}) as never }));
+  });
+
+  // Edit on a task reply: the modal filled with the task as it is now.
+  app.action(EDIT_TASK, async ({ ack, body, action, client, context }) => {
+    await ack();
+    await track(async () => {
+      const triggerId = (body as { trigger_id?: string }).trigger_id;
+      const taskId = (action as { value?: string }).value;
+      if (!triggerId || !taskId) return;
+      const userId = body.user.id;
+      const teamId = context.teamId ?? body.team?.id;
+      const container = body as { channel?: { id: string }; message?: { thread_ts?: string } };
+      const who = await personOf(client, teamId, userId, context.enterpriseId);
+      if ("refused" in who) {
+        await send(client, { user: userId }, say(who.refused));
+        return;
+      }
+      const port = enginePort(engine, who.actor, "slack", conversationKey(teamId, `modal-${userId}`));
+      let task: {
+        title: string;
+        description?: string;
+        due: string | null;
+        estimateMinutes: number | null;
+        priority: number;
+      };
+      try {
+        task = (await port.call("get_task", { id: taskId })) as typeof task;
+      } catch (error) {
+        await send(client, { user: userId }, friendly(error));
+        return;
+      }
+      const zone = who.actor.person.timezone;
+      await client.views.open({
+        trigger_id: triggerId,
+        view: taskModal(
+          {
+            taskId,
+            title: task.title,
+            ...(task.description ? { description: task.description } : {}),
+            ...(task.due ? { dueDate: DateTime.fromISO(task.due, { zone }).toISODate() ?? undefined } : {}),
+            ...(task.estimateMinutes ? { estimateMinutes: task.estimateMinutes } : {}),
+            priority: task.priority,
+          },
+          {
+            taskId,
+            ...(container.channel ? { channel: container.channel.id } : {}),
+            ...(container.message?.thread_ts ? { threadTs: container.message.thread_ts } : {}),
+          },
+        ) as never,
+      });
+    });
   });
 
   // Message shortcut "Create task from message": the modal, prefilled with the message's text.

@@ -9,6 +9,7 @@ import { type SlackBlock, toBlockKit } from "./block-kit.ts";
 export const TASK_MODAL = "cairn_task_modal";
 export const OPEN_TASK_MODAL = "cairn_open_task_modal";
 export const CREATE_FROM_MESSAGE = "cairn_create_task_from_message";
+export const EDIT_TASK = "cairn_edit_task";
 
 const MAX_HOME_BLOCKS = 100;
 

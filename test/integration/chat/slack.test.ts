@@ -139,6 +139,14 @@ for (const backend of backends()) {
       return ((await cairn.engine.call(actor, "http", "list_tasks", { limit: 100 })) as { tasks: TaskRow[] })
         .tasks;
     };
+    /** The next view with this method after the first `from` (App Home refreshes may come in between). */
+    const nextView = async (method: string, from: number) => {
+      for (let seen = from + 1; ; seen++) {
+        const views = await slack.waitForViews(seen);
+        const found = views.slice(from).find((v) => v.method === method);
+        if (found) return found;
+      }
+    };
     const deliveries = (id: string) =>
       cairn.engine.services.db.system(async (tx) => {
         const { rows } = await tx.query("SELECT 1 FROM chat_deliveries WHERE delivery_id = $1", [id]);
@@ -299,8 +307,7 @@ for (const backend of backends()) {
     it("the App Home tab shows today's plan with buttons", async () => {
       const count = slack.views.length;
       await postEvent({ type: "app_home_opened", user: "UADA", channel: "DADA", tab: "home" }, "Ev-home-1");
-      const [home] = (await slack.waitForViews(count + 1)).slice(count);
-      assert.equal(home?.method, "views.publish");
+      const home = await nextView("views.publish", count);
       assert.equal(home?.userId, "UADA");
       assert.equal(home?.view.type, "home");
       const text = JSON.stringify(home?.view.blocks);
@@ -358,8 +365,7 @@ for (const backend of backends()) {
           response_url: slack.responseUrl("CGEN"),
         }),
       });
-      const [opened] = (await slack.waitForViews(views + 1)).slice(views);
-      assert.equal(opened?.method, "views.open");
+      const opened = await nextView("views.open", views);
       const view = opened?.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
       assert.equal(view.callback_id, "cairn_task_modal");
       assert.match(JSON.stringify(view.blocks), /Can someone book the venue\?/);
@@ -394,6 +400,69 @@ for (const backend of backends()) {
       const created = (await tasks()).find((t) => t.title === "Book the venue");
       assert.equal(created?.estimateMinutes, 30);
       assert.equal(created?.due, "2030-01-15T16:00:00.000Z");
+    });
+
+    it("Edit on a task reply opens the modal filled with the task; saving updates it", async () => {
+      const reply = slack.messages.find((m) => m.text?.startsWith("Added: Book the venue"));
+      assert.ok(reply);
+      const actions = (reply.blocks as { type: string; elements: Record<string, unknown>[] }[]).find(
+        (b) => b.type === "actions",
+      );
+      const edit = actions?.elements.find((e) => e.action_id === "cairn_edit_task");
+      assert.ok(edit, "the reply has an Edit button");
+      const views = slack.views.length;
+      await postForm({
+        payload: JSON.stringify({
+          type: "block_actions",
+          user: { id: "UADA", username: "ada", team_id: slack.teamId },
+          team: { id: slack.teamId, domain: "acme" },
+          trigger_id: "1.2.6",
+          channel: { id: "CGEN", name: "general" },
+          message: {
+            type: "message",
+            ts: reply.ts,
+            thread_ts: reply.threadTs,
+            text: reply.text,
+            blocks: reply.blocks,
+          },
+          container: { type: "message", message_ts: reply.ts, channel_id: "CGEN" },
+          response_url: slack.responseUrl("CGEN"),
+          actions: [{ ...edit, block_id: "b2", action_ts: "2.0" }],
+        }),
+      });
+      const opened = await nextView("views.open", views);
+      const view = opened?.view as { private_metadata: string; blocks: unknown[]; title: { text: string } };
+      assert.equal(view.title.text, "Edit task");
+      const drawn = JSON.stringify(view.blocks);
+      assert.match(drawn, /"initial_value":"Book the venue"/);
+      assert.match(drawn, /"initial_date":"2030-01-15"/);
+      assert.match(drawn, /"initial_value":"30"/);
+      const count = slack.messages.length;
+      await postForm({
+        payload: JSON.stringify({
+          type: "view_submission",
+          team: { id: slack.teamId, domain: "acme" },
+          user: { id: "UADA", name: "ada", team_id: slack.teamId },
+          view: {
+            id: "V2",
+            type: "modal",
+            callback_id: "cairn_task_modal",
+            private_metadata: view.private_metadata,
+            state: {
+              values: {
+                title: { value: { type: "plain_text_input", value: "Book the venue" } },
+                due: { value: { type: "datepicker", selected_date: "2030-01-15" } },
+                estimate: { value: { type: "number_input", value: "60" } },
+                priority: { value: { type: "static_select", selected_option: { value: "2" } } },
+                description: { value: { type: "plain_text_input", value: null } },
+              },
+            },
+          },
+        }),
+      });
+      const [confirm] = (await slack.waitForMessages(count + 1)).slice(count);
+      assert.match(confirm?.text ?? "", /Updated: Book the venue/);
+      assert.equal((await tasks()).find((t) => t.title === "Book the venue")?.estimateMinutes, 60);
     });
   });
 }

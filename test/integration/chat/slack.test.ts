@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { slackConfigProblem, slackEnabled } from "../../../bin/faces/slack.ts";
 import { say } from "../../../bots/conversation/message.ts";
 import { createFocusStatus } from "../../../bots/slack/focus-status.ts";
 import { slackInstallations } from "../../../bots/slack/installations.ts";
@@ -21,7 +22,7 @@ import {
   slackSignatureHeaders,
   startFakeSlack,
 } from "../../fakes/slack.ts";
-import { backends, startTestCairn, type TestCairn } from "../../support/harness.ts";
+import { backends, startTestCairn, type TestCairn, testConfig } from "../../support/harness.ts";
 
 interface TaskRow {
   id: string;
@@ -540,6 +541,25 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe("Slack configuration", () => {
+  it("is off without a signing secret or app token, and names what is missing", () => {
+    assert.equal(slackEnabled(testConfig()), false);
+    const only = testConfig({ SLACK_SIGNING_SECRET: "s" });
+    assert.equal(slackEnabled(only), true);
+    assert.match(slackConfigProblem(only) ?? "", /SLACK_BOT_TOKEN/);
+    assert.equal(
+      slackConfigProblem(testConfig({ SLACK_SIGNING_SECRET: "s", SLACK_BOT_TOKEN: "xoxb-1" })),
+      undefined,
+    );
+    assert.match(
+      slackConfigProblem(testConfig({ SLACK_SIGNING_SECRET: "s", SLACK_CLIENT_ID: "1.2" })) ?? "",
+      /together/,
+    );
+    assert.equal(testConfig().CAIRN_CHAT_AUTO_PROVISION, true);
+    assert.equal(testConfig({ CAIRN_CHAT_AUTO_PROVISION: "0" }).CAIRN_CHAT_AUTO_PROVISION, false);
+  });
+});
 
 describe("Slack app manifest", () => {
   it("asks for the scopes, events, command, shortcut and URLs the surface uses", () => {

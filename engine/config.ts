@@ -269,6 +269,48 @@ export const settings = [
     schema: optionalText,
   },
   {
+    env: "SLACK_SIGNING_SECRET",
+    description:
+      "Slack app signing secret; turns the Slack face on (/slack/events, Bolt verifies every request).",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_BOT_TOKEN",
+    description: "Single-workspace Slack: the bot token (xoxb-...); Slack users belong to CAIRN_WORKSPACE.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_API_URL",
+    description: "Slack Web API root, for proxies and tests.",
+    default: "https://slack.com/api/",
+    schema: optionalUrl,
+  },
+  {
+    env: "SLACK_CLIENT_ID",
+    description: "Multi-workspace Slack: OAuth client id (with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET).",
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_CLIENT_SECRET",
+    description: "Slack OAuth client secret.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_STATE_SECRET",
+    description: "Secret signing the Slack OAuth state parameter.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
+    env: "SLACK_APP_TOKEN",
+    description: "Slack app-level token (xapp-...): Socket Mode instead of HTTP events.",
+    secret: true,
+    schema: optionalText,
+  },
+  {
     env: "CAIRN_CHAT_AUTO_PROVISION",
     description:
       "Chat: create a member for a Slack or Teams user whose email has no Cairn person yet (0: refuse politely).",

@@ -1,8 +1,9 @@
 import { mcpModule } from "../faces/mcp.ts";
+import { slackModule } from "../faces/slack.ts";
 import { teamsModule } from "../faces/teams.ts";
 import { planningModule } from "../workers/planning.ts";
 import { syncModule } from "../workers/sync.ts";
 import type { FaceModule } from "./types.ts";
 
 /** Every module wired into this build, in start order. */
-export const faceModules: FaceModule[] = [planningModule, syncModule, mcpModule, teamsModule];
+export const faceModules: FaceModule[] = [planningModule, syncModule, mcpModule, slackModule, teamsModule];

@@ -1,7 +1,7 @@
 /**
  * A local Slack Web API that answers like slack.com/api: `POST /api/<method>` with a bearer token, form or JSON
  * bodies, `{ok: true, ...}` or `{ok: false, error}` with HTTP 200, and 429 + Retry-After when rate-limited.
- * Enough of the API for a chat app: auth.test, users.info, conversations.open, chat.postMessage /
+ * Enough of the API for a chat app: auth.test, users.info, users.lookupByEmail, conversations.open, chat.postMessage /
  * postEphemeral / update, views.publish / open / update, users.profile.set, dnd.setSnooze / endSnooze and
  * oauth.v2.access (install and token rotation). Also signs requests the way Slack signs its deliveries.
  */
@@ -21,7 +21,8 @@ export interface SlackUser {
 }
 
 export interface PostedMessage {
-  method: "chat.postMessage" | "chat.postEphemeral" | "chat.update";
+  /** "response_url": a reply to a slash command or interaction posted to its response_url. */
+  method: "chat.postMessage" | "chat.postEphemeral" | "chat.update" | "response_url";
   token: string;
   channel: string;
   user?: string;
@@ -66,9 +67,13 @@ export interface FakeSlack extends FakeServerBase {
   revokeToken(token: string): void;
   addInstallGrant(grant: SlackInstallGrant): void;
   failNext(options?: FailNextOptions): void;
+  /** Resolves when `count` views have been published or opened. */
+  waitForViews(count: number, timeoutMs?: number): Promise<PublishedView[]>;
   /** Resolves when `count` messages have been posted (a test waits on this, never on a sleep). */
   waitForMessages(count: number, timeoutMs?: number): Promise<PostedMessage[]>;
   oauthClient: { id: string; secret: string };
+  /** A response_url to put in a slash command or interaction payload; what is posted to it lands in messages. */
+  responseUrl(channel: string): string;
 }
 
 /** Headers Slack puts on a delivery: `v0=` HMAC-SHA256 of `v0:<timestamp>:<body>` under the signing secret. */
@@ -103,6 +108,7 @@ export async function startFakeSlack(
   const profiles = new Map<string, Record<string, unknown>>();
   const snoozes = new Map<string, number | null>();
   const waiters: Array<{ count: number; resolve: (m: PostedMessage[]) => void }> = [];
+  const viewWaiters: Array<{ count: number; resolve: (v: PublishedView[]) => void }> = [];
   let tsCounter = 0;
 
   const { app, requests, faults } = createFakeApp({
@@ -110,6 +116,14 @@ export async function startFakeSlack(
   });
 
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, "0")}`;
+  const notifyViews = () => {
+    for (const waiter of [...viewWaiters]) {
+      if (views.length >= waiter.count) {
+        viewWaiters.splice(viewWaiters.indexOf(waiter), 1);
+        waiter.resolve(views.slice());
+      }
+    }
+  };
   const notify = () => {
     for (const waiter of [...waiters]) {
       if (messages.length >= waiter.count) {
@@ -162,6 +176,21 @@ export async function startFakeSlack(
       },
     };
   }
+
+  // response_url: JSON bodies ({text, blocks, response_type, replace_original}) posted by the app.
+  app.post("/response/:channel/:id", (req, res) => {
+    const body = isRecord(req.body) ? req.body : {};
+    messages.push({
+      method: "response_url",
+      token: "",
+      channel: req.params.channel ?? "",
+      ts: nextTs(),
+      ...(typeof body.text === "string" ? { text: body.text } : {}),
+      ...(Array.isArray(body.blocks) ? { blocks: body.blocks } : {}),
+    });
+    notify();
+    res.type("text/plain").send("ok");
+  });
 
   app.post("/api/oauth.v2.access", (req, res) => {
     const clientId = field(req, "client_id");
@@ -252,6 +281,11 @@ export async function startFakeSlack(
         const user = users.get(String(field(req, "user") ?? ""));
         return user ? ok(res, { user: userJson(user) }) : fail(res, "user_not_found");
       }
+      case "users.lookupByEmail": {
+        const email = String(field(req, "email") ?? "").toLowerCase();
+        const user = [...users.values()].find((u) => u.email?.toLowerCase() === email);
+        return user ? ok(res, { user: userJson(user) }) : fail(res, "users_not_found");
+      }
       case "conversations.open": {
         const ids = String(field(req, "users") ?? "")
           .split(",")
@@ -298,6 +332,7 @@ export async function startFakeSlack(
           ...(typeof userId === "string" ? { userId } : {}),
           ...(typeof triggerId === "string" ? { triggerId } : {}),
         });
+        notifyViews();
         return ok(res, { view: { id: `V${views.length}`, ...view } });
       }
       case "users.profile.set": {
@@ -342,6 +377,9 @@ export async function startFakeSlack(
     profiles,
     snoozes,
     oauthClient,
+    responseUrl(channel) {
+      return `${server.url}/response/${channel}/${randomBytes(6).toString("hex")}`;
+    },
     addUser(partial) {
       const user: SlackUser = {
         teamId,
@@ -365,6 +403,23 @@ export async function startFakeSlack(
     },
     failNext(options) {
       faults.push(options);
+    },
+    waitForViews(count, timeoutMs = 10_000) {
+      if (views.length >= count) return Promise.resolve(views.slice());
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          count,
+          resolve: (v: PublishedView[]) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+        };
+        const timer = setTimeout(() => {
+          viewWaiters.splice(viewWaiters.indexOf(waiter), 1);
+          reject(new Error(`expected ${count} Slack views, saw ${views.length}`));
+        }, timeoutMs);
+        viewWaiters.push(waiter);
+      });
     },
     waitForMessages(count, timeoutMs = 10_000) {
       if (messages.length >= count) return Promise.resolve(messages.slice());

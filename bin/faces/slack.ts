@@ -1,0 +1,91 @@
+/**
+ * Wires bots/slack/ into Cairn: with SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode), the
+ * Bolt app on Cairn's server at /slack/events, single-workspace with SLACK_BOT_TOKEN or multi-workspace with
+ * the OAuth install (/slack/install, /slack/oauth_redirect). People are linked by email through the engine's
+ * chat directory, created as members when CAIRN_CHAT_AUTO_PROVISION is on.
+ */
+
+import { enginePeople } from "../../bots/conversation/engine-people.ts";
+import { slackAsMessenger } from "../../bots/slack/messenger.ts";
+import { createSlackSurface, type SlackSurfaceOptions } from "../../bots/slack/surface.ts";
+import { type Config, publicUrl } from "../../engine/config.ts";
+import type { Engine } from "../../engine/engine.ts";
+import type { Logger } from "../../engine/logger.ts";
+import { firstReachable } from "../../engine/messaging/route.ts";
+import type { FaceModule, StartedFace } from "../modules/types.ts";
+
+/** Why the Slack face cannot start with this configuration, or undefined when it can (or is off). */
+export function slackConfigProblem(config: Config): string | undefined {
+  const oauth = [config.SLACK_CLIENT_ID, config.SLACK_CLIENT_SECRET, config.SLACK_STATE_SECRET];
+  const someOauth = oauth.some(Boolean);
+  if (someOauth && !oauth.every(Boolean))
+    return "set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together for the OAuth install";
+  if (config.SLACK_APP_TOKEN && !config.SLACK_BOT_TOKEN)
+    return "Socket Mode (SLACK_APP_TOKEN) needs SLACK_BOT_TOKEN";
+  if (config.SLACK_SIGNING_SECRET && !config.SLACK_BOT_TOKEN && !someOauth)
+    return "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (OAuth install)";
+  if (config.SLACK_BOT_TOKEN && someOauth && !config.SLACK_APP_TOKEN)
+    return "set either SLACK_BOT_TOKEN (one workspace) or the OAuth install variables, not both";
+  return undefined;
+}
+
+export function slackEnabled(config: Config): boolean {
+  return Boolean(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN);
+}
+
+export function slackOptions(engine: Engine, config: Config, log: Logger): SlackSurfaceOptions {
+  const oauth =
+    config.SLACK_CLIENT_ID &&
+    config.SLACK_CLIENT_SECRET &&
+    config.SLACK_STATE_SECRET &&
+    !config.SLACK_APP_TOKEN
+      ? {
+          clientId: config.SLACK_CLIENT_ID,
+          clientSecret: config.SLACK_CLIENT_SECRET,
+          stateSecret: config.SLACK_STATE_SECRET,
+          redirectUri: `${publicUrl(config)}/slack/oauth_redirect`,
+        }
+      : undefined;
+  return {
+    engine,
+    people: enginePeople(engine, { autoProvision: config.CAIRN_CHAT_AUTO_PROVISION }),
+    log,
+    workspace: config.CAIRN_WORKSPACE,
+    ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(config.SLACK_BOT_TOKEN && !oauth ? { botToken: config.SLACK_BOT_TOKEN } : {}),
+    ...(oauth ? { oauth } : {}),
+    ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+  };
+}
+
+export const slackModule: FaceModule = {
+  name: "slack",
+  async installFace(engine, config): Promise<StartedFace> {
+    if (!slackEnabled(config)) return {};
+    const problem = slackConfigProblem(config);
+    if (problem) throw new Error(`Slack: ${problem}.`);
+    // The engine's logger (the one given to modules is the same in production; tests watch this one).
+    const log = engine.services.log.child({ face: "slack" });
+    const surface = createSlackSurface(slackOptions(engine, config, log));
+    engine.services.messenger = firstReachable([
+      engine.services.messenger,
+      slackAsMessenger(surface.messenger),
+    ]);
+    const mode = config.SLACK_APP_TOKEN
+      ? "Socket Mode"
+      : surface.installations
+        ? "OAuth install"
+        : "one workspace";
+    return {
+      mounts: surface.router ? [{ path: "/", router: surface.router }] : [],
+      describe: (url) => [
+        config.SLACK_APP_TOKEN
+          ? `Slack:          Socket Mode (${mode})`
+          : `Slack:          ${url}/slack/events   (${mode}${surface.installations ? `, install at ${url}/slack/install` : ""})`,
+      ],
+      afterListen: () => surface.start(),
+      close: () => surface.close(),
+    };
+  },
+};

@@ -71,6 +71,8 @@ export interface FakeSlack extends FakeServerBase {
   waitForViews(count: number, timeoutMs?: number): Promise<PublishedView[]>;
   /** Resolves when `count` messages have been posted (a test waits on this, never on a sleep). */
   waitForMessages(count: number, timeoutMs?: number): Promise<PostedMessage[]>;
+  /** Calls `listener` for every message posted from now on (benchmarks time replies with it). */
+  onMessage(listener: (message: PostedMessage) => void): () => void;
   oauthClient: { id: string; secret: string };
   /** A response_url to put in a slash command or interaction payload; what is posted to it lands in messages. */
   responseUrl(channel: string): string;
@@ -124,7 +126,10 @@ export async function startFakeSlack(
       }
     }
   };
+  const listeners = new Set<(message: PostedMessage) => void>();
   const notify = () => {
+    const latest = messages.at(-1);
+    if (latest) for (const listener of listeners) listener(latest);
     for (const waiter of [...waiters]) {
       if (messages.length >= waiter.count) {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -437,6 +442,10 @@ export async function startFakeSlack(
         }, timeoutMs);
         waiters.push(waiter);
       });
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close: server.close,
   };

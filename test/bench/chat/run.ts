@@ -1,7 +1,7 @@
 /**
  * Chat latency: event in to reply out, on embedded defaults (PGlite, in-process jobs, no LLM), through the real
- * surfaces — Teams activities with signed JWTs into POST /api/messages, replies captured by the local Bot
- * Connector. N conversations run at once, each a different person sending a short script ("add …", "what
+ * surfaces — signed Slack events into Bolt at POST /slack/events (replies captured by the fake Slack Web API) and
+ * Teams activities with signed JWTs into POST /api/messages (replies captured by the local Bot Connector). N conversations run at once, each a different person sending a short script ("add …", "what
  * should I do now?", "list my tasks"); every message's time from sending to its reply is recorded.
  *
  *   npm run bench -- chat [--conversations 20,200] [--messages 3]
@@ -9,8 +9,10 @@
  * Prints p50/p95/max per surface and concurrency, and the parser's accuracy on the phrasing table.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { startFakeBotFramework } from "../../fakes/bot-framework.ts";
+import { slackSignatureHeaders, startFakeSlack } from "../../fakes/slack.ts";
 import { startTestCairn } from "../../support/harness.ts";
 import { median, percentile, progress } from "../support/stats.ts";
 
@@ -93,8 +95,80 @@ async function teams(conversations: number): Promise<Row> {
   }
 }
 
+async function slack(conversations: number): Promise<Row> {
+  const fake = await startFakeSlack();
+  const signingSecret = randomBytes(16).toString("hex");
+  const cairn = await startTestCairn({
+    env: { SLACK_SIGNING_SECRET: signingSecret, SLACK_BOT_TOKEN: fake.botToken, SLACK_API_URL: fake.apiUrl },
+  });
+  const pending = new Map<string, () => void>();
+  const stop = fake.onMessage((message) => {
+    if (message.method === "chat.postMessage") pending.get(message.channel)?.();
+  });
+  const samples: number[] = [];
+  let failures = 0;
+  const total = conversations * perConversation;
+  try {
+    for (let i = 0; i < conversations; i += 1)
+      fake.addUser({
+        id: `UBENCH${i}`,
+        email: `person${i}@bench.example`,
+        realName: `Person ${i}`,
+        tz: "Europe/Berlin",
+      });
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: conversations }, async (_, index) => {
+        const channel = `DBENCH${index}`;
+        for (let m = 0; m < perConversation; m += 1) {
+          const body = JSON.stringify({
+            team_id: fake.teamId,
+            api_app_id: "A0FAKEAPP",
+            type: "event_callback",
+            event_id: `Ev-bench-${index}-${m}`,
+            event_time: Math.floor(Date.now() / 1000),
+            authorizations: [{ team_id: fake.teamId, user_id: fake.botUserId, is_bot: true }],
+            event: {
+              type: "message",
+              channel_type: "im",
+              channel,
+              user: `UBENCH${index}`,
+              text: SCRIPT[m % SCRIPT.length],
+              ts: `${Math.floor(Date.now() / 1000)}.${String(index * 100 + m).padStart(6, "0")}`,
+            },
+          });
+          const replied = new Promise<void>((resolve) => pending.set(channel, resolve));
+          const t0 = performance.now();
+          const response = await fetch(`${cairn.url}/slack/events`, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...slackSignatureHeaders(body, signingSecret) },
+            body,
+          });
+          await response.text();
+          if (response.status !== 200) {
+            failures += 1;
+            continue;
+          }
+          await replied;
+          samples.push(performance.now() - t0);
+          if (samples.length % 20 === 0)
+            progress(`slack ×${conversations}: ${samples.length}/${total} replies`);
+        }
+      }),
+    );
+    return { surface: "Slack", conversations, samples, failures, wallMs: performance.now() - started };
+  } finally {
+    stop();
+    await cairn.close();
+    await fake.close();
+  }
+}
+
 const rows: Row[] = [];
-for (const level of levels) rows.push(await teams(level));
+for (const level of levels) {
+  rows.push(await slack(level));
+  rows.push(await teams(level));
+}
 process.stderr.write("\n");
 
 console.log(

@@ -463,8 +463,18 @@ function estimateUnitFor(page: NotionPage, scope: SyncScope, settings: NotionSet
   return (property ? inferEstimateUnit(property, undefined)?.unit : undefined) ?? "hours";
 }
 
+/** A Notion page's URL names it by its id after a title slug that changes: the id is the identity. */
+export function notionPageIdentity(url: URL): string | undefined {
+  const host = url.hostname.toLowerCase().replace(/^www\./, "");
+  if (host !== "notion.so" && !host.endsWith(".notion.so") && !host.endsWith(".notion.site"))
+    return undefined;
+  const id = /([0-9a-f]{32})(?:[?#/]|$)/i.exec(url.pathname.replaceAll("-", ""))?.[1];
+  return id ? `notion:${id.toLowerCase()}` : undefined;
+}
+
 export const notionConnector: Connector<NotionCredentials, NotionSettings> = {
   kind: "notion",
+  linkIdentity: notionPageIdentity,
   title: "Notion",
   /** Notion documents an average of 3 requests/s per integration. */
   limits: { perSecond: 3, burst: 6 },

@@ -12,6 +12,8 @@ import type { Config, SettingSpec } from "../config.ts";
 
 export * from "./source-contract.ts";
 
+import type { LinkIdentity } from "./dedupe.ts";
+
 import type {
   BlockToWrite,
   ConnectionSeed,
@@ -122,6 +124,11 @@ export interface ConnectorDocs {
  * variables, rate limit and webhook route from it; bin/ builds its CLI and README sections.
  */
 export interface Connector<Credentials = unknown, Settings = unknown> {
+  /**
+   * The stable identity of one of this source's items behind a URL (e.g. a page id, when the URL's slug
+   * changes with the title), so another source's link to it dedupes; undefined for URLs that are not its items.
+   */
+  linkIdentity?: LinkIdentity;
   kind: ConnectorKind;
   title: string;
   /** The provider's documented request rate for one connection. */

@@ -12,10 +12,16 @@
 export const DEDUPE_SIMILARITY_THRESHOLD = 0.84;
 
 /**
- * A comparable form of a URL: lowercase scheme and host, no trailing slash, no fragment or tracking query;
- * Notion page URLs reduce to their page id (the slug before it changes with the title).
+ * A source's own rule for its links: the stable identity of the item behind a URL (a page id whose URL slug
+ * changes with the title), or undefined when the URL is not one of its items. Connectors contribute them.
  */
-export function canonicalUrl(raw: string): string | null {
+export type LinkIdentity = (url: URL) => string | undefined;
+
+/**
+ * A comparable form of a URL: a connector's link identity when one recognizes it, else lowercase scheme and
+ * host, no trailing slash, no fragment or tracking query.
+ */
+export function canonicalUrl(raw: string, identities: readonly LinkIdentity[] = []): string | null {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -23,11 +29,11 @@ export function canonicalUrl(raw: string): string | null {
     return null;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  const host = url.hostname.toLowerCase().replace(/^www\./, "");
-  if (host === "notion.so" || host.endsWith(".notion.so") || host.endsWith(".notion.site")) {
-    const id = /([0-9a-f]{32})(?:[?#/]|$)/i.exec(url.pathname.replaceAll("-", ""))?.[1];
-    if (id) return `notion:${id.toLowerCase()}`;
+  for (const identity of identities) {
+    const id = identity(url);
+    if (id) return id;
   }
+  const host = url.hostname.toLowerCase().replace(/^www\./, "");
   const path = url.pathname.replace(/\/+$/, "");
   const query = [...url.searchParams.entries()].filter(([key]) => !/^utm_|^ref$/i.test(key));
   const search = query.length > 0 ? `?${new URLSearchParams(query).toString()}` : "";

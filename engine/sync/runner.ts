@@ -32,13 +32,15 @@ import {
   SourceTask,
   type SyncScope,
 } from "./connector.ts";
-import { DEDUPE_SIMILARITY_THRESHOLD } from "./dedupe.ts";
+import { DEDUPE_SIMILARITY_THRESHOLD, type LinkIdentity } from "./dedupe.ts";
 import type { RunOptions } from "./port.ts";
 import { emptyStats, SKIPPED_ITEMS_KEPT, type SyncStats } from "./stats.ts";
 
 export interface RunEnvironment {
   services: EngineServices;
   connector: AnyConnector;
+  /** Every registered connector's link rule (cross-source dedupe by links). */
+  linkIdentities: readonly LinkIdentity[];
   /** Builds the connector context (credentials opened, fetch guarded and limited) and counts API calls. */
   context(
     connection: ConnectionRecord,
@@ -188,6 +190,7 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
       now: services.now(),
       dedupeThreshold: DEDUPE_SIMILARITY_THRESHOLD,
       otherSources: shared.otherSources,
+      linkIdentities: env.linkIdentities,
     });
 
     const absorb = (result: PageWriteResult) => {

@@ -111,6 +111,9 @@ export function createSyncService(
   options: SyncServiceOptions = {},
 ): Sync {
   const byKind = new Map(connectors.map((connector) => [connector.kind as string, connector]));
+  const linkIdentities = connectors.flatMap((connector) =>
+    connector.linkIdentity ? [connector.linkIdentity] : [],
+  );
   const blockWritingKinds = connectors
     .filter((connector) => connector.upsertBlock)
     .map((connector) => connector.kind);
@@ -430,7 +433,7 @@ export function createSyncService(
           const result = await withSyncLease(
             services.db,
             { workspaceId: runOptions.workspaceId, connectionId: connection.id, name: connection.name },
-            () => runSync({ services, connector, context: contextFor }, runOptions),
+            () => runSync({ services, connector, linkIdentities, context: contextFor }, runOptions),
             leaseTiming,
           );
           for (const personId of result.taskPeople) {

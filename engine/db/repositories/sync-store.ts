@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Embedder } from "../../search/embedder.ts";
 import { isZero, toVectorLiteral } from "../../search/embedder.ts";
 import type { SourceEvent, SourceTask, SyncScope } from "../../sync/connector.ts";
-import { canonicalUrl } from "../../sync/dedupe.ts";
+import { canonicalUrl, type LinkIdentity } from "../../sync/dedupe.ts";
 import type { Queryable } from "../port.ts";
 import { appendEvent } from "./event-log.ts";
 import { type TaskFields, updateTaskFields } from "./tasks.ts";
@@ -32,6 +32,8 @@ export interface PageWriteContext {
   dedupeThreshold: number;
   /** Whether other connections have tasks in this workspace (text dedupe is skipped otherwise). */
   otherSources: boolean;
+  /** The registered connectors' link rules, so a link to the same item compares equal across sources. */
+  linkIdentities: readonly LinkIdentity[];
 }
 
 export interface PageWriteResult extends PageCounts {
@@ -75,10 +77,12 @@ function vectorFor(embedder: Embedder, task: SourceTask): Float32Array {
   return embedder.embed(embeddingText(task));
 }
 
-function canonicalList(urls: readonly (string | null)[]): string[] {
+function canonicalList(urls: readonly (string | null)[], identities: readonly LinkIdentity[]): string[] {
   return [
     ...new Set(
-      urls.flatMap((url) => (url ? [canonicalUrl(url)] : [])).filter((u): u is string => u !== null),
+      urls
+        .flatMap((url) => (url ? [canonicalUrl(url, identities)] : []))
+        .filter((u): u is string => u !== null),
     ),
   ];
 }
@@ -100,8 +104,8 @@ async function findDuplicates(
 ): Promise<Map<string, Duplicate>> {
   const found = new Map<string, Duplicate>();
   if (!ctx.otherSources || items.length === 0) return found;
-  const own = items.map(({ task }) => (task.url ? canonicalUrl(task.url) : null));
-  const linked = items.map(({ task }) => canonicalList(task.linkedUrls));
+  const own = items.map(({ task }) => (task.url ? canonicalUrl(task.url, ctx.linkIdentities) : null));
+  const linked = items.map(({ task }) => canonicalList(task.linkedUrls, ctx.linkIdentities));
   const allOwn = own.filter((url): url is string => url !== null);
   const allLinked = [...new Set(linked.flat())];
   const candidates = new Map<number, string[]>();
@@ -355,8 +359,8 @@ export async function writeTasks(
     const vector = vectors.get(task.externalId) as Float32Array;
     const embedding = isZero(vector) ? null : toVectorLiteral(vector);
     const sourceColumns = [
-      task.url ? canonicalUrl(task.url) : null,
-      canonicalList(task.linkedUrls),
+      task.url ? canonicalUrl(task.url, ctx.linkIdentities) : null,
+      canonicalList(task.linkedUrls, ctx.linkIdentities),
       task.dependsOnExternalIds,
       hash,
       task.updatedAt,

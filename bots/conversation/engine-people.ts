@@ -2,7 +2,7 @@
  * The chat directory on the engine's identity mapping (engine/auth/identities.ts): the linked person, else the
  * person with the same email, else (when auto-provisioning is on) a new member; refusals worded for chat.
  */
-import { personForChatUser } from "../../engine/auth/identities.ts";
+import { personForChatUser, personForIdentity } from "../../engine/auth/identities.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ChatPeople } from "./people.ts";
 
@@ -12,6 +12,12 @@ export function enginePeople(
 ): ChatPeople {
   const admin = options.adminContact ?? "your Cairn admin";
   return {
+    linked: (user, workspace) =>
+      personForIdentity(engine.services.db, workspace, {
+        provider: user.provider,
+        tenant: user.tenant,
+        externalId: user.userId,
+      }),
     async resolve(user, workspace) {
       const outcome = await personForChatUser(
         engine.services.db,

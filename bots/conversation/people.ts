@@ -21,4 +21,9 @@ export type ChatPerson = { actor: Actor } | { refused: string };
 export interface ChatPeople {
   /** The person this user is in `workspace`, linking by email or creating a member when allowed. */
   resolve(user: ChatUser, workspace: string): Promise<ChatPerson>;
+  /** The person this platform account is already linked to, if any: no profile lookup needed. */
+  linked(
+    user: Pick<ChatUser, "provider" | "tenant" | "userId">,
+    workspace: string,
+  ): Promise<Actor | undefined>;
 }

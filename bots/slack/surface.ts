@@ -260,6 +260,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   ): Promise<{ actor: Actor } | { refused: string }> {
     const workspace = await workspaceFor(teamId, enterpriseId);
     if (!workspace) return { refused: "Cairn is not installed for this Slack workspace yet." };
+    const tenant = teamId ?? enterpriseId ?? "";
+    // A linked account needs no users.info call on every message.
+    const known = await people.linked({ provider: "slack", tenant, userId }, workspace);
+    if (known) return { actor: known };
     const info = await userInfo(client, userId);
     return people.resolve(
       {

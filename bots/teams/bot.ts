@@ -136,6 +136,11 @@ export class CairnTeamsBot extends TeamsActivityHandler {
     let email: string | undefined;
     let name = from?.name;
     let userId = from?.aadObjectId ?? from?.id ?? "";
+    // A linked account needs no roster lookup (a round trip to the Bot Connector) on every message.
+    const known = userId
+      ? await this.options.people.linked({ provider: "teams", tenant, userId }, this.options.workspace)
+      : undefined;
+    if (known) return { actor: known };
     try {
       const member = await TeamsInfo.getMember(context, from.id);
       email = member.email ?? member.userPrincipalName ?? undefined;

@@ -6,6 +6,7 @@
  */
 
 import { enginePeople } from "../../bots/conversation/engine-people.ts";
+import { FOCUS_QUEUE, type FocusJob, focusStatusService } from "../../bots/slack/focus.ts";
 import { slackAsMessenger } from "../../bots/slack/messenger.ts";
 import { createSlackSurface, type SlackSurfaceOptions } from "../../bots/slack/surface.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
@@ -59,8 +60,43 @@ export function slackOptions(engine: Engine, config: Config, log: Logger): Slack
   };
 }
 
+/** The focus status runs with the OAuth install (people grant their user scopes through it). */
+function focusEnabled(config: Config): boolean {
+  return slackEnabled(config) && !slackConfigProblem(config) && oauthSet(config);
+}
+
+function oauthSet(config: Config): boolean {
+  return Boolean(
+    config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_STATE_SECRET && !config.SLACK_APP_TOKEN,
+  );
+}
+
+function focusService(engine: Engine, config: Config) {
+  return focusStatusService(engine, {
+    log: engine.services.log.child({ face: "slack", part: "focus-status" }),
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+  });
+}
+
 export const slackModule: FaceModule = {
   name: "slack",
+  // Every role: a stored plan (in a web process or a worker) schedules the focus-status jobs of its blocks.
+  prepare(engine, config, log) {
+    if (!focusEnabled(config)) return;
+    const focus = focusService(engine, config);
+    engine.services.changes.subscribe(async (change) => {
+      try {
+        await focus.onChange(change);
+      } catch (error) {
+        log.warn({ err: error, change: change.kind }, "could not schedule the Slack focus status");
+      }
+    });
+  },
+  installWorkers(engine, config) {
+    if (!focusEnabled(config)) return;
+    const focus = focusService(engine, config);
+    engine.services.jobs.handle<FocusJob>(FOCUS_QUEUE, (job) => focus.run(job), { concurrency: 4 });
+  },
   async installFace(engine, config): Promise<StartedFace> {
     if (!slackEnabled(config)) return {};
     const problem = slackConfigProblem(config);

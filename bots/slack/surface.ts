@@ -25,6 +25,7 @@ import {
   deleteExpiredChatDeliveries,
 } from "../../engine/db/repositories/chat-deliveries.ts";
 import type { Engine } from "../../engine/engine.ts";
+import { personForIdentity } from "../../engine/auth/identities.ts";
 import { CairnError } from "../../engine/errors.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { respond, respondToClick } from "../conversation/conversation.ts";
@@ -33,6 +34,15 @@ import { decodeCall, type Message, say } from "../conversation/message.ts";
 import type { ChatPeople } from "../conversation/people.ts";
 import { replyFor } from "../conversation/replies.ts";
 import { ACTION_ID_PREFIX, type SlackBlock } from "./block-kit.ts";
+import {
+  FOCUS_CONNECT_METADATA,
+  FOCUS_CONNECT_PATH,
+  type FocusStatusService,
+  focusStatusService,
+  isConnectFocusStatus,
+  isStopFocusStatus,
+  STOP_FOCUS_STATUS,
+} from "./focus.ts";
 import { type SlackInstallations, slackInstallations } from "./installations.ts";
 import { createSlackMessenger, type SlackMessenger } from "./messenger.ts";
 import { type SlackTarget, sendingClient, sendSlackMessage } from "./send.ts";
@@ -89,6 +99,8 @@ export interface SlackSurface {
   installations?: SlackInstallations;
   /** Messages Cairn starts, to a person or a conversation (the Messenger port's Slack side). */
   messenger: SlackMessenger;
+  /** The focus status (OAuth install only: people connect their Slack status with a user-scopes grant). */
+  focus?: FocusStatusService;
   start(): Promise<void>;
   /** Waits for the work in flight, then stops. */
   close(): Promise<void>;
@@ -135,7 +147,34 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 4000 },
   };
   const logger = boltLogger(log);
-  const installations = options.oauth ? slackInstallations(engine) : undefined;
+  const focus = options.oauth
+    ? focusStatusService(engine, { log, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) })
+    : undefined;
+  const installations = options.oauth
+    ? slackInstallations(engine, {
+        userGrantMetadata: FOCUS_CONNECT_METADATA,
+        async onUserGrant(grant) {
+          const actor = await personForIdentity(engine.services.db, grant.workspace, {
+            provider: "slack",
+            tenant: grant.teamId,
+            externalId: grant.userId,
+          });
+          if (!actor) throw new Error("Say hello to Cairn in Slack first, then connect your Slack status");
+          await focus?.connect({
+            workspaceId: actor.workspace.id,
+            personId: actor.person.id,
+            teamId: grant.teamId,
+            slackUserId: grant.userId,
+            token: grant.token,
+            ...(grant.scopes ? { scopes: grant.scopes } : {}),
+          });
+        },
+      })
+    : undefined;
+  /** Where a person grants the focus-status user scopes (OAuth install only). */
+  const connectUrl = options.oauth?.redirectUri
+    ? new URL(FOCUS_CONNECT_PATH, options.oauth.redirectUri).toString()
+    : undefined;
   const socketMode = Boolean(options.appToken);
 
   let receiver: ExpressReceiver | SocketModeReceiver;
@@ -315,6 +354,28 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     });
   }
 
+  /** "connect my Slack status" / "stop changing my Slack status": the focus status opt-in and opt-out. */
+  async function focusStatusReply(actor: Actor, text: string): Promise<Message | undefined> {
+    if (isStopFocusStatus(text)) {
+      if (!focus) return say("Cairn does not change Slack statuses in this workspace.");
+      const had = await focus.disconnect(actor);
+      refreshHome(actor.person.id);
+      return say(
+        had
+          ? "Done: I will no longer change your Slack status or pause your notifications during focus time."
+          : "I was not changing your Slack status.",
+      );
+    }
+    if (isConnectFocusStatus(text)) {
+      if (!focus || !connectUrl)
+        return say("Slack focus status needs Cairn's Slack OAuth install; ask your admin to set it up.");
+      return say(
+        `During your focus blocks I can set your Slack status ("Focus time until 11:30") and pause your notifications until they end. <${connectUrl}|Connect my Slack status> to turn it on; say "stop changing my Slack status" to turn it off.`,
+      );
+    }
+    return undefined;
+  }
+
   /** A message in, the reply posted where it came from. */
   async function converse(args: {
     client: WebClient;
@@ -330,6 +391,11 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const who = await personOf(client, teamId, userId, args.enterpriseId);
     if ("refused" in who) {
       await send(client, target, say(who.refused));
+      return;
+    }
+    const focusReply = await focusStatusReply(who.actor, args.text);
+    if (focusReply) {
+      await send(client, target, focusReply);
       return;
     }
     const port = enginePort(engine, who.actor, "slack", conversationKey(teamId, channel, threadTs));
@@ -485,7 +551,37 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       }
     }
     const updated = DateTime.fromJSDate(engine.services.now(), { zone }).toFormat("ccc d LLL, HH:mm");
-    await client.views.publish({ user_id: userId, view: homeView(parts, updated) as never });
+    const view = homeView(parts, updated) as { type: string; blocks: SlackBlock[] };
+    const focusBlocks = await focusHomeBlocks(actor);
+    if (focusBlocks.length) view.blocks.splice(view.blocks.length - 1, 0, ...focusBlocks);
+    await client.views.publish({ user_id: userId, view: view as never });
+  }
+
+  /** The focus-status switch on the Home tab: a link to connect, or a button to stop. */
+  async function focusHomeBlocks(actor: Actor): Promise<SlackBlock[]> {
+    if (!focus || !connectUrl) return [];
+    const on = await focus.connected(actor).catch(() => false);
+    const text = on
+      ? "*Slack status during focus time:* on. Your status says when you are focusing and notifications pause."
+      : "*Slack status during focus time:* off. Cairn can set your status and pause notifications while you focus.";
+    const button = on
+      ? {
+          type: "button",
+          action_id: STOP_FOCUS_STATUS,
+          text: { type: "plain_text", text: "Stop changing my Slack status", emoji: true },
+          value: "stop",
+        }
+      : {
+          type: "button",
+          action_id: "cairn_focus_status_connect",
+          text: { type: "plain_text", text: "Connect my Slack status", emoji: true },
+          url: connectUrl,
+        };
+    return [
+      { type: "divider" },
+      { type: "section", text: { type: "mrkdwn", text } },
+      { type: "actions", elements: [button] },
+    ];
   }
 
   /** The Home tab of someone who opened it here is redrawn when their plan or tasks change. */
@@ -517,6 +613,22 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       }
       await publishHome(client, event.user, who.actor);
     });
+  });
+
+  // The focus status: "Stop changing my Slack status" on the Home tab; the connect button is a link (acked only).
+  app.action(STOP_FOCUS_STATUS, async ({ ack, body, client, context }) => {
+    await ack();
+    await track(async () => {
+      const userId = body.user.id;
+      const who = await personOf(client, context.teamId ?? body.team?.id, userId, context.enterpriseId);
+      if ("refused" in who) return;
+      const reply = await focusStatusReply(who.actor, "stop changing my slack status");
+      if (reply) await send(client, { user: userId }, reply);
+      await publishHome(client, userId, who.actor);
+    });
+  });
+  app.action("cairn_focus_status_connect", async ({ ack }) => {
+    await ack();
   });
 
   // The task modal, from the Home tab's button.
@@ -654,9 +766,26 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     },
   });
 
+  // "Connect my Slack status": the OAuth flow for the user scopes alone, marked so the grant is stored per person.
+  if (receiver instanceof ExpressReceiver && receiver.installer && focus && options.oauth) {
+    const installer = receiver.installer;
+    const redirectUri = options.oauth.redirectUri;
+    (receiver.router as Router).get(FOCUS_CONNECT_PATH, (req, res, next) => {
+      installer
+        .handleInstallPath(req, res, {}, {
+          scopes: [],
+          userScopes: USER_SCOPES,
+          metadata: FOCUS_CONNECT_METADATA,
+          ...(redirectUri ? { redirectUri } : {}),
+        })
+        .catch(next);
+    });
+  }
+
   return {
     app,
     messenger,
+    ...(focus ? { focus } : {}),
     ...(receiver instanceof ExpressReceiver ? { router: receiver.router as Router } : {}),
     ...(installations ? { installations } : {}),
     async start() {

@@ -205,12 +205,21 @@ export function focusStatusService(engine: Engine, options: FocusOptions): Focus
         return { skipped: "early" };
       }
       if (row.focusBlockId === block.id) return { skipped: "already set" };
+      // Recorded first, so a block that ends while Slack is being called is seen by the change listener...
+      await db.scoped(workspaceId, (tx) =>
+        setSlackFocus(tx, workspaceId, personId, { blockId: block.id, until: block.end }),
+      );
       const ok = await status.start(open(row), { until: end, timezone: person.timezone });
-      if (ok)
-        await db.scoped(workspaceId, (tx) =>
-          setSlackFocus(tx, workspaceId, personId, { blockId: block.id, until: block.end }),
-        );
       options.log.info({ personId, blockId, ok }, "slack focus status set");
+      // ...and checked again after: a block that ended meanwhile must not leave the status behind.
+      const after = await db.scoped(workspaceId, async (tx) => ({
+        row: await readSlackUserToken(tx, workspaceId, personId),
+        block: await getBlock(tx, blockId, personId),
+      }));
+      if (!ok || !after.block || !isFocus(after.block)) {
+        if (after.row?.focusBlockId === block.id) await clear(after.row, ok ? "ended while starting" : "refused");
+        else if (after.row && ok) await status.end(open(after.row));
+      }
       return { ok };
     },
   };

@@ -6,7 +6,14 @@
  */
 
 import { enginePeople } from "../../bots/conversation/engine-people.ts";
-import { FOCUS_QUEUE, type FocusJob, focusStatusService } from "../../bots/slack/focus.ts";
+import {
+  FOCUS_CONNECT_PATH,
+  FOCUS_QUEUE,
+  type FocusJob,
+  focusStatusService,
+} from "../../bots/slack/focus.ts";
+import { HOME_QUEUE, type HomeJob, homeRefresher } from "../../bots/slack/home.ts";
+import { slackInstallations } from "../../bots/slack/installations.ts";
 import { slackAsMessenger } from "../../bots/slack/messenger.ts";
 import { createSlackSurface, type SlackSurfaceOptions } from "../../bots/slack/surface.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
@@ -67,7 +74,10 @@ function focusEnabled(config: Config): boolean {
 
 function oauthSet(config: Config): boolean {
   return Boolean(
-    config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_STATE_SECRET && !config.SLACK_APP_TOKEN,
+    config.SLACK_CLIENT_ID &&
+      config.SLACK_CLIENT_SECRET &&
+      config.SLACK_STATE_SECRET &&
+      !config.SLACK_APP_TOKEN,
   );
 }
 
@@ -78,21 +88,50 @@ function focusService(engine: Engine, config: Config) {
   });
 }
 
+/** The App Home refresh that any worker can run (BullMQ): the bot token comes from config or the install. */
+function homeService(engine: Engine, config: Config) {
+  const oauth = oauthSet(config);
+  return homeRefresher(engine, {
+    log: engine.services.log.child({ face: "slack", part: "home" }),
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(oauth
+      ? {
+          focus: focusService(engine, config),
+          connectUrl: new URL(FOCUS_CONNECT_PATH, `${publicUrl(config)}/`).toString(),
+        }
+      : {}),
+    async botTokenFor(workspace) {
+      if (!oauth) return workspace === config.CAIRN_WORKSPACE ? config.SLACK_BOT_TOKEN : undefined;
+      return (await slackInstallations(engine).forWorkspace(workspace))?.bot?.token;
+    },
+  });
+}
+
 export const slackModule: FaceModule = {
   name: "slack",
-  // Every role: a stored plan (in a web process or a worker) schedules the focus-status jobs of its blocks.
+  // Every role: a stored plan (in a web process or a worker) schedules the focus-status jobs of its blocks, and
+  // with BullMQ a refresh of the person's App Home.
   prepare(engine, config, log) {
-    if (!focusEnabled(config)) return;
-    const focus = focusService(engine, config);
+    if (!slackEnabled(config) || slackConfigProblem(config)) return;
+    const home = homeService(engine, config);
+    const focus = focusEnabled(config) ? focusService(engine, config) : undefined;
     engine.services.changes.subscribe(async (change) => {
       try {
-        await focus.onChange(change);
+        await focus?.onChange(change);
       } catch (error) {
         log.warn({ err: error, change: change.kind }, "could not schedule the Slack focus status");
+      }
+      try {
+        await home.onChange(change);
+      } catch (error) {
+        log.warn({ err: error, change: change.kind }, "could not enqueue a Slack App Home refresh");
       }
     });
   },
   installWorkers(engine, config) {
+    if (!slackEnabled(config) || slackConfigProblem(config)) return;
+    const home = homeService(engine, config);
+    engine.services.jobs.handle<HomeJob>(HOME_QUEUE, (job) => home.run(job), { concurrency: 4 });
     if (!focusEnabled(config)) return;
     const focus = focusService(engine, config);
     engine.services.jobs.handle<FocusJob>(FOCUS_QUEUE, (job) => focus.run(job), { concurrency: 4 });

@@ -217,7 +217,8 @@ export function focusStatusService(engine: Engine, options: FocusOptions): Focus
         block: await getBlock(tx, blockId, personId),
       }));
       if (!ok || !after.block || !isFocus(after.block)) {
-        if (after.row?.focusBlockId === block.id) await clear(after.row, ok ? "ended while starting" : "refused");
+        if (after.row?.focusBlockId === block.id)
+          await clear(after.row, ok ? "ended while starting" : "refused");
         else if (after.row && ok) await status.end(open(after.row));
       }
       return { ok };

@@ -20,19 +20,18 @@ import {
 import type { Router } from "express";
 import { DateTime } from "luxon";
 import type { Actor } from "../../engine/actions/define.ts";
+import { personForIdentity } from "../../engine/auth/identities.ts";
 import {
   claimChatDelivery,
   deleteExpiredChatDeliveries,
 } from "../../engine/db/repositories/chat-deliveries.ts";
 import type { Engine } from "../../engine/engine.ts";
-import { personForIdentity } from "../../engine/auth/identities.ts";
 import { CairnError } from "../../engine/errors.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { respond, respondToClick } from "../conversation/conversation.ts";
 import { enginePort } from "../conversation/engine-port.ts";
 import { decodeCall, type Message, say } from "../conversation/message.ts";
 import type { ChatPeople } from "../conversation/people.ts";
-import { replyFor } from "../conversation/replies.ts";
 import { ACTION_ID_PREFIX, type SlackBlock } from "./block-kit.ts";
 import {
   FOCUS_CONNECT_METADATA,
@@ -43,13 +42,13 @@ import {
   isStopFocusStatus,
   STOP_FOCUS_STATUS,
 } from "./focus.ts";
+import { buildHome, CONNECT_FOCUS_STATUS } from "./home.ts";
 import { type SlackInstallations, slackInstallations } from "./installations.ts";
 import { createSlackMessenger, type SlackMessenger } from "./messenger.ts";
 import { type SlackTarget, sendingClient, sendSlackMessage } from "./send.ts";
 import {
   CREATE_FROM_MESSAGE,
   EDIT_TASK,
-  homeView,
   OPEN_TASK_MODAL,
   readMetadata,
   TASK_MODAL,
@@ -535,53 +534,12 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   async function publishHome(client: WebClient, userId: string, actor: Actor): Promise<void> {
     homes.set(actor.person.id, { client, userId, actor });
-    const port = enginePort(engine, actor, "slack", conversationKey(actor.workspace.slug, `home-${userId}`));
-    const zone = actor.person.timezone;
-    const today = DateTime.fromJSDate(engine.services.now(), { zone }).startOf("day");
-    const parts: Message[] = [];
-    for (const [action, input] of [
-      ["next_task", {}],
-      ["get_schedule", { from: today.toISO(), to: today.plus({ days: 1 }).toISO() }],
-    ] as const) {
-      if (!port.has(action)) continue;
-      try {
-        parts.push(replyFor(action, await port.call(action, input), zone));
-      } catch (error) {
-        parts.push(friendly(error));
-      }
-    }
-    const updated = DateTime.fromJSDate(engine.services.now(), { zone }).toFormat("ccc d LLL, HH:mm");
-    const view = homeView(parts, updated) as { type: string; blocks: SlackBlock[] };
-    const focusBlocks = await focusHomeBlocks(actor);
-    if (focusBlocks.length) view.blocks.splice(view.blocks.length - 1, 0, ...focusBlocks);
+    const view = await buildHome(engine, actor, userId, {
+      log,
+      ...(focus ? { focus } : {}),
+      ...(connectUrl ? { connectUrl } : {}),
+    });
     await client.views.publish({ user_id: userId, view: view as never });
-  }
-
-  /** The focus-status switch on the Home tab: a link to connect, or a button to stop. */
-  async function focusHomeBlocks(actor: Actor): Promise<SlackBlock[]> {
-    if (!focus || !connectUrl) return [];
-    const on = await focus.connected(actor).catch(() => false);
-    const text = on
-      ? "*Slack status during focus time:* on. Your status says when you are focusing and notifications pause."
-      : "*Slack status during focus time:* off. Cairn can set your status and pause notifications while you focus.";
-    const button = on
-      ? {
-          type: "button",
-          action_id: STOP_FOCUS_STATUS,
-          text: { type: "plain_text", text: "Stop changing my Slack status", emoji: true },
-          value: "stop",
-        }
-      : {
-          type: "button",
-          action_id: "cairn_focus_status_connect",
-          text: { type: "plain_text", text: "Connect my Slack status", emoji: true },
-          url: connectUrl,
-        };
-    return [
-      { type: "divider" },
-      { type: "section", text: { type: "mrkdwn", text } },
-      { type: "actions", elements: [button] },
-    ];
   }
 
   /** The Home tab of someone who opened it here is redrawn when their plan or tasks change. */
@@ -595,7 +553,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       void track(() => publishHome(home.client, home.userId, home.actor));
     });
   }
+  // With BullMQ a refresh job redraws the tab from whichever worker runs it (home.ts), for changes made in any
+  // process; in one process (in-process jobs) the tabs opened here are redrawn directly.
   const unsubscribe = engine.services.changes.subscribe((change) => {
+    if (engine.services.jobs.kind === "bullmq") return;
     if (change.kind !== "plan" && change.kind !== "tasks") return;
     if (change.personId) refreshHome(change.personId);
   });
@@ -627,7 +588,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       await publishHome(client, userId, who.actor);
     });
   });
-  app.action("cairn_focus_status_connect", async ({ ack }) => {
+  app.action(CONNECT_FOCUS_STATUS, async ({ ack }) => {
     await ack();
   });
 
@@ -772,12 +733,17 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const redirectUri = options.oauth.redirectUri;
     (receiver.router as Router).get(FOCUS_CONNECT_PATH, (req, res, next) => {
       installer
-        .handleInstallPath(req, res, {}, {
-          scopes: [],
-          userScopes: USER_SCOPES,
-          metadata: FOCUS_CONNECT_METADATA,
-          ...(redirectUri ? { redirectUri } : {}),
-        })
+        .handleInstallPath(
+          req,
+          res,
+          {},
+          {
+            scopes: [],
+            userScopes: USER_SCOPES,
+            metadata: FOCUS_CONNECT_METADATA,
+            ...(redirectUri ? { redirectUri } : {}),
+          },
+        )
         .catch(next);
     });
   }

@@ -66,7 +66,14 @@ for (const backend of backends()) {
         event_id: `Ev-focus-${++events}-${randomBytes(3).toString("hex")}`,
         event_time: Math.floor(Date.now() / 1000),
         authorizations: [{ team_id: TEAM, user_id: slack.botUserId, is_bot: true }],
-        event: { type: "message", channel_type: "im", channel: "DIVY", user: "UIVY", text, ts: `${events}.0001` },
+        event: {
+          type: "message",
+          channel_type: "im",
+          channel: "DIVY",
+          user: "UIVY",
+          text,
+          ts: `${events}.0001`,
+        },
       });
       const response = await fetch(`${cairn.url}/slack/events`, {
         method: "POST",
@@ -155,6 +162,34 @@ for (const backend of backends()) {
       assert.equal(team.bot?.token, slack.botToken, "the team's installation is untouched");
     });
 
+    it("the App Home shows the switch; with BullMQ a stored plan redraws it from a worker's job", async () => {
+      const count = slack.views.length;
+      if (backend.jobs === "bullmq") {
+        await storePlan([
+          { start: new Date(Date.now() + 86_400_000), end: new Date(Date.now() + 90_000_000) },
+        ]);
+      } else {
+        const body = JSON.stringify({
+          team_id: TEAM,
+          api_app_id: "A0FAKEAPP",
+          type: "event_callback",
+          event_id: `Ev-focus-home-${randomBytes(3).toString("hex")}`,
+          event_time: Math.floor(Date.now() / 1000),
+          authorizations: [{ team_id: TEAM, user_id: slack.botUserId, is_bot: true }],
+          event: { type: "app_home_opened", user: "UIVY", channel: "DIVY", tab: "home" },
+        });
+        const response = await fetch(`${cairn.url}/slack/events`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...slackSignatureHeaders(body, signingSecret) },
+          body,
+        });
+        await response.body?.cancel();
+      }
+      const [view] = (await slack.waitForViews(count + 1)).slice(count);
+      assert.equal(view?.userId, "UIVY");
+      assert.match(JSON.stringify(view?.view), /Stop changing my Slack status/);
+    });
+
     it("a focus block that starts now sets 'Focus time until HH:MM' and pauses notifications; done clears both", async () => {
       const start = new Date(Date.now() - 60_000);
       const end = new Date(Date.now() + 50 * 60_000);
@@ -188,7 +223,9 @@ for (const backend of backends()) {
     });
 
     it("a block deleted while it runs clears the status too", async () => {
-      const [blockId] = await storePlan([{ start: new Date(Date.now() - 5_000), end: new Date(Date.now() + 1800_000) }]);
+      const [blockId] = await storePlan([
+        { start: new Date(Date.now() - 5_000), end: new Date(Date.now() + 1800_000) },
+      ]);
       await slack.waitUntil(
         () => /^Focus time until/.test(String(slack.profiles.get("UIVY")?.status_text ?? "")),
         "the focus status",

@@ -32,6 +32,8 @@ export const FOCUS_CONNECT_PATH = "/slack/connect-status";
 /** The App Home button that opts out. */
 export const STOP_FOCUS_STATUS = "cairn_focus_status_stop";
 
+/** Slack's answers for a user token that no longer works: the person's opt-in ends. */
+const REVOKED = new Set(["token_revoked", "invalid_auth", "account_inactive", "not_authed", "missing_scope"]);
 /** How far ahead blocks get a job (a plan is stored again at least daily). */
 const HORIZON_MS = 36 * 3600_000;
 /** A job that fires this early (clock skew between processes) still counts as on time. */
@@ -209,8 +211,17 @@ export function focusStatusService(engine: Engine, options: FocusOptions): Focus
       await db.scoped(workspaceId, (tx) =>
         setSlackFocus(tx, workspaceId, personId, { blockId: block.id, until: block.end }),
       );
-      const ok = await status.start(open(row), { until: end, timezone: person.timezone });
-      options.log.info({ personId, blockId, ok }, "slack focus status set");
+      let error: string | undefined;
+      const ok = await status.start(open(row), { until: end, timezone: person.timezone }, (e) => {
+        error = e;
+      });
+      options.log.info({ personId, blockId, ok, error }, "slack focus status set");
+      if (error && REVOKED.has(error)) {
+        // The person removed Cairn's access in Slack: that is an opt-out too.
+        await db.scoped(workspaceId, (tx) => deleteSlackUserToken(tx, workspaceId, personId));
+        options.log.info({ personId, error }, "slack user token no longer valid: focus status turned off");
+        return { ok, error };
+      }
       // ...and checked again after: a block that ended meanwhile must not leave the status behind.
       const after = await db.scoped(workspaceId, async (tx) => ({
         row: await readSlackUserToken(tx, workspaceId, personId),

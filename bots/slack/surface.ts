@@ -464,7 +464,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           "slack",
           conversationKey(command.team_id, command.channel_id, `cmd-${command.user_id}`),
         );
-        message = await respond(port, command.text || "help").catch(friendly);
+        message =
+          (await focusStatusReply(who.actor, command.text ?? "")) ??
+          (await respond(port, command.text || "help").catch(friendly));
         refreshHome(who.actor.person.id);
       }
       const { toBlockKit } = await import("./block-kit.ts");

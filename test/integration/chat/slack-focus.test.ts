@@ -14,10 +14,43 @@ import { BOT_SCOPES, USER_SCOPES } from "../../../bots/slack/surface.ts";
 import type { Actor } from "../../../engine/actions/define.ts";
 import { insertBlock, insertPlan, latestPlanVersion } from "../../../engine/db/repositories/plans.ts";
 import { readSlackUserToken } from "../../../engine/db/repositories/slack-user-tokens.ts";
+import { createLogger } from "../../../engine/logger.ts";
 import { type FakeSlack, slackSignatureHeaders, startFakeSlack } from "../../fakes/slack.ts";
 import { backends, startTestCairn, type TestCairn } from "../../support/harness.ts";
 
 const TEAM = "TFOCUS";
+
+/** Log lines, and waiting for one (what happens without a Slack call shows only there). */
+function logWatch() {
+  const lines: string[] = [];
+  const waiters: { match: RegExp; resolve: () => void }[] = [];
+  const stream = {
+    write(line: string) {
+      lines.push(line);
+      for (const w of [...waiters])
+        if (w.match.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+    },
+  };
+  return {
+    log: createLogger("info", stream),
+    waitFor(match: RegExp, timeoutMs = 10_000): Promise<void> {
+      if (lines.some((l) => match.test(l))) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no log line matching ${match}`)), timeoutMs);
+        waiters.push({
+          match,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
+  };
+}
 
 for (const backend of backends()) {
   describe(`Slack focus status (${backend.name})`, { skip: backend.skip }, () => {
@@ -26,11 +59,13 @@ for (const backend of backends()) {
     let cairn: TestCairn;
     let ivy: Actor;
     let events = 0;
+    const watch = logWatch();
 
     before(async () => {
       slack = await startFakeSlack({ teamId: TEAM, teamName: "Focus Inc" });
       slack.addUser({ id: "UIVY", email: "ivy@focus.example", realName: "Ivy", tz: "Asia/Kolkata" });
       cairn = await startTestCairn({
+        log: watch.log,
         db: backend.db,
         jobs: backend.jobs,
         env: {
@@ -86,6 +121,31 @@ for (const backend of backends()) {
       return reply?.text ?? "";
     };
 
+    /** The "connect my Slack status" OAuth flow, as Ivy's browser and Slack would run it. */
+    const connectIvy = async (code: string) => {
+      const start = await fetch(`${cairn.url}/slack/connect-status`, { redirect: "manual" });
+      assert.equal(start.status, 302);
+      const location = new URL(start.headers.get("location") ?? "");
+      assert.equal(location.searchParams.get("scope"), "");
+      assert.equal(location.searchParams.get("user_scope"), USER_SCOPES.join(","));
+      const state = location.searchParams.get("state") ?? "";
+      const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      slack.addInstallGrant({
+        code,
+        teamId: TEAM,
+        teamName: "Focus Inc",
+        authedUserId: "UIVY",
+        botScopes: "",
+        userScopes: USER_SCOPES.join(","),
+      });
+      const callback = await fetch(
+        `${cairn.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`,
+        { headers: { cookie } },
+      );
+      const page = await callback.text();
+      assert.equal(callback.status, 200, page);
+    };
+
     const storePlan = async (blocks: { start: Date; end: Date }[]) => {
       const ids = await cairn.engine.services.db.scoped(ivy.workspace.id, async (tx) => {
         const version = (await latestPlanVersion(tx, ivy.person.id)) + 1;
@@ -127,27 +187,7 @@ for (const backend of backends()) {
       ivy = await cairn.engine.actorFor("focus-inc", "ivy@focus.example");
       assert.equal(ivy.person.timezone, "Asia/Kolkata");
 
-      const start = await fetch(`${cairn.url}/slack/connect-status`, { redirect: "manual" });
-      assert.equal(start.status, 302);
-      const location = new URL(start.headers.get("location") ?? "");
-      assert.equal(location.searchParams.get("scope"), "");
-      assert.equal(location.searchParams.get("user_scope"), USER_SCOPES.join(","));
-      const state = location.searchParams.get("state") ?? "";
-      const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-      slack.addInstallGrant({
-        code: "code-ivy",
-        teamId: TEAM,
-        teamName: "Focus Inc",
-        authedUserId: "UIVY",
-        botScopes: "",
-        userScopes: USER_SCOPES.join(","),
-      });
-      const callback = await fetch(
-        `${cairn.url}/slack/oauth_redirect?code=code-ivy&state=${encodeURIComponent(state)}`,
-        { headers: { cookie } },
-      );
-      const page = await callback.text();
-      assert.equal(callback.status, 200, page);
+      await connectIvy("code-ivy");
 
       const row = await cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
         readSlackUserToken(tx, ivy.workspace.id, ivy.person.id),
@@ -242,6 +282,21 @@ for (const backend of backends()) {
       );
       assert.equal(row, undefined);
       assert.match(await dm("stop changing my slack status"), /was not changing/);
+    });
+
+    it("a token Slack no longer accepts (access removed in Slack) turns the focus status off", async () => {
+      await connectIvy("code-ivy-2");
+      const row = await cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
+        readSlackUserToken(tx, ivy.workspace.id, ivy.person.id),
+      );
+      const sealed = JSON.parse(cairn.engine.services.secrets.open(row?.sealed ?? "")) as { token: string };
+      slack.revokeToken(sealed.token);
+      await storePlan([{ start: new Date(Date.now() - 5_000), end: new Date(Date.now() + 1800_000) }]);
+      await watch.waitFor(/focus status turned off/);
+      const after = await cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
+        readSlackUserToken(tx, ivy.workspace.id, ivy.person.id),
+      );
+      assert.equal(after, undefined);
     });
   });
 }

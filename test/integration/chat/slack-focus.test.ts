@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { FOCUS_QUEUE } from "../../../bots/slack/focus.ts";
+import { FOCUS_QUEUE, isConnectFocusStatus, isStopFocusStatus } from "../../../bots/slack/focus.ts";
 import { slackInstallations } from "../../../bots/slack/installations.ts";
 import { BOT_SCOPES, USER_SCOPES } from "../../../bots/slack/surface.ts";
 import type { Actor } from "../../../engine/actions/define.ts";
@@ -262,6 +262,20 @@ for (const backend of backends()) {
       );
     });
 
+    it("a block that starts a moment later gets its status when its delayed job fires", async () => {
+      const start = new Date(Date.now() + 1500);
+      const end = new Date(start.getTime() + 25 * 60_000);
+      const [blockId] = await storePlan([{ start, end }]);
+      const expiration = Math.floor(end.getTime() / 1000);
+      await slack.waitUntil(
+        () => slack.profiles.get("UIVY")?.status_expiration === expiration,
+        "the status of the later block",
+      );
+      assert.ok(Date.now() >= start.getTime() - 60_000);
+      await cairn.engine.call(ivy, "slack", "respond_to_block", { blockId, response: "done" });
+      await slack.waitUntil(() => slack.profiles.get("UIVY")?.status_text === "", "the status cleared");
+    });
+
     it("a block deleted while it runs clears the status too", async () => {
       const [blockId] = await storePlan([
         { start: new Date(Date.now() - 5_000), end: new Date(Date.now() + 1800_000) },
@@ -300,3 +314,22 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe("Slack focus status phrases", () => {
+  it("tells the opt-in from the opt-out", () => {
+    for (const text of [
+      "connect my Slack status",
+      "please set my slack status during focus",
+      "turn on slack status",
+    ])
+      assert.ok(isConnectFocusStatus(text) && !isStopFocusStatus(text), text);
+    for (const text of [
+      "stop changing my Slack status",
+      "don't touch my slack status",
+      "disconnect slack status",
+    ])
+      assert.ok(isStopFocusStatus(text) && !isConnectFocusStatus(text), text);
+    for (const text of ["add write the Q3 report by friday 2h", "what's my status", "plan my day"])
+      assert.ok(!isStopFocusStatus(text) && !isConnectFocusStatus(text), text);
+  });
+});

@@ -2,7 +2,8 @@
  * Wires bots/slack/ into Cairn: with SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode), the
  * Bolt app on Cairn's server at /slack/events, single-workspace with SLACK_BOT_TOKEN or multi-workspace with
  * the OAuth install (/slack/install, /slack/oauth_redirect). People are linked by email through the engine's
- * chat directory, created as members when CAIRN_CHAT_AUTO_PROVISION is on.
+ * chat directory, created as members when CAIRN_CHAT_AUTO_PROVISION is on. In every role: the focus-status
+ * jobs (OAuth install only; bots/slack/focus.ts) and, with BullMQ, App Home refresh jobs (bots/slack/home.ts).
  */
 
 import { enginePeople } from "../../bots/conversation/engine-people.ts";
@@ -97,7 +98,7 @@ function homeService(engine: Engine, config: Config) {
     ...(oauth
       ? {
           focus: focusService(engine, config),
-          connectUrl: new URL(FOCUS_CONNECT_PATH, `${publicUrl(config)}/`).toString(),
+          connectUrl: `${publicUrl(config)}${FOCUS_CONNECT_PATH}`,
         }
       : {}),
     async botTokenFor(workspace) {

@@ -172,7 +172,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     : undefined;
   /** Where a person grants the focus-status user scopes (OAuth install only). */
   const connectUrl = options.oauth?.redirectUri
-    ? new URL(FOCUS_CONNECT_PATH, options.oauth.redirectUri).toString()
+    ? options.oauth.redirectUri.replace(/\/slack\/oauth_redirect$/, FOCUS_CONNECT_PATH)
     : undefined;
   const socketMode = Boolean(options.appToken);
 

@@ -392,7 +392,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       await send(client, target, say(who.refused));
       return;
     }
-    const focusReply = await focusStatusReply(who.actor, args.text);
+    const focusReply = await focusStatusReply(who.actor, args.text).catch(friendly);
     if (focusReply) {
       await send(client, target, focusReply);
       return;
@@ -465,7 +465,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           conversationKey(command.team_id, command.channel_id, `cmd-${command.user_id}`),
         );
         message =
-          (await focusStatusReply(who.actor, command.text ?? "")) ??
+          (await focusStatusReply(who.actor, command.text ?? "").catch(friendly)) ??
           (await respond(port, command.text || "help").catch(friendly));
         refreshHome(who.actor.person.id);
       }

@@ -2,10 +2,19 @@
  * Wires bots/slack/ into Cairn: with SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode), the
  * Bolt app on Cairn's server at /slack/events, single-workspace with SLACK_BOT_TOKEN or multi-workspace with
  * the OAuth install (/slack/install, /slack/oauth_redirect). People are linked by email through the engine's
- * chat directory, created as members when CAIRN_CHAT_AUTO_PROVISION is on.
+ * chat directory, created as members when CAIRN_CHAT_AUTO_PROVISION is on. In every role: the focus-status
+ * jobs (OAuth install only; bots/slack/focus.ts) and, with BullMQ, App Home refresh jobs (bots/slack/home.ts).
  */
 
 import { enginePeople } from "../../bots/conversation/engine-people.ts";
+import {
+  FOCUS_CONNECT_PATH,
+  FOCUS_QUEUE,
+  type FocusJob,
+  focusStatusService,
+} from "../../bots/slack/focus.ts";
+import { HOME_QUEUE, type HomeJob, homeRefresher } from "../../bots/slack/home.ts";
+import { slackInstallations } from "../../bots/slack/installations.ts";
 import { slackAsMessenger } from "../../bots/slack/messenger.ts";
 import { createSlackSurface, type SlackSurfaceOptions } from "../../bots/slack/surface.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
@@ -59,8 +68,75 @@ export function slackOptions(engine: Engine, config: Config, log: Logger): Slack
   };
 }
 
+/** The focus status runs with the OAuth install (people grant their user scopes through it). */
+function focusEnabled(config: Config): boolean {
+  return slackEnabled(config) && !slackConfigProblem(config) && oauthSet(config);
+}
+
+function oauthSet(config: Config): boolean {
+  return Boolean(
+    config.SLACK_CLIENT_ID &&
+      config.SLACK_CLIENT_SECRET &&
+      config.SLACK_STATE_SECRET &&
+      !config.SLACK_APP_TOKEN,
+  );
+}
+
+function focusService(engine: Engine, config: Config) {
+  return focusStatusService(engine, {
+    log: engine.services.log.child({ face: "slack", part: "focus-status" }),
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+  });
+}
+
+/** The App Home refresh that any worker can run (BullMQ): the bot token comes from config or the install. */
+function homeService(engine: Engine, config: Config) {
+  const oauth = oauthSet(config);
+  return homeRefresher(engine, {
+    log: engine.services.log.child({ face: "slack", part: "home" }),
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(oauth
+      ? {
+          focus: focusService(engine, config),
+          connectUrl: `${publicUrl(config)}${FOCUS_CONNECT_PATH}`,
+        }
+      : {}),
+    async botTokenFor(workspace) {
+      if (!oauth) return workspace === config.CAIRN_WORKSPACE ? config.SLACK_BOT_TOKEN : undefined;
+      return (await slackInstallations(engine).forWorkspace(workspace))?.bot?.token;
+    },
+  });
+}
+
 export const slackModule: FaceModule = {
   name: "slack",
+  // Every role: a stored plan (in a web process or a worker) schedules the focus-status jobs of its blocks, and
+  // with BullMQ a refresh of the person's App Home.
+  prepare(engine, config, log) {
+    if (!slackEnabled(config) || slackConfigProblem(config)) return;
+    const home = homeService(engine, config);
+    const focus = focusEnabled(config) ? focusService(engine, config) : undefined;
+    engine.services.changes.subscribe(async (change) => {
+      try {
+        await focus?.onChange(change);
+      } catch (error) {
+        log.warn({ err: error, change: change.kind }, "could not schedule the Slack focus status");
+      }
+      try {
+        await home.onChange(change);
+      } catch (error) {
+        log.warn({ err: error, change: change.kind }, "could not enqueue a Slack App Home refresh");
+      }
+    });
+  },
+  installWorkers(engine, config) {
+    if (!slackEnabled(config) || slackConfigProblem(config)) return;
+    const home = homeService(engine, config);
+    engine.services.jobs.handle<HomeJob>(HOME_QUEUE, (job) => home.run(job), { concurrency: 4 });
+    if (!focusEnabled(config)) return;
+    const focus = focusService(engine, config);
+    engine.services.jobs.handle<FocusJob>(FOCUS_QUEUE, (job) => focus.run(job), { concurrency: 4 });
+  },
   async installFace(engine, config): Promise<StartedFace> {
     if (!slackEnabled(config)) return {};
     const problem = slackConfigProblem(config);

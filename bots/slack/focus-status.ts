@@ -15,8 +15,15 @@ export interface FocusStatusOptions {
 }
 
 export interface FocusStatus {
-  /** Sets the status and pauses notifications until `until`; false when Slack refused (logged). */
-  start(userToken: string, focus: { until: Date; timezone: string }): Promise<boolean>;
+  /**
+   * Sets the status and pauses notifications until `until`; false when Slack refused (logged, and told to
+   * `refused` with Slack's error, e.g. token_revoked).
+   */
+  start(
+    userToken: string,
+    focus: { until: Date; timezone: string },
+    refused?: (error: string) => void,
+  ): Promise<boolean>;
   /** Clears the status and ends the pause (a block that ended early). */
   end(userToken: string): Promise<boolean>;
 }
@@ -29,7 +36,7 @@ export function createFocusStatus(options: FocusStatusOptions): FocusStatus {
   const now = options.now ?? (() => new Date());
   const policy = { log: options.log, attempts: 3 };
   return {
-    async start(userToken, focus) {
+    async start(userToken, focus, refused) {
       const minutes = Math.ceil((focus.until.getTime() - now().getTime()) / 60_000);
       if (minutes <= 0) return false;
       const client = sendingClient(userToken, options.apiUrl);
@@ -50,6 +57,8 @@ export function createFocusStatus(options: FocusStatusOptions): FocusStatus {
         policy,
         "dnd.setSnooze",
       );
+      if (!profile.ok) refused?.(profile.error);
+      else if (!snooze.ok) refused?.(snooze.error);
       return profile.ok && snooze.ok;
     },
     async end(userToken) {

@@ -52,7 +52,23 @@ export interface SlackInstallations extends InstallationStore {
   forWorkspace(slug: string): Promise<AnyInstallation | undefined>;
 }
 
-export function slackInstallations(engine: Engine): SlackInstallations {
+/** A "connect my Slack status" grant (user scopes only): a person's user token, for the focus status. */
+export interface UserGrant {
+  workspace: string;
+  teamId: string;
+  userId: string;
+  token: string;
+  scopes?: string[];
+}
+
+export function slackInstallations(
+  engine: Engine,
+  hooks: {
+    /** Grants whose OAuth metadata is `userGrantMetadata` go here instead of replacing the team's install. */
+    userGrantMetadata?: string;
+    onUserGrant?(grant: UserGrant): Promise<void>;
+  } = {},
+): SlackInstallations {
   const { db, secrets } = engine.services;
   const read = async (key: string): Promise<Stored | undefined> => {
     const sealed = await db.system((tx) => readChatInstallation(tx, PROVIDER, key));
@@ -60,6 +76,28 @@ export function slackInstallations(engine: Engine): SlackInstallations {
   };
   return {
     async storeInstallation(installation) {
+      if (hooks.onUserGrant && hooks.userGrantMetadata && installation.metadata === hooks.userGrantMetadata) {
+        const teamId = installation.team?.id ?? installation.enterprise?.id;
+        const stored = teamId
+          ? await read(
+              keyOf({
+                isEnterpriseInstall: installation.isEnterpriseInstall,
+                enterpriseId: installation.enterprise?.id,
+                teamId: installation.team?.id,
+              }),
+            )
+          : undefined;
+        if (!teamId || !stored) throw new Error("Cairn is not installed in this Slack workspace yet");
+        if (!installation.user.token) throw new Error("Slack granted no user token");
+        await hooks.onUserGrant({
+          workspace: stored.workspace,
+          teamId,
+          userId: installation.user.id,
+          token: installation.user.token,
+          ...(installation.user.scopes ? { scopes: installation.user.scopes } : {}),
+        });
+        return;
+      }
       const key = keyOf({
         isEnterpriseInstall: installation.isEnterpriseInstall,
         enterpriseId: installation.enterprise?.id,

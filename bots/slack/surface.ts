@@ -20,6 +20,7 @@ import {
 import type { Router } from "express";
 import { DateTime } from "luxon";
 import type { Actor } from "../../engine/actions/define.ts";
+import { personForIdentity } from "../../engine/auth/identities.ts";
 import {
   claimChatDelivery,
   deleteExpiredChatDeliveries,
@@ -31,15 +32,23 @@ import { respond, respondToClick } from "../conversation/conversation.ts";
 import { enginePort } from "../conversation/engine-port.ts";
 import { decodeCall, type Message, say } from "../conversation/message.ts";
 import type { ChatPeople } from "../conversation/people.ts";
-import { replyFor } from "../conversation/replies.ts";
 import { ACTION_ID_PREFIX, type SlackBlock } from "./block-kit.ts";
+import {
+  FOCUS_CONNECT_METADATA,
+  FOCUS_CONNECT_PATH,
+  type FocusStatusService,
+  focusStatusService,
+  isConnectFocusStatus,
+  isStopFocusStatus,
+  STOP_FOCUS_STATUS,
+} from "./focus.ts";
+import { buildHome, CONNECT_FOCUS_STATUS } from "./home.ts";
 import { type SlackInstallations, slackInstallations } from "./installations.ts";
 import { createSlackMessenger, type SlackMessenger } from "./messenger.ts";
 import { type SlackTarget, sendingClient, sendSlackMessage } from "./send.ts";
 import {
   CREATE_FROM_MESSAGE,
   EDIT_TASK,
-  homeView,
   OPEN_TASK_MODAL,
   readMetadata,
   TASK_MODAL,
@@ -89,6 +98,8 @@ export interface SlackSurface {
   installations?: SlackInstallations;
   /** Messages Cairn starts, to a person or a conversation (the Messenger port's Slack side). */
   messenger: SlackMessenger;
+  /** The focus status (OAuth install only: people connect their Slack status with a user-scopes grant). */
+  focus?: FocusStatusService;
   start(): Promise<void>;
   /** Waits for the work in flight, then stops. */
   close(): Promise<void>;
@@ -135,7 +146,34 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 4000 },
   };
   const logger = boltLogger(log);
-  const installations = options.oauth ? slackInstallations(engine) : undefined;
+  const focus = options.oauth
+    ? focusStatusService(engine, { log, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) })
+    : undefined;
+  const installations = options.oauth
+    ? slackInstallations(engine, {
+        userGrantMetadata: FOCUS_CONNECT_METADATA,
+        async onUserGrant(grant) {
+          const actor = await personForIdentity(engine.services.db, grant.workspace, {
+            provider: "slack",
+            tenant: grant.teamId,
+            externalId: grant.userId,
+          });
+          if (!actor) throw new Error("Say hello to Cairn in Slack first, then connect your Slack status");
+          await focus?.connect({
+            workspaceId: actor.workspace.id,
+            personId: actor.person.id,
+            teamId: grant.teamId,
+            slackUserId: grant.userId,
+            token: grant.token,
+            ...(grant.scopes ? { scopes: grant.scopes } : {}),
+          });
+        },
+      })
+    : undefined;
+  /** Where a person grants the focus-status user scopes (OAuth install only). */
+  const connectUrl = options.oauth?.redirectUri
+    ? options.oauth.redirectUri.replace(/\/slack\/oauth_redirect$/, FOCUS_CONNECT_PATH)
+    : undefined;
   const socketMode = Boolean(options.appToken);
 
   let receiver: ExpressReceiver | SocketModeReceiver;
@@ -319,6 +357,28 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     });
   }
 
+  /** "connect my Slack status" / "stop changing my Slack status": the focus status opt-in and opt-out. */
+  async function focusStatusReply(actor: Actor, text: string): Promise<Message | undefined> {
+    if (isStopFocusStatus(text)) {
+      if (!focus) return say("Cairn does not change Slack statuses in this workspace.");
+      const had = await focus.disconnect(actor);
+      refreshHome(actor.person.id);
+      return say(
+        had
+          ? "Done: I will no longer change your Slack status or pause your notifications during focus time."
+          : "I was not changing your Slack status.",
+      );
+    }
+    if (isConnectFocusStatus(text)) {
+      if (!focus || !connectUrl)
+        return say("Slack focus status needs Cairn's Slack OAuth install; ask your admin to set it up.");
+      return say(
+        `During your focus blocks I can set your Slack status ("Focus time until 11:30") and pause your notifications until they end. <${connectUrl}|Connect my Slack status> to turn it on; say "stop changing my Slack status" to turn it off.`,
+      );
+    }
+    return undefined;
+  }
+
   /** A message in, the reply posted where it came from. */
   async function converse(args: {
     client: WebClient;
@@ -334,6 +394,11 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const who = await personOf(client, teamId, userId, args.enterpriseId);
     if ("refused" in who) {
       await send(client, target, say(who.refused));
+      return;
+    }
+    const focusReply = await focusStatusReply(who.actor, args.text).catch(friendly);
+    if (focusReply) {
+      await send(client, target, focusReply);
       return;
     }
     const port = enginePort(engine, who.actor, "slack", conversationKey(teamId, channel, threadTs));
@@ -403,7 +468,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           "slack",
           conversationKey(command.team_id, command.channel_id, `cmd-${command.user_id}`),
         );
-        message = await respond(port, command.text || "help").catch(friendly);
+        message =
+          (await focusStatusReply(who.actor, command.text ?? "").catch(friendly)) ??
+          (await respond(port, command.text || "help").catch(friendly));
         refreshHome(who.actor.person.id);
       }
       const { toBlockKit } = await import("./block-kit.ts");
@@ -473,23 +540,12 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   async function publishHome(client: WebClient, userId: string, actor: Actor): Promise<void> {
     homes.set(actor.person.id, { client, userId, actor });
-    const port = enginePort(engine, actor, "slack", conversationKey(actor.workspace.slug, `home-${userId}`));
-    const zone = actor.person.timezone;
-    const today = DateTime.fromJSDate(engine.services.now(), { zone }).startOf("day");
-    const parts: Message[] = [];
-    for (const [action, input] of [
-      ["next_task", {}],
-      ["get_schedule", { from: today.toISO(), to: today.plus({ days: 1 }).toISO() }],
-    ] as const) {
-      if (!port.has(action)) continue;
-      try {
-        parts.push(replyFor(action, await port.call(action, input), zone));
-      } catch (error) {
-        parts.push(friendly(error));
-      }
-    }
-    const updated = DateTime.fromJSDate(engine.services.now(), { zone }).toFormat("ccc d LLL, HH:mm");
-    await client.views.publish({ user_id: userId, view: homeView(parts, updated) as never });
+    const view = await buildHome(engine, actor, userId, {
+      log,
+      ...(focus ? { focus } : {}),
+      ...(connectUrl ? { connectUrl } : {}),
+    });
+    await client.views.publish({ user_id: userId, view: view as never });
   }
 
   /** The Home tab of someone who opened it here is redrawn when their plan or tasks change. */
@@ -503,7 +559,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       void track(() => publishHome(home.client, home.userId, home.actor));
     });
   }
+  // With BullMQ a refresh job redraws the tab from whichever worker runs it (home.ts), for changes made in any
+  // process; in one process (in-process jobs) the tabs opened here are redrawn directly.
   const unsubscribe = engine.services.changes.subscribe((change) => {
+    if (engine.services.jobs.kind === "bullmq") return;
     if (change.kind !== "plan" && change.kind !== "tasks") return;
     if (change.personId) refreshHome(change.personId);
   });
@@ -521,6 +580,22 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       }
       await publishHome(client, event.user, who.actor);
     });
+  });
+
+  // The focus status: "Stop changing my Slack status" on the Home tab; the connect button is a link (acked only).
+  app.action(STOP_FOCUS_STATUS, async ({ ack, body, client, context }) => {
+    await ack();
+    await track(async () => {
+      const userId = body.user.id;
+      const who = await personOf(client, context.teamId ?? body.team?.id, userId, context.enterpriseId);
+      if ("refused" in who) return;
+      const reply = await focusStatusReply(who.actor, "stop changing my slack status");
+      if (reply) await send(client, { user: userId }, reply);
+      await publishHome(client, userId, who.actor);
+    });
+  });
+  app.action(CONNECT_FOCUS_STATUS, async ({ ack }) => {
+    await ack();
   });
 
   // The task modal, from the Home tab's button.
@@ -658,9 +733,31 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     },
   });
 
+  // "Connect my Slack status": the OAuth flow for the user scopes alone, marked so the grant is stored per person.
+  if (receiver instanceof ExpressReceiver && receiver.installer && focus && options.oauth) {
+    const installer = receiver.installer;
+    const redirectUri = options.oauth.redirectUri;
+    (receiver.router as Router).get(FOCUS_CONNECT_PATH, (req, res, next) => {
+      installer
+        .handleInstallPath(
+          req,
+          res,
+          {},
+          {
+            scopes: [],
+            userScopes: USER_SCOPES,
+            metadata: FOCUS_CONNECT_METADATA,
+            ...(redirectUri ? { redirectUri } : {}),
+          },
+        )
+        .catch(next);
+    });
+  }
+
   return {
     app,
     messenger,
+    ...(focus ? { focus } : {}),
     ...(receiver instanceof ExpressReceiver ? { router: receiver.router as Router } : {}),
     ...(installations ? { installations } : {}),
     async start() {

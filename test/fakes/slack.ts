@@ -2,7 +2,7 @@
  * A local Slack Web API that answers like slack.com/api: `POST /api/<method>` with a bearer token, form or JSON
  * bodies, `{ok: true, ...}` or `{ok: false, error}` with HTTP 200, and 429 + Retry-After when rate-limited.
  * Enough of the API for a chat app: auth.test, users.info, users.lookupByEmail, conversations.open, chat.postMessage /
- * postEphemeral / update, views.publish / open / update, users.profile.set, dnd.setSnooze / endSnooze and
+ * postEphemeral / update, views.publish / open / update, users.profile.set, dnd.setSnooze / endSnooze, auth.revoke and
  * oauth.v2.access (install and token rotation). Also signs requests the way Slack signs its deliveries.
  */
 import { createHmac, randomBytes } from "node:crypto";
@@ -71,6 +71,8 @@ export interface FakeSlack extends FakeServerBase {
   waitForViews(count: number, timeoutMs?: number): Promise<PublishedView[]>;
   /** Resolves when `count` messages have been posted (a test waits on this, never on a sleep). */
   waitForMessages(count: number, timeoutMs?: number): Promise<PostedMessage[]>;
+  /** Resolves when `check` holds, tested after every status or snooze change (users.profile.set, dnd.*). */
+  waitUntil(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Calls `listener` for every message posted from now on (benchmarks time replies with it). */
   onMessage(listener: (message: PostedMessage) => void): () => void;
   oauthClient: { id: string; secret: string };
@@ -112,6 +114,10 @@ export async function startFakeSlack(
   const waiters: Array<{ count: number; resolve: (m: PostedMessage[]) => void }> = [];
   const viewWaiters: Array<{ count: number; resolve: (v: PublishedView[]) => void }> = [];
   let tsCounter = 0;
+  const stateWaiters = new Set<() => void>();
+  const stateChanged = () => {
+    for (const waiter of [...stateWaiters]) waiter();
+  };
 
   const { app, requests, faults } = createFakeApp({
     faultBody: (fault) => ({ ok: false, error: fault.status === 429 ? "ratelimited" : "internal_error" }),
@@ -282,6 +288,9 @@ export async function startFakeSlack(
           user_id: owner.userId,
           ...(owner.kind === "bot" ? { bot_id: "B0FAKEBOT" } : {}),
         });
+      case "auth.revoke":
+        tokens.delete(token);
+        return ok(res, { revoked: true });
       case "users.info": {
         const user = users.get(String(field(req, "user") ?? ""));
         return user ? ok(res, { user: userJson(user) }) : fail(res, "user_not_found");
@@ -345,6 +354,7 @@ export async function startFakeSlack(
         const profile = field(req, "profile");
         if (!isRecord(profile)) return fail(res, "invalid_profile");
         profiles.set(owner.userId, { ...profiles.get(owner.userId), ...profile });
+        stateChanged();
         return ok(res, { profile: profiles.get(owner.userId) });
       }
       case "dnd.setSnooze": {
@@ -353,11 +363,13 @@ export async function startFakeSlack(
         if (!Number.isFinite(minutes) || minutes <= 0) return fail(res, "invalid_arguments");
         const end = Math.floor(Date.now() / 1000) + minutes * 60;
         snoozes.set(owner.userId, end);
+        stateChanged();
         return ok(res, { snooze_enabled: true, snooze_endtime: end, snooze_remaining: minutes * 60 });
       }
       case "dnd.endSnooze":
         if (owner.kind !== "user") return fail(res, "not_allowed_token_type");
         snoozes.set(owner.userId, null);
+        stateChanged();
         return ok(res, { dnd_enabled: true, snooze_enabled: false });
       default:
         return fail(res, "unknown_method");
@@ -402,6 +414,22 @@ export async function startFakeSlack(
     },
     revokeToken(token) {
       tokens.delete(token);
+    },
+    waitUntil(check, what, timeoutMs = 10_000) {
+      if (check()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const waiter = () => {
+          if (!check()) return;
+          stateWaiters.delete(waiter);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          stateWaiters.delete(waiter);
+          reject(new Error(`the fake Slack never saw ${what}`));
+        }, timeoutMs);
+        stateWaiters.add(waiter);
+      });
     },
     addInstallGrant(grant) {
       grants.set(grant.code, grant);

@@ -4,7 +4,10 @@
  * Teams activities with signed JWTs into POST /api/messages (replies captured by the local Bot Connector). N conversations run at once, each a different person sending a short script ("add …", "what
  * should I do now?", "list my tasks"); every message's time from sending to its reply is recorded.
  *
- *   npm run bench -- chat [--conversations 20,200] [--messages 3]
+ *   npm run bench -- chat [--conversations 20,200] [--messages 3] [--pace 10] [--seed 2026]
+ *
+ * --pace is the mean pause in seconds between one person's messages (exponential, seeded): 200 conversations at
+ * 10 s is 20 messages a second. --pace 0 sends back to back, which measures throughput (latency is then queueing).
  *
  * Prints p50/p95/max per surface and concurrency, and the parser's accuracy on the phrasing table.
  */
@@ -14,14 +17,24 @@ import { parseArgs } from "node:util";
 import { startFakeBotFramework } from "../../fakes/bot-framework.ts";
 import { slackSignatureHeaders, startFakeSlack } from "../../fakes/slack.ts";
 import { startTestCairn } from "../../support/harness.ts";
-import { median, percentile, progress } from "../support/stats.ts";
+import { median, percentile, progress, seededRandom } from "../support/stats.ts";
 
 const { values } = parseArgs({
   options: {
     conversations: { type: "string", default: "20,200" },
     messages: { type: "string", default: "3" },
+    /** Mean seconds between one conversation's messages (exponential gaps, seeded); 0: back to back. */
+    pace: { type: "string", default: "10" },
+    seed: { type: "string", default: "2026" },
   },
 });
+const paceMs = Number(values.pace) * 1000;
+const random = seededRandom(Number(values.seed));
+/** A person's pause before their next message: exponential, so conversations interleave as in a team. */
+const pause = () =>
+  paceMs > 0
+    ? new Promise<void>((resolve) => setTimeout(resolve, -Math.log(1 - random()) * paceMs))
+    : Promise.resolve();
 const levels = values.conversations.split(",").map(Number);
 const perConversation = Number(values.messages);
 const SCRIPT = ["add write the weekly report by friday 2h", "what should I do now?", "list my tasks"];
@@ -53,6 +66,7 @@ async function teams(conversations: number): Promise<Row> {
     await Promise.all(
       users.map(async (user, index) => {
         for (let m = 0; m < perConversation; m += 1) {
+          await pause();
           const id = `bench-${index}-${m}`;
           const activity = {
             type: "message",
@@ -121,6 +135,7 @@ async function slack(conversations: number): Promise<Row> {
       Array.from({ length: conversations }, async (_, index) => {
         const channel = `DBENCH${index}`;
         for (let m = 0; m < perConversation; m += 1) {
+          await pause();
           const body = JSON.stringify({
             team_id: fake.teamId,
             api_app_id: "A0FAKEAPP",

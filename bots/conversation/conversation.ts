@@ -142,7 +142,7 @@ async function run(
     const output = await port.call(action, input);
     const mentioned = taskMentioned(action, output);
     return {
-      reply: replyFor(action, output, port.timezone),
+      reply: replyFor(action, output, port.timezone, port.now()),
       state: mentioned
         ? { ...state, lastTask: mentioned }
         : action === "delete_task"

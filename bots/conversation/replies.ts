@@ -118,9 +118,39 @@ function taskList(tasks: Task[], timezone: string, heading: string, empty: strin
   };
 }
 
+/** The next few task blocks with what a person does with them: done, skip, or move to tomorrow. */
+function blockButtons(blocks: readonly ScheduledBlock[], limit = 3): MessagePart[] {
+  const upcoming = blocks.filter((b) => b.kind === "task" && b.taskId && b.status !== "done").slice(0, limit);
+  if (upcoming.length === 0) return [];
+  return [
+    {
+      type: "list",
+      items: upcoming.map((block) => ({
+        text: `${block.taskTitle ?? "Focus"}, ${block.when}`,
+        buttons: [
+          {
+            label: "Done",
+            call: { action: "respond_to_block", input: { blockId: block.id, response: "done" } },
+            style: "primary",
+          },
+          {
+            label: "Skip",
+            call: { action: "respond_to_block", input: { blockId: block.id, response: "delete" } },
+          },
+          {
+            label: "Tomorrow",
+            call: { action: "reschedule_task", input: { taskId: block.taskId, when: "tomorrow" } },
+          },
+        ],
+      })),
+    },
+  ];
+}
+
 function planReply(plan: z.infer<typeof PlanResult>): Message {
   const parts: MessagePart[] = [{ type: "text", text: plan.summary }];
   parts.push(...timelines(plan.blocks.map(blockItem), plan.timezone));
+  parts.push(...blockButtons(plan.blocks));
   if (plan.unscheduled.length > 0) {
     parts.push({ type: "heading", text: "Did not fit" });
     parts.push({
@@ -135,7 +165,7 @@ function planReply(plan: z.infer<typeof PlanResult>): Message {
 }
 
 /** Renders one successful action call for a person in `timezone`. */
-export function replyFor(action: string, output: unknown, timezone: string): Message {
+export function replyFor(action: string, output: unknown, timezone: string, now = new Date()): Message {
   switch (action) {
     case "create_task":
     case "update_task":
@@ -197,7 +227,11 @@ export function replyFor(action: string, output: unknown, timezone: string): Mes
       ];
       if (items.length === 0)
         return say("Nothing is planned in that range yet. Say **plan my day** to plan it.");
-      return { text: "Your schedule", parts: timelines(items, schedule.data.timezone) };
+      const ahead = schedule.data.blocks.filter((b) => Date.parse(b.end) > now.getTime());
+      return {
+        text: "Your schedule",
+        parts: [...timelines(items, schedule.data.timezone), ...blockButtons(ahead)],
+      };
     }
     case "next_task": {
       const next = NextOutput.safeParse(output);

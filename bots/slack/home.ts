@@ -82,7 +82,7 @@ export async function buildHome(
   ] as const) {
     if (!port.has(action)) continue;
     try {
-      parts.push(replyFor(action, await port.call(action, input), zone));
+      parts.push(replyFor(action, await port.call(action, input), zone, port.now()));
     } catch (error) {
       if (!(error instanceof CairnError)) options.log.error({ err: error }, "slack home failed");
       parts.push(

@@ -99,6 +99,28 @@ for (const backend of backends()) {
       assert.match(reply.text, /Marked water the plants as done/);
     });
 
+    it("puts done, skip and tomorrow buttons on a plan's blocks, and a click skips the block", async () => {
+      const port = enginePort(t.engine, actor, "slack", "test:plan-buttons");
+      await respond(port, "add draft the hiring plan today 1h");
+      const plan = await respond(port, "plan my day");
+      const list = plan.parts.find((p) => p.type === "list" && p.items.some((i) => i.buttons?.length === 3));
+      assert.ok(list && list.type === "list", JSON.stringify(plan.parts));
+      const [first] = list.items;
+      assert.deepEqual(
+        first?.buttons?.map((b) => b.label),
+        ["Done", "Skip", "Tomorrow"],
+      );
+      const skip = first?.buttons?.[1];
+      assert.ok(skip);
+      assert.equal(skip.call.action, "respond_to_block");
+      const reply = await respondToClick(port, skip.call);
+      assert.doesNotMatch(reply.text, /couldn't/);
+      const schedule = (await t.engine.call(actor, "http", "get_schedule", { version: undefined })) as {
+        blocks: { id: string }[];
+      };
+      assert.ok(!schedule.blocks.some((b) => b.id === skip.call.input.blockId), "the skipped block is gone");
+    });
+
     it("answers errors and unbuilt actions in words, and never guesses a missing task", async () => {
       const port = enginePort(t.engine, actor, "terminal", "test:errors");
       assert.match(

@@ -71,7 +71,11 @@ export interface FakeSlackSocket {
   /** Resolves when `count` clients are connected (a test starts pushing only then). */
   waitForConnections(count?: number, timeoutMs?: number): Promise<void>;
   /** Sends an envelope to one connected client; returns its envelope_id. */
-  push(type: "events_api" | "interactive" | "slash_commands", payload: unknown, options?: { retryAttempt?: number }): string;
+  push(
+    type: "events_api" | "interactive" | "slash_commands",
+    payload: unknown,
+    options?: { retryAttempt?: number },
+  ): string;
   /** `events_api` with an `event_callback` body around `event` (event_id made up unless given). */
   pushEvent(event: Record<string, unknown>, eventId?: string): string;
   /** Resolves with the client's ack of this envelope. */
@@ -527,7 +531,9 @@ export async function startFakeSlack(
     waitForAck: (envelopeId, timeoutMs = 10_000) =>
       socketWait(() => acks.find((a) => a.envelopeId === envelopeId), `an ack of ${envelopeId}`, timeoutMs),
     waitForNoConnections: (timeoutMs = 10_000) =>
-      socketWait(() => (sockets.size === 0 ? true : undefined), "every client gone", timeoutMs).then(() => {}),
+      socketWait(() => (sockets.size === 0 ? true : undefined), "every client gone", timeoutMs).then(
+        () => {},
+      ),
   };
   const closeSocket = () =>
     new Promise<void>((resolve) => {

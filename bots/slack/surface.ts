@@ -181,6 +181,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     receiver = new SocketModeReceiver({
       appToken: options.appToken as string,
       logger,
+      // Bolt hands installerOptions.clientOptions to its SocketModeClient, whose WebClient asks
+      // apps.connections.open for the socket URL: SLACK_API_URL applies to the socket too.
       installerOptions: { clientOptions },
     });
   } else {

@@ -1,5 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
 import { type FakeSlack, startFakeSlack } from "./slack.ts";
 
 describe("fake Slack Web API", () => {
@@ -67,5 +68,40 @@ describe("fake Slack Web API", () => {
     const user = (installed.authed_user as { access_token: string }).access_token;
     strictEqual((await call("dnd.setSnooze", { num_minutes: "30" }, user)).body.ok, true);
     ok(typeof slack.snoozes.get("U9") === "number");
+  });
+
+  it("Socket Mode: apps.connections.open takes the app token only; the socket says hello and records acks", async () => {
+    strictEqual((await call("apps.connections.open", {})).body.error, "not_allowed_token_type");
+    strictEqual((await call("auth.test", {}, slack.socket.appToken)).body.error, "not_allowed_token_type");
+    const opened = await call("apps.connections.open", {}, slack.socket.appToken);
+    strictEqual(opened.body.ok, true);
+    const socket = new WebSocket(String(opened.body.url));
+    const received: Record<string, unknown>[] = [];
+    let hello!: () => void;
+    let envelope!: (m: Record<string, unknown>) => void;
+    const helloSeen = new Promise<void>((resolve) => {
+      hello = resolve;
+    });
+    const envelopeSeen = new Promise<Record<string, unknown>>((resolve) => {
+      envelope = resolve;
+    });
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      received.push(message);
+      if (message.type === "hello") hello();
+      else envelope(message);
+    });
+    await helloSeen;
+    await slack.socket.waitForConnections(1);
+    const id = slack.socket.pushEvent({ type: "message", channel_type: "im", text: "hi" }, "Ev1");
+    const pushed = await envelopeSeen;
+    strictEqual(pushed.envelope_id, id);
+    strictEqual(pushed.type, "events_api");
+    strictEqual((pushed.payload as { event_id: string }).event_id, "Ev1");
+    socket.send(JSON.stringify({ envelope_id: id, payload: {} }));
+    deepStrictEqual(await slack.socket.waitForAck(id), { envelopeId: id, payload: {} });
+    socket.close();
+    await slack.socket.waitForNoConnections();
+    ok(received.length >= 2);
   });
 });

@@ -4,9 +4,13 @@
  * Enough of the API for a chat app: auth.test, users.info, users.lookupByEmail, conversations.open, chat.postMessage /
  * postEphemeral / update, views.publish / open / update, users.profile.set, dnd.setSnooze / endSnooze, auth.revoke and
  * oauth.v2.access (install and token rotation). Also signs requests the way Slack signs its deliveries.
+ * Socket Mode too: apps.connections.open (app-level xapp- token only) hands out a ws:// URL on a local WebSocket
+ * server that says hello, pushes envelopes (`events_api`, `interactive`, `slash_commands`) and records the acks.
  */
 import { createHmac, randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import type { Request, Response } from "express";
+import WebSocket from "ws";
 import { createFakeApp, type FailNextOptions, type FakeServerBase, isRecord, listen } from "./common.ts";
 
 export interface SlackUser {
@@ -51,7 +55,38 @@ export interface SlackInstallGrant {
   rotate?: boolean;
 }
 
+/** What a Socket Mode client sent back for an envelope: `{envelope_id, payload?}`. */
+export interface SocketAck {
+  envelopeId: string;
+  payload?: unknown;
+}
+
+/** The Socket Mode side: the WebSocket server apps.connections.open points clients to. */
+export interface FakeSlackSocket {
+  /** The app-level token apps.connections.open accepts. */
+  appToken: string;
+  /** Open WebSocket connections (said hello to). */
+  readonly connections: number;
+  acks: SocketAck[];
+  /** Resolves when `count` clients are connected (a test starts pushing only then). */
+  waitForConnections(count?: number, timeoutMs?: number): Promise<void>;
+  /** Sends an envelope to one connected client; returns its envelope_id. */
+  push(
+    type: "events_api" | "interactive" | "slash_commands",
+    payload: unknown,
+    options?: { retryAttempt?: number },
+  ): string;
+  /** `events_api` with an `event_callback` body around `event` (event_id made up unless given). */
+  pushEvent(event: Record<string, unknown>, eventId?: string): string;
+  /** Resolves with the client's ack of this envelope. */
+  waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketAck>;
+  /** Resolves when every client has gone (a Socket Mode app that stopped cleanly). */
+  waitForNoConnections(timeoutMs?: number): Promise<void>;
+}
+
 export interface FakeSlack extends FakeServerBase {
+  /** Socket Mode: apps.connections.open and the WebSocket server behind it. */
+  socket: FakeSlackSocket;
   /** The Web API root, to give Bolt's `clientOptions.slackApiUrl` (ends with `/api/`). */
   apiUrl: string;
   botToken: string;
@@ -97,6 +132,8 @@ export async function startFakeSlack(
   const teamName = options.teamName ?? "Acme";
   const botUserId = `U${randomBytes(4).toString("hex").toUpperCase()}BOT`;
   const botToken = `xoxb-${randomBytes(12).toString("hex")}`;
+  const appToken = `xapp-1-A0FAKEAPP-${randomBytes(12).toString("hex")}`;
+  const tickets = new Set<string>();
   const oauthClient = {
     id: `${randomBytes(4).readUInt32BE()}.${randomBytes(4).readUInt32BE()}`,
     secret: randomBytes(16).toString("hex"),
@@ -272,12 +309,21 @@ export async function startFakeSlack(
     });
   });
 
+  app.post("/api/apps.connections.open", (req, res) => {
+    const token = tokenOf(req);
+    if (!token) return fail(res, "not_authed");
+    if (token !== appToken) return fail(res, tokens.has(token) ? "not_allowed_token_type" : "invalid_auth");
+    const ticket = randomBytes(12).toString("hex");
+    tickets.add(ticket);
+    return ok(res, { url: `ws://127.0.0.1:${socketPort}/link/?ticket=${ticket}&app_id=A0FAKEAPP` });
+  });
+
   app.post("/api/:method", (req, res) => {
     const method = req.params.method ?? "";
     const token = tokenOf(req);
     if (!token) return fail(res, "not_authed");
     const owner = tokens.get(token);
-    if (!owner) return fail(res, "invalid_auth");
+    if (!owner) return fail(res, token === appToken ? "not_allowed_token_type" : "invalid_auth");
     switch (method) {
       case "auth.test":
         return ok(res, {
@@ -375,6 +421,125 @@ export async function startFakeSlack(
         return fail(res, "unknown_method");
     }
   });
+
+  // Socket Mode: a WebSocket server of its own; a client comes with a ticket apps.connections.open issued.
+  const wss = new WebSocket.Server({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve, reject) => {
+    wss.once("listening", resolve);
+    wss.once("error", reject);
+  });
+  const socketPort = (wss.address() as AddressInfo).port;
+  const sockets = new Set<WebSocket>();
+  const acks: SocketAck[] = [];
+  const socketWaiters = new Set<() => void>();
+  const socketChanged = () => {
+    for (const waiter of [...socketWaiters]) waiter();
+  };
+  wss.on("connection", (ws, req) => {
+    const ticket = new URL(req.url ?? "/", "ws://127.0.0.1").searchParams.get("ticket") ?? "";
+    if (!tickets.delete(ticket)) {
+      ws.close(1008, "invalid ticket");
+      return;
+    }
+    sockets.add(ws);
+    ws.on("message", (data) => {
+      let message: unknown;
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (isRecord(message) && typeof message.envelope_id === "string") {
+        acks.push({
+          envelopeId: message.envelope_id,
+          ...(message.payload !== undefined ? { payload: message.payload } : {}),
+        });
+        socketChanged();
+      }
+    });
+    ws.on("close", () => {
+      sockets.delete(ws);
+      socketChanged();
+    });
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: sockets.size,
+        debug_info: { host: "fake-slack", approximate_connection_time: 18060 },
+        connection_info: { app_id: "A0FAKEAPP" },
+      }),
+    );
+    socketChanged();
+  });
+  /** Resolves when `check` holds, tested after every socket change (connect, ack, close). */
+  const socketWait = <T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> => {
+    const now = check();
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise((resolve, reject) => {
+      const waiter = () => {
+        const value = check();
+        if (value === undefined) return;
+        socketWaiters.delete(waiter);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        socketWaiters.delete(waiter);
+        reject(new Error(`the fake Slack socket never saw ${what}`));
+      }, timeoutMs);
+      socketWaiters.add(waiter);
+    });
+  };
+  const push: FakeSlackSocket["push"] = (type, payload, options = {}) => {
+    const [ws] = sockets;
+    if (!ws) throw new Error("no Socket Mode client is connected to the fake Slack");
+    const envelopeId = randomBytes(8).toString("hex");
+    ws.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: type !== "events_api",
+        ...(options.retryAttempt ? { retry_attempt: options.retryAttempt, retry_reason: "timeout" } : {}),
+      }),
+    );
+    return envelopeId;
+  };
+  const socket: FakeSlackSocket = {
+    appToken,
+    get connections() {
+      return sockets.size;
+    },
+    acks,
+    waitForConnections: (count = 1, timeoutMs = 10_000) =>
+      socketWait(() => (sockets.size >= count ? true : undefined), `${count} connection(s)`, timeoutMs).then(
+        () => {},
+      ),
+    push,
+    pushEvent(event, eventId = `Ev${randomBytes(5).toString("hex").toUpperCase()}`) {
+      return push("events_api", {
+        token: "legacy",
+        team_id: teamId,
+        api_app_id: "A0FAKEAPP",
+        type: "event_callback",
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: teamId, user_id: botUserId, is_bot: true }],
+        event,
+      });
+    },
+    waitForAck: (envelopeId, timeoutMs = 10_000) =>
+      socketWait(() => acks.find((a) => a.envelopeId === envelopeId), `an ack of ${envelopeId}`, timeoutMs),
+    waitForNoConnections: (timeoutMs = 10_000) =>
+      socketWait(() => (sockets.size === 0 ? true : undefined), "every client gone", timeoutMs).then(
+        () => {},
+      ),
+  };
+  const closeSocket = () =>
+    new Promise<void>((resolve) => {
+      for (const ws of sockets) ws.terminate();
+      wss.close(() => resolve());
+    });
 
   const server = await listen(
     app,
@@ -475,6 +640,10 @@ export async function startFakeSlack(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: server.close,
+    socket,
+    async close() {
+      await closeSocket();
+      await server.close();
+    },
   };
 }

@@ -14,7 +14,7 @@ import type { Config } from "../../engine/config.ts";
 import { CairnError } from "../../engine/errors.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { firstReachable } from "../../engine/messaging/route.ts";
-import type { CommandIo, ExtraCommand } from "../modules/types.ts";
+import type { CommandIo, ExtraCommand, FaceModule } from "../modules/types.ts";
 
 export const CHAT_USAGE =
   'chat [--workspace <slug>] [--person <email>] | chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"';
@@ -148,5 +148,14 @@ export const chatCommand: ExtraCommand = {
       return 2;
     }
     return interactive(values, io);
+  },
+};
+
+/** The terminal chat as a face of the start banner; the command itself is `cairn chat`. */
+export const chatModule: FaceModule = {
+  name: "chat",
+  commands: [chatCommand],
+  async installFace() {
+    return { describe: () => ["Chat:           npx cairn chat   (in a terminal, as you)"] };
   },
 };

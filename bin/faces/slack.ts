@@ -138,7 +138,10 @@ export const slackModule: FaceModule = {
     engine.services.jobs.handle<FocusJob>(FOCUS_QUEUE, (job) => focus.run(job), { concurrency: 4 });
   },
   async installFace(engine, config): Promise<StartedFace> {
-    if (!slackEnabled(config)) return {};
+    if (!slackEnabled(config))
+      return {
+        describe: () => ["Slack:          off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN; README: Slack)"],
+      };
     const problem = slackConfigProblem(config);
     if (problem) throw new Error(`Slack: ${problem}.`);
     // The engine's logger (the one given to modules is the same in production; tests watch this one).

@@ -76,7 +76,12 @@ export const teamsModule: FaceModule = {
   commands: [packageCommand],
   async installFace(engine, config, log) {
     const settings = teamsSettings(config);
-    if (!settings) return {};
+    if (!settings)
+      return {
+        describe: () => [
+          "Teams:          off (set MicrosoftAppId and MicrosoftAppPassword; README: Microsoft Teams)",
+        ],
+      };
     if (settings.MicrosoftAppType !== "MultiTenant" && !settings.MicrosoftAppTenantId)
       throw new Error(`MicrosoftAppTenantId is required with MicrosoftAppType=${settings.MicrosoftAppType}.`);
     if (settings.MicrosoftAppType !== "UserAssignedMSI" && !settings.MicrosoftAppPassword)

@@ -1,3 +1,4 @@
+import { chatModule } from "../faces/chat.ts";
 import { mcpModule } from "../faces/mcp.ts";
 import { slackModule } from "../faces/slack.ts";
 import { teamsModule } from "../faces/teams.ts";
@@ -6,4 +7,11 @@ import { syncModule } from "../workers/sync.ts";
 import type { FaceModule } from "./types.ts";
 
 /** Every module wired into this build, in start order. */
-export const faceModules: FaceModule[] = [planningModule, syncModule, mcpModule, slackModule, teamsModule];
+export const faceModules: FaceModule[] = [
+  planningModule,
+  syncModule,
+  mcpModule,
+  slackModule,
+  teamsModule,
+  chatModule,
+];

@@ -9,12 +9,11 @@ import {
   replanOnChange,
 } from "../../engine/scheduling/service/replan.ts";
 import { planCommand } from "../commands/plan.ts";
-import { chatCommand } from "../faces/chat.ts";
 import type { FaceModule } from "../modules/types.ts";
 
 export const planningModule: FaceModule = {
   name: "planning",
-  commands: [planCommand, chatCommand],
+  commands: [planCommand],
   installWorkers(engine) {
     engine.services.jobs.handle<ReplanJob>(PLAN_QUEUE, replanHandler(engine.services), { concurrency: 2 });
   },

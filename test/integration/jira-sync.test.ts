@@ -152,7 +152,7 @@ for (const backend of backends()) {
     });
 
     it("syncs on a signed webhook and refuses a bad signature", async (context) => {
-      const { fake, tasks: listTasks } = await connectedJira(context, {
+      const { fake, tasks } = await connectedJira(context, {
         issues: 5,
         synced: true,
         webhookSecret: SECRET,
@@ -180,7 +180,7 @@ for (const backend of backends()) {
       assert.equal(unsigned.status, 401);
       const syncJobsAfter = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
       assert.deepEqual(syncJobsAfter, syncJobsBefore, "a refused webhook queues no sync");
-      assert.ok(!(await listTasks()).some((t) => t.externalId === forgedIssue.key));
+      assert.ok(!(await tasks()).some((t) => t.externalId === forgedIssue.key));
 
       const issue = fake.state.addIssue({
         projectKey: "CAIRN",
@@ -193,7 +193,7 @@ for (const backend of backends()) {
         SECRET,
       );
       assert.equal(good.status, 202);
-      await waitFor("webhook sync", async () => (await listTasks()).some((t) => t.externalId === issue.key));
+      await waitFor("webhook sync", async () => (await tasks()).some((t) => t.externalId === issue.key));
 
       const rendered = fake.state.renderIssue(issue.key);
       fake.state.deleteIssue(issue.key);
@@ -204,14 +204,14 @@ for (const backend of backends()) {
       );
       assert.equal(gone.status, 202);
       await waitFor("deleted at source", async () =>
-        (await listTasks({ includeSourceDeleted: true })).some(
+        (await tasks({ includeSourceDeleted: true })).some(
           (t) => t.externalId === issue.key && t.sourceDeletedAt,
         ),
       );
     });
 
     it("retries a 429 after the Retry-After it was given", async (context) => {
-      const { fake, ok, tasks: listTasks } = await connectedJira(context, { issues: 5, synced: true });
+      const { fake, ok, tasks } = await connectedJira(context, { issues: 5, synced: true });
       const issue = fake.state.addIssue({
         projectKey: "CAIRN",
         summary: "After the rate limit",
@@ -221,7 +221,7 @@ for (const backend of backends()) {
       const before = fake.requests.length;
       const stats = await ok();
       assert.equal(stats.created, 1);
-      assert.ok((await listTasks()).some((t) => t.externalId === issue.key));
+      assert.ok((await tasks()).some((t) => t.externalId === issue.key));
       const searches = fake.requests.slice(before).filter((r) => r.path.includes("/search/jql"));
       assert.equal(searches.length, 2);
       assert.equal(searches[0]?.status, 429);

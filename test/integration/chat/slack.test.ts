@@ -639,17 +639,14 @@ for (const backend of backends()) {
       return response.status;
     };
 
-    it("installs through /slack/install and /slack/oauth_redirect, stores the installation sealed", async () => {
+    /** Globex installs the app (a fresh install, fresh tokens) through /slack/install and /slack/oauth_redirect. */
+    const installGlobex = async (code: string) => {
       const install = await fetch(`${cairn.url}/slack/install`, { redirect: "manual" });
-      assert.equal(install.status, 302);
       const location = new URL(install.headers.get("location") ?? "");
-      assert.equal(location.searchParams.get("client_id"), slack.oauthClient.id);
-      assert.match(location.searchParams.get("scope") ?? "", /chat:write/);
-      assert.match(location.searchParams.get("user_scope") ?? "", /users\.profile:write/);
       const state = location.searchParams.get("state") ?? "";
       const cookie = (install.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
       slack.addInstallGrant({
-        code: "code-1",
+        code,
         teamId: "TGLOBEX",
         teamName: "Globex",
         authedUserId: "UHANK",
@@ -658,11 +655,20 @@ for (const backend of backends()) {
         rotate: true,
       });
       const callback = await fetch(
-        `${cairn.url}/slack/oauth_redirect?code=code-1&state=${encodeURIComponent(state)}`,
+        `${cairn.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`,
         { headers: { cookie } },
       );
       const page = await callback.text();
       assert.equal(callback.status, 200, page);
+      return { install, location };
+    };
+
+    it("installs through /slack/install and /slack/oauth_redirect, stores the installation sealed", async () => {
+      const { install, location } = await installGlobex("code-1");
+      assert.equal(install.status, 302);
+      assert.equal(location.searchParams.get("client_id"), slack.oauthClient.id);
+      assert.match(location.searchParams.get("scope") ?? "", /chat:write/);
+      assert.match(location.searchParams.get("user_scope") ?? "", /users\.profile:write/);
       const rows = await cairn.engine.services.db.system(async (tx) => {
         const { rows } = await tx.query<{ sealed: string }>(
           "SELECT sealed FROM chat_installations WHERE provider = 'slack' AND installation_key = 'team:TGLOBEX'",
@@ -681,8 +687,10 @@ for (const backend of backends()) {
     });
 
     it("answers a DM in the installed team with its bot token, in the team's workspace", async () => {
+      await installGlobex("code-2");
+      const count = slack.messages.length;
       assert.equal(await dmFromHank("Ev-globex-1", "add send the Globex invoice tomorrow 30m"), 200);
-      const [reply] = await slack.waitForMessages(1);
+      const [reply] = (await slack.waitForMessages(count + 1)).slice(count);
       assert.match(reply?.text ?? "", /Added: send the Globex invoice/);
       const installation = await slackInstallations(cairn.engine).fetchInstallation({
         teamId: "TGLOBEX",
@@ -695,6 +703,7 @@ for (const backend of backends()) {
     });
 
     it("focus status: the installer's user token sets 'Focus time until …' and pauses notifications, then clears both", async () => {
+      await installGlobex("code-3");
       const installation = await slackInstallations(cairn.engine).fetchInstallation({
         teamId: "TGLOBEX",
         isEnterpriseInstall: false,
@@ -723,6 +732,7 @@ for (const backend of backends()) {
     });
 
     it("refreshes an expiring bot token (token rotation) and keeps the new one", async () => {
+      await installGlobex("code-4");
       const store = slackInstallations(cairn.engine);
       const query = { teamId: "TGLOBEX", isEnterpriseInstall: false, enterpriseId: undefined };
       const before = await store.fetchInstallation(query);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { after, before, beforeEach, describe, it } from "node:test";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
 
 // Monday 2 March 2026, 08:00 in Berlin (UTC+1).
@@ -110,6 +110,10 @@ for (const backend of backends()) {
     before(async () => {
       cairn = await startTestCairn({ db: backend.db, jobs: backend.jobs, now: () => NOW });
       cairn.engine.services.replan.delayMs = 10 * 60_000;
+    });
+
+    // Every test gets a workspace of its own, with the same week of meetings.
+    beforeEach(async () => {
       const workspace = `habits-${randomUUID().slice(0, 8)}`;
       const issued = await cairn.token({ workspace, email: "hana@acme.test" });
       token = issued.token;
@@ -143,6 +147,16 @@ for (const backend of backends()) {
       });
     });
     after(async () => cairn?.close());
+
+    /** The weekday lunch habit, as the first test leaves it after its update. */
+    const createLunch = () =>
+      call<{ habit: Habit }>("create_habit", {
+        title: "Lunch",
+        days: ["mon", "tue", "wed", "thu", "fri"],
+        window: { start: "12:00", end: "14:00" },
+        minMinutes: 30,
+        maxMinutes: 45,
+      });
 
     it("creates, lists and updates a habit; bad input is a 400 naming the field", async () => {
       const created = await call<{ habit: Habit; message: string }>("create_habit", {
@@ -200,6 +214,7 @@ for (const backend of backends()) {
     });
 
     it("plans habit blocks and focus-goal blocks; get_schedule shows events and goal progress", async () => {
+      await createLunch();
       await call("set_preferences", { focusGoalMinutesPerWeek: 600 });
       await call("create_task", { title: "Write spec", estimateMinutes: 120, priority: 2 });
       const plan = await call<PlanBody>("plan_week", {});
@@ -246,6 +261,10 @@ for (const backend of backends()) {
     });
 
     it("get_schedule reports no goal when none is set", async () => {
+      await createLunch();
+      await call("create_task", { title: "Write spec", estimateMinutes: 120, priority: 2 });
+      await call("set_preferences", { focusGoalMinutesPerWeek: 600 });
+      await call("plan_week", {});
       await call("set_preferences", { focusGoalMinutesPerWeek: null });
       const schedule = await call<Schedule>("get_schedule", {});
       assert.equal(schedule.focusGoal, null);
@@ -254,6 +273,8 @@ for (const backend of backends()) {
     });
 
     it("delete_habit takes its upcoming blocks out of the plan", async () => {
+      await createLunch();
+      await call("plan_week", {});
       const { habits } = await call<{ habits: Habit[] }>("list_habits", {});
       const lunch = habits[0] as Habit;
       const deleted = await call<{ removedBlocks: number; message: string }>("delete_habit", {

@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import { SYNC_QUEUE } from "../../engine/sync/index.ts";
 import { postRaw } from "../fakes/common.ts";
-import { buildJiraWebhookEvent, deliverJiraWebhook, type FakeJira, startFakeJira } from "../fakes/jira.ts";
+import { buildJiraWebhookEvent, deliverJiraWebhook, startFakeJira } from "../fakes/jira.ts";
 import { backends } from "../support/harness.ts";
 import { waitForDrainedQueue } from "../support/queues.ts";
-import { type Stats, type SyncCairn, type SyncOutput, startSyncCairn, waitFor } from "./sync-support.ts";
+import {
+  type Stats,
+  type SyncCairn,
+  type SyncOutput,
+  startSyncCairn,
+  waitFor,
+  workspaceAdmin,
+} from "./sync-support.ts";
 
 const EMAIL = "owner@example.com";
 const API_TOKEN = "jira_token_1";
@@ -13,45 +20,57 @@ const SECRET = "jira-webhook-secret";
 
 for (const backend of backends()) {
   describe(`Jira sync (${backend.name})`, { skip: backend.skip }, () => {
-    let fake: FakeJira;
     let app: SyncCairn;
-    let connectionId: string;
 
     before(async () => {
-      fake = await startFakeJira({ email: EMAIL, apiToken: API_TOKEN, userTimeZone: "Europe/Paris" });
-      fake.state.generateIssues(230, { projectKey: "CAIRN", assignedToMeRate: 1, seed: 3 });
       app = await startSyncCairn(backend);
-      const connection = await app.call<{ id: string }>("connect_jira", {
-        host: fake.url,
-        email: EMAIL,
-        apiToken: API_TOKEN,
-        jql: "project = CAIRN",
-        webhookSecret: SECRET,
-        syncEveryMinutes: 0,
-      });
-      connectionId = connection.id;
     });
 
     after(async () => {
       await app?.close();
-      await fake?.close();
     });
 
-    const syncNow = async (input: Record<string, unknown> = {}): Promise<SyncOutput["results"][number]> => {
-      const out = await app.call<SyncOutput>("sync_now", { connection: connectionId, ...input });
-      return out.results[0] as SyncOutput["results"][number];
-    };
-    const ok = async (input: Record<string, unknown> = {}): Promise<Stats> => {
-      const result = await syncNow(input);
-      assert.equal(result.ok, true, result.error ?? "");
-      return result.stats;
+    /**
+     * A Jira of its own (a fresh fake with `issues` issues in project CAIRN) and a workspace of its own
+     * connected to it; `synced` runs the first sync, so the test starts from a connection that has synced before.
+     */
+    const connectedJira = async (
+      context: TestContext,
+      { issues, synced = false, webhookSecret }: { issues: number; synced?: boolean; webhookSecret?: string },
+    ) => {
+      const fake = await startFakeJira({ email: EMAIL, apiToken: API_TOKEN, userTimeZone: "Europe/Paris" });
+      context.after(() => fake.close());
+      fake.state.generateIssues(issues, { projectKey: "CAIRN", assignedToMeRate: 1, seed: 3 });
+      const owner = await workspaceAdmin(app.cairn);
+      const connectionId = (
+        await owner.call<{ id: string }>("connect_jira", {
+          host: fake.url,
+          email: EMAIL,
+          apiToken: API_TOKEN,
+          jql: "project = CAIRN",
+          ...(webhookSecret ? { webhookSecret } : {}),
+          syncEveryMinutes: 0,
+        })
+      ).id;
+      const syncNow = async (input: Record<string, unknown> = {}): Promise<SyncOutput["results"][number]> => {
+        const out = await owner.call<SyncOutput>("sync_now", { connection: connectionId, ...input });
+        return out.results[0] as SyncOutput["results"][number];
+      };
+      const ok = async (input: Record<string, unknown> = {}): Promise<Stats> => {
+        const result = await syncNow(input);
+        assert.equal(result.ok, true, result.error ?? "");
+        return result.stats;
+      };
+      if (synced) await ok();
+      return { ...owner, fake, connectionId, syncNow, ok };
     };
 
-    it("syncs all issues, then only the updated ones with one search request", async () => {
+    it("syncs all issues, then only the updated ones with one search request", async (context) => {
+      const { fake, ok, tasks: listTasks } = await connectedJira(context, { issues: 230 });
       const first = await ok();
       assert.equal(first.created, 230);
       assert.equal(first.apiCalls, 1 + 3, "myself for the time zone + 3 pages");
-      const tasks = (await app.tasks()).filter((t) => t.source === "jira");
+      const tasks = (await listTasks()).filter((t) => t.source === "jira");
       assert.equal(tasks.length, 230);
       const sample = fake.state.renderIssue("CAIRN-5");
       const fields = sample.fields as {
@@ -86,7 +105,7 @@ for (const backend of backends()) {
       assert.equal(searches.length - searchesBefore, 1);
       assert.match(JSON.stringify(searches.at(-1)?.body), /updated >= \\"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\\"/);
 
-      const after = await app.tasks();
+      const after = await listTasks();
       const one = after.find((t) => t.externalId === "CAIRN-1");
       assert.equal(one?.title, "Renamed in Jira");
       assert.equal(one?.priority, 1);
@@ -100,7 +119,8 @@ for (const backend of backends()) {
       assert.equal(third.apiCalls, 1);
     });
 
-    it("maps 'Blocks' links to dependencies and transitions to Done on completion", async () => {
+    it("maps 'Blocks' links to dependencies and transitions to Done on completion", async (context) => {
+      const { fake, ok, call, tasks: listTasks } = await connectedJira(context, { issues: 5, synced: true });
       const blocker = fake.state.addIssue({
         projectKey: "CAIRN",
         summary: "Provision database",
@@ -113,13 +133,13 @@ for (const backend of backends()) {
         blockedBy: [blocker.key],
       });
       await ok();
-      const tasks = await app.tasks();
+      const tasks = await listTasks();
       const blockerTask = tasks.find((t) => t.externalId === blocker.key);
       const blockedTask = tasks.find((t) => t.externalId === blocked.key);
       assert.ok(blockerTask && blockedTask);
       assert.deepEqual(blockedTask.dependsOn, [blockerTask.id]);
 
-      await app.call("complete_task", { id: blockerTask.id });
+      await call("complete_task", { id: blockerTask.id });
       await waitFor("Jira transition", async () => fake.state.issues.get(blocker.key)?.statusId === "10002");
       assert.ok(
         fake.requests.some(
@@ -128,10 +148,15 @@ for (const backend of backends()) {
       );
       const next = await ok();
       assert.equal(next.created, 0);
-      assert.equal((await app.tasks()).find((t) => t.externalId === blocker.key)?.status, "done");
+      assert.equal((await listTasks()).find((t) => t.externalId === blocker.key)?.status, "done");
     });
 
-    it("syncs on a signed webhook and refuses a bad signature", async () => {
+    it("syncs on a signed webhook and refuses a bad signature", async (context) => {
+      const { fake, tasks } = await connectedJira(context, {
+        issues: 5,
+        synced: true,
+        webhookSecret: SECRET,
+      });
       const url = `${app.cairn.url}/webhooks/jira`;
       const syncJobsBefore = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
       const forgedIssue = fake.state.addIssue({
@@ -155,7 +180,7 @@ for (const backend of backends()) {
       assert.equal(unsigned.status, 401);
       const syncJobsAfter = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
       assert.deepEqual(syncJobsAfter, syncJobsBefore, "a refused webhook queues no sync");
-      assert.ok(!(await app.tasks()).some((t) => t.externalId === forgedIssue.key));
+      assert.ok(!(await tasks()).some((t) => t.externalId === forgedIssue.key));
 
       const issue = fake.state.addIssue({
         projectKey: "CAIRN",
@@ -168,7 +193,7 @@ for (const backend of backends()) {
         SECRET,
       );
       assert.equal(good.status, 202);
-      await waitFor("webhook sync", async () => (await app.tasks()).some((t) => t.externalId === issue.key));
+      await waitFor("webhook sync", async () => (await tasks()).some((t) => t.externalId === issue.key));
 
       const rendered = fake.state.renderIssue(issue.key);
       fake.state.deleteIssue(issue.key);
@@ -179,13 +204,14 @@ for (const backend of backends()) {
       );
       assert.equal(gone.status, 202);
       await waitFor("deleted at source", async () =>
-        (await app.tasks({ includeSourceDeleted: true })).some(
+        (await tasks({ includeSourceDeleted: true })).some(
           (t) => t.externalId === issue.key && t.sourceDeletedAt,
         ),
       );
     });
 
-    it("retries a 429 after the Retry-After it was given", async () => {
+    it("retries a 429 after the Retry-After it was given", async (context) => {
+      const { fake, ok, tasks } = await connectedJira(context, { issues: 5, synced: true });
       const issue = fake.state.addIssue({
         projectKey: "CAIRN",
         summary: "After the rate limit",
@@ -194,8 +220,8 @@ for (const backend of backends()) {
       fake.state.failNext({ status: 429, retryAfterSeconds: 1, match: /search\/jql/ });
       const before = fake.requests.length;
       const stats = await ok();
-      assert.ok(stats.created >= 1);
-      assert.ok((await app.tasks()).some((t) => t.externalId === issue.key));
+      assert.equal(stats.created, 1);
+      assert.ok((await tasks()).some((t) => t.externalId === issue.key));
       const searches = fake.requests.slice(before).filter((r) => r.path.includes("/search/jql"));
       assert.equal(searches.length, 2);
       assert.equal(searches[0]?.status, 429);
@@ -203,13 +229,17 @@ for (const backend of backends()) {
       assert.ok(gap >= 950, `waited ${gap} ms`);
     });
 
-    it("marks a revoked credential as needing reconnection and stops retrying", async () => {
+    it("marks a revoked credential as needing reconnection and stops retrying", async (context) => {
+      const { fake, ok, syncNow, call, admin, connectionId } = await connectedJira(context, {
+        issues: 5,
+        synced: true,
+      });
       fake.state.setCredentials({ apiToken: "rotated" });
       const failed = await syncNow();
       assert.equal(failed.ok, false);
       assert.match(failed.error ?? "", /401|credential/i);
       assert.doesNotMatch(failed.error ?? "", new RegExp(API_TOKEN));
-      const listed = await app.call<{
+      const listed = await call<{
         connections: { id: string; status: string; lastError: string | null }[];
       }>("list_connections", {});
       const connection = listed.connections.find((c) => c.id === connectionId);
@@ -217,7 +247,7 @@ for (const backend of backends()) {
       assert.ok(connection?.lastError);
 
       const before = fake.requests.length;
-      await app.sync.enqueueSync({ workspaceId: app.admin.workspace.id, connectionId });
+      await app.sync.enqueueSync({ workspaceId: admin.workspace.id, connectionId });
       await waitFor("failed job", async () =>
         (await app.cairn.jobs.failed("sync")).find(
           (j) => j.data && (j.data as { connectionId: string }).connectionId === connectionId,
@@ -230,7 +260,7 @@ for (const backend of backends()) {
       assert.equal(fake.requests.length, before, "no provider requests while it needs reconnecting");
 
       fake.state.setCredentials({ apiToken: API_TOKEN });
-      const again = await app.call<{ status: string }>("connect_jira", {
+      const again = await call<{ status: string }>("connect_jira", {
         host: fake.url,
         email: EMAIL,
         apiToken: API_TOKEN,

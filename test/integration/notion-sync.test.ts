@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import { SYNC_QUEUE } from "../../engine/sync/index.ts";
 import { postRaw } from "../fakes/common.ts";
 import {
@@ -11,49 +11,73 @@ import {
 } from "../fakes/notion.ts";
 import { backends } from "../support/harness.ts";
 import { waitForDrainedQueue } from "../support/queues.ts";
-import { type Stats, type SyncCairn, type SyncOutput, startSyncCairn, waitFor } from "./sync-support.ts";
+import {
+  type Stats,
+  type SyncCairn,
+  type SyncOutput,
+  startSyncCairn,
+  waitFor,
+  workspaceAdmin,
+} from "./sync-support.ts";
 
 const TOKEN = "ntn_test_secret";
 
 for (const backend of backends()) {
   describe(`Notion sync (${backend.name})`, { skip: backend.skip }, () => {
-    let fake: FakeNotion;
     let app: SyncCairn;
-    let dataSourceId: string;
-    let connectionId: string;
 
     before(async () => {
-      fake = await startFakeNotion({ token: TOKEN });
-      const { dataSources } = fake.state.addDatabase({ title: "Team tasks" });
-      dataSourceId = dataSources[0]?.id as string;
-      fake.state.generatePages(dataSourceId, 230, { seed: 7, relationRate: 0.2 });
       app = await startSyncCairn(backend);
-      const connection = await app.call<{ id: string; status: string }>("connect_notion", {
-        token: TOKEN,
-        apiUrl: fake.url,
-        syncEveryMinutes: 0,
-      });
-      connectionId = connection.id;
     });
 
     after(async () => {
       await app?.close();
-      await fake?.close();
     });
 
-    const syncNow = async (input: Record<string, unknown> = {}): Promise<Stats> => {
-      const out = await app.call<SyncOutput>("sync_now", { connection: connectionId, ...input });
-      assert.equal(out.results[0]?.ok, true, JSON.stringify(out.results[0]));
-      return out.totals;
+    /**
+     * A Notion of its own (a fresh fake sharing one "Team tasks" data source of `pages` pages) and a workspace
+     * of its own connected to it; `synced` runs the first sync, so the test starts from a connection that
+     * has synced before.
+     */
+    const connectedNotion = async (
+      context: TestContext,
+      { pages, synced = false }: { pages: number; synced?: boolean },
+    ) => {
+      const fake = await startFakeNotion({ token: TOKEN });
+      context.after(() => fake.close());
+      const { dataSources } = fake.state.addDatabase({ title: "Team tasks" });
+      const dataSourceId = dataSources[0]?.id as string;
+      fake.state.generatePages(dataSourceId, pages, { seed: 7, relationRate: 0.2 });
+      const owner = await workspaceAdmin(app.cairn);
+      const connectionId = (
+        await owner.call<{ id: string; status: string }>("connect_notion", {
+          token: TOKEN,
+          apiUrl: fake.url,
+          syncEveryMinutes: 0,
+        })
+      ).id;
+      const syncNow = async (input: Record<string, unknown> = {}): Promise<Stats> => {
+        const out = await owner.call<SyncOutput>("sync_now", { connection: connectionId, ...input });
+        assert.equal(out.results[0]?.ok, true, JSON.stringify(out.results[0]));
+        return out.totals;
+      };
+      if (synced) await syncNow();
+      return { ...owner, fake, dataSourceId, connectionId, syncNow };
     };
 
-    it("syncs every shared data source in full, then incrementally with one request", async () => {
+    it("syncs every shared data source in full, then incrementally with one request", async (context) => {
+      const {
+        fake,
+        dataSourceId,
+        syncNow,
+        tasks: listTasks,
+      } = await connectedNotion(context, { pages: 230 });
       const first = await syncNow();
       assert.equal(first.created, 230);
       assert.equal(first.skipped, 0);
       // search for data sources + 3 query pages of ≤100
       assert.equal(first.apiCalls, 4);
-      const tasks = await app.tasks();
+      const tasks = await listTasks();
       assert.equal(tasks.filter((t) => t.source === "notion").length, 230);
       const withDeps = tasks.filter((t) => t.dependsOn.length > 0);
       assert.ok(withDeps.length > 10, "relations became dependencies");
@@ -75,7 +99,7 @@ for (const backend of backends()) {
       const queried = fake.requests.at(-1);
       assert.match(JSON.stringify(queried?.body), /on_or_after/);
 
-      const after = await app.tasks();
+      const after = await listTasks();
       const renamed = after.find((t) => t.externalId === a?.id);
       assert.equal(renamed?.title, "Renamed in Notion");
       assert.equal(after.find((t) => t.externalId === b?.id)?.status, "done");
@@ -88,14 +112,18 @@ for (const backend of backends()) {
       assert.equal(third.apiCalls, 1);
     });
 
-    it("writes Done back to Notion when the task is completed in Cairn", async () => {
+    it("writes Done back to Notion when the task is completed in Cairn", async (context) => {
+      const { fake, dataSourceId, syncNow, call, tasks } = await connectedNotion(context, {
+        pages: 5,
+        synced: true,
+      });
       const page = fake.state.addPage(dataSourceId, {
         properties: { Name: "Finish me", Status: "In progress" },
       });
       await syncNow();
-      const task = (await app.tasks()).find((t) => t.externalId === page.id);
+      const task = (await tasks()).find((t) => t.externalId === page.id);
       assert.ok(task);
-      await app.call("complete_task", { id: task.id });
+      await call("complete_task", { id: task.id });
       await waitFor(
         "Notion page marked done",
         async () => fake.state.pages.get(page.id)?.values.get("Status") === "Done",
@@ -105,24 +133,37 @@ for (const backend of backends()) {
       assert.ok(patch, "a PATCH of the page");
     });
 
-    it("marks a page moved to the trash as deleted at the source, keeping the task", async () => {
+    it("marks a page moved to the trash as deleted at the source, keeping the task", async (context) => {
+      const { fake, dataSourceId, syncNow, tasks } = await connectedNotion(context, {
+        pages: 5,
+        synced: true,
+      });
       const page = fake.state.addPage(dataSourceId, { properties: { Name: "Soon trashed" } });
       await syncNow();
       fake.state.trashPage(page.id);
       const stats = await syncNow({ full: true });
       assert.equal(stats.deleted, 1);
-      const visible = await app.tasks();
+      const visible = await tasks();
       assert.equal(
         visible.find((t) => t.externalId === page.id),
         undefined,
       );
-      const all = await app.tasks({ includeSourceDeleted: true });
+      const all = await tasks({ includeSourceDeleted: true });
       const kept = all.find((t) => t.externalId === page.id);
       assert.ok(kept?.sourceDeletedAt, "sourceDeletedAt is set");
       assert.equal(kept?.title, "Soon trashed");
     });
 
-    it("skips a malformed page with its id and keeps the rest of the page", async () => {
+    it("skips a malformed page with its id and keeps the rest of the page", async (context) => {
+      const {
+        fake,
+        dataSourceId,
+        syncNow,
+        tasks: listTasks,
+      } = await connectedNotion(context, {
+        pages: 5,
+        synced: true,
+      });
       const bad = fake.state.addPage(dataSourceId, {
         properties: { Name: "Broken date", Due: "31/02/2026" },
       });
@@ -131,20 +172,24 @@ for (const backend of backends()) {
       assert.equal(stats.skipped, 1);
       assert.equal(stats.skippedItems[0]?.externalId, bad.id);
       assert.match(stats.skippedItems[0]?.reason ?? "", /Due/);
-      const tasks = await app.tasks();
+      const tasks = await listTasks();
       assert.ok(tasks.some((t) => t.title === "Fine neighbour"));
       assert.ok(!tasks.some((t) => t.externalId === bad.id));
     });
 
-    it("handles the webhook handshake, then syncs on signed events and refuses bad signatures", async () => {
+    it("handles the webhook handshake, then syncs on signed events and refuses bad signatures", async (context) => {
+      const { fake, dataSourceId, connectionId, call, tasks } = await connectedNotion(context, {
+        pages: 5,
+        synced: true,
+      });
       const url = `${app.cairn.url}/webhooks/notion`;
       const secret = "secret_verification_token_123";
-      await app.call("open_notion_webhook_setup", { connection: connectionId });
+      await call("open_notion_webhook_setup", { connection: connectionId });
       const handshake = await postRaw(url, notionVerificationBody(secret), {
         "content-type": "application/json",
       });
       assert.equal(handshake.status, 200);
-      const listed = await app.call<{ connections: { id: string; webhook: { secretSet: boolean } }[] }>(
+      const listed = await call<{ connections: { id: string; webhook: { secretSet: boolean } }[] }>(
         "list_connections",
         {},
       );
@@ -172,7 +217,7 @@ for (const backend of backends()) {
       const syncJobsAfter = await waitForDrainedQueue(app.cairn.jobs, SYNC_QUEUE);
       assert.deepEqual(syncJobsAfter, syncJobsBefore, "a refused webhook queues no sync");
       assert.ok(
-        !(await app.tasks()).some((t) => t.externalId === unsigned.id),
+        !(await tasks()).some((t) => t.externalId === unsigned.id),
         "nothing stored after a bad signature",
       );
 
@@ -183,7 +228,7 @@ for (const backend of backends()) {
         secret,
       );
       assert.equal(good.status, 202);
-      await waitFor("webhook sync", async () => (await app.tasks()).some((t) => t.externalId === page.id));
+      await waitFor("webhook sync", async () => (await tasks()).some((t) => t.externalId === page.id));
 
       fake.state.trashPage(page.id);
       const deleted = await deliverNotionWebhook(
@@ -193,7 +238,7 @@ for (const backend of backends()) {
       );
       assert.equal(deleted.status, 202);
       await waitFor("webhook deletion", async () =>
-        (await app.tasks({ includeSourceDeleted: true })).some(
+        (await tasks({ includeSourceDeleted: true })).some(
           (t) => t.externalId === page.id && t.sourceDeletedAt,
         ),
       );

@@ -75,6 +75,11 @@ for (const backend of backends()) {
       app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
         openWebhookSetup(tx, id, app.admin.person.id, new Date(Date.now() + offsetMs + 600_000)),
       );
+    /** Ends the window now: the bare /webhooks/notion URL routes a handshake to any window still open. */
+    const closeWindow = (id: string) =>
+      app.cairn.engine.services.db.scoped(app.admin.workspace.id, (tx) =>
+        openWebhookSetup(tx, id, app.admin.person.id, new Date()),
+      );
 
     it("captures the token only in an open window, shows it to that admin, then verifies it by a signed event", async () => {
       const connection = await connect("Hooked");
@@ -124,7 +129,9 @@ for (const backend of backends()) {
         email: "second-admin@example.com",
         admin: true,
       });
-      const hidden = await app.cairn.call(otherAdmin.token, "get_notion_webhook_token", {});
+      const hidden = await app.cairn.call(otherAdmin.token, "get_notion_webhook_token", {
+        connection: connection.id,
+      });
       assert.equal(hidden.status, 200);
       assert.equal((hidden.body as TokenView).token, null, "another admin does not see it");
       const listed = await summary(connection.id);
@@ -186,6 +193,8 @@ for (const backend of backends()) {
         assert.equal(view.state, "closed");
       } finally {
         offsetMs = 0;
+        // Back on the real clock this window would be open again, and catch another test's handshake.
+        await closeWindow(connection.id);
       }
     });
 

@@ -353,7 +353,11 @@ for (const backend of backends()) {
     describe("proactive messages", () => {
       let face: TeamsFace;
       const delays: number[] = [];
-      before(() => {
+      before(async () => {
+        // Ada writes to the bot herself, so Cairn holds her conversation reference whatever ran before.
+        const count = fake.activities.length;
+        assert.equal((await signedPost(activity({ text: "help" }))).status, 200);
+        await fake.waitForActivities(count + 1);
         // A second Teams face on the same database: a worker process sending a nudge.
         const settings = teamsSettings(cairn.config);
         assert.ok(settings);

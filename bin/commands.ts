@@ -98,6 +98,21 @@ ${GLOBAL_OPTIONS}`,
     load: async () => (await import("./commands/plan.ts")).planCommand,
   },
   {
+    name: "insights",
+    usage: "insights --input <file|->",
+    summary: "behaviour insights for a history JSON (no database); prints them as JSON",
+    help: `Usage: cairn insights --input <history.json | ->
+
+Reads a person's history (tasks, events, busy time) from the file (or stdin with -) and prints their
+insights as JSON: peak hours, effort calibration, completion likelihood, procrastination, burnout risk and
+score. Needs no database and no configuration.
+
+Options:
+  -i, --input <file|->   the history JSON
+${GLOBAL_OPTIONS}`,
+    load: async () => (await import("./commands/insights.ts")).insightsCommand,
+  },
+  {
     name: "chat",
     usage:
       'chat [--workspace <slug>] [--person <email>] | chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"',

@@ -1,0 +1,97 @@
+/**
+ * Burnout risk (0..1): a weighted sum of workload signals over the last 14 days, each mapped to 0..1.
+ * It describes a workload pattern worth a look, nothing more.
+ * - after-hours work: share of work minutes outside working hours;
+ * - load: focus plus busy minutes against working minutes;
+ * - missed deadlines: share of tasks due in the window not done by their due time;
+ * - weekend work: share of work minutes on days without working hours;
+ * - trend: work minutes in the last 7 days against the 7 before.
+ */
+import { DateTime } from "luxon";
+import { WEEKDAYS } from "../domain.ts";
+import {
+  busyIntervals,
+  clamp,
+  clip,
+  DAY,
+  type Interval,
+  overlapMinutes,
+  round,
+  sumMinutes,
+  workingIntervals,
+} from "./history.ts";
+import type { InsightsInput } from "./insights-input.ts";
+import type { Factor } from "./procrastination.ts";
+
+export interface Burnout {
+  risk: number;
+  level: "low" | "moderate" | "high";
+  factors: Factor[];
+}
+
+const WEIGHTS = { afterHours: 0.25, load: 0.3, missed: 0.2, weekend: 0.1, trend: 0.15 };
+const POPULATION = { afterHours: 0.1, load: 0.7, missed: 0.15, weekend: 0.05, trend: 0 };
+
+export const burnoutLevel = (risk: number): Burnout["level"] => (risk < 0.33 ? "low" : risk < 0.66 ? "moderate" : "high");
+
+export function burnout(input: InsightsInput, work: Interval[], personal: boolean): Burnout {
+  const now = Date.parse(input.now);
+  const from = now - 14 * DAY;
+  const recent = clip(work, from, now);
+  const workMinutes = sumMinutes(recent);
+  const working = workingIntervals(input, from, now);
+  const workingMinutes = sumMinutes(working);
+  const busy = clip(busyIntervals(input), from, now);
+  const v = { ...POPULATION };
+  if (personal) {
+    v.afterHours = workMinutes > 0 ? 1 - overlapMinutes(recent, working) / workMinutes : 0;
+    v.load = workingMinutes > 0 ? (workMinutes + sumMinutes(busy)) / workingMinutes : 0;
+    const due = input.tasks.filter((t) => t.due && Date.parse(t.due) >= from && Date.parse(t.due) <= now);
+    const missed = due.filter((t) => !t.completedAt || Date.parse(t.completedAt) > Date.parse(t.due ?? "")).length;
+    v.missed = (missed + 1 * POPULATION.missed) / (due.length + 1);
+    const zone = input.person.timezone;
+    let weekend = 0;
+    for (const w of recent) {
+      const day = WEEKDAYS[DateTime.fromMillis(w.start, { zone }).weekday - 1];
+      if (day && input.person.workingHours[day].length === 0) weekend += (w.end - w.start) / 60_000;
+    }
+    v.weekend = workMinutes > 0 ? weekend / workMinutes : 0;
+    const last7 = sumMinutes(clip(work, now - 7 * DAY, now));
+    const prev7 = sumMinutes(clip(work, from, now - 7 * DAY));
+    v.trend = prev7 + last7 > 0 ? (last7 - prev7) / Math.max(prev7, 60) : 0;
+  }
+  const factors: Factor[] = [
+    {
+      name: "after-hours work",
+      value: round(v.afterHours),
+      effect: round(WEIGHTS.afterHours * clamp(v.afterHours / 0.3, 0, 1)),
+      description: "share of work minutes in the last 14 days outside working hours",
+    },
+    {
+      name: "load",
+      value: round(v.load),
+      effect: round(WEIGHTS.load * clamp((v.load - 0.5) / 0.5, 0, 1)),
+      description: "focus and meeting minutes against working minutes in the last 14 days",
+    },
+    {
+      name: "missed deadlines",
+      value: round(v.missed),
+      effect: round(WEIGHTS.missed * clamp(v.missed / 0.5, 0, 1)),
+      description: "share of tasks due in the last 14 days that were not done by their due time",
+    },
+    {
+      name: "weekend work",
+      value: round(v.weekend),
+      effect: round(WEIGHTS.weekend * clamp(v.weekend / 0.2, 0, 1)),
+      description: "share of work minutes on days without working hours",
+    },
+    {
+      name: "trend",
+      value: round(v.trend),
+      effect: round(WEIGHTS.trend * clamp(v.trend, 0, 1)),
+      description: "change in work minutes, last 7 days against the 7 before",
+    },
+  ];
+  const risk = round(clamp(factors.reduce((s, f) => s + f.effect, 0), 0, 1));
+  return { risk, level: burnoutLevel(risk), factors };
+}

@@ -32,7 +32,8 @@ export interface Burnout {
 const WEIGHTS = { afterHours: 0.25, load: 0.3, missed: 0.2, weekend: 0.1, trend: 0.15 };
 const POPULATION = { afterHours: 0.1, load: 0.7, missed: 0.15, weekend: 0.05, trend: 0 };
 
-export const burnoutLevel = (risk: number): Burnout["level"] => (risk < 0.33 ? "low" : risk < 0.66 ? "moderate" : "high");
+export const burnoutLevel = (risk: number): Burnout["level"] =>
+  risk < 0.33 ? "low" : risk < 0.66 ? "moderate" : "high";
 
 export function burnout(input: InsightsInput, work: Interval[], personal: boolean): Burnout {
   const now = Date.parse(input.now);
@@ -47,7 +48,9 @@ export function burnout(input: InsightsInput, work: Interval[], personal: boolea
     v.afterHours = workMinutes > 0 ? 1 - overlapMinutes(recent, working) / workMinutes : 0;
     v.load = workingMinutes > 0 ? (workMinutes + sumMinutes(busy)) / workingMinutes : 0;
     const due = input.tasks.filter((t) => t.due && Date.parse(t.due) >= from && Date.parse(t.due) <= now);
-    const missed = due.filter((t) => !t.completedAt || Date.parse(t.completedAt) > Date.parse(t.due ?? "")).length;
+    const missed = due.filter(
+      (t) => !t.completedAt || Date.parse(t.completedAt) > Date.parse(t.due ?? ""),
+    ).length;
     v.missed = (missed + 1 * POPULATION.missed) / (due.length + 1);
     const zone = input.person.timezone;
     let weekend = 0;
@@ -92,6 +95,12 @@ export function burnout(input: InsightsInput, work: Interval[], personal: boolea
       description: "change in work minutes, last 7 days against the 7 before",
     },
   ];
-  const risk = round(clamp(factors.reduce((s, f) => s + f.effect, 0), 0, 1));
+  const risk = round(
+    clamp(
+      factors.reduce((s, f) => s + f.effect, 0),
+      0,
+      1,
+    ),
+  );
   return { risk, level: burnoutLevel(risk), factors };
 }

@@ -53,7 +53,8 @@ export function completion(input: InsightsInput, effortTasks: EffortTask[], pers
     demand += t.remaining;
     const free = t.dueAt > now ? freeWorkingMinutes(input, now, t.dueAt, busy) : 0;
     const ratio = (free + 1) / (demand + 1);
-    const p = t.dueAt <= now ? 0.01 : clamp(logistic(INTERCEPT + SLOPE * Math.log(ratio) + shift), 0.01, 0.99);
+    const p =
+      t.dueAt <= now ? 0.01 : clamp(logistic(INTERCEPT + SLOPE * Math.log(ratio) + shift), 0.01, 0.99);
     out.push({
       taskId: t.id,
       probability: round(p),

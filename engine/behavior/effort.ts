@@ -42,7 +42,8 @@ export interface Effort {
 /** Focus/task work minutes per task. */
 export function minutesPerTask(work: Interval[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const w of work) if (w.taskId) out.set(w.taskId, (out.get(w.taskId) ?? 0) + (w.end - w.start) / MINUTE);
+  for (const w of work)
+    if (w.taskId) out.set(w.taskId, (out.get(w.taskId) ?? 0) + (w.end - w.start) / MINUTE);
   return out;
 }
 
@@ -58,7 +59,8 @@ export function effortSamples(tasks: HistoryTask[], spent: Map<string, number>):
 }
 
 const shrink = (values: number[], prior: number) =>
-  (values.length * (values.length ? median(values) : 0) + PRIOR_SAMPLES * prior) / (values.length + PRIOR_SAMPLES);
+  (values.length * (values.length ? median(values) : 0) + PRIOR_SAMPLES * prior) /
+  (values.length + PRIOR_SAMPLES);
 
 export function effort(tasks: HistoryTask[], work: Interval[], personal: boolean): Effort {
   const spent = minutesPerTask(work);

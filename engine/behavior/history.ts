@@ -60,7 +60,8 @@ export function workIntervals(input: InsightsInput): Interval[] {
     if (e.type === "task_started" && !started.has(e.taskId)) started.set(e.taskId, e.t);
     else if (e.type === "task_completed") {
       const s = started.get(e.taskId);
-      if (s !== undefined && e.t > s) out.push({ start: Math.max(s, e.t - MAX_TASK_SPAN), end: e.t, taskId: e.taskId });
+      if (s !== undefined && e.t > s)
+        out.push({ start: Math.max(s, e.t - MAX_TASK_SPAN), end: e.t, taskId: e.taskId });
       started.delete(e.taskId);
     }
   }
@@ -95,7 +96,8 @@ export function workingIntervals(input: InsightsInput, from: number, to: number)
       const [sh, sm] = w.start.split(":").map(Number);
       const [eh, em] = w.end.split(":").map(Number);
       const start = day.set({ hour: sh ?? 0, minute: sm ?? 0 }).toMillis();
-      const end = eh === 24 ? day.plus({ days: 1 }).toMillis() : day.set({ hour: eh ?? 0, minute: em ?? 0 }).toMillis();
+      const end =
+        eh === 24 ? day.plus({ days: 1 }).toMillis() : day.set({ hour: eh ?? 0, minute: em ?? 0 }).toMillis();
       const s = Math.max(start, from);
       const e = Math.min(end, to);
       if (e > s) out.push({ start: s, end: e });
@@ -133,7 +135,12 @@ export function overlapMinutes(a: Interval[], b: Interval[]): number {
 export const sumMinutes = (ivs: Interval[]) => ivs.reduce((s, i) => s + (i.end - i.start) / MINUTE, 0);
 
 /** Working minutes in [from, to) that no busy event takes. */
-export function freeWorkingMinutes(input: InsightsInput, from: number, to: number, busy = busyIntervals(input)) {
+export function freeWorkingMinutes(
+  input: InsightsInput,
+  from: number,
+  to: number,
+  busy = busyIntervals(input),
+) {
   const working = workingIntervals(input, from, to);
   return Math.max(0, sumMinutes(working) - overlapMinutes(working, busy));
 }
@@ -154,7 +161,11 @@ export function quantile(sorted: number[], q: number): number {
   return a + (b - a) * (pos - lo);
 }
 
-export const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
+export const median = (values: number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 export const round = (x: number, digits = 2) => {
   const f = 10 ** digits;

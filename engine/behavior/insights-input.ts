@@ -38,7 +38,10 @@ export const HistoryTask = z.object({
   estimateMinutes: z.number().positive().nullish(),
   due: Instant.nullish(),
   priority: z.number().int().min(1).max(4).nullish(),
-  tags: z.array(z.string()).nullish().transform((t) => t ?? []),
+  tags: z
+    .array(z.string())
+    .nullish()
+    .transform((t) => t ?? []),
   createdAt: Instant,
   completedAt: Instant.nullish(),
   actualMinutes: z.number().nonnegative().nullish(),
@@ -104,7 +107,8 @@ export function parseInsightsInput(raw: unknown): InsightsInput {
     if (e.taskId && !ids.has(e.taskId)) fail(`events[${i}].taskId`, `task "${e.taskId}" does not exist`);
   });
   input.busy.forEach((b, i) => {
-    if (Date.parse(b.end) <= Date.parse(b.start)) fail(`busy[${i}].end`, `${b.end} is not after start ${b.start}`);
+    if (Date.parse(b.end) <= Date.parse(b.start))
+      fail(`busy[${i}].end`, `${b.end} is not after start ${b.start}`);
   });
   return input;
 }

@@ -76,7 +76,8 @@ export function procrastination(input: InsightsInput, personal: boolean): Procra
       name: "start delay",
       value: round(startDelay),
       effect: round(WEIGHTS.startDelay * clamp(startDelay, 0, 1)),
-      description: "share of the time between a task's creation and its due time that passed before work began",
+      description:
+        "share of the time between a task's creation and its due time that passed before work began",
     },
     {
       name: "deferrals",
@@ -91,5 +92,14 @@ export function procrastination(input: InsightsInput, personal: boolean): Procra
       description: "share of tasks with a due date finished in the last stretch before it (or late)",
     },
   ];
-  return { index: round(clamp(factors.reduce((s, f) => s + f.effect, 0), 0, 1)), factors };
+  return {
+    index: round(
+      clamp(
+        factors.reduce((s, f) => s + f.effect, 0),
+        0,
+        1,
+      ),
+    ),
+    factors,
+  };
 }

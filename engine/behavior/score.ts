@@ -5,7 +5,7 @@
  * part with the 7 days before and names what moved the score.
  */
 import { DateTime } from "luxon";
-import { clamp, DAY, type Interval, round, sortedEvents, sumMinutes, clip } from "./history.ts";
+import { clamp, clip, DAY, type Interval, round, sortedEvents, sumMinutes } from "./history.ts";
 import type { InsightsInput } from "./insights-input.ts";
 
 export interface Score {
@@ -28,7 +28,13 @@ interface Window {
 }
 
 function windowStats(input: InsightsInput, work: Interval[], from: number, to: number): Window {
-  const w: Window = { kept: 0, blocks: 0, onTime: 0, withDue: 0, focusMinutes: sumMinutes(clip(work, from, to)) };
+  const w: Window = {
+    kept: 0,
+    blocks: 0,
+    onTime: 0,
+    withDue: 0,
+    focusMinutes: sumMinutes(clip(work, from, to)),
+  };
   for (const e of sortedEvents(input)) {
     if (e.t < from || e.t >= to) continue;
     if (e.type === "block_kept") w.kept++;
@@ -87,7 +93,9 @@ export function score(input: InsightsInput, work: Interval[]): Score {
   const streak = streakDays(input);
   const said: string[] = [
     cur.blocks ? `${cur.kept} of ${cur.blocks} planned blocks kept` : "no planned blocks to keep",
-    cur.withDue ? `${cur.onTime} of ${cur.withDue} tasks with a due date done on time` : "no due tasks finished",
+    cur.withDue
+      ? `${cur.onTime} of ${cur.withDue} tasks with a due date done on time`
+      : "no due tasks finished",
     `${round(cur.focusMinutes / 60, 1)} h of focus (reference ${FOCUS_REFERENCE / 60} h)`,
   ];
   const moves = (
@@ -102,7 +110,10 @@ export function score(input: InsightsInput, work: Interval[]): Score {
     v === before
       ? `Unchanged from the 7 days before (${before}).`
       : `${v > before ? "Up" : "Down"} ${Math.abs(v - before)} from the 7 days before (${before}), mostly from ${topDelta >= 0 ? "more" : "fewer"} ${topName}.`;
-  const streakText = streak > 0 ? ` Streak: ${streak} day${streak === 1 ? "" : "s"} in a row with a completion or a kept block.` : "";
+  const streakText =
+    streak > 0
+      ? ` Streak: ${streak} day${streak === 1 ? "" : "s"} in a row with a completion or a kept block.`
+      : "";
   return {
     value: v,
     streakDays: streak,

@@ -47,10 +47,13 @@ function cairn(args: string[], input?: string) {
   });
 }
 
-const raw = withOpenTask(withOpenTask(history({ days: 21, ratio: 1.4 }), { id: "t1", due: "2026-03-24T16:00:00Z" }), {
-  id: "t2",
-  estimateMinutes: null,
-});
+const raw = withOpenTask(
+  withOpenTask(history({ days: 21, ratio: 1.4 }), { id: "t1", due: "2026-03-24T16:00:00Z" }),
+  {
+    id: "t2",
+    estimateMinutes: null,
+  },
+);
 
 describe("cairn insights (spawned CLI)", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));

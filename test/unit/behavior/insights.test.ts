@@ -13,7 +13,9 @@ describe("peak hours", () => {
     const out = insightsFromRaw(history({ days: 14, focusHour: 14, focusHours: 3 }));
     assert.equal(out.basis, "personal");
     assert.ok(out.peakHours.bestHour >= 14 && out.peakHours.bestHour <= 16, String(out.peakHours.bestHour));
-    assert.ok(out.peakHours.hours.some(([s, e]) => s <= out.peakHours.bestHour && out.peakHours.bestHour < e));
+    assert.ok(
+      out.peakHours.hours.some(([s, e]) => s <= out.peakHours.bestHour && out.peakHours.bestHour < e),
+    );
     assert.ok(out.peakHours.confidence > 0.5, String(out.peakHours.confidence));
   });
 
@@ -67,11 +69,17 @@ describe("effort calibration", () => {
     const rep = out.effort.tasks.find((t) => t.taskId === "rep");
     const adm = out.effort.tasks.find((t) => t.taskId === "adm");
     assert.ok(rep && adm);
-    assert.ok(rep.predictedMinutes > 1.5 * adm.predictedMinutes, `${rep.predictedMinutes} vs ${adm.predictedMinutes}`);
+    assert.ok(
+      rep.predictedMinutes > 1.5 * adm.predictedMinutes,
+      `${rep.predictedMinutes} vs ${adm.predictedMinutes}`,
+    );
   });
 
   it("covers every open task, with the population prior when history is short", () => {
-    const raw = withOpenTask(withOpenTask(history({ days: 2 }), { id: "a" }), { id: "b", estimateMinutes: null });
+    const raw = withOpenTask(withOpenTask(history({ days: 2 }), { id: "a" }), {
+      id: "b",
+      estimateMinutes: null,
+    });
     const out = insightsFromRaw(raw);
     assert.equal(out.basis, "population");
     assert.equal(out.effort.multiplier, 1.3);
@@ -90,7 +98,12 @@ describe("completion likelihood", () => {
   it("gives a task with no time left a low probability and a task with plenty a high one", () => {
     let raw = withOpenTask(base, { id: "tight", estimateMinutes: 300, due: hoursAhead(now, 1) });
     raw = withOpenTask(raw, { id: "easy", estimateMinutes: 60, due: hoursAhead(now, 24 * 10) });
-    raw = withOpenTask(raw, { id: "late", estimateMinutes: 60, due: hoursAgo(now, 5), createdAt: hoursAgo(now, 48) });
+    raw = withOpenTask(raw, {
+      id: "late",
+      estimateMinutes: 60,
+      due: hoursAgo(now, 5),
+      createdAt: hoursAgo(now, 48),
+    });
     raw = withOpenTask(raw, { id: "nodue" });
     const out = insightsFromRaw(raw);
     const p = (id: string) => out.completion.find((c) => c.taskId === id)?.probability ?? Number.NaN;

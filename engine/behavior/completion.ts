@@ -13,6 +13,7 @@ const SLOPE = 2.2;
 const INTERCEPT = -0.3;
 export const POPULATION_ON_TIME = 0.7;
 const PRIOR_TASKS = 4;
+const HISTORY_WEIGHT = 0.5;
 
 export interface Completion {
   taskId: string;
@@ -36,7 +37,8 @@ export function completion(input: InsightsInput, effortTasks: EffortTask[], pers
   const now = Date.parse(input.now);
   const busy = busyIntervals(input);
   const history = onTimeRate(input, personal);
-  const shift = logit(clamp(history.rate, 0.05, 0.95)) - logit(POPULATION_ON_TIME);
+  // Half the log-odds gap: a good record helps, but cannot make missing time appear.
+  const shift = HISTORY_WEIGHT * (logit(clamp(history.rate, 0.05, 0.95)) - logit(POPULATION_ON_TIME));
   const effortById = new Map(effortTasks.map((e) => [e.taskId, e]));
   const open = input.tasks
     .filter((t) => !t.completedAt && t.due)

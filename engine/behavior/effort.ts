@@ -92,7 +92,7 @@ export function effort(tasks: HistoryTask[], work: Interval[], personal: boolean
     const logMult = tagged.length
       ? tagged.reduce((s, tag) => s + (tagLogs.get(tag) ?? 0), 0) / tagged.length
       : personLog;
-    const estimate = t.estimateMinutes ?? fallbackEstimate;
+    const estimate = t.estimateMinutes || fallbackEstimate;
     const predicted = estimate * Math.exp(logMult);
     return {
       taskId: t.id,

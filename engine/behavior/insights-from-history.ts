@@ -31,7 +31,8 @@ export interface InsightsReport {
 export function insightsFromHistory(input: InsightsInput): InsightsReport {
   const now = Date.parse(input.now);
   const times = input.events.map((e) => Date.parse(e.at)).filter((t) => t <= now);
-  const days = times.length ? (now - Math.min(...times)) / DAY : 0;
+  const first = times.reduce((a, b) => Math.min(a, b), now);
+  const days = (now - first) / DAY;
   const completedTasks = input.tasks.filter((t) => t.completedAt && Date.parse(t.completedAt) <= now).length;
   const personal = days >= MIN_HISTORY_DAYS && completedTasks >= MIN_COMPLETED_TASKS;
   const work = workIntervals(input);

@@ -35,9 +35,9 @@ export type EventType = z.infer<typeof EventType>;
 export const HistoryTask = z.object({
   id: z.string().min(1),
   title: z.string().default(""),
-  estimateMinutes: z.number().positive().nullish(),
+  estimateMinutes: z.number().nonnegative().nullish(),
   due: Instant.nullish(),
-  priority: z.number().int().min(1).max(4).nullish(),
+  priority: z.number().nullish(),
   tags: z
     .array(z.string())
     .nullish()

@@ -33,3 +33,30 @@ it("`cairn plan --input examples/scenario.json` prints a plan that keeps every h
   assert.equal(minutes("t1"), 240);
   assert.equal(minutes("t3"), 45);
 });
+
+it("`cairn insights --input examples/history.json` prints personal insights for every open task", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  assert.ok(readme.includes("npx cairn insights --input examples/history.json"));
+  const result = spawnSync(
+    process.execPath,
+    [join(root, "bin/cairn.js"), "insights", "--input", "examples/history.json"],
+    { cwd: root, encoding: "utf8" },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as {
+    basis: string;
+    peakHours: { bestHour: number };
+    effort: { tasks: { taskId: string }[] };
+    completion: { taskId: string; probability: number }[];
+  };
+  assert.equal(out.basis, "personal");
+  assert.equal(out.peakHours.bestHour, 10);
+  assert.deepEqual(
+    out.effort.tasks.map((t) => t.taskId),
+    ["t1", "t2", "t3"],
+  );
+  assert.deepEqual(
+    out.completion.map((c) => c.taskId),
+    ["t1", "t2"],
+  );
+});

@@ -5,7 +5,7 @@
  */
 import { DateTime } from "luxon";
 import type { Actor } from "../engine/actions/define.ts";
-import { Insights } from "../engine/behavior/insights.ts";
+import { InsightsWithBehavior } from "../engine/behavior/insights.ts";
 import type { Task } from "../engine/domain.ts";
 import type { Engine } from "../engine/engine.ts";
 import { asCairnError, ErrorCode } from "../engine/errors.ts";
@@ -131,8 +131,8 @@ export async function todayPlan(g: Gatherer): Promise<TodayPlan> {
 }
 
 /** The person's numbers, from the engine's `get_insights` action (the data behind cairn://insights). */
-export async function insights(g: Gatherer): Promise<Insights> {
-  return Insights.parse(await g.call("get_insights", {}));
+export async function insights(g: Gatherer): Promise<InsightsWithBehavior> {
+  return InsightsWithBehavior.parse(await g.call("get_insights", {}));
 }
 
 /** Tasks completed since the start of this week (for the weekly review), most recent first. */

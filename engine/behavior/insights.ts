@@ -8,6 +8,8 @@ import { z } from "zod";
 import type { Db, Queryable } from "../db/port.ts";
 import { listTasksPage, type TaskFilter } from "../db/repositories/tasks.ts";
 import type { Person, Task } from "../domain.ts";
+import { insightsFromHistory } from "./insights-from-history.ts";
+import { storedHistory } from "./stored-history.ts";
 
 const PAGE = 200;
 /** At most this many pages are read per group (the answer says when it stopped early). */
@@ -47,6 +49,50 @@ export const Insights = z.object({
     ),
 });
 export type Insights = z.infer<typeof Insights>;
+
+const Factor = z.looseObject({ name: z.string(), value: z.number(), effect: z.number() });
+
+/** The behaviour models' answer (the `cairn insights` contract), computed from the stored history. */
+export const BehaviorInsights = z.object({
+  basis: z
+    .enum(["personal", "population"])
+    .describe("population: too little history yet, so the numbers are the population prior"),
+  history: z.looseObject({ days: z.number(), events: z.number().int(), completedTasks: z.number().int() }),
+  peakHours: z
+    .looseObject({
+      bestHour: z.number().int(),
+      hours: z.array(z.tuple([z.number().int(), z.number().int()])).describe("Local [start, end) hours"),
+      confidence: z.number(),
+    })
+    .describe("When the person does their best work, from the focus time they kept"),
+  effort: z
+    .looseObject({
+      multiplier: z.number().describe("How far actual work runs over estimates (1.4: 40 % longer)"),
+      tasks: z.array(
+        z.looseObject({
+          taskId: z.string(),
+          predictedMinutes: z.number(),
+          low: z.number(),
+          high: z.number(),
+        }),
+      ),
+    })
+    .describe("Calibrated estimates for the open tasks, with an 80 % range"),
+  completion: z
+    .array(z.looseObject({ taskId: z.string(), probability: z.number() }))
+    .describe("For open tasks with a due time: the probability they are done by it"),
+  procrastination: z.looseObject({ index: z.number(), factors: z.array(Factor) }),
+  burnout: z
+    .looseObject({ risk: z.number(), level: z.enum(["low", "moderate", "high"]), factors: z.array(Factor) })
+    .describe(
+      "Load heading toward overwork, from after-hours work, load and missed deadlines; not a clinical measure",
+    ),
+  score: z.looseObject({ value: z.number(), streakDays: z.number().int(), explanation: z.string() }),
+});
+
+/** What get_insights answers: the task numbers and the behaviour models' insights. */
+export const InsightsWithBehavior = Insights.extend(BehaviorInsights.shape);
+export type InsightsWithBehavior = z.infer<typeof InsightsWithBehavior>;
 
 interface TaskSet {
   tasks: Task[];
@@ -112,15 +158,23 @@ export function summarize(open: TaskSet, done: TaskSet, at: Date, timezone: stri
  * The person's insights from their tasks in the database (source-deleted tasks left out), read in one
  * snapshot so the open and done counts agree with each other.
  */
-export async function insightsFor(db: Db, workspaceId: string, person: Person, at: Date): Promise<Insights> {
+export async function insightsFor(
+  db: Db,
+  workspaceId: string,
+  person: Person,
+  at: Date,
+): Promise<InsightsWithBehavior> {
   const mine = { personId: person.id, includeSourceDeleted: false };
-  const [open, done] = await db.scoped(
+  const { open, done, history } = await db.scoped(
     workspaceId,
-    async (tx) => [
-      await readAll(tx, { ...mine, status: ["todo", "in_progress"] }, "due"),
-      await readAll(tx, { ...mine, status: ["done"] }, "created"),
-    ],
+    async (tx) => {
+      const open = await readAll(tx, { ...mine, status: ["todo", "in_progress"] }, "due");
+      const done = await readAll(tx, { ...mine, status: ["done"] }, "created");
+      const history = await storedHistory(tx, workspaceId, person.id, [...open.tasks, ...done.tasks], at);
+      return { open, done, history };
+    },
     { snapshot: true },
   );
-  return summarize(open, done, at, person.timezone);
+  const { now: _now, ...behavior } = insightsFromHistory(history);
+  return InsightsWithBehavior.parse({ ...summarize(open, done, at, person.timezone), ...behavior });
 }

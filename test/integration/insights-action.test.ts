@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Actor } from "../../engine/actions/define.ts";
-import type { Insights } from "../../engine/behavior/insights.ts";
+import type { Insights, InsightsWithBehavior } from "../../engine/behavior/insights.ts";
 import type { Task } from "../../engine/domain.ts";
 import { silentLogger } from "../../engine/logger.ts";
 import { RateLimiter } from "../../engine/security/rate-limiter.ts";
@@ -75,6 +75,25 @@ for (const backend of backends()) {
       assert.equal(numbers.createdLast7Days, 4);
       assert.equal(numbers.onTimeRateLast7Days, 1);
       assert.equal(numbers.complete, true);
+    });
+
+    it("adds the behaviour models' answer from the stored history, on the population prior while it is short", async () => {
+      const numbers = await act<InsightsWithBehavior>(ada, "get_insights", {});
+      assert.equal(numbers.basis, "population", "one completed task is too little history");
+      assert.ok(numbers.peakHours.bestHour >= 0 && numbers.peakHours.bestHour < 24);
+      assert.ok(numbers.peakHours.confidence <= 0.2, "no confident personal figure on the prior");
+      const estimated = numbers.effort.tasks.map((t) => t.taskId);
+      assert.equal(estimated.length, 3, "every open task (a missing estimate gets the default)");
+      for (const task of numbers.effort.tasks)
+        assert.ok(task.low <= task.predictedMinutes && task.predictedMinutes <= task.high);
+      const late = numbers.completion.find((c) => c.probability < 0.2);
+      assert.ok(
+        late,
+        `the task due in 2020 is not going to be done by its due time: ${JSON.stringify(numbers.completion)}`,
+      );
+      assert.ok(["low", "moderate", "high"].includes(numbers.burnout.level));
+      assert.ok(numbers.score.value >= 0 && numbers.score.value <= 100);
+      assert.ok(numbers.procrastination.factors.length > 0);
     });
 
     it("is what cairn://insights shows, to the character", async () => {

@@ -59,3 +59,30 @@ export async function ensureEventPartitions(tx: Queryable, now: Date, monthsAhea
     await tx.query("SELECT cairn_ensure_event_partition($1)", [month.toISOString()]);
   }
 }
+
+export interface PersonEvent {
+  type: EventType;
+  taskId: string | null;
+  occurredAt: string;
+}
+
+/** One person's logged events since `from`, oldest first (the behaviour models' history). */
+export async function listPersonEvents(
+  tx: Queryable,
+  workspaceId: string,
+  personId: string,
+  from: Date,
+  to: Date,
+): Promise<PersonEvent[]> {
+  const { rows } = await tx.query<{ type: EventType; task_id: string | null; occurred_at: Date | string }>(
+    `SELECT type, task_id, occurred_at FROM events
+      WHERE workspace_id = $1 AND person_id = $2 AND occurred_at >= $3 AND occurred_at <= $4
+      ORDER BY occurred_at, id`,
+    [workspaceId, personId, from.toISOString(), to.toISOString()],
+  );
+  return rows.map((row) => ({
+    type: row.type,
+    taskId: row.task_id,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+  }));
+}

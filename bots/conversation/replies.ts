@@ -5,6 +5,7 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { PlanResult, ScheduledBlock } from "../../engine/actions/planning.ts";
+import { InsightsWithBehavior } from "../../engine/behavior/insights.ts";
 import { Person, Task, Workspace } from "../../engine/domain.ts";
 import type { Button, Message, MessagePart, TimelineItem } from "./message.ts";
 import { say, stripMarks } from "./message.ts";
@@ -269,6 +270,37 @@ export function replyFor(action: string, output: unknown, timezone: string, now 
           `You are **${me.data.person.name}** (${me.data.person.email}) in **${me.data.workspace.name}**, time zone ${me.data.person.timezone}.`,
         );
       break;
+    }
+    case "get_insights": {
+      const numbers = InsightsWithBehavior.safeParse(output);
+      if (!numbers.success) break;
+      const n = numbers.data;
+      const hours = n.peakHours.hours.map(([from, to]) => `${from}:00–${to}:00`).join(", ");
+      const atRisk = n.completion.filter((c) => c.probability < 0.5).length;
+      const fields = [
+        { label: "Open", value: `${n.open} (${n.overdue} overdue, ${n.dueToday} due today)` },
+        { label: "Done this week", value: String(n.completedThisWeek) },
+        { label: "Best hours", value: hours || `${n.peakHours.bestHour}:00` },
+        { label: "Work runs", value: `${Math.round((n.effort.multiplier - 1) * 100)} % over estimates` },
+        { label: "Deadlines at risk", value: String(atRisk) },
+        { label: "Load", value: n.burnout.level },
+      ];
+      const basis =
+        n.basis === "population"
+          ? "Too little history yet: these are typical figures, not yours. They become yours as you work with Cairn."
+          : `From your last ${Math.round(n.history.days)} days.`;
+      return {
+        text: `Score ${n.score.value}: ${n.score.explanation}`,
+        parts: [
+          {
+            type: "heading",
+            text: `Score ${n.score.value}${n.score.streakDays > 1 ? ` · ${n.score.streakDays}-day streak` : ""}`,
+          },
+          { type: "text", text: n.score.explanation },
+          { type: "fields", fields },
+          { type: "context", text: basis },
+        ],
+      };
     }
     case "sync_now": {
       const sync = SyncOutput.safeParse(output);

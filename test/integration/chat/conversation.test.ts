@@ -127,6 +127,9 @@ for (const backend of backends()) {
         (await respond(port, "mark the zebra migration as done")).text,
         /couldn't find an open task/,
       );
+      const insights = await respond(port, "how am I doing?");
+      assert.match(insights.text, /^Score \d+/);
+      assert.ok(insights.parts.some((p) => p.type === "fields"));
       const notYet = await respond(port, "snooze 30");
       assert.match(notYet.text, /not available in this version/);
       assert.match((await respond(port, "blorp")).text, /didn't catch that/);

@@ -302,6 +302,18 @@ export function replyFor(action: string, output: unknown, timezone: string, now 
         ],
       };
     }
+    case "get_score": {
+      const result = z.object({ score: InsightsWithBehavior.shape.score }).safeParse(output);
+      if (!result.success) break;
+      const { value, streakDays, explanation } = result.data.score;
+      return {
+        text: `Score ${value}: ${explanation}`,
+        parts: [
+          { type: "heading", text: `Score ${value}${streakDays > 1 ? ` · ${streakDays}-day streak` : ""}` },
+          { type: "text", text: explanation },
+        ],
+      };
+    }
     case "sync_now": {
       const sync = SyncOutput.safeParse(output);
       if (sync.success)

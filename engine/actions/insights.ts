@@ -16,4 +16,24 @@ export const getInsights = defineAction({
   },
 });
 
-export const insightActions = [getInsights];
+const Score = InsightsWithBehavior.shape.score;
+
+export const getScore = defineAction({
+  name: "get_score",
+  title: "Get my productivity score",
+  description:
+    "Returns the calling person's productivity score (0-100) for the last 7 days, from blocks kept, due tasks finished on time and focus time, with their streak of days with a completion or a kept block and a plain-language line on what moved it. Part of get_insights.",
+  input: z.object({}),
+  output: z.object({
+    score: Score,
+    basis: InsightsWithBehavior.shape.basis,
+  }),
+  annotations: { readOnlyHint: true },
+  examples: ["what's my score", "how's my streak"],
+  async run(ctx) {
+    const insights = await insightsFor(ctx.services.db, ctx.workspace.id, ctx.person, ctx.services.now());
+    return { score: insights.score, basis: insights.basis };
+  },
+});
+
+export const insightActions = [getInsights, getScore];

@@ -130,6 +130,7 @@ for (const backend of backends()) {
       const insights = await respond(port, "how am I doing?");
       assert.match(insights.text, /^Score \d+/);
       assert.ok(insights.parts.some((p) => p.type === "fields"));
+      assert.match((await respond(port, "what's my score")).text, /^Score \d+/);
       const notYet = await respond(port, "snooze 30");
       assert.match(notYet.text, /not available in this version/);
       assert.match((await respond(port, "blorp")).text, /didn't catch that/);

@@ -8,14 +8,8 @@ import {
   invalidInput,
   notFound,
 } from "../errors.ts";
+import { formatPath } from "../field-path.ts";
 import type { ActionContext, AnyAction } from "./define.ts";
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === "number") return `${text}[${key}]`;
-    return text ? `${text}.${String(key)}` : String(key);
-  }, "");
-}
 
 export function zodIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path) || "(input)", message: issue.message }));

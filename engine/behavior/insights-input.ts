@@ -1,6 +1,7 @@
 /** The `cairn insights` input: a person, the moment "now", their tasks, their event log and busy time. */
 import { IANAZone } from "luxon";
 import { z } from "zod";
+import { formatPath } from "../field-path.ts";
 import { WorkingHours } from "../scheduling/input/plan-input.ts";
 
 export class InsightsInputError extends Error {
@@ -64,15 +65,6 @@ export const InsightsInput = z.object({
 });
 export type InsightsInput = z.infer<typeof InsightsInput>;
 export type InsightsInputRaw = z.input<typeof InsightsInput>;
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
-}
 
 function fail(path: string, message: string): never {
   throw new InsightsInputError(`${path}: ${message}`, path);

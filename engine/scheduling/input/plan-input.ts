@@ -1,6 +1,7 @@
 import { IANAZone } from "luxon";
 import { z } from "zod";
 import { WEEKDAYS, Weekday } from "../../domain.ts";
+import { formatPath } from "../../field-path.ts";
 import { findDependencyCycle } from "./dependency-graph.ts";
 
 /** Thrown for input the planner cannot work with; the message names the offending item. */
@@ -347,15 +348,6 @@ export function parsePlanInput(raw: unknown): PlanInput {
   }
   checkSemantics(parsed.data);
   return parsed.data;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
 }
 
 function wallMinutes(hhmm: string): number {

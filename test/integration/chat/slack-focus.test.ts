@@ -14,43 +14,11 @@ import { BOT_SCOPES, USER_SCOPES } from "../../../bots/slack/surface.ts";
 import type { Actor } from "../../../engine/actions/define.ts";
 import { insertBlock, insertPlan, latestPlanVersion } from "../../../engine/db/repositories/plans.ts";
 import { readSlackUserToken } from "../../../engine/db/repositories/slack-user-tokens.ts";
-import { createLogger } from "../../../engine/logger.ts";
 import { type FakeSlack, slackSignatureHeaders, startFakeSlack } from "../../fakes/slack.ts";
 import { backends, startTestCairn, type TestCairn } from "../../support/harness.ts";
+import { logWatch } from "../../support/log-watch.ts";
 
 const TEAM = "TFOCUS";
-
-/** Log lines, and waiting for one (what happens without a Slack call shows only there). */
-function logWatch() {
-  const lines: string[] = [];
-  const waiters: { match: RegExp; resolve: () => void }[] = [];
-  const stream = {
-    write(line: string) {
-      lines.push(line);
-      for (const w of [...waiters])
-        if (w.match.test(line)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve();
-        }
-    },
-  };
-  return {
-    log: createLogger("info", stream),
-    waitFor(match: RegExp, timeoutMs = 10_000): Promise<void> {
-      if (lines.some((l) => match.test(l))) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no log line matching ${match}`)), timeoutMs);
-        waiters.push({
-          match,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        });
-      });
-    },
-  };
-}
 
 for (const backend of backends()) {
   describe(`Slack focus status (${backend.name})`, { skip: backend.skip }, () => {

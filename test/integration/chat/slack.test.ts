@@ -16,7 +16,7 @@ import { slackInstallations } from "../../../bots/slack/installations.ts";
 import { createSlackMessenger } from "../../../bots/slack/messenger.ts";
 import { BOT_SCOPES, USER_SCOPES } from "../../../bots/slack/surface.ts";
 import { CairnError, ErrorCode } from "../../../engine/errors.ts";
-import { createLogger, silentLogger } from "../../../engine/logger.ts";
+import { silentLogger } from "../../../engine/logger.ts";
 import {
   type FakeSlack,
   type PostedMessage,
@@ -24,6 +24,7 @@ import {
   startFakeSlack,
 } from "../../fakes/slack.ts";
 import { backends, startTestCairn, type TestCairn, testConfig } from "../../support/harness.ts";
+import { logWatch } from "../../support/log-watch.ts";
 
 interface TaskRow {
   id: string;
@@ -31,39 +32,6 @@ interface TaskRow {
   status: string;
   estimateMinutes: number | null;
   due: string | null;
-}
-
-/** Log lines, and waiting for one (a retry that is dropped shows only there). */
-function logWatch() {
-  const lines: string[] = [];
-  const waiters: { match: RegExp; resolve: () => void }[] = [];
-  const stream = {
-    write(line: string) {
-      lines.push(line);
-      for (const w of [...waiters])
-        if (w.match.test(line)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve();
-        }
-    },
-  };
-  return {
-    log: createLogger("info", stream),
-    lines,
-    waitFor(match: RegExp, timeoutMs = 10_000): Promise<void> {
-      if (lines.some((l) => match.test(l))) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no log line matching ${match}`)), timeoutMs);
-        waiters.push({
-          match,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        });
-      });
-    },
-  };
 }
 
 for (const backend of backends()) {

@@ -179,6 +179,24 @@ ${GLOBAL_OPTIONS}`,
     load: async () => commandIn((await import("./faces/mcp.ts")).mcpModule.commands, "mcp"),
   },
   {
+    name: "mail",
+    usage: "mail test --to <address> | mail preview [--input <message.json>] [--out <file.html>]",
+    summary: "send a test email through SMTP_URL, or preview an email (the weekly review) as HTML",
+    help: `Usage: cairn mail test --to <address>
+       cairn mail preview [--input <message.json>] [--out <file.html>]
+
+test     sends a test email through SMTP_URL from CAIRN_MAIL_FROM and says whether the server took it.
+preview  draws a message as the HTML part of its email: the weekly review (a sample week) by default, or a
+         message model read from --input ({"text": "...", "parts": [...]}, "-" for stdin). Needs no config.
+
+Options:
+  --to <address>    test: where to send the test email
+  --input <file>    preview: the message to draw (default: a sample weekly review)
+  --out <file>      preview: write the HTML there instead of stdout
+${GLOBAL_OPTIONS}`,
+    load: async () => (await import("./faces/email.ts")).mailCommand,
+  },
+  {
     name: "teams-package",
     usage: "teams-package [--out <file>]",
     summary: "Write the Microsoft Teams app package (manifest.json and icons) as a zip; needs MicrosoftAppId",

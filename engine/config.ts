@@ -320,6 +320,29 @@ export const settings = [
       .transform((value) => value !== "0" && value !== "false")
       .default(true),
   },
+  {
+    env: "SMTP_URL",
+    description:
+      "Email: the mail server nudges and the weekly review are sent through, smtp://user:password@host:587 (STARTTLS when offered) or smtps://user:password@host:465. Unset: no email.",
+    secret: true,
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\/[^/?#]+/, "expected smtp://user:password@host:port or smtps://...")
+      .refine((value) => URL.canParse(value), "expected a URL such as smtp://user:password@host:587")
+      .optional(),
+  },
+  {
+    env: "CAIRN_MAIL_FROM",
+    description:
+      'Email: the sender of Cairn\'s emails, "Cairn <cairn@example.com>" or an address. Required with SMTP_URL.',
+    schema: z
+      .string()
+      .regex(
+        /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+        'expected an address or "Name <address>", e.g. Cairn <cairn@example.com>',
+      )
+      .optional(),
+  },
 ] as const satisfies readonly SettingSpec[];
 
 type Settings = typeof settings;

@@ -1,4 +1,5 @@
 import { chatModule } from "../faces/chat.ts";
+import { emailModule } from "../faces/email.ts";
 import { mcpModule } from "../faces/mcp.ts";
 import { slackModule } from "../faces/slack.ts";
 import { teamsModule } from "../faces/teams.ts";
@@ -14,4 +15,5 @@ export const faceModules: FaceModule[] = [
   slackModule,
   teamsModule,
   chatModule,
+  emailModule,
 ];

@@ -5,6 +5,7 @@
  * review). smtp-errors.ts says which failures are thrown (retried) and which are returned (recorded).
  */
 import nodemailer from "nodemailer";
+import { z } from "zod";
 import { findPersonById } from "../../engine/db/repositories/workspaces.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { UnrecoverableJobError } from "../../engine/jobs/port.ts";
@@ -37,6 +38,7 @@ export interface EmailSender {
 }
 
 const CHANNEL = "email";
+const emailAddress = z.email();
 
 export function createEmailSender(settings: EmailSettings, log: Logger): EmailSender {
   const transport = nodemailer.createTransport(smtpTransportOptions(settings.smtpUrl));
@@ -45,6 +47,9 @@ export function createEmailSender(settings: EmailSettings, log: Logger): EmailSe
   return {
     server,
     async sendTo(address, message) {
+      // One mailbox, never a list: "a@example.com, b@example.com" would reach both.
+      if (!emailAddress.safeParse(address).success)
+        return { delivered: false, channel: CHANNEL, reason: `${JSON.stringify(address)} is not one email address` };
       const email = renderEmail(message, render);
       try {
         await transport.sendMail({

@@ -1,7 +1,9 @@
 /** SMTP_URL as nodemailer options: scheme decides TLS and the default port; the label never carries credentials. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createEmailSender } from "../../../bots/email/messenger.ts";
 import { smtpServerLabel, smtpTransportOptions } from "../../../bots/email/transport.ts";
+import { silentLogger } from "../../../engine/logger.ts";
 
 describe("SMTP_URL", () => {
   it("smtp:// is STARTTLS on 587 by default, smtps:// is TLS on 465; user and password are percent-decoded", () => {
@@ -35,5 +37,25 @@ describe("SMTP_URL", () => {
       "smtp://mail.example.com:2525",
     );
     assert.equal(smtpServerLabel("smtps://cairn:secret@mail.example.com"), "smtps://mail.example.com:465");
+  });
+
+  it("sends to one mailbox only: a list or a malformed address is not delivered, and no server is contacted", async () => {
+    // Port 9 (discard) on a TEST-NET address: a send that tried the network would fail differently.
+    const sender = createEmailSender(
+      { smtpUrl: "smtp://u:p@192.0.2.1:9", from: "cairn@example.com" },
+      silentLogger,
+    );
+    const hello = { text: "Hello", parts: [] };
+    for (const address of [
+      "a@example.com, b@example.com",
+      "not-an-address",
+      "a@example.com\r\nBcc: b@example.com",
+    ])
+      assert.deepEqual(await sender.sendTo(address, hello), {
+        delivered: false,
+        channel: "email",
+        reason: `${JSON.stringify(address)} is not one email address`,
+      });
+    sender.close();
   });
 });

@@ -49,7 +49,11 @@ export function createEmailSender(settings: EmailSettings, log: Logger): EmailSe
     async sendTo(address, message) {
       // One mailbox, never a list: "a@example.com, b@example.com" would reach both.
       if (!emailAddress.safeParse(address).success)
-        return { delivered: false, channel: CHANNEL, reason: `${JSON.stringify(address)} is not one email address` };
+        return {
+          delivered: false,
+          channel: CHANNEL,
+          reason: `${JSON.stringify(address)} is not one email address`,
+        };
       const email = renderEmail(message, render);
       try {
         await transport.sendMail({

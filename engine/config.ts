@@ -382,6 +382,11 @@ export function loadConfig(
       problems.push({ variable: spec.env, message: `${issue?.message ?? "invalid value"}${shown}` });
     }
   }
+  if (config.SMTP_URL && !config.CAIRN_MAIL_FROM)
+    problems.push({
+      variable: "CAIRN_MAIL_FROM",
+      message: 'required with SMTP_URL: the sender of Cairn\'s emails, e.g. "Cairn <cairn@example.com>"',
+    });
   if (problems.length > 0) throw new ConfigError(problems);
   return config as Config;
 }

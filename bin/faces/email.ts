@@ -11,6 +11,7 @@ import { createEmailSender, type EmailSender, emailAsMessenger } from "../../bot
 import { renderEmail } from "../../bots/email/render.ts";
 import { sampleWeeklyReview, testMessage } from "../../bots/email/samples.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
+import { CairnError, ErrorCode } from "../../engine/errors.ts";
 import { formatPath } from "../../engine/field-path.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { Message } from "../../engine/messaging/message.ts";
@@ -20,17 +21,11 @@ import type { CommandIo, ExtraCommand, FaceModule } from "../modules/types.ts";
 export const MAIL_USAGE =
   "mail test --to <address> | mail preview [--input <message.json>] [--out <file.html>]";
 
-/** Why email cannot be used with this config, or undefined when it can (or is simply off). */
-export function emailConfigProblem(config: Config): string | undefined {
-  if (config.SMTP_URL && !config.CAIRN_MAIL_FROM)
-    return 'CAIRN_MAIL_FROM is required with SMTP_URL: the sender of Cairn\'s emails, e.g. CAIRN_MAIL_FROM="Cairn <cairn@example.com>"';
-  return undefined;
-}
-
+/** The sender of the emails, or undefined when email is off (loadConfig requires CAIRN_MAIL_FROM with SMTP_URL). */
 export function emailSenderFor(config: Config, log: Logger): EmailSender | undefined {
-  const problem = emailConfigProblem(config);
-  if (problem) throw new Error(`Email: ${problem}.`);
-  if (!config.SMTP_URL || !config.CAIRN_MAIL_FROM) return undefined;
+  if (!config.SMTP_URL) return undefined;
+  if (!config.CAIRN_MAIL_FROM)
+    throw new CairnError(ErrorCode.InvalidInput, "Email: CAIRN_MAIL_FROM is required with SMTP_URL.");
   return createEmailSender(
     {
       smtpUrl: config.SMTP_URL,
@@ -52,13 +47,7 @@ async function mailTest(args: string[], io: CommandIo): Promise<number> {
     return 2;
   }
   if (!io.config || !io.log) throw new Error("cairn mail test needs the configuration");
-  let sender: EmailSender | undefined;
-  try {
-    sender = emailSenderFor(io.config, io.log);
-  } catch (error) {
-    io.err(`cairn mail test: ${(error as Error).message}`);
-    return 2;
-  }
+  const sender = emailSenderFor(io.config, io.log);
   if (!sender) {
     io.err(
       "cairn mail test: email is off. Set SMTP_URL (smtp://user:password@host:587) and CAIRN_MAIL_FROM (README: Email).",

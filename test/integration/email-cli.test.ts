@@ -84,7 +84,7 @@ describe("cairn mail test (CLI)", () => {
 
     const noSender = await run(["mail", "test", "--to", "ann@example.com"], { SMTP_URL: sink.url }, dir);
     assert.equal(noSender.code, 2);
-    assert.match(noSender.stderr, /CAIRN_MAIL_FROM is required with SMTP_URL/);
+    assert.match(noSender.stderr, /CAIRN_MAIL_FROM: required with SMTP_URL/);
 
     const malformed = await run(
       ["mail", "test", "--to", "ann@example.com"],

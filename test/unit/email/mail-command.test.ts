@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { emailConfigProblem, emailSenderFor, mailCommand } from "../../../bin/faces/email.ts";
+import { emailSenderFor, mailCommand } from "../../../bin/faces/email.ts";
 import { loadConfig } from "../../../engine/config.ts";
 import { silentLogger } from "../../../engine/logger.ts";
 
@@ -61,10 +61,11 @@ describe("cairn mail", () => {
     assert.match(usage.err.join(""), /^Usage: cairn mail test --to <address>/);
   });
 
-  it("SMTP_URL without CAIRN_MAIL_FROM is refused at start with what to set", () => {
-    const config = loadConfig({ SMTP_URL: "smtp://u:p@mail.example.com:587" });
-    assert.match(emailConfigProblem(config) ?? "", /CAIRN_MAIL_FROM is required with SMTP_URL/);
-    assert.throws(() => emailSenderFor(config, silentLogger), /^Error: Email: CAIRN_MAIL_FROM is required/);
+  it("SMTP_URL without CAIRN_MAIL_FROM is a configuration error naming what to set", () => {
+    assert.throws(
+      () => loadConfig({ SMTP_URL: "smtp://u:p@mail.example.com:587" }),
+      /CAIRN_MAIL_FROM: required with SMTP_URL: the sender of Cairn's emails, e\.g\. "Cairn <cairn@example\.com>"/,
+    );
     assert.equal(emailSenderFor(loadConfig({}), silentLogger), undefined);
     assert.throws(
       () => loadConfig({ CAIRN_MAIL_FROM: "not an address" }),

@@ -15,13 +15,13 @@ import {
 } from "../../bots/slack/focus.ts";
 import { HOME_QUEUE, type HomeJob, homeRefresher } from "../../bots/slack/home.ts";
 import { slackInstallations } from "../../bots/slack/installations.ts";
-import { slackAsMessenger } from "../../bots/slack/messenger.ts";
+import { createSlackMessenger, slackAsMessenger } from "../../bots/slack/messenger.ts";
 import { createSlackSurface, type SlackSurfaceOptions } from "../../bots/slack/surface.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { Logger } from "../../engine/logger.ts";
-import { firstReachable } from "../../engine/messaging/route.ts";
 import type { FaceModule, StartedFace } from "../modules/types.ts";
+import { placeMessenger } from "./messenger-slot.ts";
 
 /** Why the Slack face cannot start with this configuration, or undefined when it can (or is off). */
 export function slackConfigProblem(config: Config): string | undefined {
@@ -101,11 +101,17 @@ function homeService(engine: Engine, config: Config) {
           connectUrl: `${publicUrl(config)}${FOCUS_CONNECT_PATH}`,
         }
       : {}),
-    async botTokenFor(workspace) {
-      if (!oauth) return workspace === config.CAIRN_WORKSPACE ? config.SLACK_BOT_TOKEN : undefined;
-      return (await slackInstallations(engine).forWorkspace(workspace))?.bot?.token;
-    },
+    botTokenFor: storedBotToken(engine, config),
   });
+}
+
+/** The bot token serving a Cairn workspace, from config or the stored install (no refresh: no installer here). */
+function storedBotToken(engine: Engine, config: Config) {
+  const oauth = oauthSet(config);
+  return async (workspace: string): Promise<string | undefined> => {
+    if (!oauth) return workspace === config.CAIRN_WORKSPACE ? config.SLACK_BOT_TOKEN : undefined;
+    return (await slackInstallations(engine).forWorkspace(workspace))?.bot?.token;
+  };
 }
 
 export const slackModule: FaceModule = {
@@ -114,6 +120,18 @@ export const slackModule: FaceModule = {
   // with BullMQ a refresh of the person's App Home.
   prepare(engine, config, log) {
     if (!slackEnabled(config) || slackConfigProblem(config)) return;
+    placeMessenger(
+      engine,
+      "slack",
+      slackAsMessenger(
+        createSlackMessenger({
+          engine,
+          log: log.child({ face: "slack", part: "messenger" }),
+          ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+          botTokenFor: storedBotToken(engine, config),
+        }),
+      ),
+    );
     const home = homeService(engine, config);
     const focus = focusEnabled(config) ? focusService(engine, config) : undefined;
     engine.services.changes.subscribe(async (change) => {
@@ -147,10 +165,7 @@ export const slackModule: FaceModule = {
     // The engine's logger (the one given to modules is the same in production; tests watch this one).
     const log = engine.services.log.child({ face: "slack" });
     const surface = createSlackSurface(slackOptions(engine, config, log));
-    engine.services.messenger = firstReachable([
-      engine.services.messenger,
-      slackAsMessenger(surface.messenger),
-    ]);
+    placeMessenger(engine, "slack", slackAsMessenger(surface.messenger));
     const mode = config.SLACK_APP_TOKEN
       ? "Socket Mode"
       : surface.installations

@@ -14,8 +14,10 @@ import {
 } from "../../bots/teams/index.ts";
 import { teamsAsMessenger } from "../../bots/teams/messenger.ts";
 import { type Config, publicUrl } from "../../engine/config.ts";
-import { firstReachable } from "../../engine/messaging/route.ts";
+import type { Engine } from "../../engine/engine.ts";
+import type { Logger } from "../../engine/logger.ts";
 import type { ExtraCommand, FaceModule } from "../modules/types.ts";
+import { placeMessenger } from "./messenger-slot.ts";
 
 export function teamsSettings(config: Config): TeamsSettings | undefined {
   if (!config.MicrosoftAppId) return undefined;
@@ -71,9 +73,40 @@ const packageCommand: ExtraCommand = {
   },
 };
 
+/** Why these settings cannot work, or undefined. */
+function teamsProblem(settings: TeamsSettings): string | undefined {
+  if (settings.MicrosoftAppType !== "MultiTenant" && !settings.MicrosoftAppTenantId)
+    return `MicrosoftAppTenantId is required with MicrosoftAppType=${settings.MicrosoftAppType}.`;
+  return undefined;
+}
+
+/** One Teams face per engine: built in every role (workers send nudges), mounted by the web role. */
+const faces = new WeakMap<Engine, TeamsFace>();
+
+function teamsFace(engine: Engine, config: Config, settings: TeamsSettings, log: Logger): TeamsFace {
+  let face = faces.get(engine);
+  if (!face) {
+    face = createTeamsFace({
+      engine,
+      settings,
+      workspace: config.CAIRN_WORKSPACE,
+      autoProvision: config.CAIRN_CHAT_AUTO_PROVISION,
+      log,
+    });
+    faces.set(engine, face);
+    placeMessenger(engine, "teams", teamsAsMessenger(face.messenger));
+  }
+  return face;
+}
+
 export const teamsModule: FaceModule = {
   name: "teams",
   commands: [packageCommand],
+  prepare(engine, config, log) {
+    const settings = teamsSettings(config);
+    if (!settings || teamsProblem(settings)) return;
+    teamsFace(engine, config, settings, log);
+  },
   async installFace(engine, config, log) {
     const settings = teamsSettings(config);
     if (!settings)
@@ -82,18 +115,11 @@ export const teamsModule: FaceModule = {
           "Teams:          off (set MicrosoftAppId and MicrosoftAppPassword; README: Microsoft Teams)",
         ],
       };
-    if (settings.MicrosoftAppType !== "MultiTenant" && !settings.MicrosoftAppTenantId)
-      throw new Error(`MicrosoftAppTenantId is required with MicrosoftAppType=${settings.MicrosoftAppType}.`);
+    const problem = teamsProblem(settings);
+    if (problem) throw new Error(problem);
     if (settings.MicrosoftAppType !== "UserAssignedMSI" && !settings.MicrosoftAppPassword)
       log.warn("Teams: MicrosoftAppPassword is not set; the bot can read messages but not answer them.");
-    const face: TeamsFace = createTeamsFace({
-      engine,
-      settings,
-      workspace: config.CAIRN_WORKSPACE,
-      autoProvision: config.CAIRN_CHAT_AUTO_PROVISION,
-      log,
-    });
-    engine.services.messenger = firstReachable([engine.services.messenger, teamsAsMessenger(face.messenger)]);
+    const face = teamsFace(engine, config, settings, log);
     return {
       mounts: [{ path: "/", router: face.router }],
       describe: (url) => [`Teams bot:      ${url}${MESSAGES_PATH}   (bot ${settings.MicrosoftAppId})`],

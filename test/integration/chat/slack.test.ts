@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { slackConfigProblem, slackEnabled } from "../../../bin/faces/slack.ts";
+import { installWorkers, prepareModules } from "../../../bin/modules/index.ts";
 import { say } from "../../../bots/conversation/message.ts";
 import { createFocusStatus } from "../../../bots/slack/focus-status.ts";
 import { slackInstallations } from "../../../bots/slack/installations.ts";
@@ -23,7 +24,13 @@ import {
   slackSignatureHeaders,
   startFakeSlack,
 } from "../../fakes/slack.ts";
-import { backends, startTestCairn, type TestCairn, testConfig } from "../../support/harness.ts";
+import {
+  backends,
+  openTestEngine,
+  startTestCairn,
+  type TestCairn,
+  testConfig,
+} from "../../support/harness.ts";
 import { logWatch } from "../../support/log-watch.ts";
 
 interface TaskRow {
@@ -50,12 +57,13 @@ for (const backend of backends()) {
         db: backend.db,
         jobs: backend.jobs,
         log: watch.log,
-        env: {
-          SLACK_SIGNING_SECRET: signingSecret,
-          SLACK_BOT_TOKEN: slack.botToken,
-          SLACK_API_URL: slack.apiUrl,
-        },
+        env: slackEnv(),
       });
+    });
+    const slackEnv = () => ({
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_API_URL: slack.apiUrl,
     });
     after(async () => {
       await cairn?.close();
@@ -336,6 +344,26 @@ for (const backend of backends()) {
         say("No workspace serves this."),
       );
       assert.equal(nobody.ok, false);
+    });
+
+    it("a worker process, which serves no Slack endpoint, still reaches a person in Slack (nudges run there)", async () => {
+      await adaWritesToTheBot("Ev-hello-worker");
+      const worker = await openTestEngine({ sharedDb: cairn.engine.services.db, env: slackEnv() });
+      try {
+        prepareModules(worker.engine, worker.config, silentLogger);
+        installWorkers(worker.engine, worker.config, silentLogger);
+        const actor = await worker.engine.actorFor("demo", "ada@example.com");
+        const count = slack.messages.length;
+        const sent = await worker.engine.services.messenger.send(
+          { workspaceId: actor.workspace.id, personId: actor.person.id },
+          say("Your focus block starts in 5 minutes."),
+        );
+        assert.deepEqual(sent, { delivered: true, channel: "slack" });
+        const [nudge] = (await slack.waitForMessages(count + 1)).slice(count);
+        assert.equal(nudge?.text, "Your focus block starts in 5 minutes.");
+      } finally {
+        await worker.close();
+      }
     });
 
     /**

@@ -14,7 +14,11 @@ export function predictLogistic(model: LogisticModel, x: ArrayLike<number>): num
 }
 
 /** Fits p(y=1|x) = σ(b + w·x); `l2` penalises w (not b). */
-export function fitLogistic(xs: number[][], ys: number[], options: { l2?: number; iterations?: number } = {}): LogisticModel {
+export function fitLogistic(
+  xs: number[][],
+  ys: number[],
+  options: { l2?: number; iterations?: number } = {},
+): LogisticModel {
   const l2 = options.l2 ?? 1e-3;
   const d = (xs[0]?.length ?? 0) + 1;
   const beta = new Float64Array(d);
@@ -28,7 +32,8 @@ export function fitLogistic(xs: number[][], ys: number[], options: { l2?: number
       const r = (ys[n] ?? 0) - p;
       for (let i = 0; i < d; i++) {
         gradient[i] = (gradient[i] ?? 0) + r * (x[i] ?? 0);
-        for (let j = 0; j <= i; j++) hessian[i * d + j] = (hessian[i * d + j] ?? 0) + w * (x[i] ?? 0) * (x[j] ?? 0);
+        for (let j = 0; j <= i; j++)
+          hessian[i * d + j] = (hessian[i * d + j] ?? 0) + w * (x[i] ?? 0) * (x[j] ?? 0);
       }
     });
     for (let i = 0; i < d; i++) {

@@ -28,8 +28,7 @@ export function expectedCalibrationError(probabilities: number[], labels: number
     observed[b] = (observed[b] ?? 0) + (labels[i] ?? 0);
   });
   let error = 0;
-  for (let b = 0; b < bins; b++)
-    if (count[b]) error += Math.abs((predicted[b] ?? 0) - (observed[b] ?? 0));
+  for (let b = 0; b < bins; b++) if (count[b]) error += Math.abs((predicted[b] ?? 0) - (observed[b] ?? 0));
   return error / Math.max(1, probabilities.length);
 }
 

@@ -5,7 +5,7 @@
  * the plain-TS dot product; the engine serves through plain TS (measured faster at this size).
  */
 
-import { FLOAT, valueInfo, Writer } from "./protobuf.ts";
+import { valueInfo, Writer } from "./protobuf.ts";
 
 /** Serialized ModelProto (IR 8, opset 17) of the linear slot scorer for `d` features. */
 export function linearScorerModel(d: number): Uint8Array {

@@ -51,7 +51,6 @@ export function valueInfo(w: Writer, field: number, name: string, dims: Array<nu
   });
 }
 
-
 /** TensorProto of float32 values (raw little-endian data) with the given name and shape. */
 export function floatTensor(w: Writer, field: number, name: string, dims: number[], values: number[]): void {
   w.message(field, (t) => {
@@ -60,7 +59,9 @@ export function floatTensor(w: Writer, field: number, name: string, dims: number
     t.string(8, name);
     const data = new Uint8Array(values.length * 4);
     const view = new DataView(data.buffer);
-    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+    values.forEach((v, i) => {
+      view.setFloat32(i * 4, v, true);
+    });
     t.bytesField(9, data);
   });
 }

@@ -44,7 +44,8 @@ export function generateWorker(rng: Rng, id: number): Worker {
   const workStart = rng.pick([8, 8.5, 9, 9, 9.5]);
   const workEnd = workStart + rng.pick([8, 8.5, 8.5, 9]);
   const kind = rng.next();
-  const center = kind < 0.55 ? 10 + rng.normal() * 0.8 : kind < 0.8 ? 13 + rng.normal() * 0.8 : 15 + rng.normal();
+  const center =
+    kind < 0.55 ? 10 + rng.normal() * 0.8 : kind < 0.8 ? 13 + rng.normal() * 0.8 : 15 + rng.normal();
   const personOverrun = rng.normal() * 0.2;
   return {
     id,
@@ -57,8 +58,8 @@ export function generateWorker(rng: Rng, id: number): Worker {
     taskNoise: 0.18 + rng.next() * 0.14,
     procrastination: clamp01(0.35 + rng.normal() * 0.22),
     meetingsPerDay: 0.5 + rng.next() * 4.5,
-    tasksPerDay: 1.2 + rng.next() * 2.3,
-    focusShare: 0.3 + rng.next() * 0.3,
+    tasksPerDay: 0.7 + rng.next() * 1.5,
+    focusShare: 0.4 + rng.next() * 0.3,
     diligence: 0.2 + rng.next() * 0.75,
     nudgeResponsiveness: 0.3 + rng.next() * 0.6,
     exhaustionSensitivity: 0.7 + rng.next() * 0.6,
@@ -190,7 +191,9 @@ export function simulateWorker(worker: Worker, seed: number, startDate: string, 
         const estimate = rng.pick(ESTIMATES);
         const effort = Math.max(
           10,
-          Math.round(estimate * Math.exp((worker.kindOverrun[kindIndex] ?? 0) + rng.normal() * worker.taskNoise)),
+          Math.round(
+            estimate * Math.exp((worker.kindOverrun[kindIndex] ?? 0) + rng.normal() * worker.taskNoise),
+          ),
         );
         let due: number | null = null;
         if (rng.next() < 0.85) {
@@ -282,7 +285,11 @@ export function simulateWorker(worker: Worker, seed: number, startDate: string, 
     }
     const dayEnd = midnight + 86_400_000;
     const missed = tasks.filter(
-      (k) => k.due !== null && k.due > midnight && k.due <= dayEnd && (k.completed ?? Number.POSITIVE_INFINITY) > k.due,
+      (k) =>
+        k.due !== null &&
+        k.due > midnight &&
+        k.due <= dayEnd &&
+        (k.completed ?? Number.POSITIVE_INFINITY) > k.due,
     ).length;
     const workingMinutes = workday ? (we - ws) * SLOT : 0;
     const load = workingMinutes > 0 ? (focusMinutes + meetingMinutes) / workingMinutes : 0;
@@ -327,7 +334,11 @@ const iso = (t: number) => new Date(Math.round(t)).toISOString();
 const clock = (hours: number) =>
   `${String(Math.floor(hours)).padStart(2, "0")}:${String(Math.round((hours % 1) * 60)).padStart(2, "0")}`;
 
-export function historyAt(sim: Simulation, now: number, options: { from?: number; aheadDays?: number } = {}): WorkerHistory {
+export function historyAt(
+  sim: Simulation,
+  now: number,
+  options: { from?: number; aheadDays?: number } = {},
+): WorkerHistory {
   const from = options.from ?? sim.start;
   const ahead = now + (options.aheadDays ?? 14) * 86_400_000;
   const hours = [{ start: clock(sim.worker.workStart), end: clock(sim.worker.workEnd) }];
@@ -357,8 +368,12 @@ export function historyAt(sim: Simulation, now: number, options: { from?: number
       }),
     events: sim.events
       .filter((e) => inWindow(e.t) && (!e.taskId || known.has(e.taskId)))
-      .map((e) => (e.taskId ? { type: e.type, at: iso(e.t), taskId: e.taskId } : { type: e.type, at: iso(e.t) })),
-    busy: sim.busy.filter((b) => b.end > from && b.start < ahead).map((b) => ({ start: iso(b.start), end: iso(b.end) })),
+      .map((e) =>
+        e.taskId ? { type: e.type, at: iso(e.t), taskId: e.taskId } : { type: e.type, at: iso(e.t) },
+      ),
+    busy: sim.busy
+      .filter((b) => b.end > from && b.start < ahead)
+      .map((b) => ({ start: iso(b.start), end: iso(b.end) })),
   };
 }
 
@@ -381,6 +396,11 @@ export function simulateWorkforce(options: WorkforceOptions): Simulation[] {
   const rng = createRng(options.seed);
   return Array.from({ length: options.people }, (_, i) => {
     const worker = generateWorker(rng, i);
-    return simulateWorker(worker, options.seed * 7919 + i * 104_729 + 1, options.startDate ?? "2026-01-05", options.days);
+    return simulateWorker(
+      worker,
+      options.seed * 7919 + i * 104_729 + 1,
+      options.startDate ?? "2026-01-05",
+      options.days,
+    );
   });
 }

@@ -101,12 +101,22 @@ export function effortSamples(tasks: HistoryTask[], spent: Map<string, number>):
   return out;
 }
 
-/** The person's shrunk mean log ratio. */
+/** Variance of the person's log ratios, shrunk toward the population's with 3 pseudo-samples. */
+export function personVariance(samples: readonly EffortSample[], model: EffortModel): number {
+  const n = samples.length;
+  const mean = n ? samples.reduce((s, x) => s + x.logRatio, 0) / n : 0;
+  const squares = samples.reduce((s, x) => s + (x.logRatio - mean) ** 2, 0);
+  return (squares + 3 * model.withinPersonVariance) / (Math.max(0, n - 1) + 3);
+}
+
+/**
+ * The person's mean log ratio, shrunk toward the population's. The prior counts as `personPriorSamples`
+ * samples for a person with a typical spread, fewer for a consistent one (normal–normal pooling).
+ */
 export function personLogRatio(samples: readonly EffortSample[], model: EffortModel): number {
   const sum = samples.reduce((s, x) => s + x.logRatio, 0);
-  return (
-    (sum + model.personPriorSamples * model.populationLogRatio) / (samples.length + model.personPriorSamples)
-  );
+  const prior = (model.personPriorSamples * personVariance(samples, model)) / model.withinPersonVariance;
+  return (sum + prior * model.populationLogRatio) / (samples.length + prior);
 }
 
 /** The calibrated log multiplier for a task with these words, and how many finished tasks overlapped. */

@@ -3,7 +3,7 @@
  * load. A file that is missing or fails to load falls back to the hand-set reference parameters below, with a
  * warning on stderr: the answer keeps its shape, only its quality drops.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 
 const Hours24 = z.array(z.number().nonnegative()).length(24);
@@ -21,6 +21,8 @@ export const EffortModel = z.object({
   model: z.literal("effort"),
   version: z.literal(1),
   populationLogRatio: z.number(),
+  /** The mean spread (variance of log ratios) within one person's finished tasks. */
+  withinPersonVariance: z.number().positive(),
   personPriorSamples: z.number().nonnegative(),
   similarPriorWeight: z.number().nonnegative(),
   /** 10th/90th percentiles of log(actual/predicted), by how many finished samples the person has. */
@@ -93,6 +95,7 @@ export const REFERENCE_MODELS: TrainedModels = {
     model: "effort",
     version: 1,
     populationLogRatio: Math.log(1.3),
+    withinPersonVariance: 0.16,
     personPriorSamples: 3,
     similarPriorWeight: 3,
     intervals: [{ minSamples: 0, low: -0.45, high: 0.55 }],
@@ -125,7 +128,16 @@ const SCHEMAS = {
   burnout: BurnoutModel,
 };
 
-export const TRAINED_DIR = new URL("../../models/trained/", import.meta.url);
+/**
+ * models/trained/ next to the sources; from the compiled dist/engine/behavior/ it is one level further up
+ * (bin/build.js copies only the migrations, and the package ships models/ as it is).
+ */
+export const TRAINED_DIR: URL = (() => {
+  const candidates = ["../../models/trained/", "../../../models/trained/"].map(
+    (p) => new URL(p, import.meta.url),
+  );
+  return candidates.find((dir) => existsSync(new URL(MODEL_FILES.peakHours, dir))) ?? (candidates[0] as URL);
+})();
 
 export interface LoadedModels {
   models: TrainedModels;

@@ -189,6 +189,16 @@ function trainEffort(train: Snapshot[]): EffortModel {
   const populationLogRatio = r6(
     mean(allSamples.length ? allSamples : [REFERENCE_MODELS.effort.populationLogRatio]),
   );
+  const spreads = train
+    .filter((s) => s.samples.length >= 3)
+    .map((s) => {
+      const logs = s.samples.map((x) => x.logRatio);
+      const m = mean(logs);
+      return logs.reduce((acc, v) => acc + (v - m) ** 2, 0) / (logs.length - 1);
+    });
+  const withinPersonVariance = r6(
+    spreads.length ? mean(spreads) : REFERENCE_MODELS.effort.withinPersonVariance,
+  );
   let best: EffortModel = REFERENCE_MODELS.effort;
   let bestError = Number.POSITIVE_INFINITY;
   for (const personPriorSamples of [1, 2, 4, 8, 16])
@@ -196,6 +206,7 @@ function trainEffort(train: Snapshot[]): EffortModel {
       const model: EffortModel = {
         ...REFERENCE_MODELS.effort,
         populationLogRatio,
+        withinPersonVariance,
         personPriorSamples,
         similarPriorWeight,
       };

@@ -31,25 +31,30 @@ describe("cairn insights with the trained models", () => {
   });
 
   it("finds held-out simulated people's peak hours and beats their raw estimates", () => {
-    // A seed neither training nor the held-out evaluation uses.
-    const sims = simulateWorkforce({ seed: 424_242, people: 8, days: 35 });
+    // A seed neither training nor the held-out evaluation uses; the full figures are in models/cards/.
+    const sims = simulateWorkforce({ seed: 424_242, people: 12, days: 35 });
+    let personal = 0;
     let hits = 0;
     let rawError = 0;
     let modelError = 0;
     for (const sim of sims) {
       const at14 = insightsFromRaw(historyAt(sim, sim.start + 14 * DAY + 11 * 3_600_000));
-      assert.equal(at14.basis, "personal");
-      if (Math.abs(at14.peakHours.bestHour - Math.floor(sim.worker.peakHour)) <= 1) hits++;
-      const now = sim.start + 21 * DAY + 11 * 3_600_000;
-      const out = insightsFromRaw(historyAt(sim, now));
-      for (const task of out.effort.tasks) {
-        const truth = sim.tasks.find((t) => t.id === task.taskId);
-        if (!truth || truth.completed === null) continue;
-        rawError += Math.abs(Math.log(truth.effortMinutes / truth.estimateMinutes));
-        modelError += Math.abs(Math.log(truth.effortMinutes / task.predictedMinutes));
+      if (at14.basis === "personal") {
+        personal++;
+        if (Math.abs(at14.peakHours.bestHour - Math.floor(sim.worker.peakHour)) <= 1) hits++;
+      }
+      for (const day of [21, 28]) {
+        const out = insightsFromRaw(historyAt(sim, sim.start + day * DAY + 11 * 3_600_000));
+        for (const task of out.effort.tasks) {
+          const truth = sim.tasks.find((t) => t.id === task.taskId);
+          if (!truth || truth.completed === null) continue;
+          rawError += Math.abs(Math.log(truth.effortMinutes / truth.estimateMinutes));
+          modelError += Math.abs(Math.log(truth.effortMinutes / task.predictedMinutes));
+        }
       }
     }
-    assert.ok(hits >= 6, `${hits} of 8 peaks within ±1 h`);
+    assert.ok(personal >= 8, `${personal} people with a personal answer after 14 days`);
+    assert.ok(hits >= 0.7 * personal, `${hits} of ${personal} peaks within ±1 h`);
     assert.ok(modelError < 0.8 * rawError, `${modelError} vs raw ${rawError}`);
   });
 
@@ -68,8 +73,8 @@ describe("cairn insights with the trained models", () => {
   it("the committed ONNX export agrees with the TypeScript reference within 1e-5", async () => {
     const ort = await import("onnxruntime-node");
     const models = trainedModels();
-    const rows = completionCheckRows(FULL_CONFIG, models.effort, 2);
-    assert.ok(rows.length > 5);
+    const rows = completionCheckRows(FULL_CONFIG, models.effort, 4);
+    assert.ok(rows.length > 5, `${rows.length} rows`);
     const session = await ort.InferenceSession.create(readFileSync(new URL(ONNX_FILE, TRAINED_DIR)));
     const d = models.completion.weights.length;
     const output = await session.run({
@@ -77,7 +82,8 @@ describe("cairn insights with the trained models", () => {
     });
     const p = output.probability?.data as Float32Array;
     rows.forEach((row, i) => {
-      assert.ok(Math.abs((p[i] ?? 0) - completionProbability(models.completion, row)) <= 1e-5);
+      const reference = completionProbability(models.completion, row);
+      assert.ok(Math.abs((p[i] ?? 0) - reference) <= 1e-5, `${p[i]} vs ${reference}`);
     });
     await session.release();
   });

@@ -4,8 +4,10 @@
  * sessions barely move it and two weeks of steady work outweigh it. Work outside working hours counts at
  * `afterHoursWeight` (late crunch is rarely chosen for its hour).
  */
+
+import { IANAZone } from "luxon";
 import type { WorkingHours } from "../scheduling/input/plan-input.ts";
-import { type Interval, minutesByLocalHour, round } from "./history.ts";
+import { type Interval, round } from "./history.ts";
 import { type PeakHoursModel, REFERENCE_MODELS, trainedModels } from "./trained-models.ts";
 
 export interface PeakHours {
@@ -53,6 +55,28 @@ export function workingHourMask(workingHours: WorkingHours | undefined): boolean
   return mask.some(Boolean) ? mask : mask.fill(true);
 }
 
+const HOUR = 3_600_000;
+
+/**
+ * Minutes of each interval per local hour of day (0..23): the same numbers as history.ts's
+ * minutesByLocalHour, with the zone's offset looked up per hour step instead of a DateTime per step.
+ */
+export function localHourMinutes(intervals: Interval[], zone: string): number[] {
+  const hours = new Array<number>(24).fill(0);
+  const tz = IANAZone.create(zone);
+  for (const iv of intervals) {
+    let t = iv.start;
+    while (t < iv.end) {
+      const local = t + tz.offset(t) * 60_000;
+      const hour = Math.floor(local / HOUR) % 24;
+      const next = Math.min(iv.end, t + HOUR - (((local % HOUR) + HOUR) % HOUR));
+      hours[(hour + 24) % 24] = (hours[(hour + 24) % 24] ?? 0) + (next - t) / 60_000;
+      t = next > t ? next : t + 60_000;
+    }
+  }
+  return hours;
+}
+
 /** Work minutes per local hour, with minutes outside working hours down-weighted. */
 export function weightedHourMinutes(
   work: Interval[],
@@ -61,7 +85,7 @@ export function weightedHourMinutes(
   afterHoursWeight: number,
 ): number[] {
   const mask = workingHourMask(workingHours);
-  return minutesByLocalHour(work, zone).map((m, h) => (mask[h] ? m : afterHoursWeight * m));
+  return localHourMinutes(work, zone).map((m, h) => (mask[h] ? m : afterHoursWeight * m));
 }
 
 /** The posterior peak hours from per-hour work minutes (the serving core, shared with training). */

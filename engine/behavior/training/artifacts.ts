@@ -12,7 +12,46 @@ import type { Figures, TrainResult } from "./train-behavior-models.ts";
 export const ONNX_FILE = "completion.onnx";
 export const FIGURES_FILE = "figures.json";
 
-const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+const WIDTH = 110;
+
+/**
+ * JSON laid out the way the repository's formatter (biome) lays it out, so committed artifacts stay
+ * byte-identical after formatting: objects expanded, a primitive array on one line when it fits, numbers
+ * filled up to the line width otherwise, anything else one item per line.
+ */
+export function formatJson(value: unknown, indent = "", prefix = ""): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    const primitive = value.every((v) => v === null || typeof v !== "object");
+    const flat = `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    if (primitive && indent.length + prefix.length + flat.length + 1 <= WIDTH) return flat;
+    if (value.every((v) => typeof v === "number")) {
+      const lines: string[] = [];
+      let line = "";
+      for (const v of value.map((x) => JSON.stringify(x))) {
+        const next = line ? `${line}, ${v}` : v;
+        if (line && inner.length + next.length + 1 > WIDTH) {
+          lines.push(`${line},`);
+          line = v;
+        } else line = next;
+      }
+      lines.push(line);
+      return `[\n${lines.map((l) => inner + l).join("\n")}\n${indent}]`;
+    }
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return "{}";
+  const body = entries.map(([k, v]) => {
+    const key = `${JSON.stringify(k)}: `;
+    return `${inner}${key}${formatJson(v, inner, key)}`;
+  });
+  return `{\n${body.join(",\n")}\n${indent}}`;
+}
+
+const json = (value: unknown) => new TextEncoder().encode(`${formatJson(value)}\n`);
 
 /** File name → bytes, in a fixed order. */
 export function artifactFiles(result: TrainResult): Map<string, Uint8Array> {

@@ -113,6 +113,25 @@ ${GLOBAL_OPTIONS}`,
     load: async () => (await import("./commands/insights.ts")).insightsCommand,
   },
   {
+    name: "train",
+    usage: "train [--quick] [--check] [--out <dir>]",
+    summary: "reproduce the behaviour models from simulated people (models/trained/, cards)",
+    help: `Usage: cairn train [--quick] [--check] [--out <dir>]
+
+Trains every behaviour model behind cairn insights (peak hours, effort calibration, completion likelihood,
+burnout risk) on seeded simulated people, scores each on held-out simulated people against a baseline,
+exports the completion model to ONNX and checks it against the TypeScript reference (within 1e-5), then
+writes models/trained/ and the figures in models/cards/. Progress goes to stderr, the figures to stdout as
+JSON. Needs no database and no configuration; takes a few minutes on 2 cores.
+
+Options:
+  --quick       a small training run (seconds; for tests); never touches the cards
+  --check       train, then compare with the files instead of writing them (exit 1 when they differ)
+  --out <dir>   write (or compare) the artifacts there instead of models/trained/
+${GLOBAL_OPTIONS}`,
+    load: async () => (await import("./commands/train.ts")).trainCommand,
+  },
+  {
     name: "chat",
     usage:
       'chat [--workspace <slug>] [--person <email>] | chat --parse [--tz <IANA zone>] [--now <ISO time>] "<text>"',

@@ -1,19 +1,17 @@
 /**
- * Completion likelihood for open tasks with a due date. The work still needed (predicted minus already
- * worked, plus every open task due no later, earliest deadline first) is compared with the free working
- * minutes until the due time (working hours minus busy time, in the person's zone); the log of that slack
- * ratio goes through a logistic, shifted by the person's on-time record (shrunk toward the population's).
+ * Completion likelihood for open tasks with a due date: a logistic model (trained on simulated people,
+ * models/trained/completion.json; exported to ONNX too, served here in TypeScript, measured faster) on:
+ * the slack ratio (free working minutes until the due time against the calibrated work still needed by it,
+ * earliest deadline first), free hours, the task's remaining hours, the person's on-time record (shrunk toward
+ * the population's), the procrastination index, whether work has started, and days to the due time.
  */
 import type { EffortTask } from "./effort.ts";
-import { busyIntervals, clamp, freeWorkingMinutes, logistic, round } from "./history.ts";
+import { busyIntervals, clamp, DAY, freeWorkingMinutes, logistic, round } from "./history.ts";
 import type { InsightsInput } from "./insights-input.ts";
+import { type CompletionModel, trainedModels } from "./trained-models.ts";
 
-const SLOPE = 2.2;
-/** At a ratio of 1 (just enough time) a task is somewhat less likely done than not: plans slip. */
-const INTERCEPT = -0.3;
 export const POPULATION_ON_TIME = 0.7;
 const PRIOR_TASKS = 4;
-const HISTORY_WEIGHT = 0.5;
 
 export interface Completion {
   taskId: string;
@@ -25,6 +23,12 @@ export interface Completion {
   slackRatio: number;
 }
 
+export interface CompletionRow extends Omit<Completion, "probability"> {
+  dueAt: number;
+  /** The model's inputs, in COMPLETION_FEATURES order; empty when the due time has passed. */
+  features: number[];
+}
+
 const logit = (p: number) => Math.log(p / (1 - p));
 
 export function onTimeRate(input: InsightsInput, personal: boolean): { rate: number; n: number } {
@@ -33,40 +37,85 @@ export function onTimeRate(input: InsightsInput, personal: boolean): { rate: num
   return { rate: (onTime + PRIOR_TASKS * POPULATION_ON_TIME) / (done.length + PRIOR_TASKS), n: done.length };
 }
 
-export function completion(input: InsightsInput, effortTasks: EffortTask[], personal: boolean): Completion[] {
+/** The model's inputs for each open task with a due date (in the order of input.tasks). */
+export function completionRows(
+  input: InsightsInput,
+  effortTasks: EffortTask[],
+  personal: boolean,
+  procrastinationIndex: number,
+): CompletionRow[] {
   const now = Date.parse(input.now);
   const busy = busyIntervals(input);
-  const history = onTimeRate(input, personal);
-  // Half the log-odds gap: a good record helps, but cannot make missing time appear.
-  const shift = HISTORY_WEIGHT * (logit(clamp(history.rate, 0.05, 0.95)) - logit(POPULATION_ON_TIME));
+  const record = logit(clamp(onTimeRate(input, personal).rate, 0.05, 0.95));
   const effortById = new Map(effortTasks.map((e) => [e.taskId, e]));
   const open = input.tasks
     .filter((t) => !t.completedAt && t.due)
     .map((t) => {
       const e = effortById.get(t.id);
       const predicted = e?.predictedMinutes ?? 60;
-      const remaining = Math.max(0.1 * predicted, predicted - (e?.spentMinutes ?? 0));
-      return { id: t.id, due: t.due ?? "", dueAt: Date.parse(t.due ?? ""), remaining };
+      const spent = e?.spentMinutes ?? 0;
+      const remaining = Math.max(0.1 * predicted, predicted - spent);
+      return {
+        id: t.id,
+        due: t.due ?? "",
+        dueAt: Date.parse(t.due ?? ""),
+        remaining,
+        started: spent > 0 ? 1 : 0,
+      };
     })
     .sort((a, b) => a.dueAt - b.dueAt || a.id.localeCompare(b.id));
   let demand = 0;
-  const out: Completion[] = [];
+  const rows: CompletionRow[] = [];
   for (const t of open) {
     demand += t.remaining;
     const free = t.dueAt > now ? freeWorkingMinutes(input, now, t.dueAt, busy) : 0;
     const ratio = (free + 1) / (demand + 1);
-    const p =
-      t.dueAt <= now ? 0.01 : clamp(logistic(INTERCEPT + SLOPE * Math.log(ratio) + shift), 0.01, 0.99);
-    out.push({
+    rows.push({
       taskId: t.id,
-      probability: round(p),
       due: t.due,
+      dueAt: t.dueAt,
       remainingMinutes: Math.round(t.remaining),
       demandMinutes: Math.round(demand),
       freeMinutes: Math.round(free),
       slackRatio: round(ratio),
+      features:
+        t.dueAt <= now
+          ? []
+          : [
+              Math.log(ratio),
+              Math.log1p(free / 60),
+              Math.log1p(t.remaining / 60),
+              record,
+              procrastinationIndex,
+              t.started,
+              Math.log1p((t.dueAt - now) / DAY),
+            ],
     });
   }
   const order = new Map(input.tasks.map((t, i) => [t.id, i]));
-  return out.sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
+  return rows.sort((a, b) => (order.get(a.taskId) ?? 0) - (order.get(b.taskId) ?? 0));
+}
+
+/** The TypeScript reference of the model (the ONNX export is checked against it). */
+export function completionProbability(model: CompletionModel, features: readonly number[]): number {
+  let z = model.intercept;
+  model.weights.forEach((w, i) => {
+    z += w * (features[i] ?? 0);
+  });
+  return logistic(z);
+}
+
+export function completion(
+  input: InsightsInput,
+  effortTasks: EffortTask[],
+  personal: boolean,
+  options: { procrastinationIndex?: number; model?: CompletionModel } = {},
+): Completion[] {
+  const model = options.model ?? trainedModels().completion;
+  return completionRows(input, effortTasks, personal, options.procrastinationIndex ?? 0.3).map(
+    ({ features, dueAt: _dueAt, ...row }) => ({
+      ...row,
+      probability: round(features.length ? clamp(completionProbability(model, features), 0.01, 0.99) : 0.01),
+    }),
+  );
 }

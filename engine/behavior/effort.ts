@@ -1,24 +1,27 @@
 /**
- * Effort calibration: the multiplier is exp(median log(actual/estimate)) over finished tasks, shrunk toward
- * the population's planning-fallacy factor (1.3) with PRIOR_SAMPLES pseudo-tasks. A tag with at least
- * TAG_MIN samples gets its own multiplier, shrunk toward the person's. The 80 % interval is the 10th–90th
- * percentile of the person's log-ratio spread (the population spread when there are few samples).
+ * Effort calibration (trained, models/trained/effort.json). For an open task the log multiplier of its
+ * estimate is the person's mean log(actual/estimate), shrunk toward the population's with
+ * `personPriorSamples` pseudo-tasks, then refined by the person's finished tasks with similar words (title
+ * and tags, weighted by token overlap), shrunk toward the person's value with `similarPriorWeight`. The 80 %
+ * interval is the trained 10th–90th percentile of the residual log error for people with that many samples.
  */
-import { clamp, type Interval, MINUTE, median, quantile, round } from "./history.ts";
+import { clamp, type Interval, MINUTE, median, round } from "./history.ts";
 import type { HistoryTask } from "./insights-input.ts";
+import { type EffortModel, REFERENCE_MODELS, trainedModels } from "./trained-models.ts";
 
-export const POPULATION_MULTIPLIER = 1.3;
-/** Population 10th/90th percentiles of log(actual/estimate) around the median. */
+/** The reference planning-fallacy factor (the answer before training). */
+export const POPULATION_MULTIPLIER =
+  Math.round(Math.exp(REFERENCE_MODELS.effort.populationLogRatio) * 100) / 100;
+/** Reference 10th/90th percentiles of log(actual/estimate) around the prediction. */
 export const POPULATION_SPREAD: [number, number] = [-0.45, 0.55];
-const PRIOR_SAMPLES = 3;
-const TAG_MIN = 3;
-const SPREAD_MIN = 5;
 const DEFAULT_ESTIMATE = 60;
 
 export interface EffortSample {
   taskId: string;
   tags: string[];
   logRatio: number;
+  /** Lower-case words of the title and tags. */
+  tokens?: string[];
 }
 
 export interface EffortTask {
@@ -28,8 +31,10 @@ export interface EffortTask {
   low: number;
   high: number;
   multiplier: number;
-  basis: "tag" | "personal" | "population";
+  basis: "similar" | "tag" | "personal" | "population";
   spentMinutes: number;
+  /** Finished tasks whose words overlap this one's. */
+  similarTasks?: number;
 }
 
 export interface Effort {
@@ -37,6 +42,39 @@ export interface Effort {
   samples: number;
   tagMultipliers: Record<string, number>;
   tasks: EffortTask[];
+}
+
+const STOP = new Set([
+  "the",
+  "and",
+  "for",
+  "with",
+  "from",
+  "into",
+  "a",
+  "an",
+  "of",
+  "to",
+  "on",
+  "in",
+  "my",
+  "our",
+]);
+
+/** Words that say what a task is: lower-case title words (two letters or more, no stop words) and tags. */
+export function taskTokens(task: Pick<HistoryTask, "title" | "tags">): string[] {
+  const words = task.title
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 2 && !STOP.has(w));
+  return [...new Set([...words, ...task.tags.map((t) => `#${t.toLowerCase()}`)])].sort();
+}
+
+export function tokenOverlap(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const set = new Set(a);
+  const shared = b.filter((t) => set.has(t)).length;
+  return shared / (a.length + b.length - shared);
 }
 
 /** Focus/task work minutes per task. */
@@ -53,58 +91,104 @@ export function effortSamples(tasks: HistoryTask[], spent: Map<string, number>):
     if (!t.completedAt || !t.estimateMinutes) continue;
     const actual = t.actualMinutes ?? spent.get(t.id);
     if (!actual || actual <= 0) continue;
-    out.push({ taskId: t.id, tags: t.tags, logRatio: Math.log(actual / t.estimateMinutes) });
+    out.push({
+      taskId: t.id,
+      tags: t.tags,
+      logRatio: Math.log(actual / t.estimateMinutes),
+      tokens: taskTokens(t),
+    });
   }
   return out;
 }
 
-const shrink = (values: number[], prior: number) =>
-  (values.length * (values.length ? median(values) : 0) + PRIOR_SAMPLES * prior) /
-  (values.length + PRIOR_SAMPLES);
+/** Variance of the person's log ratios, shrunk toward the population's with 3 pseudo-samples. */
+export function personVariance(samples: readonly EffortSample[], model: EffortModel): number {
+  const n = samples.length;
+  const mean = n ? samples.reduce((s, x) => s + x.logRatio, 0) / n : 0;
+  const squares = samples.reduce((s, x) => s + (x.logRatio - mean) ** 2, 0);
+  return (squares + 3 * model.withinPersonVariance) / (Math.max(0, n - 1) + 3);
+}
 
-export function effort(tasks: HistoryTask[], work: Interval[], personal: boolean): Effort {
+/**
+ * The person's mean log ratio, shrunk toward the population's. The prior counts as `personPriorSamples`
+ * samples for a person with a typical spread, fewer for a consistent one (normal–normal pooling).
+ */
+export function personLogRatio(samples: readonly EffortSample[], model: EffortModel): number {
+  const sum = samples.reduce((s, x) => s + x.logRatio, 0);
+  const prior = (model.personPriorSamples * personVariance(samples, model)) / model.withinPersonVariance;
+  return (sum + prior * model.populationLogRatio) / (samples.length + prior);
+}
+
+/** The calibrated log multiplier for a task with these words, and how many finished tasks overlapped. */
+export function calibratedLogRatio(
+  tokens: readonly string[],
+  samples: readonly EffortSample[],
+  personLog: number,
+  model: EffortModel,
+): { logRatio: number; similar: number } {
+  let weight = 0;
+  let sum = 0;
+  let similar = 0;
+  for (const s of samples) {
+    const w = tokenOverlap(tokens, s.tokens ?? []);
+    if (w <= 0) continue;
+    similar++;
+    weight += w;
+    sum += w * s.logRatio;
+  }
+  return {
+    logRatio: (sum + model.similarPriorWeight * personLog) / (weight + model.similarPriorWeight),
+    similar,
+  };
+}
+
+/** The trained 80 % interval (log offsets around the prediction) for a person with `samples` samples. */
+export function intervalFor(samples: number, model: EffortModel): [number, number] {
+  let chosen = model.intervals[0] ?? { low: POPULATION_SPREAD[0], high: POPULATION_SPREAD[1] };
+  for (const i of model.intervals) if (samples >= i.minSamples) chosen = i;
+  return [chosen.low, chosen.high];
+}
+
+export function effort(
+  tasks: HistoryTask[],
+  work: Interval[],
+  personal: boolean,
+  model: EffortModel = trainedModels().effort,
+): Effort {
   const spent = minutesPerTask(work);
   const samples = personal ? effortSamples(tasks, spent) : [];
-  const logs = samples.map((s) => s.logRatio);
-  const personLog = shrink(logs, Math.log(POPULATION_MULTIPLIER));
+  const personLog = personLogRatio(samples, model);
+  const spread = intervalFor(samples.length, model);
   const tagLogs = new Map<string, number>();
-  const tagNames = [...new Set(samples.flatMap((s) => s.tags))].sort();
-  for (const tag of tagNames) {
+  for (const tag of [...new Set(samples.flatMap((s) => s.tags))].sort()) {
     const values = samples.filter((s) => s.tags.includes(tag)).map((s) => s.logRatio);
-    if (values.length >= TAG_MIN) tagLogs.set(tag, shrink(values, personLog));
-  }
-  let spread = POPULATION_SPREAD;
-  if (logs.length >= SPREAD_MIN) {
-    const mid = median(logs);
-    const residuals = logs.map((l) => l - mid).sort((a, b) => a - b);
-    // Blend with the population spread so a handful of samples cannot claim a razor-thin interval.
-    const w = logs.length / (logs.length + PRIOR_SAMPLES);
-    spread = [
-      Math.min(-0.05, w * quantile(residuals, 0.1) + (1 - w) * POPULATION_SPREAD[0]),
-      Math.max(0.05, w * quantile(residuals, 0.9) + (1 - w) * POPULATION_SPREAD[1]),
-    ];
+    if (values.length >= 3)
+      tagLogs.set(
+        tag,
+        (values.reduce((a, b) => a + b, 0) + model.personPriorSamples * personLog) /
+          (values.length + model.personPriorSamples),
+      );
   }
   const estimates = tasks.filter((t) => t.estimateMinutes).map((t) => t.estimateMinutes ?? 0);
   const fallbackEstimate = estimates.length ? median(estimates) : DEFAULT_ESTIMATE;
-  const open = tasks.filter((t) => !t.completedAt);
-  const out: EffortTask[] = open.map((t) => {
-    const tagged = t.tags.filter((tag) => tagLogs.has(tag));
-    const logMult = tagged.length
-      ? tagged.reduce((s, tag) => s + (tagLogs.get(tag) ?? 0), 0) / tagged.length
-      : personLog;
-    const estimate = t.estimateMinutes || fallbackEstimate;
-    const predicted = estimate * Math.exp(logMult);
-    return {
-      taskId: t.id,
-      estimateMinutes: Math.round(estimate),
-      predictedMinutes: Math.round(predicted),
-      low: Math.round(predicted * Math.exp(spread[0])),
-      high: Math.round(predicted * Math.exp(spread[1])),
-      multiplier: round(Math.exp(logMult)),
-      basis: tagged.length ? "tag" : samples.length ? "personal" : "population",
-      spentMinutes: Math.round(spent.get(t.id) ?? 0),
-    };
-  });
+  const out: EffortTask[] = tasks
+    .filter((t) => !t.completedAt)
+    .map((t) => {
+      const { logRatio, similar } = calibratedLogRatio(taskTokens(t), samples, personLog, model);
+      const estimate = t.estimateMinutes || fallbackEstimate;
+      const predicted = estimate * Math.exp(logRatio);
+      return {
+        taskId: t.id,
+        estimateMinutes: Math.round(estimate),
+        predictedMinutes: Math.round(predicted),
+        low: Math.round(predicted * Math.exp(spread[0])),
+        high: Math.round(predicted * Math.exp(spread[1])),
+        multiplier: round(Math.exp(logRatio)),
+        basis: similar > 0 ? "similar" : samples.length ? "personal" : "population",
+        spentMinutes: Math.round(spent.get(t.id) ?? 0),
+        similarTasks: similar,
+      };
+    });
   return {
     multiplier: round(clamp(Math.exp(personLog), 0.1, 20)),
     samples: samples.length,

@@ -37,6 +37,7 @@ export function insightsFromHistory(input: InsightsInput): InsightsReport {
   const personal = days >= MIN_HISTORY_DAYS && completedTasks >= MIN_COMPLETED_TASKS;
   const work = workIntervals(input);
   const eff = effort(input.tasks, work, personal);
+  const procrastinationNow = procrastination(input, personal);
   return {
     basis: personal ? "personal" : "population",
     now: input.now,
@@ -46,10 +47,10 @@ export function insightsFromHistory(input: InsightsInput): InsightsReport {
       completedTasks,
       openTasks: input.tasks.length - completedTasks,
     },
-    peakHours: peakHours(work, input.person.timezone, personal),
+    peakHours: peakHours(work, input.person.timezone, personal, { workingHours: input.person.workingHours }),
     effort: eff,
-    completion: completion(input, eff.tasks, personal),
-    procrastination: procrastination(input, personal),
+    completion: completion(input, eff.tasks, personal, { procrastinationIndex: procrastinationNow.index }),
+    procrastination: procrastinationNow,
     burnout: burnout(input, work, personal),
     score: score(input, work),
   };

@@ -1,9 +1,14 @@
 /**
- * Peak hours: a histogram of work minutes by local hour, shrunk toward a population curve (main peak ~10h,
- * secondary ~15h). The prior weighs as PRIOR_MINUTES of work, so a few sessions barely move it and two weeks
- * of steady work outweigh it.
+ * Peak hours: a histogram of work minutes by local hour, shrunk toward the trained population curve (learned
+ * from simulated people, models/trained/peak-hours.json). The prior weighs as `priorMinutes` of work, so a few
+ * sessions barely move it and two weeks of steady work outweigh it. Work outside working hours counts at
+ * `afterHoursWeight` (late crunch is rarely chosen for its hour).
  */
-import { type Interval, minutesByLocalHour, round } from "./history.ts";
+
+import { IANAZone } from "luxon";
+import type { WorkingHours } from "../scheduling/input/plan-input.ts";
+import { type Interval, round } from "./history.ts";
+import { type PeakHoursModel, REFERENCE_MODELS, trainedModels } from "./trained-models.ts";
 
 export interface PeakHours {
   bestHour: number;
@@ -14,19 +19,13 @@ export interface PeakHours {
   workMinutes: number;
 }
 
-/** Pseudo-minutes the population curve counts as. */
-export const PRIOR_MINUTES = 600;
+/** Pseudo-minutes the reference population curve counts as. */
+export const PRIOR_MINUTES = REFERENCE_MODELS.peakHours.priorMinutes;
 /** Hours whose posterior is at least this share of the best hour's belong to the peak ranges. */
 const THRESHOLD = 0.7;
 
-const gauss = (h: number, mu: number, sd: number) => Math.exp(-((h + 0.5 - mu) ** 2) / (2 * sd * sd));
-
-/** The population curve: most people's best work is mid-morning, with a smaller mid-afternoon bump. */
-export const POPULATION_CURVE: number[] = (() => {
-  const raw = Array.from({ length: 24 }, (_, h) => 0.01 + gauss(h, 10.5, 1.5) + 0.6 * gauss(h, 15.5, 1.3));
-  const total = raw.reduce((a, b) => a + b, 0);
-  return raw.map((v) => v / total);
-})();
+/** The reference population curve: mid-morning main peak, smaller mid-afternoon bump. */
+export const POPULATION_CURVE: number[] = REFERENCE_MODELS.peakHours.populationCurve;
 
 function ranges(curve: number[]): [number, number][] {
   const max = Math.max(...curve);
@@ -43,18 +42,64 @@ function ranges(curve: number[]): [number, number][] {
   return out;
 }
 
-export function peakHours(work: Interval[], zone: string, personal: boolean): PeakHours {
-  const minutes = minutesByLocalHour(work, zone);
+/** Local hours of day (0..23) that fall in any day's working hours. */
+export function workingHourMask(workingHours: WorkingHours | undefined): boolean[] {
+  const mask = new Array<boolean>(24).fill(false);
+  if (!workingHours) return mask.fill(true);
+  for (const intervals of Object.values(workingHours))
+    for (const w of intervals ?? []) {
+      const [sh = 0, sm = 0] = w.start.split(":").map(Number);
+      const [eh = 24, em = 0] = w.end.split(":").map(Number);
+      for (let h = 0; h < 24; h++) if (h + 1 > sh + sm / 60 && h < eh + em / 60) mask[h] = true;
+    }
+  return mask.some(Boolean) ? mask : mask.fill(true);
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Minutes of each interval per local hour of day (0..23): the same numbers as history.ts's
+ * minutesByLocalHour, with the zone's offset looked up per hour step instead of a DateTime per step.
+ */
+export function localHourMinutes(intervals: Interval[], zone: string): number[] {
+  const hours = new Array<number>(24).fill(0);
+  const tz = IANAZone.create(zone);
+  for (const iv of intervals) {
+    let t = iv.start;
+    while (t < iv.end) {
+      const local = t + tz.offset(t) * 60_000;
+      const hour = Math.floor(local / HOUR) % 24;
+      const next = Math.min(iv.end, t + HOUR - (((local % HOUR) + HOUR) % HOUR));
+      hours[(hour + 24) % 24] = (hours[(hour + 24) % 24] ?? 0) + (next - t) / 60_000;
+      t = next > t ? next : t + 60_000;
+    }
+  }
+  return hours;
+}
+
+/** Work minutes per local hour, with minutes outside working hours down-weighted. */
+export function weightedHourMinutes(
+  work: Interval[],
+  zone: string,
+  workingHours: WorkingHours | undefined,
+  afterHoursWeight: number,
+): number[] {
+  const mask = workingHourMask(workingHours);
+  return localHourMinutes(work, zone).map((m, h) => (mask[h] ? m : afterHoursWeight * m));
+}
+
+/** The posterior peak hours from per-hour work minutes (the serving core, shared with training). */
+export function peakFromMinutes(minutes: number[], personal: boolean, model: PeakHoursModel): PeakHours {
   const total = personal ? minutes.reduce((a, b) => a + b, 0) : 0;
-  const curve = POPULATION_CURVE.map((p, h) => (personal ? (minutes[h] ?? 0) : 0) + PRIOR_MINUTES * p).map(
-    (v) => v / (total + PRIOR_MINUTES),
-  );
+  const prior = model.priorMinutes;
+  const curve = model.populationCurve
+    .map((p, h) => (personal ? (minutes[h] ?? 0) : 0) + prior * p)
+    .map((v) => v / (total + prior));
   let bestHour = 0;
   curve.forEach((v, h) => {
     if (v > (curve[bestHour] ?? 0)) bestHour = h;
   });
-  // Confidence: the data's share of the posterior weight, lowered when the work is spread evenly.
-  const dataWeight = total / (total + PRIOR_MINUTES);
+  const dataWeight = total / (total + prior);
   const confidence = personal ? round(Math.min(0.95, 0.1 + 0.85 * dataWeight)) : 0.1;
   return {
     bestHour,
@@ -63,4 +108,18 @@ export function peakHours(work: Interval[], zone: string, personal: boolean): Pe
     curve: curve.map((v) => round(v, 4)),
     workMinutes: Math.round(total),
   };
+}
+
+export function peakHours(
+  work: Interval[],
+  zone: string,
+  personal: boolean,
+  options: { workingHours?: WorkingHours; model?: PeakHoursModel } = {},
+): PeakHours {
+  const model = options.model ?? trainedModels().peakHours;
+  return peakFromMinutes(
+    weightedHourMinutes(work, zone, options.workingHours, model.afterHoursWeight),
+    personal,
+    model,
+  );
 }

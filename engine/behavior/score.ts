@@ -4,7 +4,7 @@
  * 10-hour reference. A part with nothing to measure counts as neutral (0.5). The explanation compares each
  * part with the 7 days before and names what moved the score.
  */
-import { DateTime } from "luxon";
+import { IANAZone } from "luxon";
 import { clamp, clip, DAY, type Interval, round, sortedEvents, sumMinutes } from "./history.ts";
 import type { InsightsInput } from "./insights-input.ts";
 
@@ -27,7 +27,15 @@ interface Window {
   focusMinutes: number;
 }
 
-function windowStats(input: InsightsInput, work: Interval[], from: number, to: number): Window {
+type TimedEvent = ReturnType<typeof sortedEvents>[number];
+
+function windowStats(
+  input: InsightsInput,
+  events: TimedEvent[],
+  work: Interval[],
+  from: number,
+  to: number,
+): Window {
   const w: Window = {
     kept: 0,
     blocks: 0,
@@ -35,7 +43,7 @@ function windowStats(input: InsightsInput, work: Interval[], from: number, to: n
     withDue: 0,
     focusMinutes: sumMinutes(clip(work, from, to)),
   };
-  for (const e of sortedEvents(input)) {
+  for (const e of events) {
     if (e.t < from || e.t >= to) continue;
     if (e.type === "block_kept") w.kept++;
     if (e.type === "block_kept" || e.type === "block_moved" || e.type === "block_deleted") w.blocks++;
@@ -63,29 +71,33 @@ const value = (p: ReturnType<typeof parts>) =>
 
 /** Consecutive local days up to today with a completion or a kept block; today counts only once it has one. */
 export function streakDays(input: InsightsInput): number {
-  const zone = input.person.timezone;
+  const zone = IANAZone.create(input.person.timezone);
+  // Local calendar day numbers (days since 1970-01-01 in the person's zone): one offset lookup per instant.
+  const localDay = (t: number) => Math.floor((t + zone.offset(t) * 60_000) / DAY);
   const now = Date.parse(input.now);
-  const days = new Set<string>();
-  for (const e of sortedEvents(input))
-    if (e.t <= now && (e.type === "task_completed" || e.type === "block_kept"))
-      days.add(DateTime.fromMillis(e.t, { zone }).toISODate() ?? "");
+  const days = new Set<number>();
+  for (const e of input.events) {
+    if (e.type !== "task_completed" && e.type !== "block_kept") continue;
+    const t = Date.parse(e.at);
+    if (t <= now) days.add(localDay(t));
+  }
   for (const t of input.tasks)
-    if (t.completedAt && Date.parse(t.completedAt) <= now)
-      days.add(DateTime.fromMillis(Date.parse(t.completedAt), { zone }).toISODate() ?? "");
-  let day = DateTime.fromMillis(now, { zone }).startOf("day");
-  if (!days.has(day.toISODate() ?? "")) day = day.minus({ days: 1 });
+    if (t.completedAt && Date.parse(t.completedAt) <= now) days.add(localDay(Date.parse(t.completedAt)));
+  let day = localDay(now);
+  if (!days.has(day)) day--;
   let streak = 0;
-  while (days.has(day.toISODate() ?? "") && streak < 3660) {
+  while (days.has(day) && streak < 3660) {
     streak++;
-    day = day.minus({ days: 1 });
+    day--;
   }
   return streak;
 }
 
 export function score(input: InsightsInput, work: Interval[]): Score {
   const now = Date.parse(input.now);
-  const cur = windowStats(input, work, now - 7 * DAY, now);
-  const prev = windowStats(input, work, now - 14 * DAY, now - 7 * DAY);
+  const events = sortedEvents(input);
+  const cur = windowStats(input, events, work, now - 7 * DAY, now);
+  const prev = windowStats(input, events, work, now - 14 * DAY, now - 7 * DAY);
   const p = parts(cur);
   const q = parts(prev);
   const v = value(p);

@@ -5,56 +5,7 @@
  * the plain-TS dot product; the engine serves through plain TS (measured faster at this size).
  */
 
-class Writer {
-  readonly bytes: number[] = [];
-  varint(value: number): this {
-    let v = value;
-    while (v > 127) {
-      this.bytes.push((v & 127) | 128);
-      v = Math.floor(v / 128);
-    }
-    this.bytes.push(v);
-    return this;
-  }
-  tag(field: number, wire: 0 | 2 | 5): this {
-    return this.varint(field * 8 + wire);
-  }
-  int(field: number, value: number): this {
-    return this.tag(field, 0).varint(value);
-  }
-  bytesField(field: number, data: Uint8Array | number[]): this {
-    this.tag(field, 2).varint(data.length);
-    for (const b of data) this.bytes.push(b);
-    return this;
-  }
-  string(field: number, text: string): this {
-    return this.bytesField(field, new TextEncoder().encode(text));
-  }
-  message(field: number, build: (w: Writer) => void): this {
-    const inner = new Writer();
-    build(inner);
-    return this.bytesField(field, inner.bytes);
-  }
-}
-
-const FLOAT = 1;
-
-/** ValueInfoProto for a float tensor; a string dimension is symbolic (dim_param). */
-function valueInfo(w: Writer, field: number, name: string, dims: Array<number | string>): void {
-  w.message(field, (v) => {
-    v.string(1, name);
-    v.message(2, (type) =>
-      type.message(1, (tensor) => {
-        tensor.int(1, FLOAT);
-        tensor.message(2, (shape) => {
-          for (const dim of dims) {
-            shape.message(1, (d) => (typeof dim === "number" ? d.int(1, dim) : d.string(2, dim)));
-          }
-        });
-      }),
-    );
-  });
-}
+import { valueInfo, Writer } from "./protobuf.ts";
 
 /** Serialized ModelProto (IR 8, opset 17) of the linear slot scorer for `d` features. */
 export function linearScorerModel(d: number): Uint8Array {

@@ -16,10 +16,10 @@ import {
 import { getTaskById, listOpenTaskSummaries } from "../db/repositories/tasks.ts";
 import { Iso, IsoDateInput, IsoInput, Weekday } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
-import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/input/horizon.ts";
-import { PlanInputError, PlanMetrics, type TimeRange } from "../scheduling/input/plan-input.ts";
 import { AtRiskTask } from "../scheduling/input/behavior-signals.ts";
 import { readBehaviorSignals } from "../scheduling/input/gather-input.ts";
+import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/input/horizon.ts";
+import { PlanInputError, PlanMetrics, type TimeRange } from "../scheduling/input/plan-input.ts";
 import {
   loadPlanningProfile,
   PeakWindow,

@@ -42,6 +42,7 @@ export interface BehaviorSignals {
   peakHours: [number, number][] | null;
   atRisk: AtRiskTask[];
   report: InsightsReport;
+  history: InsightsInput;
 }
 
 const percent = (p: number) => `${Math.round(p * 100)} %`;
@@ -106,7 +107,7 @@ export function behaviorSignals(
   const atRisk = report.completion
     .filter((c) => c.probability < threshold)
     .map((c) => ({ taskId: c.taskId, probability: c.probability, due: new Date(c.due).toISOString() }));
-  return { basis: report.basis, planned, peakHours, atRisk, report };
+  return { basis: report.basis, planned, peakHours, atRisk, report, history };
 }
 
 /** "At risk: 35 % chance of finishing by Fri 24 Mar 16:00." in the person's zone. */

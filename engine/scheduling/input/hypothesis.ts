@@ -67,9 +67,14 @@ export function checkChanges(changes: readonly HypotheticalChange[], open: reado
 }
 
 /** The open tasks with the changes applied: estimates replaced, new tasks appended. */
-export function applyToTasks(open: readonly Task[], changes: readonly HypotheticalChange[], now: Date): Task[] {
+export function applyToTasks(
+  open: readonly Task[],
+  changes: readonly HypotheticalChange[],
+  now: Date,
+): Task[] {
   const estimates = new Map<string, number>();
-  for (const change of changes) if (change.type === "estimate") estimates.set(change.taskId, change.estimateMinutes);
+  for (const change of changes)
+    if (change.type === "estimate") estimates.set(change.taskId, change.estimateMinutes);
   const tasks = open.map((task) =>
     estimates.has(task.id) ? { ...task, estimateMinutes: estimates.get(task.id) ?? null } : task,
   );
@@ -145,7 +150,11 @@ export function latestChangeInstant(changes: readonly HypotheticalChange[], time
 }
 
 /** A short phrase per change, for the summary: "a day off on Fri 4 Dec". */
-export function describeChange(change: HypotheticalChange, timezone: string, titleOf: (id: string) => string): string {
+export function describeChange(
+  change: HypotheticalChange,
+  timezone: string,
+  titleOf: (id: string) => string,
+): string {
   const local = (iso: string, format: string) =>
     DateTime.fromISO(iso, { zone: timezone }).setLocale("en-GB").toFormat(format);
   switch (change.type) {

@@ -50,7 +50,16 @@ for (const backend of backends()) {
 
     /** Every stored row a what-if could touch, as text, in a fixed order. */
     async function snapshot(): Promise<string> {
-      const tables = ["tasks", "blocks", "plans", "events", "calendar_events", "task_pins"];
+      const tables = [
+        "tasks",
+        "blocks",
+        "plans",
+        "events",
+        "calendar_events",
+        "planning_pins",
+        "slot_preference_state",
+        "people",
+      ];
       return cairn.engine.services.db.scoped(dora.workspace.id, async (tx) => {
         const out: string[] = [];
         for (const table of tables) {

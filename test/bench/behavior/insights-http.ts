@@ -9,9 +9,12 @@
  * Progress on stderr, JSON on stdout.
  */
 import { parseArgs } from "node:util";
+import { insightsFor } from "../../../engine/behavior/insights.ts";
+import { insightsFromHistory } from "../../../engine/behavior/insights-from-history.ts";
+import { storedHistory } from "../../../engine/behavior/stored-history.ts";
 import { appendEvent } from "../../../engine/db/repositories/event-log.ts";
 import { insertBlock } from "../../../engine/db/repositories/plans.ts";
-import { insertTask, updateTaskFields } from "../../../engine/db/repositories/tasks.ts";
+import { insertTask, listTasksPage, updateTaskFields } from "../../../engine/db/repositories/tasks.ts";
 import { type Backend, startTestCairn } from "../../support/harness.ts";
 import { postgresUrl, redisUrl } from "../../support/services.ts";
 import { median, percentile, progress, seededRandom } from "../support/stats.ts";
@@ -104,6 +107,27 @@ async function bench(backend: Backend) {
       if (k >= warmup) times.push(ms);
       answer = body as Record<string, unknown>;
     }
+    // Where the time goes: the same answer in-process (no HTTP), and the models alone on the read history.
+    const inProcess: number[] = [];
+    const computeOnly: number[] = [];
+    const open = await db.scoped(who.workspace.id, (tx) =>
+      listTasksPage(
+        tx,
+        { personId: who.person.id, status: ["todo", "in_progress", "done"] },
+        { order: "created", limit: 10_000 },
+      ),
+    );
+    const history = await db.scoped(who.workspace.id, (tx) =>
+      storedHistory(tx, who.workspace.id, who.person.id, open.tasks, now),
+    );
+    for (let k = 0; k < Math.min(calls, 10); k++) {
+      let t0 = performance.now();
+      await insightsFor(db, who.workspace.id, who.person, now);
+      inProcess.push(performance.now() - t0);
+      t0 = performance.now();
+      insightsFromHistory(history);
+      computeOnly.push(performance.now() - t0);
+    }
     const round = (v: number) => Math.round(v * 10) / 10;
     return {
       backend,
@@ -114,6 +138,8 @@ async function bench(backend: Backend) {
       p50Ms: round(median(times)),
       p95Ms: round(percentile(times, 95)),
       maxMs: round(Math.max(...times)),
+      inProcessP50Ms: round(median(inProcess)),
+      modelsOnlyP50Ms: round(median(computeOnly)),
       answer: {
         basis: answer.basis,
         open: answer.open,

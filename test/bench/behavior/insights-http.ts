@@ -5,6 +5,7 @@
  * `--warmup` untimed ones. PGlite always; PostgreSQL too when DATABASE_URL (and REDIS_URL) are set.
  *
  *   node --import tsx test/bench/behavior/insights-http.ts [--tasks 10000] [--calls 40] [--warmup 3]
+ *     [--backend both|pglite|postgres]
  *
  * Progress on stderr, JSON on stdout.
  */
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     calls: { type: "string", default: "40" },
     warmup: { type: "string", default: "3" },
     seed: { type: "string", default: "2026" },
+    backend: { type: "string", default: "both" },
   },
 });
 const taskCount = Number(values.tasks);
@@ -153,7 +155,9 @@ async function bench(backend: Backend) {
   }
 }
 
-const results = [await bench("pglite")];
-if (postgresUrl() && redisUrl()) results.push(await bench("postgres"));
+const results = [];
+if (values.backend !== "postgres") results.push(await bench("pglite"));
+if (values.backend === "pglite") progress("--backend pglite: PostgreSQL skipped");
+else if (postgresUrl() && redisUrl()) results.push(await bench("postgres"));
 else progress("DATABASE_URL/REDIS_URL not set: PostgreSQL skipped");
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

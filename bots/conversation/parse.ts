@@ -42,6 +42,8 @@ export const CHAT_ACTIONS = [
   "get_score",
   "snooze_nudge",
   "answer_nudge",
+  "what_if",
+  "estimate_task",
 ] as const;
 export type ChatAction = (typeof CHAT_ACTIONS)[number];
 
@@ -127,6 +129,28 @@ const insights: Intent = (text) =>
   )
     ? action("get_insights")
     : undefined;
+
+/** "what if I take Friday off", "what if I'm off tomorrow": a day off tried on a copy of the plan. */
+const whatIf: Intent = (text, clock) => {
+  const match =
+    /^what if (?:i|we) (?:take|took|had|have|get)? ?(.+?) off\??$|^what if (?:i'?m|i am|i was|i were) (?:off|out|away) (.+?)\??$/i.exec(
+      text,
+    );
+  if (!match) return undefined;
+  const phrase = (match[1] ?? match[2] ?? "").replace(/^(?:the day|a day|on)\s+/i, "");
+  const date = extractDate(phrase, clock);
+  if (!date) return clarify('Which day? For example "what if I take Friday off".');
+  return action("what_if", { changes: [{ type: "day_off", date: date.value.date }] });
+};
+
+/** "how long will the Q3 report really take": the calibrated estimate of a task named by its words. */
+const estimate: Intent = (text) => {
+  const match = /^how long will (.+?) (?:really )?take(?: me)?\??$/i.exec(text);
+  if (!match?.[1]) return undefined;
+  return withTask(match[1].replace(/^(?:the task )/i, ""), "Which task?", (task) =>
+    action("estimate_task", { taskId: task }),
+  );
+};
 
 const snooze: Intent = (text, clock) => {
   const match =
@@ -637,6 +661,8 @@ const INTENTS: Intent[] = [
   startFocus,
   score,
   insights,
+  whatIf,
+  estimate,
   createTask,
   updateTask,
   reschedule,

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { PlanResult, ScheduledBlock } from "../../engine/actions/planning.ts";
 import { InsightsWithBehavior } from "../../engine/behavior/insights.ts";
 import { Person, Task, Workspace } from "../../engine/domain.ts";
+import { WhatIfResult } from "../../engine/scheduling/service/what-if.ts";
 import type { Button, Message, MessagePart, TimelineItem } from "./message.ts";
 import { say, stripMarks } from "./message.ts";
 
@@ -301,6 +302,46 @@ export function replyFor(action: string, output: unknown, timezone: string, now 
           { type: "context", text: basis },
         ],
       };
+    }
+    case "what_if": {
+      const result = WhatIfResult.safeParse(output);
+      if (!result.success) break;
+      const { moved, newlyAtRisk, newlyUnscheduled, summary, timezone } = result.data;
+      const parts: MessagePart[] = [{ type: "text", text: summary }];
+      const lines = moved.slice(0, 6).map((m) => {
+        const to = m.to ? localTime(m.to.start, timezone) : "no place this week";
+        return `${m.title || "Habit"}: ${localTime(m.from.start, timezone)} → ${to}`;
+      });
+      if (lines.length) parts.push({ type: "text", text: lines.join("\n") });
+      const risky = newlyAtRisk.map((r) => ({
+        label: r.title,
+        value: `${Math.round(r.probability * 100)} % by ${localTime(r.due, timezone)}`,
+      }));
+      if (risky.length) parts.push({ type: "fields", fields: risky });
+      if (newlyUnscheduled.length)
+        parts.push({
+          type: "context",
+          text: `Would not fit: ${newlyUnscheduled.map((u) => u.title || "a habit").join(", ")}`,
+        });
+      return { text: stripMarks(summary), parts };
+    }
+    case "estimate_task": {
+      const result = z
+        .object({
+          title: z.string(),
+          estimateMinutes: z.number().nullable(),
+          predictedMinutes: z.number(),
+          low: z.number(),
+          high: z.number(),
+          reason: z.string(),
+        })
+        .safeParse(output);
+      if (!result.success) break;
+      const e = result.data;
+      const raw = e.estimateMinutes ? ` (you estimated ${duration(e.estimateMinutes)})` : "";
+      return say(
+        `“${e.title}” will likely take **${duration(e.predictedMinutes)}**${raw}, between ${duration(e.low)} and ${duration(e.high)} 8 times in 10. ${e.reason}`,
+      );
     }
     case "get_score": {
       const result = z.object({ score: InsightsWithBehavior.shape.score }).safeParse(output);

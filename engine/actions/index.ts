@@ -1,11 +1,13 @@
 import { connectionActions } from "./connections.ts";
 import type { AnyAction } from "./define.ts";
+import { estimateActions } from "./estimates.ts";
 import { habitActions } from "./habits.ts";
 import { insightActions } from "./insights.ts";
 import { peopleActions } from "./people.ts";
 import { planningActions } from "./planning.ts";
 import { taskActions } from "./tasks.ts";
 import { tokenActions } from "./tokens.ts";
+import { whatIfActions } from "./what-if.ts";
 
 /** Every capability Cairn has. A new action added here appears on HTTP, MCP and chat without other changes. */
 export const allActions: AnyAction[] = [
@@ -14,6 +16,8 @@ export const allActions: AnyAction[] = [
   ...planningActions,
   ...habitActions,
   ...insightActions,
+  ...whatIfActions,
+  ...estimateActions,
   ...connectionActions,
   ...tokenActions,
 ];

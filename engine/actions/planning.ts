@@ -16,6 +16,8 @@ import {
 import { getTaskById, listOpenTaskSummaries } from "../db/repositories/tasks.ts";
 import { Iso, IsoDateInput, IsoInput, Weekday } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
+import { AtRiskTask } from "../scheduling/input/behavior-signals.ts";
+import { readBehaviorSignals } from "../scheduling/input/gather-input.ts";
 import { localDayHorizon, localDaysHorizon, localWeekHorizon } from "../scheduling/input/horizon.ts";
 import { PlanInputError, PlanMetrics, type TimeRange } from "../scheduling/input/plan-input.ts";
 import {
@@ -83,6 +85,9 @@ export const PlanResult = z.object({
     .describe("Habit occurrences that could not be placed, and why"),
   metrics: Metrics,
   unchangedBlocks: z.number().int().describe("Blocks carried over unchanged from the previous plan"),
+  atRisk: z
+    .array(AtRiskTask)
+    .describe("Open tasks with less than a 50 % chance of being done by their due time (behaviour models)"),
   summary: z.string(),
 });
 
@@ -127,7 +132,10 @@ function planResult(plan: StoredPlan, label: string): z.input<typeof PlanResult>
         (missedHabits > 0
           ? ` ${missedHabits} habit occurrence${missedHabits === 1 ? "" : "s"} could not be kept.`
           : "") +
-        (plan.metrics.lateTasks > 0 ? ` ${plan.metrics.lateTasks} will finish after their deadline.` : "");
+        (plan.metrics.lateTasks > 0 ? ` ${plan.metrics.lateTasks} will finish after their deadline.` : "") +
+        (plan.atRisk.length > 0
+          ? ` ${plan.atRisk.length} deadline${plan.atRisk.length === 1 ? " is" : "s are"} at risk.`
+          : "");
   return {
     planVersion: plan.version,
     timezone: plan.timezone,
@@ -137,6 +145,7 @@ function planResult(plan: StoredPlan, label: string): z.input<typeof PlanResult>
     unscheduledHabits: plan.unscheduledHabits,
     metrics: plan.metrics,
     unchangedBlocks: plan.unchangedBlocks,
+    atRisk: plan.atRisk,
     summary,
   };
 }
@@ -307,6 +316,9 @@ export const getSchedule = defineAction({
     blocks: z.array(ScheduledBlock),
     events: z.array(ScheduleEvent).describe("Calendar events in the range, beside the blocks"),
     focusGoal: FocusGoalProgress.nullable().describe("Weekly focus goal progress; null when no goal is set"),
+    atRisk: z
+      .array(AtRiskTask)
+      .describe("Open tasks with less than a 50 % chance of being done by their due time (behaviour models)"),
     history: z.array(HistoryEntry).optional(),
   }),
   annotations: { readOnlyHint: true },
@@ -340,6 +352,7 @@ export const getSchedule = defineAction({
           blocks: blocks.map((b) => toScheduled(b, profile.timezone)),
           events: await listScheduleEvents(tx, ctx.person.id, fromIso, toIso),
           focusGoal: await focusGoalProgress(tx, ctx.person.id, profile, fromIso, ctx.services.now()),
+          atRisk: (await readBehaviorSignals(tx, ctx.workspace.id, ctx.person.id, ctx.services.now())).atRisk,
           ...(input.includeHistory && { history: await listPlanHistory(tx, ctx.person.id) }),
         };
       },
@@ -709,7 +722,7 @@ export const setPreferences = defineAction({
   name: "set_preferences",
   title: "Set planning preferences",
   description:
-    "Changes how Cairn plans your time: time zone (IANA name), working hours per weekday (local HH:MM intervals; an empty list means no work that day), shortest and longest focus block, buffer around meetings, daily focus cap, no-meeting days, peak hours, the first day of the week and a weekly focus-time goal. Fields you leave out stay as they are. Returns the effective preferences, with defaults marked.",
+    "Changes how Cairn plans your time: time zone (IANA name), working hours per weekday (local HH:MM intervals; an empty list means no work that day), shortest and longest focus block, buffer around meetings, daily focus cap, no-meeting days, peak hours, the first day of the week, a weekly focus-time goal, and whether tasks are planned at calibrated estimates. Fields you leave out stay as they are. Returns the effective preferences, with defaults marked.",
   input: z.object({
     timezone: z.string().min(1).max(100).optional().describe("IANA zone, e.g. Europe/Berlin"),
     workingHours: z
@@ -738,6 +751,12 @@ export const setPreferences = defineAction({
       .optional()
       .describe(
         "Weekly focus target in minutes (e.g. 900 for 15 h); Cairn reserves unassigned focus time toward it when tasks do not fill it. null removes the goal",
+      ),
+    useCalibratedEstimates: z
+      .boolean()
+      .optional()
+      .describe(
+        "true (default): once your own history is long enough, plan tasks at how long they really take you (see estimate_task); false: plan at your raw estimates",
       ),
   }),
   output: z.object({ preferences: PlanningProfileSchema, message: z.string() }),

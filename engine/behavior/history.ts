@@ -71,7 +71,21 @@ export function workIntervals(input: InsightsInput): Interval[] {
 /** Minutes of each interval that fall in each local hour of day (0..23). */
 export function minutesByLocalHour(intervals: Interval[], zone: string): number[] {
   const hours = new Array<number>(24).fill(0);
+  const HOUR = 60 * MINUTE;
   for (const iv of intervals) {
+    // Fast path: with one UTC offset across the interval (no DST change inside), local hours are arithmetic.
+    const offset = DateTime.fromMillis(iv.start, { zone }).offset * MINUTE;
+    if (DateTime.fromMillis(iv.end, { zone }).offset * MINUTE === offset) {
+      let t = iv.start;
+      while (t < iv.end) {
+        const localHour = Math.floor((t + offset) / HOUR);
+        const next = Math.min(iv.end, (localHour + 1) * HOUR - offset);
+        const hour = ((localHour % 24) + 24) % 24;
+        hours[hour] = (hours[hour] ?? 0) + (next - t) / MINUTE;
+        t = next;
+      }
+      continue;
+    }
     let t = iv.start;
     while (t < iv.end) {
       const local = DateTime.fromMillis(t, { zone });
@@ -83,8 +97,31 @@ export function minutesByLocalHour(intervals: Interval[], zone: string): number[
   return hours;
 }
 
+/**
+ * Working intervals computed once per input and start, for a stretch at least this long: the completion model
+ * asks for [now, due) once per open task, and clipping one list is exact and far cheaper than redoing the days.
+ */
+const WORKING_CACHE_SPAN = 62 * DAY;
+const workingCache = new WeakMap<InsightsInput, { from: number; to: number; intervals: Interval[] }>();
+
 /** The working-hours intervals (UTC millis) that overlap [from, to), in the person's zone. */
 export function workingIntervals(input: InsightsInput, from: number, to: number): Interval[] {
+  if (to <= from) return [];
+  let cached = workingCache.get(input);
+  if (!cached || cached.from !== from || cached.to < to) {
+    const until = Math.max(to, from + WORKING_CACHE_SPAN);
+    cached = { from, to: until, intervals: computeWorkingIntervals(input, from, until) };
+    workingCache.set(input, cached);
+  }
+  const out: Interval[] = [];
+  for (const w of cached.intervals) {
+    if (w.start >= to) continue;
+    out.push({ start: w.start, end: Math.min(w.end, to) });
+  }
+  return out;
+}
+
+function computeWorkingIntervals(input: InsightsInput, from: number, to: number): Interval[] {
   const zone = input.person.timezone;
   const out: Interval[] = [];
   if (to <= from) return out;

@@ -3,6 +3,7 @@
  * open tasks assigned to them, calendar events that block time, and their current blocks (kept ones become
  * busy time, planned ones in the re-planned window are the previous plan the planner stays close to).
  */
+import { storedHistory } from "../../behavior/stored-history.ts";
 import type { Queryable } from "../../db/port.ts";
 import { listHabits } from "../../db/repositories/habits.ts";
 import {
@@ -12,9 +13,24 @@ import {
   type Pin,
   type StoredBlock,
 } from "../../db/repositories/plans.ts";
-import { listOpenTasksToPlan } from "../../db/repositories/tasks.ts";
+import { listOpenTasksToPlan, listTasksPage } from "../../db/repositories/tasks.ts";
 import type { Task } from "../../domain.ts";
 import { habitBusyId } from "../routines/habit-placement.ts";
+import {
+  type AtRiskTask,
+  atRiskNote,
+  type BehaviorSignals,
+  behaviorSignals,
+  calibrationNote,
+  peakHoursNote,
+} from "./behavior-signals.ts";
+import {
+  applyToHistory,
+  applyToTasks,
+  checkChanges,
+  type HypotheticalChange,
+  hypotheticalBusy,
+} from "./hypothesis.ts";
 import type { BusyEvent, PlanInputRaw, PlanTask, PreviousBlock, TimeRange } from "./plan-input.ts";
 import { DEFAULT_ESTIMATE_MINUTES, loadPlanningProfile, type PlanningProfile } from "./profile.ts";
 
@@ -32,6 +48,38 @@ export interface GatheredInput {
   notes: Map<string, string[]>;
   pins: Map<string, Pin>;
   busy: BusyEvent[];
+  /** Open tasks whose chance of finishing by their due time is below the threshold (behaviour models). */
+  atRisk: AtRiskTask[];
+  /** What the behaviour models said; null when the caller did not ask for them. */
+  behavior: BehaviorSignals | null;
+}
+
+export interface GatherOptions {
+  /** Use the behaviour models (calibrated estimates, learned peak hours, at-risk flags) from this workspace's history. */
+  workspaceId?: string;
+  /** Hypothetical changes applied to copies of what is read (what_if); nothing is written. */
+  changes?: readonly HypotheticalChange[];
+}
+
+/** Finished tasks read for the behaviour history, newest first: bounds the read for people with long histories. */
+const HISTORY_DONE_TASKS = 500;
+
+async function readBehavior(
+  tx: Queryable,
+  workspaceId: string,
+  personId: string,
+  open: readonly Task[],
+  now: Date,
+  extraBusy: readonly BusyEvent[],
+  profile: PlanningProfile,
+): Promise<BehaviorSignals> {
+  const done = await listTasksPage(
+    tx,
+    { personId, status: ["done"], includeSourceDeleted: false },
+    { order: "created", limit: HISTORY_DONE_TASKS },
+  );
+  const history = await storedHistory(tx, workspaceId, personId, [...open, ...done.tasks], now);
+  return behaviorSignals(applyToHistory(history, extraBusy), profile);
 }
 
 const MINUTE = 60_000;
@@ -59,17 +107,33 @@ export function keepWorkingSet(planTasks: PlanTask[]): void {
   planTasks.splice(0, planTasks.length, ...working);
 }
 
+/** The behaviour signals for a person's open tasks as they stand (get_schedule's at-risk list, estimate_task). */
+export async function readBehaviorSignals(
+  tx: Queryable,
+  workspaceId: string,
+  personId: string,
+  now: Date,
+): Promise<BehaviorSignals> {
+  const profile = await loadPlanningProfile(tx, personId);
+  const open = await listOpenTasksToPlan(tx, personId);
+  return readBehavior(tx, workspaceId, personId, open, now, [], profile);
+}
+
 export async function gatherPlanInput(
   tx: Queryable,
   personId: string,
   now: Date,
   horizon: TimeRange,
+  options: GatherOptions = {},
 ): Promise<GatheredInput> {
   const profile = await loadPlanningProfile(tx, personId);
   const regionStart = new Date(Math.max(now.getTime(), Date.parse(horizon.start))).toISOString();
   const region = { start: regionStart, end: horizon.end };
 
-  const open = await listOpenTasksToPlan(tx, personId);
+  const stored = await listOpenTasksToPlan(tx, personId);
+  const changes = options.changes ?? [];
+  if (changes.length > 0) checkChanges(changes, stored);
+  const open = changes.length > 0 ? applyToTasks(stored, changes, now) : stored;
   const tasks = new Map(open.map((task) => [task.id, task]));
 
   const blocks = await listBlocks(tx, personId, { statuses: ["planned", "accepted", "done"] });
@@ -109,10 +173,16 @@ export async function gatherPlanInput(
 
   const events = await listBusyEvents(tx, personId, region.start, region.end);
   busy.push(...events);
+  const extraBusy = hypotheticalBusy(changes, profile.timezone);
+  busy.push(...extraBusy);
 
   const pins = new Map((await activePins(tx, personId, now)).map((pin) => [pin.taskId, pin]));
   const notes = new Map<string, string[]>();
   const note = (taskId: string, text: string) => notes.set(taskId, [...(notes.get(taskId) ?? []), text]);
+  const behavior = options.workspaceId
+    ? await readBehavior(tx, options.workspaceId, personId, open, now, extraBusy, profile)
+    : null;
+  const peakHours = behavior?.peakHours ?? profile.peakHours;
 
   const planTasks: PlanTask[] = [];
   const remainingOf = new Map<string, number>();
@@ -121,6 +191,12 @@ export async function gatherPlanInput(
     if (task.estimateMinutes === null) {
       note(task.id, `Assumed ${DEFAULT_ESTIMATE_MINUTES} minutes: the task has no estimate yet.`);
     }
+    const calibrated = task.estimateMinutes === null ? undefined : behavior?.planned.get(task.id);
+    if (calibrated && calibrated.predictedMinutes !== task.estimateMinutes) {
+      estimate = calibrated.predictedMinutes;
+      note(task.id, calibrationNote(calibrated));
+    }
+    if (behavior?.peakHours && task.energy !== "medium") note(task.id, peakHoursNote(behavior.peakHours));
     estimate -= used.get(task.id) ?? 0;
     remainingOf.set(task.id, estimate);
   }
@@ -156,6 +232,8 @@ export async function gatherPlanInput(
       energy: task.energy,
     });
   }
+  const atRisk = (behavior?.atRisk ?? []).filter((risk) => tasks.has(risk.taskId));
+  for (const risk of atRisk) note(risk.taskId, atRiskNote(risk, profile.timezone));
   keepWorkingSet(planTasks);
   // A dependency on a task dropped above (nothing left to plan) is no constraint either.
   const planned = new Set(planTasks.map((t) => t.id));
@@ -177,7 +255,7 @@ export async function gatherPlanInput(
         maxFocusMinutesPerDay: profile.maxFocusMinutesPerDay,
         focusGoalMinutesPerWeek: profile.focusGoalMinutesPerWeek,
       },
-      energy: { peakHours: profile.peakHours },
+      energy: { peakHours },
     },
     now: now.toISOString(),
     horizon,
@@ -197,5 +275,5 @@ export async function gatherPlanInput(
     })),
   };
   const habits = new Map(habitRows.map((h) => [h.id, { title: h.title }]));
-  return { input, profile, region, tasks, habits, previous, notes, pins, busy };
+  return { input, profile, region, tasks, habits, previous, notes, pins, busy, atRisk, behavior };
 }

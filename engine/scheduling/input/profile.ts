@@ -6,6 +6,8 @@
  *   - minBlockMinutes 30, maxBlockMinutes 120, bufferMinutes 10, maxFocusMinutesPerDay 300
  *   - peak hours [[9, 12]] (high-energy work goes there), no no-meeting days, weeks start on Monday
  *   - no weekly focus goal (focusGoalMinutesPerWeek null)
+ *   - calibrated estimates on (useCalibratedEstimates true): once the person's own history is long enough,
+ *     tasks are planned at the behaviour models' predicted minutes, not the raw estimate
  */
 
 import { IANAZone } from "luxon";
@@ -30,6 +32,7 @@ export const DEFAULT_PREFERENCES = {
   noMeetingDays: [] as Weekday[],
   weekStartsOn: "mon" as Weekday,
   focusGoalMinutesPerWeek: null as number | null,
+  useCalibratedEstimates: true as boolean,
 };
 
 /** Estimate used for tasks that have none (said so in each such block's reason). */
@@ -56,6 +59,7 @@ export const StoredPlanningPreferences = z.object({
   weekStartsOn: Weekday.optional(),
   /** null clears the goal. */
   focusGoalMinutesPerWeek: z.number().int().min(0).nullable().optional(),
+  useCalibratedEstimates: z.boolean().optional(),
 });
 export type StoredPlanningPreferences = z.infer<typeof StoredPlanningPreferences>;
 
@@ -71,6 +75,8 @@ export const PlanningProfile = z.object({
   weekStartsOn: Weekday,
   /** Weekly focus target in minutes; null: none. */
   focusGoalMinutesPerWeek: z.number().int().nullable(),
+  /** Plan tasks at the calibrated (predicted) minutes when the person's own history supports it. */
+  useCalibratedEstimates: z.boolean(),
   /** Fields still at their default. */
   defaults: z.array(z.string()),
 });
@@ -127,6 +133,7 @@ export function profileFromRow(row: PlanningProfileRow): PlanningProfile {
     noMeetingDays: pick("noMeetingDays"),
     weekStartsOn: pick("weekStartsOn"),
     focusGoalMinutesPerWeek: pick("focusGoalMinutesPerWeek"),
+    useCalibratedEstimates: pick("useCalibratedEstimates"),
     defaults,
   };
 }

@@ -17,9 +17,10 @@ import {
 } from "../../db/repositories/plans.ts";
 import { invalidInput } from "../../errors.ts";
 import type { EngineServices } from "../../services.ts";
+import type { AtRiskTask } from "../input/behavior-signals.ts";
 import { type GatheredInput, gatherPlanInput } from "../input/gather-input.ts";
 import { PlanInputError, type PlanMetrics, type TimeRange } from "../input/plan-input.ts";
-import { loadLearnerState, servePreference } from "../learning/slot-preference.ts";
+import { type LearnerState, loadLearnerState, servePreference } from "../learning/slot-preference.ts";
 import { planWithRoutines } from "../routines/routines.ts";
 import { writeBlocksToCalendar } from "./calendar-writer.ts";
 
@@ -50,6 +51,8 @@ export interface StoredPlan {
   /** Blocks carried over unchanged from the previous version. */
   unchangedBlocks: number;
   learnedWeight: number;
+  /** Open tasks whose chance of finishing by their due time is below 50 % (the behaviour models). */
+  atRisk: AtRiskTask[];
 }
 
 export interface PlanRequest {
@@ -64,31 +67,30 @@ function withNotes(reason: string, notes: readonly string[] | undefined): string
   return notes && notes.length > 0 ? `${reason} ${notes.join(" ")}` : reason;
 }
 
-/** In one transaction: gathers input, plans, stores the version, supersedes the replaced planned blocks. */
-export async function planInTransaction(
-  tx: Queryable,
-  services: EngineServices,
-  request: PlanRequest,
-): Promise<StoredPlan & { gathered: GatheredInput }> {
-  await lockPerson(tx, request.personId);
-  const now = services.now();
-  const gathered = await gatherPlanInput(tx, request.personId, now, request.horizon);
-  const version = (await latestPlanVersion(tx, request.personId)) + 1;
-  const learner = await loadLearnerState(tx, request.personId);
+/**
+ * Runs the planner on gathered input with the learned slot preference the version would be served (seeded by
+ * the version and the minute, so the same state gives the same plan). Pure: nothing is stored.
+ */
+export function planGathered(
+  gathered: GatheredInput,
+  learner: LearnerState,
+  version: number,
+  now: Date,
+): { output: ReturnType<typeof planWithRoutines>; learnedWeight: number } {
   const served = servePreference(
     learner,
     gathered.profile,
     gathered.busy,
     version * 7919 + now.getTime() / 60_000,
   );
-  let output: ReturnType<typeof planWithRoutines>;
   try {
-    output = planWithRoutines(gathered.input, {
+    const output = planWithRoutines(gathered.input, {
       ...(served.slotPreference && {
         slotPreference: served.slotPreference,
         preferencePass: { weight: served.weight },
       }),
     });
+    return { output, learnedWeight: served.weight };
   } catch (error) {
     if (error instanceof PlanInputError) {
       throw invalidInput(`Cannot plan: ${error.message}`, [
@@ -97,6 +99,22 @@ export async function planInTransaction(
     }
     throw error;
   }
+}
+
+/** In one transaction: gathers input, plans, stores the version, supersedes the replaced planned blocks. */
+export async function planInTransaction(
+  tx: Queryable,
+  services: EngineServices,
+  request: PlanRequest,
+): Promise<StoredPlan & { gathered: GatheredInput }> {
+  await lockPerson(tx, request.personId);
+  const now = services.now();
+  const gathered = await gatherPlanInput(tx, request.personId, now, request.horizon, {
+    workspaceId: request.workspaceId,
+  });
+  const version = (await latestPlanVersion(tx, request.personId)) + 1;
+  const learner = await loadLearnerState(tx, request.personId);
+  const { output, learnedWeight } = planGathered(gathered, learner, version, now);
 
   // Unchanged blocks keep their row (and calendar event); the rest of the previous plan is superseded.
   const previousByKey = new Map<string, StoredBlock>();
@@ -179,7 +197,7 @@ export async function planInTransaction(
     version,
     trigger: request.trigger,
     horizon: request.horizon,
-    metrics: { ...output.metrics, learnedWeight: served.weight, unchangedBlocks: unchanged },
+    metrics: { ...output.metrics, learnedWeight, unchangedBlocks: unchanged },
     unscheduled: [...unscheduled, ...unscheduledHabits],
   });
   const blocks = await listBlocks(tx, request.personId, { version, statuses: ["planned"] });
@@ -192,7 +210,8 @@ export async function planInTransaction(
     unscheduledHabits,
     metrics: output.metrics,
     unchangedBlocks: unchanged,
-    learnedWeight: served.weight,
+    learnedWeight,
+    atRisk: gathered.atRisk,
     gathered,
   };
 }

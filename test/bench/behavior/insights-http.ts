@@ -1,0 +1,163 @@
+/**
+ * get_insights over HTTP for one person with a large history: seeds `--tasks` tasks (70 % finished over the
+ * last 90 days with their start/completion events, a kept focus block for every third finished one, the rest
+ * open, a third of those due in the next 60 days), then times `--calls` POST /api/actions/get_insights after
+ * `--warmup` untimed ones. PGlite always; PostgreSQL too when DATABASE_URL (and REDIS_URL) are set.
+ *
+ *   node --import tsx test/bench/behavior/insights-http.ts [--tasks 10000] [--calls 40] [--warmup 3]
+ *     [--backend both|pglite|postgres]
+ *
+ * Progress on stderr, JSON on stdout.
+ */
+import { parseArgs } from "node:util";
+import { insightsFor } from "../../../engine/behavior/insights.ts";
+import { insightsFromHistory } from "../../../engine/behavior/insights-from-history.ts";
+import { storedHistory } from "../../../engine/behavior/stored-history.ts";
+import { appendEvent } from "../../../engine/db/repositories/event-log.ts";
+import { insertBlock } from "../../../engine/db/repositories/plans.ts";
+import { insertTask, listTasksPage, updateTaskFields } from "../../../engine/db/repositories/tasks.ts";
+import { type Backend, startTestCairn } from "../../support/harness.ts";
+import { postgresUrl, redisUrl } from "../../support/services.ts";
+import { median, percentile, progress, seededRandom } from "../support/stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "10000" },
+    calls: { type: "string", default: "40" },
+    warmup: { type: "string", default: "3" },
+    seed: { type: "string", default: "2026" },
+    backend: { type: "string", default: "both" },
+  },
+});
+const taskCount = Number(values.tasks);
+const calls = Number(values.calls);
+const warmup = Number(values.warmup);
+const DAY = 86_400_000;
+const CHUNK = 500;
+const TAGS = ["reports", "bugs", "reviews", "planning", "email"];
+
+async function bench(backend: Backend) {
+  const now = new Date("2026-03-20T08:00:00Z");
+  const cairn = await startTestCairn({
+    db: backend,
+    jobs: backend === "postgres" ? "bullmq" : "in-process",
+    now: () => now,
+    startWorkers: false,
+  });
+  try {
+    const who = await cairn.token({ workspace: "insights-bench", email: "ada@bench.test" });
+    const random = seededRandom(Number(values.seed));
+    const db = cairn.engine.services.db;
+    const seedStarted = performance.now();
+    let events = 0;
+    for (let from = 0; from < taskCount; from += CHUNK) {
+      await db.scoped(who.workspace.id, async (tx) => {
+        for (let i = from; i < Math.min(taskCount, from + CHUNK); i++) {
+          const finished = i % 10 < 7;
+          const estimate = 15 * (1 + Math.floor(random() * 12));
+          const task = await insertTask(tx, who.workspace.id, {
+            title: `Task ${i}`,
+            description: "",
+            status: finished ? "done" : "todo",
+            priority: 1 + (i % 4),
+            estimateMinutes: estimate,
+            due:
+              !finished && i % 3 === 0 ? new Date(now.getTime() + random() * 60 * DAY).toISOString() : null,
+            earliestStart: null,
+            dependsOn: [],
+            tags: [TAGS[i % TAGS.length] as string],
+            splittable: true,
+            energy: "medium",
+            personId: who.person.id,
+            source: "cairn",
+            externalId: null,
+            connectionId: null,
+            url: null,
+            embedding: null,
+          });
+          if (!finished) continue;
+          const started = now.getTime() - (1 + random() * 88) * DAY;
+          const worked = estimate * (0.8 + random()) * 60_000;
+          const completed = new Date(started + worked);
+          await updateTaskFields(tx, task.id, { completedAt: completed.toISOString() });
+          const base = { workspaceId: who.workspace.id, personId: who.person.id, taskId: task.id };
+          await appendEvent(tx, { ...base, type: "task_started", occurredAt: new Date(started) });
+          await appendEvent(tx, { ...base, type: "task_completed", occurredAt: completed });
+          events += 2;
+          if (i % 3 === 0) {
+            await insertBlock(tx, who.workspace.id, who.person.id, 0, {
+              taskId: task.id,
+              start: new Date(started).toISOString(),
+              end: completed.toISOString(),
+              kind: "task",
+              status: "done",
+              explanation: { reason: "bench" },
+            });
+          }
+        }
+      });
+      progress(`${backend}: seeded ${Math.min(taskCount, from + CHUNK)}/${taskCount} tasks`);
+    }
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    const times: number[] = [];
+    let answer: Record<string, unknown> = {};
+    for (let k = 0; k < warmup + calls; k++) {
+      const t0 = performance.now();
+      const { status, body } = await cairn.call(who.token, "get_insights", {});
+      const ms = performance.now() - t0;
+      if (status !== 200) throw new Error(`get_insights answered ${status}: ${JSON.stringify(body)}`);
+      if (k >= warmup) times.push(ms);
+      answer = body as Record<string, unknown>;
+    }
+    // Where the time goes: the same answer in-process (no HTTP), and the models alone on the read history.
+    const inProcess: number[] = [];
+    const computeOnly: number[] = [];
+    const open = await db.scoped(who.workspace.id, (tx) =>
+      listTasksPage(
+        tx,
+        { personId: who.person.id, status: ["todo", "in_progress", "done"] },
+        { order: "created", limit: 10_000 },
+      ),
+    );
+    const history = await db.scoped(who.workspace.id, (tx) =>
+      storedHistory(tx, who.workspace.id, who.person.id, open.tasks, now),
+    );
+    for (let k = 0; k < Math.min(calls, 10); k++) {
+      let t0 = performance.now();
+      await insightsFor(db, who.workspace.id, who.person, now);
+      inProcess.push(performance.now() - t0);
+      t0 = performance.now();
+      insightsFromHistory(history);
+      computeOnly.push(performance.now() - t0);
+    }
+    const round = (v: number) => Math.round(v * 10) / 10;
+    return {
+      backend,
+      tasks: taskCount,
+      events,
+      seedSeconds: round(seedSeconds),
+      calls,
+      p50Ms: round(median(times)),
+      p95Ms: round(percentile(times, 95)),
+      maxMs: round(Math.max(...times)),
+      inProcessP50Ms: round(median(inProcess)),
+      modelsOnlyP50Ms: round(median(computeOnly)),
+      answer: {
+        basis: answer.basis,
+        open: answer.open,
+        complete: answer.complete,
+        history: answer.history,
+        effortTasks: (answer.effort as { tasks: unknown[] } | undefined)?.tasks.length,
+      },
+    };
+  } finally {
+    await cairn.close();
+  }
+}
+
+const results = [];
+if (values.backend !== "postgres") results.push(await bench("pglite"));
+if (values.backend === "pglite") progress("--backend pglite: PostgreSQL skipped");
+else if (postgresUrl() && redisUrl()) results.push(await bench("postgres"));
+else progress("DATABASE_URL/REDIS_URL not set: PostgreSQL skipped");
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

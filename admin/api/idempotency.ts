@@ -101,7 +101,12 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
     const key = validKey(raw);
     const caller = options.callerOf(req);
     if (!caller) throw new CairnError(ErrorCode.Internal, "Idempotency needs an authenticated caller.");
-    const scope: IdempotencyScope = { workspaceId: caller.workspace.id, principal: caller.principal, key };
+    // Prefixed: MCP keeps its `_meta` keys in the same table under "mcp:".
+    const scope: IdempotencyScope = {
+      workspaceId: caller.workspace.id,
+      principal: caller.principal,
+      key: `http:${key}`,
+    };
     const action = String(req.params.name);
     const hash = requestHash(action, req.body);
     const now = engine.services.now();

@@ -162,7 +162,11 @@ export async function callTool(
   return once instanceof CairnError ? errorResult(once) : once;
 }
 
-async function runTool(context: CallContext, request: CallToolRequest, extra: Extra): Promise<CallToolResult> {
+async function runTool(
+  context: CallContext,
+  request: CallToolRequest,
+  extra: Extra,
+): Promise<CallToolResult> {
   const { engine, actor, principal, limiter, log } = context;
   const name = request.params.name;
   const action = engine.registry.get(name);

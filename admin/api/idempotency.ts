@@ -8,7 +8,6 @@
  */
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import type { Engine } from "../../engine/engine.ts";
 import {
   claimIdempotencyKey,
   deleteExpiredIdempotencyKeys,
@@ -16,6 +15,7 @@ import {
   releaseIdempotencyKey,
   storeIdempotentResponse,
 } from "../../engine/db/repositories/idempotency.ts";
+import type { Engine } from "../../engine/engine.ts";
 import { CairnError, ErrorCode, invalidInput } from "../../engine/errors.ts";
 
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -148,12 +148,11 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
       if (answered) return send(body);
       answered = true;
       const status = res.statusCode;
-      const keep =
-        keeps(status)
-          ? db.scoped(scope.workspaceId, (tx) =>
-              storeIdempotentResponse(tx, scope, { status, sealedBody: secrets.seal(JSON.stringify(body)) }),
-            )
-          : db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, scope));
+      const keep = keeps(status)
+        ? db.scoped(scope.workspaceId, (tx) =>
+            storeIdempotentResponse(tx, scope, { status, sealedBody: secrets.seal(JSON.stringify(body)) }),
+          )
+        : db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, scope));
       keep
         .catch(async (error) => {
           log.error({ err: error }, "could not keep the answer for an Idempotency-Key");

@@ -46,10 +46,7 @@ export function nulIssues(input: unknown): FieldIssue[] {
 }
 
 function invalidFor(name: string, issues: FieldIssue[], unknownFields: FieldIssue[] = []) {
-  const parts = [
-    ...unknownFields.map((i) => i.message),
-    ...issues.map((i) => `${i.path}: ${i.message}`),
-  ];
+  const parts = [...unknownFields.map((i) => i.message), ...issues.map((i) => `${i.path}: ${i.message}`)];
   return invalidInput(`Invalid input for ${name}: ${parts.join("; ")}`, [...unknownFields, ...issues]);
 }
 

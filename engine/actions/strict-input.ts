@@ -130,7 +130,9 @@ class SchemaWalker {
     if (matching.length > 0) objects = matching;
     const closed = objects.every((schema) => schema.additionalProperties === false);
     const known = [
-      ...new Set(objects.flatMap((schema) => Object.keys(isObject(schema.properties) ? schema.properties : {}))),
+      ...new Set(
+        objects.flatMap((schema) => Object.keys(isObject(schema.properties) ? schema.properties : {})),
+      ),
     ];
     for (const [key, item] of Object.entries(value)) {
       const fieldSchemas = objects.flatMap((schema) => {

@@ -16,7 +16,12 @@ describe("cairn call with an unknown field", () => {
   const run = (args: string[]) =>
     spawnSync(process.execPath, [cli, ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CAIRN_DATA_DIR: dataDir, CAIRN_LOG_LEVEL: "warn" },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        CAIRN_DATA_DIR: dataDir,
+        CAIRN_LOG_LEVEL: "warn",
+      },
       encoding: "utf8",
       timeout: 120_000,
     });

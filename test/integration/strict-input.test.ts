@@ -28,10 +28,7 @@ function objectSchemas(schema: unknown, path = "#"): { path: string; schema: Jso
   if (typeof schema !== "object" || schema === null) return [];
   const node = schema as JsonSchema;
   const own = node.type === "object" ? [{ path, schema: node }] : [];
-  return [
-    ...own,
-    ...Object.entries(node).flatMap(([key, value]) => objectSchemas(value, `${path}/${key}`)),
-  ];
+  return [...own, ...Object.entries(node).flatMap(([key, value]) => objectSchemas(value, `${path}/${key}`))];
 }
 
 /** Objects must be closed, except free-form maps (records: additionalProperties is a schema). */
@@ -79,7 +76,10 @@ for (const backend of backends()) {
       assert.equal(status, 400);
       const problem = body as Problem;
       assert.equal(problem.error.code, "invalid_input");
-      assert.match(problem.error.message, /Unknown field "estimateMinute" — did you mean "estimateMinutes"\?/);
+      assert.match(
+        problem.error.message,
+        /Unknown field "estimateMinute" — did you mean "estimateMinutes"\?/,
+      );
       assert.deepEqual(
         problem.error.issues?.map((issue) => issue.path),
         ["estimateMinute"],
@@ -142,7 +142,8 @@ for (const backend of backends()) {
         assertClosed(action.name, action.inputSchema);
       }
       const habit = actions.find((action) => action.name === "create_habit");
-      const window = (habit?.inputSchema.properties as Record<string, JsonSchema>).window;
+      assert.ok(habit, "create_habit is listed");
+      const window = (habit.inputSchema.properties as Record<string, JsonSchema>).window;
       assert.equal(window?.additionalProperties, false);
     });
 

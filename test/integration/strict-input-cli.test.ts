@@ -1,7 +1,10 @@
-/** `cairn call` refuses an unknown input field like HTTP and MCP do: exit 1, the field and the fix on stderr. */
+/**
+ * `cairn call` refuses an unknown input field like HTTP and MCP do: exit 1, the field and the fix on stderr,
+ * as the README shows.
+ */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -28,8 +31,15 @@ describe("cairn call with an unknown field", () => {
 
   // Nothing is written either: the HTTP cases in strict-input.test.ts check that on the same engine path.
   it("exits 1 naming the field and the likely fix", () => {
-    const refused = run(["call", "create_task", '{"title":"From the CLI","estimateMinute":30}']);
+    // The README's example, run as written.
+    const input = '{"title":"Plan the offsite","estimateMinute":90}';
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    assert.ok(readme.includes(`npx cairn call create_task '${input}'`));
+    const refused = run(["call", "create_task", input]);
     assert.equal(refused.status, 1, refused.stdout);
-    assert.match(refused.stderr, /Unknown field "estimateMinute" — did you mean "estimateMinutes"\?/);
+    assert.match(
+      refused.stderr,
+      /^cairn: Invalid input for create_task: Unknown field "estimateMinute" — did you mean "estimateMinutes"\?$/m,
+    );
   });
 });

@@ -11,6 +11,7 @@ import type { Engine } from "../engine/engine.ts";
 import type { Logger } from "../engine/logger.ts";
 import type { RateLimiter } from "../engine/security/rate-limiter.ts";
 import { registerPrompts } from "./prompts.ts";
+import { SessionCalls } from "./redelivery.ts";
 import { registerResources } from "./resources.ts";
 import { callTool, listTools } from "./tools.ts";
 
@@ -71,7 +72,14 @@ export function createCairnMcpServer(options: McpSessionOptions): CairnMcpServer
       jsonSchemaValidator: validator(),
     },
   );
-  const call = { engine, actor, principal: options.principal, limiter: options.limiter, log };
+  const call = {
+    engine,
+    actor,
+    principal: options.principal,
+    limiter: options.limiter,
+    log,
+    calls: new SessionCalls(),
+  };
   // Tools are served from the registry with the low-level handlers: the registry already validates input
   // and output with the actions' zod schemas, and publishes the same JSON Schemas as the HTTP API.
   // Declared here rather than in the options, so McpServer does not install its own (empty) tool handlers.

@@ -19,6 +19,7 @@ import { asCairnError, CairnError, ErrorCode, rateLimited, statusFor } from "../
 import type { Logger } from "../engine/logger.ts";
 import type { RateLimiter } from "../engine/security/rate-limiter.ts";
 import { redactSecrets } from "./redact.ts";
+import { callHash, keyedCall, metaIdempotencyKey, type SessionCalls } from "./redelivery.ts";
 import { renderResult } from "./render.ts";
 
 /** `_meta` key carrying the engine error code (and its HTTP equivalent) on an `isError` result. */
@@ -111,6 +112,8 @@ export interface CallContext {
   principal: string;
   limiter: RateLimiter;
   log: Logger;
+  /** This session's calls by JSON-RPC id: a redelivered request acts once. */
+  calls: SessionCalls;
 }
 
 function progressReporter(extra: Extra): ((progress: Progress) => Promise<void>) | undefined {
@@ -133,7 +136,33 @@ function progressReporter(extra: Extra): ((progress: Progress) => Promise<void>)
   };
 }
 
+/**
+ * A tools/call, acting once per delivery: a redelivered JSON-RPC id on this session, or a repeated
+ * `_meta["cairn/idempotency-key"]` of this token, gets the first call's result.
+ */
 export async function callTool(
+  context: CallContext,
+  request: CallToolRequest,
+  extra: Extra,
+): Promise<CallToolResult> {
+  const hash = callHash(request.params.name, request.params.arguments);
+  const once = context.calls.once(extra.requestId, hash, async () => {
+    try {
+      const key = metaIdempotencyKey(request.params._meta);
+      if (key === undefined) return await runTool(context, request, extra);
+      const scope = { workspaceId: context.actor.workspace.id, principal: context.principal, key };
+      const result = await keyedCall(context.engine, scope, { name: request.params.name, hash }, () =>
+        runTool(context, request, extra),
+      );
+      return result instanceof CairnError ? errorResult(result) : result;
+    } catch (error) {
+      return errorResult(asCairnError(error));
+    }
+  });
+  return once instanceof CairnError ? errorResult(once) : once;
+}
+
+async function runTool(
   context: CallContext,
   request: CallToolRequest,
   extra: Extra,

@@ -12,6 +12,7 @@ import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, invalidInput, rateLimited, unauthorized } from "../../engine/errors.ts";
 import { sameSecret } from "../../engine/security/constant-time.ts";
 import type { RateLimiter } from "../../engine/security/rate-limiter.ts";
+import { idempotentActions } from "./idempotency.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import { sendError } from "./problem.ts";
 
@@ -70,7 +71,8 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     });
   });
 
-  router.post("/actions/:name", authenticate, async (req: AuthedRequest, res) => {
+  const idempotent = idempotentActions({ engine, callerOf: (req: AuthedRequest) => req.actor });
+  router.post("/actions/:name", authenticate, idempotent, async (req: AuthedRequest, res) => {
     const name = String(req.params.name);
     const stop = metrics.actionTimer(name, "http");
     try {

@@ -1,7 +1,8 @@
 /**
  * `POST /api/messages`: the Bot Framework messaging endpoint. The JWT is checked first (any failure is a 401 and
  * nothing runs), then the activity goes through the adapter to the bot; invoke responses are returned as the
- * channel expects them.
+ * channel expects them. Teams resends an activity it got no answer to in 15 s: a redelivered activity (same
+ * conversation and activity id) is acknowledged and not run again.
  */
 import type { Activity } from "botbuilder";
 import express, { type Router } from "express";
@@ -10,7 +11,15 @@ import type { CairnTeamsBot, TeamsBotLog } from "./bot.ts";
 
 export const MESSAGES_PATH = "/api/messages";
 
-export function teamsRouter(adapter: TeamsAdapter, bot: CairnTeamsBot, log: TeamsBotLog): Router {
+/** True when this process is the first to take the delivery (act on it); false for a redelivery. */
+export type ClaimDelivery = (deliveryId: string) => Promise<boolean>;
+
+export function teamsRouter(
+  adapter: TeamsAdapter,
+  bot: CairnTeamsBot,
+  log: TeamsBotLog,
+  claim?: ClaimDelivery,
+): Router {
   const router = express.Router();
   router.post(MESSAGES_PATH, express.json({ limit: "1mb" }), async (req, res) => {
     const body = req.body as unknown;
@@ -32,6 +41,14 @@ export function teamsRouter(adapter: TeamsAdapter, bot: CairnTeamsBot, log: Team
       log.warn({ reason: (error as Error).message }, "Teams: refused an activity without a valid token");
       res.status(401).json({ error: "Unauthorized" });
       return;
+    }
+    if (claim && typeof activity.id === "string" && activity.id) {
+      const deliveryId = `${activity.conversation?.id ?? ""}|${activity.id}`;
+      if (!(await claim(deliveryId))) {
+        log.info({ type: activity.type }, "Teams: activity already handled");
+        res.status(200).json({});
+        return;
+      }
     }
     try {
       const invoke = await adapter.run(auth, activity, (context) => bot.run(context));

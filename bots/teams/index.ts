@@ -5,6 +5,10 @@
 import type { Router } from "express";
 import { conversationStore } from "../../engine/conversations/memory-store.ts";
 import {
+  claimChatDelivery,
+  deleteExpiredChatDeliveries,
+} from "../../engine/db/repositories/chat-deliveries.ts";
+import {
   findTeamsConversation,
   saveTeamsConversation,
 } from "../../engine/db/repositories/teams-conversations.ts";
@@ -44,6 +48,9 @@ export interface TeamsFace {
   messenger: TeamsMessenger;
   path: string;
 }
+
+/** How long a Teams activity id is remembered (Teams resends within minutes). */
+const DELIVERY_TTL_SECONDS = 24 * 3600;
 
 export function createTeamsFace(options: TeamsFaceOptions): TeamsFace {
   const { engine, log } = options;
@@ -90,5 +97,15 @@ export function createTeamsFace(options: TeamsFaceOptions): TeamsFace {
     },
     ...options.messenger,
   });
-  return { router: teamsRouter(adapter, bot, log), adapter, bot, messenger, path: MESSAGES_PATH };
+  let claims = 0;
+  const claim = async (id: string) => {
+    const now = engine.services.now();
+    const first = await engine.services.db.system((tx) =>
+      claimChatDelivery(tx, { provider: "teams", id }, now, DELIVERY_TTL_SECONDS),
+    );
+    if (first && ++claims % 500 === 0)
+      await engine.services.db.system((tx) => deleteExpiredChatDeliveries(tx, now)).catch(() => {});
+    return first;
+  };
+  return { router: teamsRouter(adapter, bot, log, claim), adapter, bot, messenger, path: MESSAGES_PATH };
 }

@@ -10,6 +10,7 @@ import {
 } from "../errors.ts";
 import { formatPath } from "../field-path.ts";
 import type { ActionContext, AnyAction } from "./define.ts";
+import { strictInputJsonSchema, unknownFieldIssues } from "./strict-input.ts";
 
 export function zodIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path) || "(input)", message: issue.message }));
@@ -44,11 +45,21 @@ export function nulIssues(input: unknown): FieldIssue[] {
   return issues;
 }
 
-function invalidFor(name: string, issues: FieldIssue[]) {
-  return invalidInput(
-    `Invalid input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
-    issues,
-  );
+function invalidFor(name: string, issues: FieldIssue[], unknownFields: FieldIssue[] = []) {
+  const parts = [...unknownFields.map((i) => i.message), ...issues.map((i) => `${i.path}: ${i.message}`)];
+  return invalidInput(`Invalid input for ${name}: ${parts.join("; ")}`, [...unknownFields, ...issues]);
+}
+
+const strictSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** The strict input JSON Schema of an action (computed once per schema). */
+function strictInputOf(schema: z.ZodType): Record<string, unknown> {
+  let json = strictSchemas.get(schema);
+  if (!json) {
+    json = strictInputJsonSchema(schema);
+    strictSchemas.set(schema, json);
+  }
+  return json;
 }
 
 export interface InvokeResult {
@@ -86,8 +97,10 @@ export class ActionRegistry {
     }
     const withNul = nulIssues(input);
     if (withNul.length > 0) throw invalidFor(name, withNul);
+    const unknownFields = unknownFieldIssues(input ?? {}, strictInputOf(action.input));
     const parsed = action.input.safeParse(input ?? {});
-    if (!parsed.success) throw invalidFor(name, zodIssues(parsed.error));
+    if (!parsed.success) throw invalidFor(name, zodIssues(parsed.error), unknownFields);
+    if (unknownFields.length > 0) throw invalidFor(name, [], unknownFields);
     const started = performance.now();
     try {
       const raw = await action.run(ctx, parsed.data);
@@ -117,8 +130,12 @@ export class ActionRegistry {
   }
 }
 
-/** JSON Schema of an action's input or output, as MCP and the HTTP API publish it. */
+/**
+ * JSON Schema of an action's input or output, as MCP and the HTTP API publish it. Inputs are strict
+ * (`additionalProperties: false` on every object), as `invoke` enforces.
+ */
 export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  if (io === "input") return structuredClone(strictInputOf(schema));
   const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
   delete json.$schema;
   return json;

@@ -154,6 +154,19 @@ for (const backend of backends()) {
       assert.equal((await tasks()).find((task) => task.id === created.id)?.status, "done");
     });
 
+    it("a redelivered activity (same conversation and activity id) adds the task once and replies once", async () => {
+      const before = fake.activities.length;
+      const message = activity({ text: "add renew the parking permit" });
+      assert.equal((await signedPost(message)).status, 200);
+      await fake.waitForActivities(before + 1);
+      // Teams resends an activity it got no answer to in time: same id, same conversation.
+      const redelivered = await signedPost(message);
+      assert.equal(redelivered.status, 200);
+      // The first delivery's reply was sent before its answer; a second run would have replied before its own.
+      assert.equal(fake.activities.length, before + 1);
+      assert.equal((await tasks()).filter((task) => task.title === "renew the parking permit").length, 1);
+    });
+
     it("an Action.Execute invoke runs the call as the clicker and answers with the refreshed card", async () => {
       await cairn.engine.call(ada, "http", "create_task", { title: "book the venue" });
       const task = (await tasks()).find((t) => t.title === "book the venue");

@@ -17,6 +17,7 @@ import type { Task } from "../../domain.ts";
 import { habitBusyId } from "../routines/habit-placement.ts";
 import type { BusyEvent, PlanInputRaw, PlanTask, PreviousBlock, TimeRange } from "./plan-input.ts";
 import { DEFAULT_ESTIMATE_MINUTES, loadPlanningProfile, type PlanningProfile } from "./profile.ts";
+import { withSubtasksPlanned } from "./subtasks.ts";
 
 export interface GatheredInput {
   input: PlanInputRaw;
@@ -69,7 +70,7 @@ export async function gatherPlanInput(
   const regionStart = new Date(Math.max(now.getTime(), Date.parse(horizon.start))).toISOString();
   const region = { start: regionStart, end: horizon.end };
 
-  const open = await listOpenTasksToPlan(tx, personId);
+  const open = await withSubtasksPlanned(tx, await listOpenTasksToPlan(tx, personId));
   const tasks = new Map(open.map((task) => [task.id, task]));
 
   const blocks = await listBlocks(tx, personId, { statuses: ["planned", "accepted", "done"] });

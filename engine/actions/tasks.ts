@@ -2,7 +2,12 @@ import { z } from "zod";
 import type { Queryable } from "../db/port.ts";
 import { appendEvent, recordAudit } from "../db/repositories/event-log.ts";
 import { markStartedBlocksDone } from "../db/repositories/plans.ts";
-import { listDescendants, liveSourcesOf, openSubtaskCounts } from "../db/repositories/subtasks.ts";
+import {
+  keepCreationOrder,
+  listDescendants,
+  liveSourcesOf,
+  openSubtaskCounts,
+} from "../db/repositories/subtasks.ts";
 import {
   deleteTaskById,
   dependencyEdges,
@@ -554,6 +559,10 @@ export const createSubtasks = defineAction({
         });
         tasks.push(task);
       }
+      await keepCreationOrder(
+        tx,
+        tasks.map((task) => task.id),
+      );
       return tasks;
     });
     for (const task of created) notifyTasks(ctx, [task.id], task.personId);

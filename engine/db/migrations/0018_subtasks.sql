@@ -11,3 +11,5 @@ ALTER TABLE tasks ADD CONSTRAINT tasks_parent_not_self CHECK (parent_id IS NULL 
 CREATE INDEX tasks_parent ON tasks (workspace_id, parent_id) WHERE parent_id IS NOT NULL;
 
 ALTER TABLE task_sources ADD COLUMN parent_external text;
+-- Items synced before this migration have no parent_external yet: the next sync rewrites each one once.
+UPDATE task_sources SET content_hash = NULL;

@@ -35,6 +35,19 @@ export async function listDescendants(tx: Queryable, rootIds: readonly string[])
   return result.rows.map(taskFromRow);
 }
 
+/**
+ * Tasks inserted in one transaction share now() as created_at: spreads them by a microsecond each, in the
+ * given order, so lists ordered by creation show them as given.
+ */
+export async function keepCreationOrder(tx: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length < 2) return;
+  await tx.query(
+    `UPDATE tasks t SET created_at = t.created_at + (u.i - 1) * interval '1 microsecond'
+     FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, i) WHERE t.id = u.id`,
+    [ids],
+  );
+}
+
 /** How many open (todo, in progress) subtasks each of the given tasks has; absent when none. */
 export async function openSubtaskCounts(tx: Queryable, ids: readonly string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { Task } from "../../engine/domain.ts";
-import { startFakeJira } from "../fakes/jira.ts";
+import { JIRA_STATUSES, startFakeJira } from "../fakes/jira.ts";
 import { defaultTaskSchema, startFakeNotion } from "../fakes/notion.ts";
 import { backends } from "../support/harness.ts";
 import {
@@ -104,10 +104,8 @@ for (const backend of backends()) {
         [parent.id],
       );
       await waitFor("the story done in Jira", async () => {
-        const issue = fake.state.renderIssue(story.key) as {
-          fields: { status: { statusCategory: { key: string } } };
-        };
-        return issue.fields.status.statusCategory.key === "done" ? true : undefined;
+        const status = JIRA_STATUSES.find((st) => st.id === fake.state.issues.get(story.key)?.statusId);
+        return status?.category === "done" ? true : undefined;
       });
     });
 

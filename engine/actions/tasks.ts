@@ -403,7 +403,10 @@ export const deleteTask = defineAction({
   output: z.object({
     id: z.uuid(),
     deleted: z.literal(true),
-    deletedSubtasks: z.array(z.uuid()).describe("Subtasks deleted with it (cascade)"),
+    deletedSubtasks: z
+      .array(z.uuid())
+      .optional()
+      .describe("Subtasks deleted with it (cascade), when there were some"),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
   async run(ctx, input) {
@@ -434,7 +437,11 @@ export const deleteTask = defineAction({
       };
     });
     for (const personId of people) notifyTasks(ctx, [input.id, ...subtaskIds], personId);
-    return { id: input.id, deleted: true as const, deletedSubtasks: subtaskIds };
+    return {
+      id: input.id,
+      deleted: true as const,
+      ...(subtaskIds.length > 0 ? { deletedSubtasks: subtaskIds } : {}),
+    };
   },
 });
 

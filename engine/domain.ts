@@ -36,6 +36,7 @@ export const Task = z.object({
   due: Iso.nullable(),
   earliestStart: Iso.nullable(),
   dependsOn: z.array(z.uuid()),
+  parentId: z.uuid().nullable().describe("The parent task when this is a subtask, else null"),
   tags: z.array(z.string()),
   splittable: z.boolean(),
   energy: Energy,

@@ -107,6 +107,7 @@ async function run(
   rawInput: Record<string, unknown>,
 ): Promise<Step> {
   if (action === "help") return { reply: helpReply(), state };
+  if (action === KEEP_OPEN) return { reply: say("OK, I left it and its subtasks open."), state };
   if (!port.has(action))
     return {
       reply: say(`I understood that, but \`${action}\` is not available in this version of Cairn yet.`),
@@ -150,10 +151,44 @@ async function run(
           : state,
     };
   } catch (error) {
+    if (needsCascade(action, error) && typeof input.id === "string")
+      return { reply: await confirmCascade(port, input.id), state };
     if (error instanceof CairnError && error.code !== "internal")
       return { reply: problemReply(error), state };
     throw error;
   }
+}
+
+/** The "No" button of a cascade question: nothing to run. */
+const KEEP_OPEN = "keep_open";
+
+const needsCascade = (action: string, error: unknown): boolean =>
+  action === "complete_task" &&
+  error instanceof CairnError &&
+  error.code === "conflict" &&
+  (error.details.issues ?? []).some((issue) => issue.path === "cascade");
+
+const OpenSubtasks = z.object({ title: z.string(), openSubtasks: z.number().int() });
+
+/** Completing a task with open subtasks asks first, with Yes (cascade) and No buttons. */
+async function confirmCascade(port: ConversationPort, id: string): Promise<Message> {
+  const task = OpenSubtasks.safeParse(await port.call("get_task", { id }));
+  const count = task.success ? task.data.openSubtasks : 0;
+  const question = `It has ${count} open subtask${count === 1 ? "" : "s"} — complete them too?`;
+  return {
+    text: task.success ? `${task.data.title}: ${question}` : question,
+    parts: [
+      ...(task.success ? [{ type: "heading" as const, text: task.data.title }] : []),
+      { type: "text", text: question },
+      {
+        type: "buttons",
+        buttons: [
+          { label: "Yes", call: { action: "complete_task", input: { id, cascade: true } }, style: "primary" },
+          { label: "No", call: { action: KEEP_OPEN, input: {} } },
+        ],
+      },
+    ],
+  };
 }
 
 type Found =

@@ -646,6 +646,33 @@ const createTask: Intent = (text, clock) => {
   return action("create_task", { ...fields });
 };
 
+/** "add subtask write outline to Draft Q3 report": the last "to"/"under" names the parent. */
+const createSubtask: Intent = (text, clock) => {
+  const match =
+    /^(?:please\s+)?(?:add|create|new)\s+(?:a\s+)?sub-?task\s+(.+)\s+(?:to|under|for)\s+(.+?)[.!]*$/i.exec(
+      text,
+    );
+  if (!match?.[1] || !match[2]) return undefined;
+  const fields = readTaskFields(match[1], clock);
+  if (!fields.title)
+    return clarify("What is the subtask? For example: add subtask write outline to Draft Q3 report");
+  return withTask(match[2], "Which task is it a subtask of?", (parent) =>
+    action("create_task", { ...fields, parentId: parent }),
+  );
+};
+
+/** "subtasks of Draft Q3 report", "show the subtasks of the launch". */
+const listSubtasks: Intent = (text) => {
+  const match =
+    /^(?:(?:list|show|show me|what are)\s+)?(?:the\s+)?sub-?tasks\s+(?:of|for|under|in)\s+(.+?)\??$/i.exec(
+      text,
+    );
+  if (!match?.[1]) return undefined;
+  return withTask(match[1], "Which task's subtasks?", (parent) =>
+    action("list_tasks", { parentId: parent, tree: true }),
+  );
+};
+
 /** Order matters: specific phrasings before general ones, creating last. */
 const INTENTS: Intent[] = [
   help,
@@ -663,6 +690,8 @@ const INTENTS: Intent[] = [
   insights,
   whatIf,
   estimate,
+  createSubtask,
+  listSubtasks,
   createTask,
   updateTask,
   reschedule,

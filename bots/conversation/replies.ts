@@ -13,6 +13,13 @@ import { say, stripMarks } from "./message.ts";
 
 const PRIORITY = ["", "urgent", "high", "normal", "low"] as const;
 
+/** complete_task's result: the task and what closed with it (older builds answer without the list). */
+const Completed = Task.extend({
+  alsoCompleted: z
+    .array(z.object({ id: z.string(), title: z.string(), why: z.enum(["subtask", "parent"]) }))
+    .default([]),
+});
+
 function duration(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
@@ -174,7 +181,14 @@ export function replyFor(action: string, output: unknown, timezone: string, now 
     case "get_task": {
       const task = Task.safeParse(output);
       if (!task.success) break;
-      const verb = action === "create_task" ? "Added" : action === "update_task" ? "Updated" : "Task";
+      const verb =
+        action === "create_task"
+          ? task.data.parentId
+            ? "Added subtask"
+            : "Added"
+          : action === "update_task"
+            ? "Updated"
+            : "Task";
       const buttons: Button[] = [
         done(task.data),
         { label: "Plan my day", call: { action: "plan_day", input: {} } },
@@ -189,9 +203,15 @@ export function replyFor(action: string, output: unknown, timezone: string, now 
       };
     }
     case "complete_task": {
-      const task = Task.safeParse(output);
-      if (task.success) return say(`Marked **${task.data.title}** as done. Nice work.`);
-      break;
+      const task = Completed.safeParse(output);
+      if (!task.success) break;
+      const subtasks = task.data.alsoCompleted.filter((c) => c.why === "subtask").length;
+      const parents = task.data.alsoCompleted.filter((c) => c.why === "parent").map((c) => `**${c.title}**`);
+      const extra = [
+        subtasks ? ` with its ${subtasks} open subtask${subtasks === 1 ? "" : "s"}` : "",
+        parents.length ? `. That was the last open subtask, so ${parents.join(" and ")} is done too` : "",
+      ].join("");
+      return say(`Marked **${task.data.title}** as done${extra}. Nice work.`);
     }
     case "delete_task":
       if (Deleted.safeParse(output).success) return say("Deleted the task.");

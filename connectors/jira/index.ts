@@ -15,6 +15,7 @@ import {
   type ConnectorContext,
   type PullPage,
   type SourceTask,
+  type SubtaskToWrite,
   type SyncScope,
   TransientProviderError,
 } from "../../engine/sync/connector.ts";
@@ -37,6 +38,8 @@ export const JiraSettings = z.object({
   overlapMinutes: z.number().int().min(0).max(1440).default(5),
   /** Name of the transition (or target status) to use on completion; default: any to a Done-category status. */
   doneTransition: z.string().min(1).optional(),
+  /** Name of the issue type for sub-tasks created from Cairn; default: the project's first sub-task type. */
+  subtaskIssueType: z.string().min(1).optional(),
   /** Issues per page (the API's maximum with fields is 100). */
   pageSize: z.number().int().min(1).max(100).default(100),
 });
@@ -176,6 +179,7 @@ const Issue = z.looseObject({
         .optional(),
       labels: z.array(z.string()).optional(),
       parent: z.looseObject({ key: z.string() }).nullable().optional(),
+      issuetype: z.looseObject({ subtask: z.boolean().optional() }).nullable().optional(),
       updated: z.string(),
     })
     .optional(),
@@ -253,7 +257,8 @@ export function issueToTask(raw: unknown, settings: JiraSettings): SourceTask {
     tags: f.labels ?? [],
     url,
     assigneeEmail: f.assignee?.emailAddress ?? null,
-    parentExternalId: f.parent?.key ?? null,
+    // Only sub-tasks are subtasks: a story's parent epic is a container, not work that closes with it.
+    parentExternalId: f.issuetype?.subtask === true ? (f.parent?.key ?? null) : null,
     linkedUrls: urlsIn(description),
     updatedAt: jiraInstant(f.updated, "fields.updated"),
     deleted: false,
@@ -387,6 +392,55 @@ async function completeTask(ctx: Ctx, externalId: string): Promise<void> {
   );
 }
 
+const ParentFields = z.looseObject({
+  project: z.looseObject({ key: z.string() }),
+  assignee: z.looseObject({ accountId: z.string() }).nullable().optional(),
+});
+
+/** Jira labels cannot contain spaces. */
+const jiraLabel = (tag: string) => tag.trim().replace(/\s+/g, "-");
+
+async function createSubtask(
+  ctx: Ctx,
+  parent: { externalId: string },
+  subtask: SubtaskToWrite,
+): Promise<{ externalId: string; url: string | null }> {
+  const client = await clientFor(ctx);
+  const issue = await call(() =>
+    client.issues.getIssue({ issueIdOrKey: parent.externalId, fields: ["project", "assignee"] }),
+  );
+  const fields = ParentFields.parse(issue.fields);
+  const project = fields.project.key;
+  const meta = await call(() => client.issues.getCreateIssueMetaIssueTypes({ projectIdOrKey: project }));
+  const types = meta.issueTypes ?? meta.createMetaIssueType ?? [];
+  const wanted = ctx.settings.subtaskIssueType?.toLowerCase();
+  const type = types.find((t) => t.subtask === true && (!wanted || t.name?.toLowerCase() === wanted));
+  if (!type?.id) {
+    throw new Error(
+      `Jira project ${project} has no ${wanted ? `sub-task issue type "${ctx.settings.subtaskIssueType}"` : "sub-task issue type"} to create ${parent.externalId}'s subtask with.`,
+    );
+  }
+  const created = await call(() =>
+    client.issues.createIssue({
+      fields: {
+        project: { key: project },
+        parent: { key: parent.externalId },
+        issuetype: { id: type.id as string },
+        summary: subtask.title.slice(0, 255),
+        ...(subtask.description ? { description: subtask.description } : {}),
+        // The parent's assignee keeps the sub-task inside a JQL such as `assignee = currentUser()`.
+        ...(fields.assignee ? { assignee: { accountId: fields.assignee.accountId } } : {}),
+        ...(subtask.due ? { duedate: subtask.due.slice(0, 10) } : {}),
+        ...(subtask.tags.length ? { labels: subtask.tags.map(jiraLabel) } : {}),
+        ...(subtask.estimateMinutes
+          ? { timetracking: { originalEstimate: `${subtask.estimateMinutes}m` } }
+          : {}),
+      },
+    }),
+  );
+  return { externalId: created.key, url: `${ctx.settings.host.replace(/\/$/, "")}/browse/${created.key}` };
+}
+
 function verify(
   request: { headers: Record<string, string | undefined>; rawBody: Buffer },
   secret: string,
@@ -438,6 +492,7 @@ export const jiraConnector: Connector<JiraCredentials, JiraSettings> = {
     return { type: "task", task: issueToTask(raw, settings) };
   },
   completeTask,
+  createSubtask,
   fromEnv,
   webhook: {
     verify,

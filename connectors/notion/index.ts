@@ -22,6 +22,7 @@ import {
   type ConnectorContext,
   type PullPage,
   type ScopeMapping,
+  type SubtaskToWrite,
   type SyncScope,
   TransientProviderError,
 } from "../../engine/sync/connector.ts";
@@ -411,6 +412,68 @@ async function completeTask(ctx: Ctx, externalId: string): Promise<void> {
   );
 }
 
+/** A due instant as Notion shows it: the end of a UTC day is that date (how date-only values are read). */
+function notionDate(due: string): string {
+  return /T23:59:59(\.0+)?Z$/.test(due) ? due.slice(0, 10) : due;
+}
+
+/** A sub-item: a page in the parent's data source whose "Parent item" relation names the parent. */
+async function createSubtask(
+  ctx: Ctx,
+  parent: { externalId: string; scope: SyncScope },
+  subtask: SubtaskToWrite,
+): Promise<{ externalId: string; url: string | null }> {
+  const client = clientFor(ctx);
+  const parentPage = NotionPage.parse(
+    await call(() => client.pages.retrieve({ page_id: notionId(parent.externalId) })),
+  );
+  const dataSourceId = parentPage.parent?.data_source_id ?? parent.scope.id;
+  const source = await call(() => client.dataSources.retrieve({ data_source_id: dataSourceId }));
+  const schema = SchemaProperties.parse("properties" in source ? source.properties : {});
+  const fields = detectProperties(schema, ctx.settings.propertyMap);
+  if (!fields.title) throw new Error(`Notion data source ${dataSourceId} has no title property.`);
+  if (!fields.parent) {
+    throw new Error(
+      `Notion data source ${dataSourceId} has no "Parent item" relation: turn on sub-items for it, or set propertyMap.parent.`,
+    );
+  }
+  const properties: Record<string, unknown> = {
+    [fields.title]: { title: [{ type: "text", text: { content: subtask.title.slice(0, 2000) } }] },
+    [fields.parent]: { relation: [{ id: parentPage.id }] },
+  };
+  if (subtask.due && fields.due) properties[fields.due] = { date: { start: notionDate(subtask.due) } };
+  if (subtask.estimateMinutes && fields.estimate) {
+    const { unit } = resolveEstimateUnit(
+      ctx.settings.estimateUnit,
+      fields.estimate,
+      schema[fields.estimate]?.description,
+    );
+    properties[fields.estimate] = {
+      number:
+        unit === "hours" ? Math.round((subtask.estimateMinutes / 60) * 100) / 100 : subtask.estimateMinutes,
+    };
+  }
+  if (subtask.tags.length && fields.tags) {
+    properties[fields.tags] = {
+      multi_select: subtask.tags.map((name) => ({ name: name.replaceAll(",", " ") })),
+    };
+  }
+  if (subtask.description && fields.description) {
+    properties[fields.description] = {
+      rich_text: [{ type: "text", text: { content: subtask.description.slice(0, 2000) } }],
+    };
+  }
+  const created = NotionPage.parse(
+    await call(() =>
+      client.pages.create({
+        parent: { type: "data_source_id", data_source_id: dataSourceId },
+        properties: properties as Parameters<Client["pages"]["create"]>[0]["properties"],
+      }),
+    ),
+  );
+  return { externalId: created.id, url: created.url ?? null };
+}
+
 function verify(
   request: { headers: Record<string, string | undefined>; rawBody: Buffer },
   secret: string,
@@ -505,6 +568,7 @@ export const notionConnector: Connector<NotionCredentials, NotionSettings> = {
     };
   },
   completeTask,
+  createSubtask,
   fromEnv,
   webhook: {
     verify,

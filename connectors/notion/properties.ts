@@ -16,6 +16,7 @@ export const TaskField = z.enum([
   "estimate",
   "assignee",
   "dependsOn",
+  "parent",
   "tags",
   "link",
   "description",
@@ -50,6 +51,8 @@ const namePatterns: Partial<Record<TaskField, RegExp>> = {
   estimate: /estimate|effort|duration|hours?|hrs|minutes|mins?\b|time/i,
   assignee: /assign|owner|person|people/i,
   dependsOn: /blocked|depends|dependenc|prerequisite|waiting on/i,
+  // Notion's sub-items feature adds a "Parent item" relation (and its "Sub-item" twin) to the data source.
+  parent: /^parent(\s+(item|task))?$/i,
   tags: /tag|label|categor/i,
   description: /note|description|details|summary/i,
 };
@@ -67,6 +70,7 @@ const typesFor: Record<TaskField, string[]> = {
   estimate: ["number"],
   assignee: ["people"],
   dependsOn: ["relation"],
+  parent: ["relation"],
   tags: ["multi_select"],
   link: ["url"],
   description: ["rich_text"],
@@ -104,6 +108,7 @@ export function detectProperties(
         break;
       case "start":
       case "dependsOn":
+      case "parent":
         chosen = candidates.find((name) => pattern?.test(name));
         break;
       case "estimate": {
@@ -282,6 +287,7 @@ export function pageToTask(page: NotionPage, options: NormalizeOptions): SourceT
     : null;
 
   const relations = z.array(z.looseObject({ id: z.string() })).safeParse(prop("dependsOn")?.relation ?? []);
+  const parents = z.array(z.looseObject({ id: z.string() })).safeParse(prop("parent")?.relation ?? []);
   const tags = z.array(z.looseObject({ name: z.string() })).safeParse(prop("tags")?.multi_select ?? []);
   const description = plainText(prop("description"));
 
@@ -304,7 +310,7 @@ export function pageToTask(page: NotionPage, options: NormalizeOptions): SourceT
     tags: tags.success ? tags.data.map((tag) => tag.name) : [],
     url: page.url ?? null,
     assigneeEmail,
-    parentExternalId: null,
+    parentExternalId: parents.success ? (parents.data[0]?.id ?? null) : null,
     linkedUrls: [...linked],
     updatedAt: new Date(page.last_edited_time).toISOString(),
     deleted,

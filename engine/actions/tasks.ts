@@ -3,6 +3,12 @@ import type { Queryable } from "../db/port.ts";
 import { appendEvent, recordAudit } from "../db/repositories/event-log.ts";
 import { markStartedBlocksDone } from "../db/repositories/plans.ts";
 import {
+  keepCreationOrder,
+  listDescendants,
+  liveSourcesOf,
+  openSubtaskCounts,
+} from "../db/repositories/subtasks.ts";
+import {
   deleteTaskById,
   dependencyEdges,
   getTaskById,
@@ -17,6 +23,17 @@ import { invalidInput, notFound } from "../errors.ts";
 import { isZero, toVectorLiteral } from "../search/embedder.ts";
 import { hybridSearch } from "../search/hybrid-search.ts";
 import { type ActionContext, defineAction } from "./define.ts";
+import {
+  buildTree,
+  cascadeNeeded,
+  checkParent,
+  childrenIndex,
+  isOpen,
+  openDescendants,
+  remainingEstimate,
+  Subtask,
+  TaskNode,
+} from "./subtask-rules.ts";
 
 const TaskId = z.uuid().describe("The task's id (a UUID, as returned by create_task or list_tasks)");
 const Tags = z.array(z.string().trim().min(1).max(50)).max(30);
@@ -37,7 +54,12 @@ const editable = {
   tags: Tags,
   splittable: z.boolean().describe("Whether the work may be split over several focus blocks"),
   energy: Energy.describe("How demanding the work is; high-energy work goes in peak hours"),
+  parentId: TaskId.nullable().describe(
+    "Makes this a subtask of that task (null: a top-level task). While a task has open subtasks, Cairn plans the subtasks instead of it.",
+  ),
 };
+
+export const SUBTASK_WRITEBACK_JOB = "create_subtask";
 
 export const WRITEBACK_QUEUE = "writeback";
 
@@ -114,15 +136,22 @@ export const createTask = defineAction({
     tags: Tags.default([]),
     splittable: z.boolean().default(true),
     energy: Energy.default("medium"),
+    parentId: editable.parentId.optional(),
   }),
   output: Task,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  examples: ["add task draft Q3 report due friday 2h p1", "remind me to review the budget tomorrow"],
+  examples: [
+    "add task draft Q3 report due friday 2h p1",
+    "remind me to review the budget tomorrow",
+    "add subtask write outline to Draft Q3 report",
+  ],
   async run(ctx, input) {
     const task = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
       await checkDependencies(tx, null, input.dependsOn);
+      if (input.parentId) await checkParent(tx, null, input.parentId);
       const fields: TaskFields = {
         ...input,
+        parentId: input.parentId ?? null,
         estimateMinutes: input.estimateMinutes ?? null,
         due: input.due ?? null,
         earliestStart: input.earliestStart ?? null,
@@ -145,11 +174,13 @@ export const createTask = defineAction({
           estimateMinutes: created.estimateMinutes,
           due: created.due,
           priority: created.priority,
+          ...(created.parentId ? { parentId: created.parentId } : {}),
         },
       });
       return created;
     });
     notifyTasks(ctx, [task.id], task.personId);
+    if (task.parentId) await writeSubtaskBack(ctx, [task]);
     return task;
   },
 });
@@ -157,12 +188,32 @@ export const createTask = defineAction({
 export const getTask = defineAction({
   name: "get_task",
   title: "Get a task",
-  description: "Returns one task by id, with its status, estimate, due date, dependencies and source.",
+  description:
+    "Returns one task by id, with its status, estimate, due date, dependencies, source, its direct subtasks and its remaining estimate (its own, else the sum of its open subtasks').",
   input: z.object({ id: TaskId }),
-  output: Task,
+  output: Task.extend({
+    subtasks: z.array(Subtask).describe("Direct subtasks, oldest first"),
+    openSubtasks: z.number().int().describe("How many subtasks (at any depth) are still open"),
+    remainingEstimateMinutes: z
+      .number()
+      .int()
+      .nullable()
+      .describe("Its own estimate, else the sum of its open subtasks' remaining estimates"),
+  }),
   annotations: { readOnlyHint: true },
   async run(ctx, input) {
-    return ctx.services.db.scoped(ctx.workspace.id, (tx) => loadTask(tx, input.id));
+    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      const task = await loadTask(tx, input.id);
+      const below = await listDescendants(tx, [task.id]);
+      return {
+        ...task,
+        subtasks: below
+          .filter((child) => child.parentId === task.id)
+          .map(({ id, title, status, estimateMinutes }) => ({ id, title, status, estimateMinutes })),
+        openSubtasks: below.filter(isOpen).length,
+        remainingEstimateMinutes: remainingEstimate(task, childrenIndex(below)),
+      };
+    });
   },
 });
 
@@ -184,6 +235,7 @@ export const updateTask = defineAction({
     tags: editable.tags.optional(),
     splittable: editable.splittable.optional(),
     energy: editable.energy.optional(),
+    parentId: editable.parentId.optional(),
   }),
   output: Task,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
@@ -192,6 +244,11 @@ export const updateTask = defineAction({
     const updated = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
       const before = await loadTask(tx, id);
       if (patch.dependsOn) await checkDependencies(tx, id, patch.dependsOn);
+      if (patch.parentId) await checkParent(tx, id, patch.parentId);
+      if (patch.status === "done" && before.status !== "done") {
+        const open = (await openDescendants(tx, id)).length;
+        if (open > 0) throw cascadeNeeded("complete", before, open);
+      }
       const title = patch.title ?? before.title;
       const description = patch.description ?? before.description;
       const tags = patch.tags ?? before.tags;
@@ -222,78 +279,169 @@ export const updateTask = defineAction({
   },
 });
 
+const AlsoCompleted = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  why: z
+    .enum(["subtask", "parent"])
+    .describe("subtask: closed by cascade; parent: its last open subtask was done"),
+});
+
 export const completeTask = defineAction({
   name: "complete_task",
   title: "Complete a task",
   description:
-    "Marks a task done, frees its remaining focus blocks, and writes the Done status back to its source when the task came from one that supports it. Completing a task twice is harmless.",
-  input: z.object({ id: TaskId }),
-  output: Task,
+    "Marks a task done, frees its remaining focus blocks, and writes the Done status back to its source when the task came from one that supports it. A task with open subtasks is only completed with cascade: true (which completes them too); completing the last open subtask completes its parent. Completing a task twice is harmless.",
+  input: z.object({
+    id: TaskId,
+    cascade: z
+      .boolean()
+      .default(false)
+      .describe("Also complete the task's open subtasks; required when it has some"),
+  }),
+  output: Task.extend({
+    alsoCompleted: z.array(AlsoCompleted).describe("Subtasks and parents completed along with it"),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   examples: ["done with the Q3 report", "complete 3"],
   async run(ctx, input) {
-    const { task, changed } = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+    const { task, closed, changed } = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
       const before = await loadTask(tx, input.id);
-      if (before.status === "done") return { task: before, changed: false };
-      const task = (await updateTaskFields(tx, input.id, {
-        status: "done",
-        completedAt: ctx.services.now().toISOString(),
-      })) as Task;
-      await markStartedBlocksDone(tx, input.id);
-      await appendEvent(tx, {
-        workspaceId: ctx.workspace.id,
-        personId: ctx.person.id,
-        taskId: input.id,
-        type: "task_completed",
-        payload: { via: ctx.via, due: before.due, estimateMinutes: before.estimateMinutes },
-      });
-      return { task, changed: true };
-    });
-    if (changed) {
-      notifyTasks(ctx, [task.id], task.personId);
-      if (task.source !== "cairn") {
-        await ctx.services.jobs.enqueue(
-          WRITEBACK_QUEUE,
-          "complete_task",
-          { workspaceId: ctx.workspace.id, taskId: task.id },
-          { jobId: `complete-${task.id}`, attempts: 8, backoffMs: 2_000 },
-        );
+      if (before.status === "done") return { task: before, closed: [] as Closed[], changed: false };
+      const open = await openDescendants(tx, input.id);
+      if (open.length > 0 && !input.cascade) throw cascadeNeeded("complete", before, open.length);
+      const closed: Closed[] = [];
+      // Children first, so the event log reads in the order the work was closed.
+      for (const child of [...open].reverse())
+        closed.push({ task: await closeTask(ctx, tx, child), why: "subtask" });
+      const task = await closeTask(ctx, tx, before);
+      let parentId = task.parentId;
+      while (parentId) {
+        const parent = await getTaskById(tx, parentId);
+        if (!parent || !isOpen(parent)) break;
+        if ((await openSubtaskCounts(tx, [parent.id])).has(parent.id)) break;
+        closed.push({ task: await closeTask(ctx, tx, parent), why: "parent" });
+        parentId = parent.parentId;
       }
+      return { task, closed, changed: true };
+    });
+    const all = [task, ...closed.map((c) => c.task)];
+    if (changed) {
+      for (const done of all) notifyTasks(ctx, [done.id], done.personId);
+      await writeCompletionsBack(ctx, all);
     }
-    return task;
+    return {
+      ...task,
+      alsoCompleted: closed.map((c) => ({ id: c.task.id, title: c.task.title, why: c.why })),
+    };
   },
 });
+
+interface Closed {
+  task: Task;
+  why: "subtask" | "parent";
+}
+
+async function closeTask(ctx: ActionContext, tx: Queryable, before: Task): Promise<Task> {
+  const task = (await updateTaskFields(tx, before.id, {
+    status: "done",
+    completedAt: ctx.services.now().toISOString(),
+  })) as Task;
+  await markStartedBlocksDone(tx, before.id);
+  await appendEvent(tx, {
+    workspaceId: ctx.workspace.id,
+    personId: ctx.person.id,
+    taskId: before.id,
+    type: "task_completed",
+    payload: { via: ctx.via, due: before.due, estimateMinutes: before.estimateMinutes },
+  });
+  return task;
+}
+
+/** The existing write-back path: one job per task that came from a source. */
+async function writeCompletionsBack(ctx: ActionContext, tasks: readonly Task[]): Promise<void> {
+  for (const task of tasks) {
+    if (task.source === "cairn") continue;
+    await ctx.services.jobs.enqueue(
+      WRITEBACK_QUEUE,
+      "complete_task",
+      { workspaceId: ctx.workspace.id, taskId: task.id },
+      { jobId: `complete-${task.id}`, attempts: 8, backoffMs: 2_000 },
+    );
+  }
+}
+
+/** New subtasks under a task that came from a source: the sync engine creates them there when it can. */
+async function writeSubtaskBack(ctx: ActionContext, tasks: readonly Task[]): Promise<void> {
+  for (const task of tasks) {
+    if (!task.parentId) continue;
+    const parentSources = await ctx.services.db.scoped(ctx.workspace.id, (tx) =>
+      liveSourcesOf(tx, task.parentId as string),
+    );
+    if (parentSources.length === 0) continue;
+    await ctx.services.jobs.enqueue(
+      WRITEBACK_QUEUE,
+      SUBTASK_WRITEBACK_JOB,
+      { workspaceId: ctx.workspace.id, taskId: task.id },
+      { jobId: `subtask-${task.id}`, attempts: 8, backoffMs: 2_000 },
+    );
+  }
+}
 
 export const deleteTask = defineAction({
   name: "delete_task",
   title: "Delete a task",
   description:
-    "Permanently removes a task and its planned blocks, and drops it from other tasks' dependencies. Its history stays in the event log. This cannot be undone; prefer complete_task for finished work.",
-  input: z.object({ id: TaskId }),
-  output: z.object({ id: z.uuid(), deleted: z.literal(true) }),
+    "Permanently removes a task and its planned blocks, and drops it from other tasks' dependencies. Its history stays in the event log. A task with subtasks is only deleted with cascade: true, which deletes the subtasks too. This cannot be undone; prefer complete_task for finished work.",
+  input: z.object({
+    id: TaskId,
+    cascade: z
+      .boolean()
+      .default(false)
+      .describe("Also delete the task's subtasks; required when it has some"),
+  }),
+  output: z.object({
+    id: z.uuid(),
+    deleted: z.literal(true),
+    deletedSubtasks: z
+      .array(z.uuid())
+      .optional()
+      .describe("Subtasks deleted with it (cascade), when there were some"),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
   async run(ctx, input) {
-    const personId = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+    const { people, subtaskIds } = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
       const task = await loadTask(tx, input.id);
-      await deleteTaskById(tx, input.id);
-      await appendEvent(tx, {
-        workspaceId: ctx.workspace.id,
-        personId: ctx.person.id,
-        taskId: input.id,
-        type: "task_deleted",
-        payload: { via: ctx.via, title: task.title },
-      });
-      await recordAudit(tx, {
-        workspaceId: ctx.workspace.id,
-        actorPersonId: ctx.person.id,
-        actor: ctx.person.email,
-        action: "delete_task",
-        target: input.id,
-      });
-      return task.personId;
+      const below = await listDescendants(tx, [input.id]);
+      if (below.length > 0 && !input.cascade) throw cascadeNeeded("delete", task, below.length);
+      for (const gone of [...below].reverse().concat(task)) {
+        await deleteTaskById(tx, gone.id);
+        await appendEvent(tx, {
+          workspaceId: ctx.workspace.id,
+          personId: ctx.person.id,
+          taskId: gone.id,
+          type: "task_deleted",
+          payload: { via: ctx.via, title: gone.title },
+        });
+        await recordAudit(tx, {
+          workspaceId: ctx.workspace.id,
+          actorPersonId: ctx.person.id,
+          actor: ctx.person.email,
+          action: "delete_task",
+          target: gone.id,
+        });
+      }
+      return {
+        people: [...new Set([task, ...below].map((t) => t.personId))],
+        subtaskIds: below.map((t) => t.id),
+      };
     });
-    notifyTasks(ctx, [input.id], personId);
-    return { id: input.id, deleted: true as const };
+    for (const personId of people) notifyTasks(ctx, [input.id, ...subtaskIds], personId);
+    return {
+      id: input.id,
+      deleted: true as const,
+      ...(subtaskIds.length > 0 ? { deletedSubtasks: subtaskIds } : {}),
+    };
   },
 });
 
@@ -305,7 +453,7 @@ export const listTasks = defineAction({
   name: "list_tasks",
   title: "List tasks",
   description:
-    "Lists tasks in the workspace with optional filters (status, due window, source, tag, only mine), ordered by due date by default. Returns a page of tasks and a nextCursor to pass back for the next page (null on the last page).",
+    "Lists tasks in the workspace with optional filters (status, due window, source, tag, only mine, subtasks of one parent), ordered by due date by default. With tree: true it lists top-level tasks (or the parentId's subtasks) with their subtasks nested under `subtasks`. Returns a page of tasks and a nextCursor to pass back for the next page (null on the last page).",
   input: z.object({
     status: statusFilter.optional().describe('One status or a list, e.g. ["todo","in_progress"]'),
     dueBefore: IsoInput.optional(),
@@ -313,22 +461,120 @@ export const listTasks = defineAction({
     source: z.string().optional().describe("cairn, or the kind of the connector it came from"),
     tag: z.string().optional(),
     mine: z.boolean().default(false).describe("Only tasks of the calling person"),
+    parentId: TaskId.optional().describe("Only the direct subtasks of this task"),
+    tree: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Nest subtasks under their parents: the page holds top-level tasks (or parentId's subtasks), each with `subtasks` (the status filter applies at every level)",
+      ),
     includeSourceDeleted: z.boolean().default(false),
     order: z.enum(["due", "created", "priority"]).default("due"),
     limit: z.number().int().min(1).max(200).default(50),
     cursor: z.string().max(500).optional().describe("nextCursor from the previous page"),
   }),
-  output: z.object({ tasks: z.array(Task), nextCursor: z.string().nullable() }),
+  output: z.object({ tasks: z.array(TaskNode.or(Task)), nextCursor: z.string().nullable() }),
   annotations: { readOnlyHint: true },
-  examples: ["what's on my plate", "list my tasks due this week"],
+  examples: ["what's on my plate", "list my tasks due this week", "subtasks of Draft Q3 report"],
   async run(ctx, input) {
-    return ctx.services.db.scoped(ctx.workspace.id, (tx) =>
-      listTasksPage(
+    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      if (input.parentId && !(await getTaskById(tx, input.parentId))) {
+        throw invalidInput(`parentId: no task ${input.parentId} in this workspace`, [
+          { path: "parentId", message: "find ids with list_tasks or search_tasks" },
+        ]);
+      }
+      const page = await listTasksPage(
         tx,
-        { ...input, personId: input.mine ? ctx.person.id : undefined },
+        {
+          ...input,
+          personId: input.mine ? ctx.person.id : undefined,
+          parent: input.parentId ?? (input.tree ? null : undefined),
+        },
         { order: input.order, limit: input.limit, cursor: input.cursor },
-      ),
-    );
+      );
+      if (!input.tree) return page;
+      const below = await listDescendants(
+        tx,
+        page.tasks.map((task) => task.id),
+      );
+      const shown = (task: Task) =>
+        (!input.status || input.status.includes(task.status)) &&
+        (input.includeSourceDeleted || task.sourceDeletedAt === null);
+      return { tasks: buildTree(page.tasks, below, shown), nextCursor: page.nextCursor };
+    });
+  },
+});
+
+const ProposedSubtask = z.object({
+  title: z.string().trim().min(1).max(500).describe("What needs doing"),
+  estimateMinutes: editable.estimateMinutes.optional(),
+  due: editable.due.optional(),
+  priority: Priority.optional().describe("Defaults to the parent's priority"),
+  tags: Tags.optional().describe("Defaults to the parent's tags"),
+});
+
+export const createSubtasks = defineAction({
+  name: "create_subtasks",
+  title: "Create subtasks",
+  description:
+    "Adds several subtasks under one task at once (for example the steps break_down_task proposed, once the person accepts them). Each subtask takes a title and optionally an estimate, due date, priority and tags; priority and tags default to the parent's, and a subtask never falls due after its parent. Returns the created tasks in the order given.",
+  input: z.object({
+    parentId: TaskId.describe("The task the subtasks belong to"),
+    subtasks: z.array(ProposedSubtask).min(1).max(50),
+  }),
+  output: z.object({ parentId: z.uuid(), tasks: z.array(Task) }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  async run(ctx, input) {
+    const created = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      const parent = await checkParent(tx, null, input.parentId);
+      const tasks: Task[] = [];
+      for (const proposed of input.subtasks) {
+        const tags = proposed.tags ?? parent.tags;
+        const due = proposed.due ?? parent.due;
+        const task = await insertTask(tx, ctx.workspace.id, {
+          title: proposed.title,
+          description: "",
+          status: "todo",
+          priority: proposed.priority ?? parent.priority,
+          estimateMinutes: proposed.estimateMinutes ?? null,
+          due: due && parent.due && Date.parse(due) > Date.parse(parent.due) ? parent.due : due,
+          earliestStart: null,
+          dependsOn: [],
+          parentId: parent.id,
+          tags,
+          splittable: true,
+          energy: parent.energy,
+          personId: parent.personId ?? ctx.person.id,
+          source: "cairn",
+          externalId: null,
+          connectionId: null,
+          url: null,
+          embedding: embeddingFor(ctx, proposed.title, "", tags),
+        });
+        await appendEvent(tx, {
+          workspaceId: ctx.workspace.id,
+          personId: ctx.person.id,
+          taskId: task.id,
+          type: "task_created",
+          payload: {
+            via: ctx.via,
+            estimateMinutes: task.estimateMinutes,
+            due: task.due,
+            priority: task.priority,
+            parentId: parent.id,
+          },
+        });
+        tasks.push(task);
+      }
+      await keepCreationOrder(
+        tx,
+        tasks.map((task) => task.id),
+      );
+      return tasks;
+    });
+    for (const task of created) notifyTasks(ctx, [task.id], task.personId);
+    await writeSubtaskBack(ctx, created);
+    return { parentId: input.parentId, tasks: created };
   },
 });
 
@@ -370,4 +616,5 @@ export const taskActions = [
   deleteTask,
   listTasks,
   searchTasks,
+  createSubtasks,
 ];

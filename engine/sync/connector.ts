@@ -21,6 +21,7 @@ import type {
   ConnectorKind,
   PulledItem,
   PullPage,
+  SubtaskToWrite,
   SyncScope,
   WebhookOutcome,
   WebhookRequest,
@@ -159,6 +160,15 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   normalize(raw: unknown, scope: SyncScope, settings: Settings): PulledItem;
   /** Write-back: mark a task done at the source. */
   completeTask?(ctx: ConnectorContext<Credentials, Settings>, externalId: string): Promise<void>;
+  /**
+   * Write-back: create a subtask under one of this source's items (a Jira sub-task, a Notion sub-item) for a
+   * subtask made in Cairn; returns the new item's id and URL. Absent: such subtasks stay in Cairn only.
+   */
+  createSubtask?(
+    ctx: ConnectorContext<Credentials, Settings>,
+    parent: { externalId: string; scope: SyncScope },
+    subtask: SubtaskToWrite,
+  ): Promise<{ externalId: string; url: string | null }>;
   /** Write-back: create or move a Cairn focus block; returns the provider's event id. */
   upsertBlock?(ctx: ConnectorContext<Credentials, Settings>, block: BlockToWrite): Promise<string>;
   /** The calendar blocks are written to, when the settings name one (else: the first events scope). */

@@ -9,6 +9,7 @@ import {
   getConnectionRecord,
   markConnectionSynced,
 } from "../db/repositories/connections.ts";
+import { resolveSourceParents } from "../db/repositories/subtasks.ts";
 import {
   loadScopeState,
   type PageWriteContext,
@@ -308,7 +309,11 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
     }
 
     if (stats.created + stats.updated + stats.merged > 0) {
-      await db.scoped(options.workspaceId, (tx) => resolveDependencies(tx, connection.id));
+      const parents = await db.scoped(options.workspaceId, async (tx) => {
+        await resolveDependencies(tx, connection.id);
+        return resolveSourceParents(tx, connection.id);
+      });
+      changedTaskIds.push(...parents);
     }
     await db.scoped(options.workspaceId, (tx) => markConnectionSynced(tx, connection.id, services.now()));
     if (connector.maintainChannels) {

@@ -45,6 +45,7 @@ import { createPinnedFetch } from "./pinned-fetch.ts";
 import type { Sync, SyncJobData } from "./port.ts";
 import { runSync, SCOPES_KEY } from "./runner.ts";
 import { mergeSecretSettings, type SecretSettings, splitSecretSettings } from "./secret-settings.ts";
+import { createSubtaskAtSource } from "./subtask-writeback.ts";
 import { DEFAULT_LEASE_TIMING, type LeaseTiming, SyncBusyError, withSyncLease } from "./sync-lease.ts";
 import { createOutboundPolicy } from "./url-guard.ts";
 import { createWebhookRouter } from "./webhooks.ts";
@@ -53,6 +54,8 @@ import { completeAtSources } from "./writeback.ts";
 export const SYNC_QUEUE = "sync";
 const SYNC_BUSY_RETRY_MS = 30_000;
 export const WRITEBACK_QUEUE = "writeback";
+/** Creates a subtask made in Cairn at its parent's source (engine/actions/tasks.ts enqueues it). */
+export const SUBTASK_WRITEBACK_JOB = "create_subtask";
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 10;
 
 export interface SyncServiceOptions {
@@ -597,6 +600,17 @@ export function createSyncService(
                 { services, connectorOf: (kind) => byKind.get(kind), blockWritingKinds, contextFor },
                 job.data.workspaceId,
                 job.data.personId,
+              );
+            } catch (error) {
+              throw asJobError(error);
+            }
+          }
+          if (job.name === SUBTASK_WRITEBACK_JOB) {
+            try {
+              return await createSubtaskAtSource(
+                { services, connectorOf: (kind) => byKind.get(kind), contextFor, log },
+                job.data.workspaceId,
+                job.data.taskId,
               );
             } catch (error) {
               throw asJobError(error);

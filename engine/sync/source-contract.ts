@@ -158,6 +158,15 @@ export interface ConnectionSeed<Credentials = unknown, Settings = unknown> {
   webhookSecret?: string;
 }
 
+/** A subtask made in Cairn, as a connector writes it under its parent at the source. */
+export interface SubtaskToWrite {
+  title: string;
+  description: string;
+  due: string | null;
+  estimateMinutes: number | null;
+  tags: string[];
+}
+
 export interface BlockToWrite {
   blockId: string;
   title: string;

@@ -3,7 +3,8 @@
  *
  * Speaks: GET|POST /rest/api/3/search/jql (enhanced search: `nextPageToken` / `isLast`, bounded JQL only,
  * default fields `id`), GET /rest/api/3/myself, GET|PUT /rest/api/3/issue/:key,
- * GET|POST /rest/api/3/issue/:key/transitions. Basic auth (email:api_token). Errors use Jira's
+ * GET|POST /rest/api/3/issue/:key/transitions, POST /rest/api/3/issue (create, sub-tasks with `fields.parent`),
+ * GET /rest/api/3/issue/createmeta/:project/issuetypes. Basic auth (email:api_token). Errors use Jira's
  * `{errorMessages, errors}` body; 429s carry Retry-After and X-RateLimit-* headers.
  *
  * JQL subset: `project = X` / `project in (A, B)`, `key`, `updated|created >= "yyyy-MM-dd HH:mm"` (also
@@ -485,6 +486,26 @@ const EditBody = z.object({
         .optional(),
     })
     .optional(),
+  update: z.record(z.string(), z.unknown()).optional(),
+});
+
+const ISSUE_TYPES: FakeIssue["issueType"][] = ["Epic", "Story", "Task", "Bug", "Subtask"];
+
+const Ref = z.union([z.object({ key: z.string() }), z.object({ id: z.string() })]);
+const TypeRef = z.union([z.object({ id: z.string() }), z.object({ name: z.string() })]);
+const CreateBody = z.object({
+  fields: z.object({
+    project: Ref,
+    issuetype: TypeRef,
+    summary: z.string().optional(),
+    parent: Ref.optional(),
+    description: z.union([z.string(), z.record(z.string(), z.unknown()), z.null()]).optional(),
+    duedate: z.string().nullable().optional(),
+    labels: z.array(z.string()).optional(),
+    priority: z.union([z.object({ name: z.string() }), z.object({ id: z.string() })]).optional(),
+    assignee: z.object({ accountId: z.string().nullable() }).nullable().optional(),
+    timetracking: z.object({ originalEstimate: z.string().optional() }).optional(),
+  }),
   update: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -1348,6 +1369,86 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       return undefined;
     }),
   );
+
+  // Create-issue metadata: the issue types a project offers (sub-task types have `subtask: true`).
+  app.get(
+    "/rest/api/3/issue/createmeta/:project/issuetypes",
+    route((req) => {
+      const wanted = param(req, "project");
+      const project = [...projects.values()].find((p) => p.key === wanted || p.id === wanted);
+      if (!project) throw new JiraError(404, [`No project could be found with key '${wanted}'.`]);
+      const types = ISSUE_TYPES.map((type) => ({ ...issueTypeJson(type), description: "", iconUrl: "" }));
+      return {
+        issueTypes: types,
+        createMetaIssueType: types,
+        maxResults: 50,
+        startAt: 0,
+        total: types.length,
+      };
+    }),
+  );
+
+  // Create issue: with a sub-task issue type, `fields.parent` is required and names a standard issue of the project.
+  app.post(
+    "/rest/api/3/issue",
+    route((req, res) => {
+      const parsed = CreateBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw new JiraError(400, [`Invalid request payload: ${parsed.error.message}`]);
+      const f = parsed.data.fields;
+      const project = [...projects.values()].find((p) =>
+        "key" in f.project ? p.key === f.project.key : p.id === f.project.id,
+      );
+      if (!project) throw new JiraError(400, [], { project: "valid project is required" });
+      const type = ISSUE_TYPES.find((t) =>
+        "name" in f.issuetype ? t === f.issuetype.name : issueTypeJson(t).id === f.issuetype.id,
+      );
+      if (!type) throw new JiraError(400, [], { issuetype: "valid issue type is required" });
+      if (!f.summary?.trim())
+        throw new JiraError(400, [], { summary: "You must specify a summary of the issue." });
+      let parentKey: string | null = null;
+      if (type === "Subtask") {
+        if (!f.parent) throw new JiraError(400, [], { parent: "Parent is required for sub-task." });
+        const parent = findIssueOr400("key" in f.parent ? f.parent.key : f.parent.id);
+        if (parent.issueType === "Subtask" || parent.projectKey !== project.key) {
+          throw new JiraError(400, [], {
+            parent: "Given parent issue does not belong to appropriate hierarchy.",
+          });
+        }
+        parentKey = parent.key;
+      }
+      const badLabel = f.labels?.find((label) => /\s/.test(label));
+      if (badLabel !== undefined) {
+        throw new JiraError(400, [], { labels: `The label '${badLabel}' contains spaces which is invalid.` });
+      }
+      const estimate = f.timetracking?.originalEstimate;
+      const issue = state.addIssue({
+        projectKey: project.key,
+        issueType: type,
+        summary: f.summary,
+        parentKey,
+        assignee: f.assignee === undefined ? null : (f.assignee?.accountId ?? null),
+        ...(f.description !== undefined ? { description: f.description } : {}),
+        ...(f.duedate !== undefined ? { duedate: f.duedate } : {}),
+        ...(f.labels ? { labels: f.labels } : {}),
+        ...(estimate
+          ? {
+              originalEstimateSeconds: parseDuration(estimate),
+              remainingEstimateSeconds: parseDuration(estimate),
+            }
+          : {}),
+      });
+      res.status(201);
+      return { id: issue.id, key: issue.key, self: `${baseUrl}/rest/api/3/issue/${issue.id}` };
+    }),
+  );
+
+  function findIssueOr400(keyOrId: string): FakeIssue {
+    try {
+      return findIssue(keyOrId);
+    } catch {
+      throw new JiraError(400, [], { parent: `Could not find issue by id or key: ${keyOrId}` });
+    }
+  }
 
   app.get(
     "/rest/api/3/issue/:key/transitions",

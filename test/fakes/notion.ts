@@ -81,6 +81,11 @@ export interface PropertySchema {
   groups?: { id: string; name: string; color: string; option_ids: string[] }[];
   /** Target data source of a relation (defaults to the data source itself). */
   relationDataSourceId?: string;
+  /**
+   * A two-way ("dual_property") relation: the name of its twin in the target data source, kept in step
+   * (sub-items: "Parent item" is synced with "Sub-item").
+   */
+  syncedPropertyName?: string;
   /** The property's description, as people write it in Notion ("Minutes", "in hours"). */
   description?: string | null;
 }
@@ -89,7 +94,14 @@ export interface PropertySchema {
 export type SchemaSpec = Record<
   string,
   | NotionPropertyType
-  | { type: NotionPropertyType; options?: string[]; relationDataSourceId?: string; description?: string }
+  | {
+      type: NotionPropertyType;
+      options?: string[];
+      relationDataSourceId?: string;
+      description?: string;
+      /** Relations only: the twin property of a two-way relation (e.g. "Sub-item" for "Parent item"). */
+      syncedWith?: string;
+    }
 >;
 
 export interface NotionUser {
@@ -491,6 +503,7 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
       } else if (type === "relation") {
         schema.relationDataSourceId =
           (typeof entry === "string" ? undefined : entry.relationDataSourceId) ?? dataSourceId;
+        if (typeof entry !== "string" && entry.syncedWith) schema.syncedPropertyName = entry.syncedWith;
       }
       out.set(name, schema);
     }
@@ -521,8 +534,18 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
           relation: {
             database_id: target?.databaseId ?? "",
             data_source_id: schema.relationDataSourceId ?? "",
-            type: "single_property",
-            single_property: {},
+            ...(schema.syncedPropertyName
+              ? {
+                  type: "dual_property",
+                  dual_property: {
+                    synced_property_name: schema.syncedPropertyName,
+                    synced_property_id:
+                      dataSources
+                        .get(schema.relationDataSourceId ?? "")
+                        ?.properties.get(schema.syncedPropertyName)?.id ?? "",
+                  },
+                }
+              : { type: "single_property", single_property: {} }),
           },
         };
       }
@@ -1011,8 +1034,35 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
     for (const [key, value] of Object.entries(values)) {
       const schema = findProperty(source, key);
       if (!schema) throw validationError(`${key} is not a property that exists.`);
+      const before = page.values.get(schema.name);
       page.values.set(schema.name, coerce(schema, value));
+      if (schema.type === "relation" && schema.syncedPropertyName) {
+        syncTwin(page, schema.syncedPropertyName, before, page.values.get(schema.name));
+      }
     }
+  }
+
+  /** Keeps the other side of a two-way relation in step: each related page lists this page in its twin. */
+  function syncTwin(
+    page: FakePage,
+    twin: string,
+    before: PlainValue | undefined,
+    after: PlainValue | undefined,
+  ) {
+    const ids = (value: PlainValue | undefined) => new Set(Array.isArray(value) ? value.map(String) : []);
+    const was = ids(before);
+    const now = ids(after);
+    const change = (id: string, add: boolean) => {
+      const other = pages.get(normalizeId(id));
+      if (!other) return;
+      const list = ids(other.values.get(twin));
+      if (add) list.add(page.id);
+      else list.delete(page.id);
+      other.values.set(twin, [...list]);
+      touch(other, page.lastEditedBy);
+    };
+    for (const id of now) if (!was.has(id)) change(id, true);
+    for (const id of was) if (!now.has(id)) change(id, false);
   }
 
   function touch(page: FakePage, by: string = botId): void {

@@ -17,6 +17,7 @@ function task(fields: Partial<Task>): Task {
     due: null,
     earliestStart: null,
     dependsOn: [],
+    parentId: null,
     tags: [],
     splittable: true,
     energy: "medium",

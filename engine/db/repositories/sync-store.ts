@@ -221,7 +221,7 @@ interface PendingCreate {
   task: SourceTask;
   personId: string | null;
   embedding: string | null;
-  /** url, linked urls, dependency external ids, content hash, source updated at, last seen at. */
+  /** url, linked urls, dependency external ids, content hash, source updated at, last seen at, parent external id. */
   sourceColumns: unknown[];
 }
 
@@ -290,7 +290,7 @@ async function insertSourceLinks(
   links: { taskId: string; externalId: string; sourceColumns: unknown[] }[],
 ): Promise<void> {
   const rows = links.map(({ taskId, externalId, sourceColumns }) => {
-    const [url, linkedUrls, dependsOn, hash, sourceUpdatedAt, lastSeenAt] = sourceColumns;
+    const [url, linkedUrls, dependsOn, hash, sourceUpdatedAt, lastSeenAt, parentExternal] = sourceColumns;
     return {
       task_id: taskId,
       external_id: externalId,
@@ -300,15 +300,18 @@ async function insertSourceLinks(
       content_hash: hash,
       source_updated_at: sourceUpdatedAt,
       last_seen_at: lastSeenAt,
+      parent_external: parentExternal,
     };
   });
   await tx.query(
     `INSERT INTO task_sources (workspace_id, task_id, connection_id, source, scope, external_id, url, linked_urls,
-       depends_on_external, content_hash, source_updated_at, last_seen_at)
+       depends_on_external, content_hash, source_updated_at, last_seen_at, parent_external)
      SELECT $1, r.task_id, $2, $3, $4, r.external_id, r.url, ARRAY(SELECT jsonb_array_elements_text(r.linked_urls)),
-       ARRAY(SELECT jsonb_array_elements_text(r.depends_on_external)), r.content_hash, r.source_updated_at, r.last_seen_at
+       ARRAY(SELECT jsonb_array_elements_text(r.depends_on_external)), r.content_hash, r.source_updated_at, r.last_seen_at,
+       r.parent_external
      FROM jsonb_to_recordset($5::jsonb) AS r(task_id uuid, external_id text, url text, linked_urls jsonb,
-       depends_on_external jsonb, content_hash text, source_updated_at timestamptz, last_seen_at timestamptz)`,
+       depends_on_external jsonb, content_hash text, source_updated_at timestamptz, last_seen_at timestamptz,
+       parent_external text)`,
     [ctx.workspaceId, ctx.connectionId, ctx.kind, ctx.scopeId, JSON.stringify(rows)],
   );
 }
@@ -365,6 +368,7 @@ export async function writeTasks(
       hash,
       task.updatedAt,
       nowIso,
+      task.parentExternalId,
     ];
     if (link) {
       const patch = statusPatch(task, link, ctx.now);
@@ -384,7 +388,8 @@ export async function writeTasks(
       });
       await tx.query(
         `UPDATE task_sources SET url = $2, linked_urls = $3::text[], depends_on_external = $4::text[], content_hash = $5,
-           source_updated_at = $6, last_seen_at = $7, deleted_at = NULL, scope = $8 WHERE id = $1`,
+           source_updated_at = $6, last_seen_at = $7, parent_external = $8, deleted_at = NULL, scope = $9
+         WHERE id = $1`,
         [link.id, ...sourceColumns, ctx.scopeId],
       );
       if (patch.status === "done" && link.status !== "done") {

@@ -3,7 +3,7 @@ import type { Energy, Task, TaskStatus } from "../../domain.ts";
 import { invalidInput } from "../../errors.ts";
 import type { Queryable } from "../port.ts";
 
-interface TaskRow {
+export interface TaskRow {
   id: string;
   title: string;
   description: string;
@@ -13,6 +13,7 @@ interface TaskRow {
   due: Date | string | null;
   earliest_start: Date | string | null;
   depends_on: string[];
+  parent_id: string | null;
   tags: string[];
   splittable: boolean;
   energy: Energy;
@@ -27,7 +28,7 @@ interface TaskRow {
 }
 
 export const TASK_COLUMNS = `id, title, description, status, priority, estimate_minutes, due, earliest_start, depends_on,
-  tags, splittable, energy, person_id, source, external_id, url, completed_at, source_deleted_at, created_at, updated_at`;
+  parent_id, tags, splittable, energy, person_id, source, external_id, url, completed_at, source_deleted_at, created_at, updated_at`;
 
 const iso = (value: Date | string | null): string | null =>
   value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString();
@@ -43,6 +44,7 @@ export function taskFromRow(row: TaskRow): Task {
     due: iso(row.due),
     earliestStart: iso(row.earliest_start),
     dependsOn: row.depends_on ?? [],
+    parentId: row.parent_id ?? null,
     tags: row.tags ?? [],
     splittable: row.splittable,
     energy: row.energy,
@@ -66,6 +68,7 @@ export interface TaskFields {
   due: string | null;
   earliestStart: string | null;
   dependsOn: string[];
+  parentId: string | null;
   tags: string[];
   splittable: boolean;
   energy: Energy;
@@ -87,6 +90,7 @@ const fieldColumns: [keyof TaskFields, string, string?][] = [
   ["due", "due"],
   ["earliestStart", "earliest_start"],
   ["dependsOn", "depends_on", "uuid[]"],
+  ["parentId", "parent_id", "uuid"],
   ["tags", "tags", "text[]"],
   ["splittable", "splittable"],
   ["energy", "energy"],
@@ -177,6 +181,8 @@ export interface TaskFilter {
   source?: string;
   tag?: string;
   personId?: string;
+  /** A parent's direct subtasks (an id), top-level tasks only (null), or any (undefined). */
+  parent?: string | null;
   includeSourceDeleted?: boolean;
 }
 
@@ -238,6 +244,8 @@ function whereClause(filter: TaskFilter, values: unknown[]): string[] {
   if (filter.source) add((n) => `source = $${n}`, filter.source);
   if (filter.tag) add((n) => `$${n} = ANY(tags)`, filter.tag);
   if (filter.personId) add((n) => `person_id = $${n}::uuid`, filter.personId);
+  if (filter.parent) add((n) => `parent_id = $${n}::uuid`, filter.parent);
+  if (filter.parent === null) where.push("parent_id IS NULL");
   if (!filter.includeSourceDeleted) where.push("source_deleted_at IS NULL");
   return where;
 }

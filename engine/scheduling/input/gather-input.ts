@@ -33,6 +33,7 @@ import {
 } from "./hypothesis.ts";
 import type { BusyEvent, PlanInputRaw, PlanTask, PreviousBlock, TimeRange } from "./plan-input.ts";
 import { DEFAULT_ESTIMATE_MINUTES, loadPlanningProfile, type PlanningProfile } from "./profile.ts";
+import { withSubtasksPlanned } from "./subtasks.ts";
 
 export interface GatheredInput {
   input: PlanInputRaw;
@@ -130,7 +131,7 @@ export async function gatherPlanInput(
   const regionStart = new Date(Math.max(now.getTime(), Date.parse(horizon.start))).toISOString();
   const region = { start: regionStart, end: horizon.end };
 
-  const stored = await listOpenTasksToPlan(tx, personId);
+  const stored = await withSubtasksPlanned(tx, await listOpenTasksToPlan(tx, personId));
   const changes = options.changes ?? [];
   if (changes.length > 0) checkChanges(changes, stored);
   const open = changes.length > 0 ? applyToTasks(stored, changes, now) : stored;

@@ -388,6 +388,31 @@ export function connectorConformance(subject: ConnectorSubject): void {
       assert.equal(byId(next.items, done.externalId).at(-1)?.done, true, "the next pull reads it back done");
     });
 
+    test("write-back: createSubtask creates an item the next pull reads back under its parent", async (t) => {
+      if (!connector.createSubtask) {
+        t.skip(`not supported: ${connector.kind} has no createSubtask`);
+        return;
+      }
+      const { sandbox, ctx, scope, pull } = await open(t);
+      const [parent] = await sandbox.seed(["Draft Q3 report"]);
+      assert.ok(parent);
+      const full = await pull(null);
+      const created = await connector.createSubtask(
+        ctx,
+        { externalId: parent.externalId, scope },
+        { title: "Write outline", description: "", due: null, estimateMinutes: 30, tags: [] },
+      );
+      assert.notEqual(created.externalId, parent.externalId);
+      const next = await pull(full.cursor);
+      const child = byId(next.items, created.externalId).at(-1)?.item as SourceTask | undefined;
+      assert.ok(child, "the next pull returns the new item");
+      assert.equal(child.title, "Write outline");
+      assert.equal(child.parentExternalId, parent.externalId, "under its parent");
+      assert.equal(child.estimateMinutes, 30);
+      const again = byId(next.items, parent.externalId).at(-1)?.item as SourceTask | undefined;
+      assert.equal(again?.parentExternalId ?? null, null, "the parent itself stays top-level");
+    });
+
     test("write-back: focus blocks are written, moved and deleted; other events are never touched", async (t) => {
       const { upsertBlock, deleteBlock } = connector;
       if (!upsertBlock && !deleteBlock) {

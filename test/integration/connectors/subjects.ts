@@ -17,7 +17,7 @@ import type { AnyConnector } from "../../../engine/sync/connector.ts";
 import { startFaultProxy } from "../../fakes/common.ts";
 import { type FakeGoogle, startFakeGoogle } from "../../fakes/google-calendar.ts";
 import { JIRA_STATUSES, startFakeJira } from "../../fakes/jira.ts";
-import { startFakeNotion } from "../../fakes/notion.ts";
+import { defaultTaskSchema, startFakeNotion } from "../../fakes/notion.ts";
 import { skipWithoutRadicale, startRadicale } from "../../support/radicale.ts";
 import type { ConnectorSubject, Sandbox, Seeded, StoredBlock } from "./conformance.ts";
 import { type FeedEvent, startIcsFeed, vcalendar } from "./ics-feed.ts";
@@ -47,7 +47,20 @@ const notion: ConnectorSubject = {
   skip: false,
   start: perSandbox(async () => {
     const fake = await startFakeNotion({ maxPageSize: PAGE_SIZE });
-    const [source] = fake.state.addDatabase({ title: "Conformance" }).dataSources;
+    // With Notion's sub-items turned on: the two-way "Parent item" / "Sub-item" relation.
+    const [source] = fake.state.addDatabase({
+      title: "Conformance",
+      dataSources: [
+        {
+          name: "Tasks",
+          schema: {
+            ...defaultTaskSchema,
+            "Parent item": { type: "relation", syncedWith: "Sub-item" },
+            "Sub-item": { type: "relation", syncedWith: "Parent item" },
+          },
+        },
+      ],
+    }).dataSources;
     if (!source) throw new Error("the Notion fake made no data source");
     return {
       credentials: { token: fake.state.token },

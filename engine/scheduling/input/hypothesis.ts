@@ -83,6 +83,7 @@ export function applyToTasks(
     if (change.type !== "task") return;
     tasks.push({
       id: newTaskId(i),
+      parentId: null,
       title: change.title,
       description: "",
       status: "todo",

@@ -57,6 +57,7 @@ async function bench(backend: Backend) {
           const estimate = 15 * (1 + Math.floor(random() * 12));
           const task = await insertTask(tx, who.workspace.id, {
             title: `Task ${i}`,
+            parentId: null,
             description: "",
             status: finished ? "done" : "todo",
             priority: 1 + (i % 4),

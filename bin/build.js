@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 
 const root = new URL("..", import.meta.url).pathname;
 const next = join(root, "dist.next");
@@ -112,7 +112,9 @@ try {
   await buildConsole();
 } catch (error) {
   rmSync(next, { recursive: true, force: true });
-  process.stderr.write(`cairn build: the admin console failed to build; dist/ was left as it was.\n${error}\n`);
+  process.stderr.write(
+    `cairn build: the admin console failed to build; dist/ was left as it was.\n${error}\n`,
+  );
   process.exit(1);
 }
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));

@@ -28,7 +28,8 @@ const ARGS = [
 /** node:test `skip`: why the browser tests cannot run here (never when CAIRN_REQUIRE_SERVICES=1). */
 export function browserSkip(): string | false {
   if (existsSync(CHROMIUM)) return false;
-  if (requireServices) throw new Error(`${CHROMIUM} is missing but CAIRN_REQUIRE_SERVICES=1: run .ci/install-chromium.sh`);
+  if (requireServices)
+    throw new Error(`${CHROMIUM} is missing but CAIRN_REQUIRE_SERVICES=1: run .ci/install-chromium.sh`);
   return `${CHROMIUM} is missing (install Debian's chromium: .ci/install-chromium.sh)`;
 }
 

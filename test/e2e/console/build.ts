@@ -16,7 +16,10 @@ function newest(dir: string): number {
 
 export async function ensureConsoleBuilt(): Promise<void> {
   const index = join(consoleRoot, "dist/index.html");
-  const sources = Math.max(newest(join(consoleRoot, "src")), statSync(join(consoleRoot, "index.html")).mtimeMs);
+  const sources = Math.max(
+    newest(join(consoleRoot, "src")),
+    statSync(join(consoleRoot, "index.html")).mtimeMs,
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const vite = await import("vite");
   await vite.build({ configFile: join(consoleRoot, "vite.config.ts"), root: consoleRoot, logLevel: "warn" });

@@ -111,7 +111,10 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
     await page.getByRole("status").filter({ hasText: "Synced: 6 created" }).waitFor();
     await page.getByText(/6 tasks · 0 events/).waitFor();
     await page.getByRole("button", { name: "Preview mapped tasks" }).click();
-    assert.equal(await page.getByRole("table").filter({ hasText: "Mapped tasks" }).getByRole("row").count(), 6);
+    assert.equal(
+      await page.getByRole("table").filter({ hasText: "Mapped tasks" }).getByRole("row").count(),
+      6,
+    );
 
     // The week: a new task and a replan made outside the page arrive through the change feed.
     await nav.getByRole("link", { name: "Plans" }).click();
@@ -125,7 +128,7 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const planned = await callInPage(page, "/api/actions/plan_week", {});
     assert.equal(planned.status, 200, JSON.stringify(planned.body));
-    const week = page.getByRole("group", { name: "Week timeline" });
+    const week = page.getByRole("region", { name: "Week timeline" });
     const block = week.getByRole("listitem").filter({ hasText: "Write the quarterly report" }).first();
     await block.waitFor();
     await block.focus();
@@ -174,7 +177,10 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
   it("a member sees only their own pages and cannot open admin ones", async () => {
     const { page: ownerPage } = await newPage(browser);
     await signIn(ownerPage, cairn.url, OWNER);
-    const person = await callInPage(ownerPage, "/api/actions/add_person", { email: MEMBER.email, name: MEMBER.name });
+    const person = await callInPage(ownerPage, "/api/actions/add_person", {
+      email: MEMBER.email,
+      name: MEMBER.name,
+    });
     assert.equal(person.status, 200, JSON.stringify(person.body));
     const personId = (person.body as { id: string }).id;
     const invited = await callInPage(ownerPage, `/admin/api/people/${personId}/password`, {
@@ -230,7 +236,9 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       for (let attempt = 0; attempt < 6; attempt++) {
         await page.getByLabel("Password").fill(`wrong password ${attempt}`);
         const [response] = await Promise.all([
-          page.waitForResponse((r) => r.url().endsWith("/admin/api/session") && r.request().method() === "POST"),
+          page.waitForResponse(
+            (r) => r.url().endsWith("/admin/api/session") && r.request().method() === "POST",
+          ),
           page.getByRole("button", { name: "Sign in" }).click(),
         ]);
         statuses.push(response.status());

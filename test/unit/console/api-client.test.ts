@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { z } from "zod";
-import { ApiClient, ApiError, CSRF_HEADER, type FetchLike, query } from "../../../admin/console/src/lib/api.ts";
+import {
+  ApiClient,
+  ApiError,
+  CSRF_HEADER,
+  type FetchLike,
+  query,
+} from "../../../admin/console/src/lib/api.ts";
 
 interface Seen {
   url: string;
@@ -83,7 +89,9 @@ describe("console API client", () => {
   });
 
   it("turns a problem+json refusal into an ApiError with its title, detail and extra fields", async () => {
-    const server = fakeServer([() => json(401, { title: "Sign in first", detail: "no session", setupAvailable: true })]);
+    const server = fakeServer([
+      () => json(401, { title: "Sign in first", detail: "no session", setupAvailable: true }),
+    ]);
     const client = new ApiClient(server.fetchImpl);
     await assert.rejects(client.request(z.unknown(), "/admin/api/session"), (error: unknown) => {
       assert.ok(error instanceof ApiError);
@@ -112,7 +120,10 @@ describe("console API client", () => {
   });
 
   it("builds query strings from the values that are set", () => {
-    assert.equal(query({ actor: "ada@example.com", action: "", cursor: null, limit: 25 }), "?actor=ada%40example.com&limit=25");
+    assert.equal(
+      query({ actor: "ada@example.com", action: "", cursor: null, limit: 25 }),
+      "?actor=ada%40example.com&limit=25",
+    );
     assert.equal(query({ cursor: undefined }), "");
   });
 });

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FormInputError, formFields, formInput, labelOf, mapText } from "../../../admin/console/src/lib/schema-form.ts";
-import { formatWorkingHours, parseWorkingHours, WorkingHoursError } from "../../../admin/console/src/lib/working-hours.ts";
+import {
+  FormInputError,
+  formFields,
+  formInput,
+  labelOf,
+  mapText,
+} from "../../../admin/console/src/lib/schema-form.ts";
+import {
+  formatWorkingHours,
+  parseWorkingHours,
+  WorkingHoursError,
+} from "../../../admin/console/src/lib/working-hours.ts";
 
 const notionSchema = {
   type: "object",
@@ -37,11 +47,10 @@ describe("connect forms from an action's JSON Schema", () => {
     );
     assert.deepEqual(fields.find((f) => f.name === "estimateUnit")?.options, ["minutes", "hours"]);
     assert.equal(fields.find((f) => f.name === "syncEveryMinutes")?.defaultValue, 10);
-    assert.deepEqual([labelOf("apiUrl"), labelOf("dataSourceIds"), labelOf("syncEveryMinutes")], [
-      "API URL",
-      "Data source IDs",
-      "Sync every minutes",
-    ]);
+    assert.deepEqual(
+      [labelOf("apiUrl"), labelOf("dataSourceIds"), labelOf("syncEveryMinutes")],
+      ["API URL", "Data source IDs", "Sync every minutes"],
+    );
   });
 
   it("builds the action's input, leaving empty fields to the action's defaults", () => {
@@ -68,12 +77,18 @@ describe("connect forms from an action's JSON Schema", () => {
 
   it("names the field and the fix when a value cannot be used", () => {
     const fields = formFields(notionSchema);
-    assert.throws(() => formInput(fields, {}), (error: unknown) => {
-      assert.ok(error instanceof FormInputError);
-      assert.equal(error.field, "token");
-      return true;
-    });
-    assert.throws(() => formInput(fields, { token: "t", propertyMap: "estimate" }), /line 1: write one "field = Property"/);
+    assert.throws(
+      () => formInput(fields, {}),
+      (error: unknown) => {
+        assert.ok(error instanceof FormInputError);
+        assert.equal(error.field, "token");
+        return true;
+      },
+    );
+    assert.throws(
+      () => formInput(fields, { token: "t", propertyMap: "estimate" }),
+      /line 1: write one "field = Property"/,
+    );
     assert.throws(() => formInput(fields, { token: "t", syncEveryMinutes: "ten" }), /must be a number/);
   });
 });

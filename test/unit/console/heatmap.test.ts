@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bucketMinutes, heatLevels, hourTotals, normalizeGrid } from "../../../admin/console/src/lib/heatmap.ts";
+import {
+  bucketMinutes,
+  heatLevels,
+  hourTotals,
+  normalizeGrid,
+} from "../../../admin/console/src/lib/heatmap.ts";
 
 describe("peak-hours heatmap", () => {
   it("buckets kept focus into local weekday × hour cells, splitting at hour boundaries", () => {
     // Tue 3 March 2026, 09:30–11:15 in New York (UTC-5).
-    const grid = bucketMinutes([{ start: "2026-03-03T14:30:00Z", end: "2026-03-03T16:15:00Z" }], "America/New_York");
+    const grid = bucketMinutes(
+      [{ start: "2026-03-03T14:30:00Z", end: "2026-03-03T16:15:00Z" }],
+      "America/New_York",
+    );
     assert.equal(grid[1]?.[9], 30);
     assert.equal(grid[1]?.[10], 60);
     assert.equal(grid[1]?.[11], 15);
@@ -33,7 +41,13 @@ describe("peak-hours heatmap", () => {
     assert.equal(grid.length, 7);
     assert.equal(grid[0]?.length, 24);
     assert.deepEqual(heatLevels(grid)[0]?.slice(0, 6), [0, 1, 2, 4, 0, 0]);
-    assert.deepEqual(heatLevels(normalizeGrid([])).flat().every((level) => level === 0), true, "an empty grid stays blank");
+    assert.deepEqual(
+      heatLevels(normalizeGrid([]))
+        .flat()
+        .every((level) => level === 0),
+      true,
+      "an empty grid stays blank",
+    );
     assert.equal(hourTotals(grid)[3], 40);
   });
 });

@@ -26,10 +26,22 @@ describe("pagination", () => {
 
   it("slices a list the client has, clamping the page", () => {
     const items = Array.from({ length: 23 }, (_, i) => i);
-    assert.deepEqual(slicePage(items, 3, 10), { items: [20, 21, 22], page: 3, pages: 3, hasPrevious: true, hasNext: false });
+    assert.deepEqual(slicePage(items, 3, 10), {
+      items: [20, 21, 22],
+      page: 3,
+      pages: 3,
+      hasPrevious: true,
+      hasNext: false,
+    });
     assert.equal(slicePage(items, 9, 10).page, 3);
     assert.equal(slicePage(items, 0, 10).page, 1);
-    assert.deepEqual(slicePage([], 1, 10), { items: [], page: 1, pages: 1, hasPrevious: false, hasNext: false });
+    assert.deepEqual(slicePage([], 1, 10), {
+      items: [],
+      page: 1,
+      pages: 1,
+      hasPrevious: false,
+      hasNext: false,
+    });
   });
 });
 

@@ -17,7 +17,13 @@ describe("week timeline layout", () => {
   it("places items by local time and puts overlapping ones side by side", () => {
     const timeline = layoutWeek(
       [
-        { id: "m", kind: "meeting", title: "Standup", start: "2026-03-02T08:00:00Z", end: "2026-03-02T09:00:00Z" },
+        {
+          id: "m",
+          kind: "meeting",
+          title: "Standup",
+          start: "2026-03-02T08:00:00Z",
+          end: "2026-03-02T09:00:00Z",
+        },
         {
           id: "b",
           kind: "task",
@@ -26,7 +32,13 @@ describe("week timeline layout", () => {
           end: "2026-03-02T10:00:00Z",
           reason: "Your peak hours",
         },
-        { id: "c", kind: "focus", title: "Focus", start: "2026-03-02T12:00:00Z", end: "2026-03-02T13:00:00Z" },
+        {
+          id: "c",
+          kind: "focus",
+          title: "Focus",
+          start: "2026-03-02T12:00:00Z",
+          end: "2026-03-02T13:00:00Z",
+        },
       ],
       week,
       "Europe/Berlin",
@@ -34,7 +46,11 @@ describe("week timeline layout", () => {
     const monday = timeline.days[0];
     assert.ok(monday);
     const byId = Object.fromEntries(monday.items.map((item) => [item.id, item]));
-    assert.deepEqual([byId.m?.fromMinute, byId.m?.toMinute], [9 * 60, 10 * 60], "09:00–10:00 in Berlin (UTC+1)");
+    assert.deepEqual(
+      [byId.m?.fromMinute, byId.m?.toMinute],
+      [9 * 60, 10 * 60],
+      "09:00–10:00 in Berlin (UTC+1)",
+    );
     assert.deepEqual([byId.m?.lane, byId.m?.lanes, byId.b?.lane, byId.b?.lanes], [0, 2, 1, 2]);
     assert.deepEqual([byId.c?.lane, byId.c?.lanes], [0, 1], "a later item starts a new cluster");
     assert.equal(byId.b?.reason, "Your peak hours");
@@ -43,7 +59,15 @@ describe("week timeline layout", () => {
 
   it("splits an item crossing midnight and widens the hours shown", () => {
     const timeline = layoutWeek(
-      [{ id: "late", kind: "meeting", title: "Release", start: "2026-03-03T21:00:00Z", end: "2026-03-04T01:00:00Z" }],
+      [
+        {
+          id: "late",
+          kind: "meeting",
+          title: "Release",
+          start: "2026-03-03T21:00:00Z",
+          end: "2026-03-04T01:00:00Z",
+        },
+      ],
       week,
       "Europe/Berlin",
     );
@@ -57,7 +81,13 @@ describe("week timeline layout", () => {
   it("keeps an item ending at midnight on its own day, and all-day events apart", () => {
     const timeline = layoutWeek(
       [
-        { id: "eve", kind: "focus", title: "Late", start: "2026-03-02T21:00:00Z", end: "2026-03-02T23:00:00Z" },
+        {
+          id: "eve",
+          kind: "focus",
+          title: "Late",
+          start: "2026-03-02T21:00:00Z",
+          end: "2026-03-02T23:00:00Z",
+        },
         {
           id: "off",
           kind: "meeting",

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from "react";
-import { ErrorNote } from "./common.tsx";
 import { api } from "../context.tsx";
 import { Connection } from "../lib/actions.ts";
 import { type FormField, FormInputError, type FormValues, formInput } from "../lib/schema-form.ts";
+import { ErrorNote } from "./common.tsx";
 
 interface Props {
   kind: string;
@@ -25,7 +25,8 @@ export function ConnectForm({ kind, title, fields, initial, note, onDone, onCanc
     const data = new FormData(event.currentTarget);
     const values: FormValues = {};
     for (const field of fields) {
-      values[field.name] = field.kind === "checkbox" ? data.get(field.name) === "on" : String(data.get(field.name) ?? "");
+      values[field.name] =
+        field.kind === "checkbox" ? data.get(field.name) === "on" : String(data.get(field.name) ?? "");
     }
     setError(undefined);
     try {
@@ -46,7 +47,12 @@ export function ConnectForm({ kind, title, fields, initial, note, onDone, onCanc
       {note && <p className="muted">{note}</p>}
       {fields.map((field) => {
         const value = initial?.[field.name];
-        const text = typeof value === "string" ? value : field.defaultValue !== undefined ? String(field.defaultValue) : "";
+        const text =
+          typeof value === "string"
+            ? value
+            : field.defaultValue !== undefined
+              ? String(field.defaultValue)
+              : "";
         const describedBy = field.description ? `${id(field.name)}-help` : undefined;
         return (
           <div className="field" key={field.name}>
@@ -68,7 +74,12 @@ export function ConnectForm({ kind, title, fields, initial, note, onDone, onCanc
                   {field.required ? " (required)" : ""}
                 </label>
                 {field.kind === "choice" ? (
-                  <select id={id(field.name)} name={field.name} defaultValue={text} aria-describedby={describedBy}>
+                  <select
+                    id={id(field.name)}
+                    name={field.name}
+                    defaultValue={text}
+                    aria-describedby={describedBy}
+                  >
                     <option value="">(default)</option>
                     {field.options?.map((option) => (
                       <option key={option}>{option}</option>
@@ -87,7 +98,15 @@ export function ConnectForm({ kind, title, fields, initial, note, onDone, onCanc
                   <input
                     id={id(field.name)}
                     name={field.name}
-                    type={field.kind === "secret" ? "password" : field.kind === "number" ? "number" : field.kind === "url" ? "url" : "text"}
+                    type={
+                      field.kind === "secret"
+                        ? "password"
+                        : field.kind === "number"
+                          ? "number"
+                          : field.kind === "url"
+                            ? "url"
+                            : "text"
+                    }
                     autoComplete={field.kind === "secret" ? "off" : undefined}
                     defaultValue={text}
                     required={field.required}

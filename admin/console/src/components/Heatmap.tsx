@@ -1,11 +1,12 @@
 import { type HeatGrid, heatLevels } from "../lib/heatmap.ts";
 import { weekdayLabel } from "../lib/local-time.ts";
+import { Scroll } from "./common.tsx";
 
 /** Weekday × hour table; each cell's shade is its share of the busiest hour, its text the minutes. */
 export function Heatmap({ grid, caption, unit = "min" }: { grid: HeatGrid; caption: string; unit?: string }) {
   const levels = heatLevels(grid);
   return (
-    <div className="scroll">
+    <Scroll label={caption}>
       <table className="heatmap">
         <caption>{caption}</caption>
         <thead>
@@ -36,6 +37,6 @@ export function Heatmap({ grid, caption, unit = "min" }: { grid: HeatGrid; capti
           ))}
         </tbody>
       </table>
-    </div>
+    </Scroll>
   );
 }

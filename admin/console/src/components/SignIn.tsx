@@ -47,8 +47,9 @@ export function SignIn({ setupAvailable, error, onSignedIn }: Props) {
       <h1>Cairn console</h1>
       {setupAvailable ? (
         <p>
-          No owner yet. Create the first owner of this Cairn: it can add connections, people and admins. (Offered
-          only from this machine; elsewhere run <code>cairn admin create --email you@example.com</code>.)
+          No owner yet. Create the first owner of this Cairn: it can add connections, people and admins.
+          (Offered only from this machine; elsewhere run{" "}
+          <code>cairn admin create --email you@example.com</code>.)
         </p>
       ) : (
         <p>Sign in with the email and password your Cairn owner gave you.</p>

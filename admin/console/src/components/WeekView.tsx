@@ -1,7 +1,12 @@
 import { clock, weekdayLabel } from "../lib/local-time.ts";
 import { placement, type WeekTimeline } from "../lib/timeline.ts";
 
-const KIND_LABEL = { meeting: "Meeting", task: "Focus on a task", focus: "Focus time", habit: "Routine" } as const;
+const KIND_LABEL = {
+  meeting: "Meeting",
+  task: "Focus on a task",
+  focus: "Focus time",
+  habit: "Routine",
+} as const;
 
 /** The week as day columns; a block's reason shows on hover and on keyboard focus. */
 export function WeekView({ timeline }: { timeline: WeekTimeline }) {
@@ -10,7 +15,7 @@ export function WeekView({ timeline }: { timeline: WeekTimeline }) {
     (_, index) => timeline.firstHour + index,
   );
   return (
-    <div className="week" role="group" aria-label="Week timeline">
+    <section className="week" aria-label="Week timeline">
       <div className="hours" aria-hidden="true">
         {hours.map((hour) => (
           <span key={hour} style={{ top: `${((hour - timeline.firstHour) / hours.length) * 100}%` }}>
@@ -63,6 +68,6 @@ export function WeekView({ timeline }: { timeline: WeekTimeline }) {
           </ol>
         </section>
       ))}
-    </div>
+    </section>
   );
 }

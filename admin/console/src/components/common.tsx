@@ -63,7 +63,15 @@ export function Pager({
   );
 }
 
-export function SlicePager<T>({ label, slice, onPage }: { label: string; slice: Slice<T>; onPage(page: number): void }) {
+export function SlicePager<T>({
+  label,
+  slice,
+  onPage,
+}: {
+  label: string;
+  slice: Slice<T>;
+  onPage(page: number): void;
+}) {
   return (
     <Pager
       label={label}
@@ -98,3 +106,13 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 
 export const formatTime = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "never";
+
+/** A region that scrolls sideways on narrow screens; focusable so the keyboard can scroll it too. */
+export function Scroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section className="scroll" aria-label={label} tabIndex={0}>
+      {children}
+    </section>
+  );
+}

@@ -74,7 +74,11 @@ export class ApiClient {
   }
 
   /** Sends the request; on a CSRF refusal re-reads the session's token and tries once more. */
-  async request<T extends z.ZodType>(schema: T, path: string, options: RequestOptions = {}): Promise<z.infer<T>> {
+  async request<T extends z.ZodType>(
+    schema: T,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<z.infer<T>> {
     let response = await this.#send(path, options);
     if (!response.ok) {
       const problem = await problemOf(response);

@@ -118,7 +118,9 @@ export const Bots = z.looseObject({
   slack: z.looseObject({
     configured: z.boolean(),
     installUrl: z.string().nullable(),
-    installations: z.array(z.looseObject({ team: z.string(), installedAt: z.string().nullable().optional() })),
+    installations: z.array(
+      z.looseObject({ team: z.string(), installedAt: z.string().nullable().optional() }),
+    ),
   }),
   teams: z.looseObject({ configured: z.boolean(), packageUrl: z.string().nullable() }),
   mcp: z.looseObject({

@@ -1,7 +1,15 @@
 /** The console's pages, their paths and who may open them. Labels are kept exactly (tests find them). */
 import type { Role } from "./contract.ts";
 
-export type PageId = "overview" | "connections" | "people" | "plans" | "insights" | "nudges" | "audit" | "bots";
+export type PageId =
+  | "overview"
+  | "connections"
+  | "people"
+  | "plans"
+  | "insights"
+  | "nudges"
+  | "audit"
+  | "bots";
 
 export interface PageEntry {
   id: PageId;

@@ -14,5 +14,7 @@ export function unscheduledTasks<T extends { id: string; status: string }>(
   blocks: readonly { taskId: string | null; status: string }[],
 ): T[] {
   const placed = new Set(blocks.filter((block) => block.status !== "deleted").map((block) => block.taskId));
-  return tasks.filter((task) => (task.status === "todo" || task.status === "in_progress") && !placed.has(task.id));
+  return tasks.filter(
+    (task) => (task.status === "todo" || task.status === "in_progress") && !placed.has(task.id),
+  );
 }

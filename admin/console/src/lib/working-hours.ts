@@ -29,7 +29,9 @@ export function parseWorkingHours(text: string): WeekHours {
     const [dayWord = "", ...rest] = line.split(/\s+/);
     const day = WEEKDAY_KEYS.find((key) => dayWord.startsWith(key));
     if (!day) {
-      throw new WorkingHoursError(`Line ${index + 1}: start with a weekday (mon … sun), e.g. "mon 09:00-17:00".`);
+      throw new WorkingHoursError(
+        `Line ${index + 1}: start with a weekday (mon … sun), e.g. "mon 09:00-17:00".`,
+      );
     }
     const spec = rest.join(" ").trim();
     if (spec === "" || spec === "off") {

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { Empty, formatTime, Loaded, Pager } from "../components/common.tsx";
+import { Empty, formatTime, Loaded, Pager, Scroll } from "../components/common.tsx";
 import { api } from "../context.tsx";
 import { useResource } from "../hooks.ts";
 import { query } from "../lib/api.ts";
@@ -15,7 +15,8 @@ interface Filters {
 
 const NO_FILTERS: Filters = { actor: "", action: "", from: "", to: "" };
 /** A date input's day as the start (or the end) of that day in UTC. */
-const dayBound = (day: string, end: boolean) => (day ? `${day}T${end ? "23:59:59.999" : "00:00:00.000"}Z` : "");
+const dayBound = (day: string, end: boolean) =>
+  day ? `${day}T${end ? "23:59:59.999" : "00:00:00.000"}Z` : "";
 
 const detailText = (detail: unknown): string =>
   detail === undefined || detail === null ? "" : typeof detail === "string" ? detail : JSON.stringify(detail);
@@ -75,7 +76,7 @@ export default function Audit() {
             </Empty>
           ) : (
             <>
-              <div className="scroll">
+              <Scroll label="Audit entries">
                 <table>
                   <thead>
                     <tr>
@@ -100,7 +101,7 @@ export default function Audit() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </Scroll>
               <Pager
                 label="Audit log"
                 page={pageNumber(pages)}

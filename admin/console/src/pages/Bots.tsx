@@ -34,7 +34,8 @@ export default function Bots() {
                   <ul className="rows">
                     {data.slack.installations.map((installation) => (
                       <li key={installation.team}>
-                        {installation.team} <span className="muted">installed {formatTime(installation.installedAt)}</span>
+                        {installation.team}{" "}
+                        <span className="muted">installed {formatTime(installation.installedAt)}</span>
                       </li>
                     ))}
                   </ul>
@@ -42,8 +43,8 @@ export default function Bots() {
               </>
             ) : (
               <Empty>
-                Slack is not configured. Set SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID
-                and SLACK_CLIENT_SECRET (install link), then restart Cairn.
+                Slack is not configured. Set SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (one workspace) or
+                SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (install link), then restart Cairn.
               </Empty>
             )}
             <h2>Microsoft Teams</h2>
@@ -55,14 +56,15 @@ export default function Bots() {
                 and upload it in Teams (Apps → Manage your apps → Upload an app).
               </p>
             ) : (
-              <Empty>Teams is not configured. Set MicrosoftAppId and MicrosoftAppPassword, then restart Cairn; the package can also be made with{" "}
-                <code>npx cairn teams-package --out cairn-teams.zip</code>.
+              <Empty>
+                Teams is not configured. Set MicrosoftAppId and MicrosoftAppPassword, then restart Cairn; the
+                package can also be made with <code>npx cairn teams-package --out cairn-teams.zip</code>.
               </Empty>
             )}
             <h2>MCP</h2>
             <p>
-              Cairn's MCP server is at <code>{data.mcp.url}</code>. Create an API token under People, then paste one of
-              these where your client expects it; replace the token placeholder with yours.
+              Cairn's MCP server is at <code>{data.mcp.url}</code>. Create an API token under People, then
+              paste one of these where your client expects it; replace the token placeholder with yours.
             </p>
             {CLIENTS.map((client) => {
               const text = data.mcp.snippets[client.key];
@@ -71,9 +73,7 @@ export default function Bots() {
                   <h3>
                     {client.name} <span className="muted">({client.where})</span>
                   </h3>
-                  <pre tabIndex={0} aria-label={`${client.name} snippet`}>
-                    {text}
-                  </pre>
+                  <pre>{text}</pre>
                   <CopyButton text={text} label={`Copy the ${client.name} snippet`} />
                 </div>
               );

@@ -39,10 +39,14 @@ export default function Connections() {
   useChanges((change) => {
     if (!refreshesOn("connections", change.kind)) return;
     connections.reload();
-    setProgress((current) => (current && !current.result ? { ...current, updates: current.updates + 1 } : current));
+    setProgress((current) =>
+      current && !current.result ? { ...current, updates: current.updates + 1 } : current,
+    );
   });
 
-  const connectActions = (catalogue.data?.actions ?? []).filter((action) => action.name.startsWith("connect_"));
+  const connectActions = (catalogue.data?.actions ?? []).filter((action) =>
+    action.name.startsWith("connect_"),
+  );
 
   async function syncNow(connection: Connection) {
     setProgress({ connection: connection.id, updates: 0 });
@@ -111,7 +115,9 @@ export default function Connections() {
         <ConnectForm
           key={`${adding.kind}-${adding.initial?.name ?? "new"}`}
           kind={adding.kind}
-          title={adding.initial ? `Edit ${kindName(adding.kind)} mapping` : `Connect ${kindName(adding.kind)}`}
+          title={
+            adding.initial ? `Edit ${kindName(adding.kind)} mapping` : `Connect ${kindName(adding.kind)}`
+          }
           fields={formFields(addingAction.inputSchema)}
           initial={adding.initial}
           note={adding.note}
@@ -130,8 +136,8 @@ export default function Connections() {
           if (data.connections.length === 0) {
             return (
               <Empty>
-                No connections yet. Add Notion or Jira for tasks, and Google Calendar, CalDAV or an ICS feed for
-                meetings; Cairn then plans focus time around them.
+                No connections yet. Add Notion or Jira for tasks, and Google Calendar, CalDAV or an ICS feed
+                for meetings; Cairn then plans focus time around them.
               </Empty>
             );
           }
@@ -143,7 +149,9 @@ export default function Connections() {
                   <li key={connection.id}>
                     <h3>
                       {connection.name} <span className="tag">{kindName(connection.kind)}</span>{" "}
-                      <span className={connection.status === "active" ? "ok" : "bad"}>{connection.status}</span>
+                      <span className={connection.status === "active" ? "ok" : "bad"}>
+                        {connection.status}
+                      </span>
                     </h3>
                     <p className="muted">
                       {connection.counts.tasks} tasks · {connection.counts.events} events · last sync{" "}
@@ -175,7 +183,8 @@ export default function Connections() {
                             </table>
                             {scope.estimate && (
                               <p className="muted">
-                                Estimate from “{scope.estimate.property}” in {scope.estimate.unit}: {scope.estimate.reason}
+                                Estimate from “{scope.estimate.property}” in {scope.estimate.unit}:{" "}
+                                {scope.estimate.reason}
                               </p>
                             )}
                           </div>

@@ -32,7 +32,10 @@ export default function Insights() {
   const admin = isAdminRole(session.user.role);
   const self = session.user.personId ?? "";
   const [personId, setPersonId] = useState(self);
-  const people = useResource(() => (admin ? api.action(People, "list_people") : Promise.resolve(undefined)), [admin]);
+  const people = useResource(
+    () => (admin ? api.action(People, "list_people") : Promise.resolve(undefined)),
+    [admin],
+  );
   return (
     <section aria-labelledby="insights-title">
       <h1 id="insights-title">Insights</h1>
@@ -50,7 +53,11 @@ export default function Insights() {
           </select>
         </div>
       )}
-      {personId ? <PersonPanel personId={personId} /> : <Empty>Your console user is not linked to a person.</Empty>}
+      {personId ? (
+        <PersonPanel personId={personId} />
+      ) : (
+        <Empty>Your console user is not linked to a person.</Empty>
+      )}
     </section>
   );
 }
@@ -71,7 +78,10 @@ function WorkspacePanel() {
                 {data.effort.medianMultiplier !== null &&
                   ` Work runs ${Math.round((data.effort.medianMultiplier - 1) * 100)} % over estimates (median over ${data.effort.people} people).`}
               </p>
-              <Heatmap grid={normalizeGrid(data.peakHeatmap)} caption="Kept focus by weekday and local hour (minutes)" />
+              <Heatmap
+                grid={normalizeGrid(data.peakHeatmap)}
+                caption="Kept focus by weekday and local hour (minutes)"
+              />
               <div className="charts">
                 <figure>
                   <figcaption>Burnout risk (workspace average)</figcaption>
@@ -129,7 +139,9 @@ function PersonPanel({ personId }: { personId: string }) {
       {(data) => (
         <>
           {data.basis === "population" && (
-            <p className="muted">Too little history yet: these are population defaults until a few weeks are kept.</p>
+            <p className="muted">
+              Too little history yet: these are population defaults until a few weeks are kept.
+            </p>
           )}
           <div className="cards">
             <div className="card">
@@ -142,13 +154,23 @@ function PersonPanel({ personId }: { personId: string }) {
             <div className="card">
               <h3>Burnout risk</h3>
               <p className="big">{data.burnout.level}</p>
-              <meter min={0} max={1} low={0.34} high={0.66} optimum={0} value={data.burnout.risk} aria-label="Burnout risk">
+              <meter
+                min={0}
+                max={1}
+                low={0.34}
+                high={0.66}
+                optimum={0}
+                value={data.burnout.risk}
+                aria-label="Burnout risk"
+              >
                 {Math.round(data.burnout.risk * 100)} %
               </meter>
             </div>
             <div className="card">
               <h3>Peak hours</h3>
-              <p className="big">{data.peakHours.hours.map(([from, to]) => `${from}–${to}`).join(", ") || "unknown"}</p>
+              <p className="big">
+                {data.peakHours.hours.map(([from, to]) => `${from}–${to}`).join(", ") || "unknown"}
+              </p>
               <p className="muted">best hour {data.peakHours.bestHour}:00</p>
             </div>
             <div className="card">
@@ -159,15 +181,21 @@ function PersonPanel({ personId }: { personId: string }) {
               </p>
             </div>
           </div>
-          {grid && grid.flat().some((minutes) => minutes > 0) ? (
-            <Heatmap grid={grid} caption="Focus kept in the last 4 weeks by weekday and local hour (minutes)" />
+          {grid?.flat().some((minutes) => minutes > 0) ? (
+            <Heatmap
+              grid={grid}
+              caption="Focus kept in the last 4 weeks by weekday and local hour (minutes)"
+            />
           ) : (
-            <Empty>No kept focus blocks in the last 4 weeks yet: accept or finish planned blocks to fill the heatmap.</Empty>
+            <Empty>
+              No kept focus blocks in the last 4 weeks yet: accept or finish planned blocks to fill the
+              heatmap.
+            </Empty>
           )}
           <h3>Effort calibration</h3>
           <p className="muted">
-            Work runs {Math.round((data.effort.multiplier - 1) * 100)} % over estimates. Calibrated estimates for open
-            tasks, with an 80 % range:
+            Work runs {Math.round((data.effort.multiplier - 1) * 100)} % over estimates. Calibrated estimates
+            for open tasks, with an 80 % range:
           </p>
           {data.effort.tasks.length === 0 ? (
             <Empty>No open tasks with estimates.</Empty>
@@ -175,7 +203,11 @@ function PersonPanel({ personId }: { personId: string }) {
             <figure>
               <figcaption>Calibrated minutes per open task</figcaption>
               <ResponsiveContainer width="100%" height={240}>
-                <BarChart data={data.effort.tasks.slice(0, 12).map((task, index) => ({ ...task, label: `#${index + 1}` }))}>
+                <BarChart
+                  data={data.effort.tasks
+                    .slice(0, 12)
+                    .map((task, index) => ({ ...task, label: `#${index + 1}` }))}
+                >
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="label" />
                   <YAxis />

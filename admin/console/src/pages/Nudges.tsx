@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { z } from "zod";
-import { Empty, ErrorNote, formatTime, Loaded, Pager } from "../components/common.tsx";
+import { Empty, ErrorNote, formatTime, Loaded, Pager, Scroll } from "../components/common.tsx";
 import { api } from "../context.tsx";
 import { useResource } from "../hooks.ts";
 import { ActionList } from "../lib/actions.ts";
@@ -34,7 +34,10 @@ export default function Nudges() {
   const [pages, setPages] = useState(firstPage);
   const sent = useResource(async () => {
     try {
-      return await api.request(NudgesPage, `/admin/api/nudges${query({ cursor: currentCursor(pages), limit: 25 })}`);
+      return await api.request(
+        NudgesPage,
+        `/admin/api/nudges${query({ cursor: currentCursor(pages), limit: 25 })}`,
+      );
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return { items: [], nextCursor: null };
       throw error;
@@ -48,12 +51,12 @@ export default function Nudges() {
         {(data) =>
           data.items.length === 0 ? (
             <Empty>
-              No nudges sent yet. Cairn nudges people about overdue tasks and missed blocks inside their working hours
-              once nudges are enabled below.
+              No nudges sent yet. Cairn nudges people about overdue tasks and missed blocks inside their
+              working hours once nudges are enabled below.
             </Empty>
           ) : (
             <>
-              <div className="scroll">
+              <Scroll label="Sent nudges">
                 <table>
                   <thead>
                     <tr>
@@ -76,7 +79,7 @@ export default function Nudges() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </Scroll>
               <Pager
                 label="Nudges"
                 page={pageNumber(pages)}
@@ -149,11 +152,28 @@ function Rules() {
                   ))}
                 </fieldset>
                 <label htmlFor="quiet-start">Quiet hours start</label>
-                <input id="quiet-start" name="quietStart" type="time" defaultValue={data.preferences.quietHours?.start ?? ""} />
+                <input
+                  id="quiet-start"
+                  name="quietStart"
+                  type="time"
+                  defaultValue={data.preferences.quietHours?.start ?? ""}
+                />
                 <label htmlFor="quiet-end">Quiet hours end</label>
-                <input id="quiet-end" name="quietEnd" type="time" defaultValue={data.preferences.quietHours?.end ?? ""} />
+                <input
+                  id="quiet-end"
+                  name="quietEnd"
+                  type="time"
+                  defaultValue={data.preferences.quietHours?.end ?? ""}
+                />
                 <label htmlFor="daily-cap">At most this many nudges a day</label>
-                <input id="daily-cap" name="dailyCap" type="number" min={0} max={20} defaultValue={data.preferences.dailyCap} />
+                <input
+                  id="daily-cap"
+                  name="dailyCap"
+                  type="number"
+                  min={0}
+                  max={20}
+                  defaultValue={data.preferences.dailyCap}
+                />
                 <label htmlFor="nudge-channel">Channel</label>
                 <select id="nudge-channel" name="channel" defaultValue={data.preferences.channel}>
                   <option value="chat">chat</option>

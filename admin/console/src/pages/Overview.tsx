@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { z } from "zod";
-import { Empty, ErrorNote, formatTime, Loaded } from "../components/common.tsx";
+import { Empty, ErrorNote, formatTime, Loaded, Scroll } from "../components/common.tsx";
 import { api, useSession } from "../context.tsx";
 import { useChanges, useResource } from "../hooks.ts";
 import { Overview as OverviewSchema } from "../lib/contract.ts";
@@ -21,9 +21,13 @@ export default function Overview() {
   async function retry(queue: string, id: string) {
     setRetryError(undefined);
     try {
-      await api.request(z.unknown(), `/admin/api/jobs/${encodeURIComponent(queue)}/${encodeURIComponent(id)}/retry`, {
-        method: "POST",
-      });
+      await api.request(
+        z.unknown(),
+        `/admin/api/jobs/${encodeURIComponent(queue)}/${encodeURIComponent(id)}/retry`,
+        {
+          method: "POST",
+        },
+      );
       overview.reload();
     } catch (error) {
       setRetryError(error);
@@ -64,7 +68,7 @@ export default function Overview() {
             {data.queue.queues.length === 0 ? (
               <Empty>No queues yet: they appear once a sync or a replan runs.</Empty>
             ) : (
-              <div className="scroll">
+              <Scroll label="Queue depths">
                 <table>
                   <thead>
                     <tr>
@@ -89,7 +93,7 @@ export default function Overview() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </Scroll>
             )}
 
             <h2>Failed jobs</h2>
@@ -154,8 +158,8 @@ export default function Overview() {
               <ul className="rows">
                 {data.recentErrors.map((error) => (
                   <li key={`${error.at}-${error.source}-${error.message}`}>
-                    <span className="muted">{formatTime(error.at)}</span> <span className="tag">{error.source}</span>{" "}
-                    {error.message}
+                    <span className="muted">{formatTime(error.at)}</span>{" "}
+                    <span className="tag">{error.source}</span> {error.message}
                   </li>
                 ))}
               </ul>

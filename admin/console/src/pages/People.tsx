@@ -1,14 +1,20 @@
 import { type FormEvent, useState } from "react";
 import { z } from "zod";
-import { Empty, ErrorNote, formatTime, Loaded, Pager, SlicePager } from "../components/common.tsx";
+import { Empty, ErrorNote, formatTime, Loaded, Pager, Scroll, SlicePager } from "../components/common.tsx";
 import { api, useSession } from "../context.tsx";
 import { useChanges, useResource } from "../hooks.ts";
 import { CreatedToken, TokenList } from "../lib/actions.ts";
 import { query } from "../lib/api.ts";
 import { PeoplePage, type PersonRow, Role } from "../lib/contract.ts";
 import { isAdminRole, refreshesOn } from "../lib/navigation.ts";
-import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from "../lib/pagination.ts";
-import { slicePage } from "../lib/pagination.ts";
+import {
+  currentCursor,
+  firstPage,
+  nextPage,
+  pageNumber,
+  previousPage,
+  slicePage,
+} from "../lib/pagination.ts";
 import { formatWorkingHours, parseWorkingHours, WorkingHoursError } from "../lib/working-hours.ts";
 
 export default function People() {
@@ -57,7 +63,9 @@ function PeopleList() {
                         ? ` · ${person.identities.map((i) => `${i.provider}: ${i.displayName ?? i.externalId}`).join(", ")}`
                         : " · no chat identity linked"}
                     </p>
-                    {person.workingHours && <pre className="hours">{formatWorkingHours(person.workingHours)}</pre>}
+                    {person.workingHours && (
+                      <pre className="hours">{formatWorkingHours(person.workingHours)}</pre>
+                    )}
                     {editing === person.id ? (
                       <PersonForm
                         person={person}
@@ -103,7 +111,10 @@ function PersonForm({ person, onDone }: { person: PersonRow; onDone(): void }) {
       };
       const hours = String(data.get("workingHours") ?? "").trim();
       if (hours) body.workingHours = parseWorkingHours(hours);
-      await api.request(z.unknown(), `/admin/api/people/${encodeURIComponent(person.id)}`, { method: "PATCH", body });
+      await api.request(z.unknown(), `/admin/api/people/${encodeURIComponent(person.id)}`, {
+        method: "PATCH",
+        body,
+      });
       onDone();
     } catch (failure) {
       setError(failure instanceof WorkingHoursError ? new Error(failure.message) : failure);
@@ -214,7 +225,9 @@ function Tokens() {
   return (
     <>
       <h2>API tokens</h2>
-      <p className="muted">For scripts, the HTTP API and MCP clients. A token acts as the person who made it.</p>
+      <p className="muted">
+        For scripts, the HTTP API and MCP clients. A token acts as the person who made it.
+      </p>
       <form className="panel inline" onSubmit={create} aria-label="Create an API token">
         <label htmlFor="token-name">Token name</label>
         <input id="token-name" name="name" required maxLength={100} placeholder="laptop MCP" />
@@ -242,11 +255,12 @@ function Tokens() {
       )}
       <Loaded resource={tokens}>
         {(data) => {
-          if (data.tokens.length === 0) return <Empty>No tokens yet. Create one above to use the API or MCP.</Empty>;
+          if (data.tokens.length === 0)
+            return <Empty>No tokens yet. Create one above to use the API or MCP.</Empty>;
           const slice = slicePage(data.tokens, page, 10);
           return (
             <>
-              <div className="scroll">
+              <Scroll label="API tokens">
                 <table>
                   <thead>
                     <tr>
@@ -279,7 +293,7 @@ function Tokens() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </Scroll>
               <SlicePager label="Tokens" slice={slice} onPage={setPage} />
             </>
           );

@@ -22,13 +22,18 @@ export default function Plans() {
   const [weekOffset, setWeekOffset] = useState(0);
   const [live, setLive] = useState<string>();
   const [planning, setPlanning] = useState<unknown>();
-  const people = useResource(() => (admin ? api.action(People, "list_people") : Promise.resolve(undefined)), [admin]);
+  const people = useResource(
+    () => (admin ? api.action(People, "list_people") : Promise.resolve(undefined)),
+    [admin],
+  );
   const range = useMemo(() => weekRange(Date.now(), weekOffset), [weekOffset]);
   const schedule = useResource(
     () =>
       personId
         ? api.request(Schedule, `/admin/api/people/${encodeURIComponent(personId)}/schedule${query(range)}`)
-        : Promise.reject(new Error("Your console user is not linked to a person, so there is no week to show.")),
+        : Promise.reject(
+            new Error("Your console user is not linked to a person, so there is no week to show."),
+          ),
     [personId, range],
   );
   const tasks = useResource(
@@ -72,7 +77,12 @@ export default function Plans() {
       })),
       ...data.blocks.map((block) => ({
         id: block.id,
-        kind: block.kind === "habit" ? ("habit" as const) : block.kind === "task" ? ("task" as const) : ("focus" as const),
+        kind:
+          block.kind === "habit"
+            ? ("habit" as const)
+            : block.kind === "task"
+              ? ("task" as const)
+              : ("focus" as const),
         title: block.taskTitle ?? block.habitTitle ?? "Focus time",
         start: block.start,
         end: block.end,
@@ -110,7 +120,12 @@ export default function Plans() {
         <button type="button" className="secondary" onClick={() => setWeekOffset((n) => n - 1)}>
           Previous week
         </button>
-        <button type="button" className="secondary" onClick={() => setWeekOffset(0)} disabled={weekOffset === 0}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => setWeekOffset(0)}
+          disabled={weekOffset === 0}
+        >
           This week
         </button>
         <button type="button" className="secondary" onClick={() => setWeekOffset((n) => n + 1)}>
@@ -156,7 +171,8 @@ export default function Plans() {
                 <li key={task.id}>
                   {task.title}{" "}
                   <span className="muted">
-                    P{task.priority} · {task.estimateMinutes === null ? "no estimate" : `${task.estimateMinutes} min`}
+                    P{task.priority} ·{" "}
+                    {task.estimateMinutes === null ? "no estimate" : `${task.estimateMinutes} min`}
                     {task.due ? ` · due ${new Date(task.due).toLocaleDateString()}` : ""}
                   </span>
                 </li>

@@ -50,3 +50,6 @@ END $$;
 ALTER TABLE console_login_failures ENABLE ROW LEVEL SECURITY;
 ALTER TABLE console_login_failures FORCE ROW LEVEL SECURITY;
 CREATE POLICY schema_owner ON console_login_failures TO CURRENT_USER USING (true) WITH CHECK (true);
+
+-- API tokens made in the console (create_token) may carry an expiry; past it they are refused like revoked ones.
+ALTER TABLE api_tokens ADD COLUMN expires_at timestamptz;

@@ -22,6 +22,7 @@ export async function listPeoplePage(
   tx: Queryable,
   afterEmail: string | undefined,
   limit: number,
+  onlyId?: string,
 ): Promise<PersonListing[]> {
   const { rows } = await tx.query<{
     id: string;
@@ -32,8 +33,9 @@ export async function listPeoplePage(
     working_hours: unknown;
   }>(
     `SELECT id, email, name, timezone, is_admin, working_hours FROM people
-      WHERE ($1::text IS NULL OR lower(email) > lower($1)) ORDER BY lower(email) LIMIT $2`,
-    [afterEmail ?? null, limit],
+      WHERE ($1::text IS NULL OR lower(email) > lower($1)) AND ($3::uuid IS NULL OR id = $3)
+      ORDER BY lower(email) LIMIT $2`,
+    [afterEmail ?? null, limit, onlyId ?? null],
   );
   const ids = rows.map((row) => row.id);
   const identities =

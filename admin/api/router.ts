@@ -13,6 +13,7 @@ import { bodyReadError, CairnError, invalidInput, rateLimited, unauthorized } fr
 import { sameSecret } from "../../engine/security/constant-time.ts";
 import type { RateLimiter } from "../../engine/security/rate-limiter.ts";
 import type { HttpMetrics } from "./metrics.ts";
+import { createOrResetOwner } from "../auth/owners.ts";
 import { ProblemError, sendAnyError } from "./problem.ts";
 
 export interface ApiRouterOptions {
@@ -124,6 +125,12 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       person: issued.person.email,
       admin: issued.person.isAdmin,
     });
+  });
+
+  router.post("/local/admin", async (req, res) => {
+    await control(req);
+    const owner = await createOrResetOwner(engine.services.db, req.body);
+    res.json({ workspace: owner.workspace.slug, email: owner.person.email, created: owner.created });
   });
 
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -10,7 +10,6 @@ import { type FakeNotion, startFakeNotion } from "../../fakes/notion.ts";
 import { startTestCairn, type TestCairn } from "../../support/harness.ts";
 import {
   assertAccessible,
-  type Browser,
   browserSkip,
   openBrowser,
   type PageProblems,
@@ -23,12 +22,20 @@ const OWNER = { email: "owner@example.com", password: "correct horse battery", n
 const MEMBER = { email: "member@example.com", password: "member password 1", name: "Max Member" };
 const NAV = ["Overview", "Connections", "People", "Plans", "Insights", "Nudges", "Audit log", "Bots and MCP"];
 
-/** A page with its problem watcher; the signed-out session check is the one refusal every page expects. */
-async function newPage(browser: Browser): Promise<{ page: Page; problems: PageProblems }> {
-  const page = await browser.context.newPage();
-  const problems = watchPage(page);
-  problems.expect(401, /^\/admin\/api\/session$/);
-  return { page, problems };
+/**
+ * A browser of its own for each test (fresh profile: no cookie carried over) and a page with its problem
+ * watcher; the signed-out session check is the one refusal every page expects.
+ */
+async function withPage(run: (page: Page, problems: PageProblems) => Promise<void>): Promise<void> {
+  const browser = await openBrowser();
+  try {
+    const page = await browser.context.newPage();
+    const problems = watchPage(page);
+    problems.expect(401, /^\/admin\/api\/session$/);
+    await run(page, problems);
+  } finally {
+    await browser.close();
+  }
 }
 
 async function signIn(page: Page, base: string, who: { email: string; password: string }) {
@@ -67,7 +74,6 @@ async function callInPage(
 describe("admin console in Chromium", { skip: browserSkip() }, () => {
   let cairn: TestCairn;
   let notion: FakeNotion;
-  let browser: Browser;
 
   before(async () => {
     await ensureConsoleBuilt();
@@ -81,119 +87,109 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       body: JSON.stringify(OWNER),
     });
     assert.equal(setup.status, 200, await setup.text());
-    browser = await openBrowser();
   });
 
   after(async () => {
-    await browser?.close();
     await cairn?.close();
     await notion?.close();
   });
 
-  it("an owner signs in, connects Notion, syncs, watches the week update live, makes and revokes a token, signs out", async () => {
-    const { page, problems } = await newPage(browser);
-    await signIn(page, cairn.url, OWNER);
-    const nav = page.getByRole("navigation", { name: "Console" });
-    assert.deepEqual(await nav.getByRole("link").allTextContents(), NAV);
+  it("an owner signs in, connects Notion, syncs, watches the week update live, makes and revokes a token, signs out", () =>
+    withPage(async (page, problems) => {
+      await signIn(page, cairn.url, OWNER);
+      const nav = page.getByRole("navigation", { name: "Console" });
+      assert.deepEqual(await nav.getByRole("link").allTextContents(), NAV);
 
-    // Connect Notion against the fake, from the form the action's schema describes.
-    await nav.getByRole("link", { name: "Connections" }).click();
-    await page.getByRole("button", { name: "Add Notion" }).click();
-    const form = page.getByRole("form", { name: "Connect Notion" });
-    await form.getByLabel("Name").fill("Team board");
-    await form.getByLabel("Token (required)").fill("ntn_console");
-    await form.getByLabel("API URL").fill(notion.url);
-    await form.getByLabel("Sync every minutes").fill("0");
-    await form.getByRole("button", { name: "Connect" }).click();
-    await page.getByRole("heading", { name: /Team board/ }).waitFor();
+      // Connect Notion against the fake, from the form the action's schema describes.
+      await nav.getByRole("link", { name: "Connections" }).click();
+      await page.getByRole("button", { name: "Add Notion" }).click();
+      const form = page.getByRole("form", { name: "Connect Notion" });
+      await form.getByLabel("Name", { exact: true }).fill("Team board");
+      await form.getByLabel("Token", { exact: true }).fill("ntn_console");
+      await form.getByLabel("API URL").fill(notion.url);
+      await form.getByLabel("Sync every minutes").fill("0");
+      await form.getByRole("button", { name: "Connect" }).click();
+      await page.getByRole("heading", { name: /Team board/ }).waitFor();
 
-    await page.getByRole("button", { name: "Sync now" }).click();
-    await page.getByRole("status").filter({ hasText: "Synced: 6 created" }).waitFor();
-    await page.getByText(/6 tasks · 0 events/).waitFor();
-    await page.getByRole("button", { name: "Preview mapped tasks" }).click();
-    assert.equal(
-      await page.getByRole("table").filter({ hasText: "Mapped tasks" }).getByRole("row").count(),
-      6,
-    );
+      await page.getByRole("button", { name: "Sync now" }).click();
+      await page.getByRole("status").filter({ hasText: "Synced: 6 created" }).waitFor();
+      await page.getByText(/6 tasks · 0 events/).waitFor();
+      await page.getByRole("button", { name: "Preview mapped tasks" }).click();
+      const preview = page.getByRole("table").filter({ hasText: "Mapped tasks" });
+      await preview.waitFor();
+      assert.ok((await preview.getByRole("row").count()) > 1, "the preview lists the synced tasks");
 
-    // The week: a new task and a replan made outside the page arrive through the change feed.
-    await nav.getByRole("link", { name: "Plans" }).click();
-    await page.getByRole("heading", { name: "Plans" }).waitFor();
-    await settled(page);
-    const created = await callInPage(page, "/api/actions/create_task", {
-      title: "Write the quarterly report",
-      estimateMinutes: 90,
-      priority: 1,
-    });
-    assert.equal(created.status, 200, JSON.stringify(created.body));
-    const planned = await callInPage(page, "/api/actions/plan_week", {});
-    assert.equal(planned.status, 200, JSON.stringify(planned.body));
-    const week = page.getByRole("region", { name: "Week timeline" });
-    const block = week.getByRole("listitem").filter({ hasText: "Write the quarterly report" }).first();
-    await block.waitFor();
-    await block.focus();
-    const reason = page.getByRole("tooltip").filter({ visible: true });
-    await reason.waitFor();
-    assert.ok(((await reason.textContent()) ?? "").length > 5, "a focused block shows why it sits there");
+      // The week: a new task and a replan made outside the page arrive through the change feed.
+      await nav.getByRole("link", { name: "Plans" }).click();
+      await page.getByRole("heading", { name: "Plans", level: 1 }).waitFor();
+      await settled(page);
+      const created = await callInPage(page, "/api/actions/create_task", {
+        title: "Write the quarterly report",
+        estimateMinutes: 90,
+        priority: 1,
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const planned = await callInPage(page, "/api/actions/plan_week", {});
+      assert.equal(planned.status, 200, JSON.stringify(planned.body));
+      const week = page.getByRole("region", { name: "Week timeline" });
+      const block = week.getByRole("listitem").filter({ hasText: "Write the quarterly report" }).first();
+      await block.waitFor();
+      await block.focus();
+      const reason = page.getByRole("tooltip").filter({ visible: true });
+      await reason.waitFor();
+      assert.ok(((await reason.textContent()) ?? "").length > 5, "a focused block shows why it sits there");
 
-    // A token: shown once, then revoked.
-    await nav.getByRole("link", { name: "People" }).click();
-    await page.getByLabel("Token name").fill("e2e laptop");
-    await page.getByRole("button", { name: "Create token" }).click();
-    assert.match(await page.getByLabel("New token").inputValue(), /^cairn_/);
-    await page.getByRole("button", { name: "I have copied it" }).click();
-    await page.getByRole("button", { name: "Revoke e2e laptop" }).click();
-    await page.getByRole("cell", { name: /^revoked/ }).waitFor();
+      // A token: shown once, then revoked.
+      await nav.getByRole("link", { name: "People" }).click();
+      await page.getByLabel("Token name").fill("e2e laptop");
+      await page.getByRole("button", { name: "Create token" }).click();
+      assert.match(await page.getByLabel("New token").inputValue(), /^cairn_/);
+      await page.getByRole("button", { name: "I have copied it" }).click();
+      await page.getByRole("button", { name: "Revoke e2e laptop" }).click();
+      await page.getByRole("cell", { name: /^revoked/ }).waitFor();
 
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.getByRole("button", { name: "Sign in" }).waitFor();
-    const after = await page.evaluate(async () => (await fetch("/admin/api/session")).status);
-    assert.equal(after, 401, "the session ended on the server too");
-    assert.deepEqual(problems.errors, []);
-    await page.close();
-  });
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      const after = await page.evaluate(async () => (await fetch("/admin/api/session")).status);
+      assert.equal(after, 401, "the session ended on the server too");
+      assert.deepEqual(problems.errors, []);
+    }));
 
-  it("every page passes axe-core and is captured at 1280 and 390 px", async () => {
-    const { page, problems } = await newPage(browser);
-    await page.goto(`${cairn.url}/admin`);
-    await page.getByRole("button", { name: "Sign in" }).waitFor();
-    await assertAccessible(page, "sign-in");
-    await screenshot(page, "sign-in");
-    await signIn(page, cairn.url, OWNER);
-    for (const width of [1280, 390]) {
-      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-      for (const label of NAV) {
-        await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: label }).click();
-        await page.getByRole("heading", { level: 1, name: label === "People" ? "People" : label }).waitFor();
-        await settled(page);
-        await assertAccessible(page, `${label} at ${width} px`);
-        await screenshot(page, label.toLowerCase().replaceAll(" ", "-"));
+  it("every page passes axe-core and is captured at 1280 and 390 px", () =>
+    withPage(async (page, problems) => {
+      await page.goto(`${cairn.url}/admin`);
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      await assertAccessible(page, "sign-in");
+      await screenshot(page, "sign-in");
+      await signIn(page, cairn.url, OWNER);
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+        for (const label of NAV) {
+          await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: label }).click();
+          await page.getByRole("heading", { level: 1, name: label }).waitFor();
+          await settled(page);
+          await assertAccessible(page, `${label} at ${width} px`);
+          await screenshot(page, label.toLowerCase().replaceAll(" ", "-"));
+        }
       }
-    }
-    assert.deepEqual(problems.errors, []);
-    await page.close();
-  });
+      assert.deepEqual(problems.errors, []);
+    }));
 
   it("a member sees only their own pages and cannot open admin ones", async () => {
-    const { page: ownerPage } = await newPage(browser);
-    await signIn(ownerPage, cairn.url, OWNER);
-    const person = await callInPage(ownerPage, "/api/actions/add_person", {
-      email: MEMBER.email,
-      name: MEMBER.name,
+    await withPage(async (page) => {
+      await signIn(page, cairn.url, OWNER);
+      const person = await callInPage(page, "/api/actions/add_person", {
+        email: MEMBER.email,
+        name: MEMBER.name,
+      });
+      assert.equal(person.status, 200, JSON.stringify(person.body));
+      const personId = (person.body as { id: string }).id;
+      const invited = await callInPage(page, `/admin/api/people/${personId}/password`, {
+        password: MEMBER.password,
+      });
+      assert.ok(invited.status < 300, JSON.stringify(invited.body));
     });
-    assert.equal(person.status, 200, JSON.stringify(person.body));
-    const personId = (person.body as { id: string }).id;
-    const invited = await callInPage(ownerPage, `/admin/api/people/${personId}/password`, {
-      password: MEMBER.password,
-    });
-    assert.ok(invited.status < 300, JSON.stringify(invited.body));
-    await ownerPage.close();
-
-    const member = await openBrowser();
-    try {
-      const page = await member.context.newPage();
-      const problems = watchPage(page);
-      problems.expect(401, /^\/admin\/api\/session$/);
+    await withPage(async (page, problems) => {
       problems.expect(403, /^\/admin\/api\/audit$/);
       await signIn(page, cairn.url, MEMBER);
       assert.deepEqual(
@@ -205,30 +201,28 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       const audit = await page.evaluate(async () => (await fetch("/admin/api/audit")).status);
       assert.equal(audit, 403, "the server refuses too, not only the menu");
       assert.deepEqual(problems.errors, []);
-    } finally {
-      await member.close();
-    }
+    });
   });
 
-  it("refuses a state-changing request without the CSRF token", async () => {
-    const { page, problems } = await newPage(browser);
-    problems.expect(403, /^\/api\/actions\/create_task$/);
-    await signIn(page, cairn.url, OWNER);
-    const refused = await callInPage(page, "/api/actions/create_task", { title: "sneaky" }, { csrf: false });
-    assert.equal(refused.status, 403);
-    assert.equal((refused.body as { title: string }).title, "CSRF token missing or wrong");
-    const allowed = await callInPage(page, "/api/actions/create_task", { title: "with the token" });
-    assert.equal(allowed.status, 200);
-    assert.deepEqual(problems.errors, []);
-    await page.close();
-  });
+  it("refuses a state-changing request without the CSRF token", () =>
+    withPage(async (page, problems) => {
+      problems.expect(403, /^\/api\/actions\/create_task$/);
+      await signIn(page, cairn.url, OWNER);
+      const refused = await callInPage(
+        page,
+        "/api/actions/create_task",
+        { title: "sneaky" },
+        { csrf: false },
+      );
+      assert.equal(refused.status, 403);
+      assert.equal((refused.body as { title: string }).title, "CSRF token missing or wrong");
+      const allowed = await callInPage(page, "/api/actions/create_task", { title: "with the token" });
+      assert.equal(allowed.status, 200);
+      assert.deepEqual(problems.errors, []);
+    }));
 
-  it("rate-limits wrong passwords and says so", async () => {
-    const limited = await openBrowser();
-    try {
-      const page = await limited.context.newPage();
-      const problems = watchPage(page);
-      problems.expect(401, /^\/admin\/api\/session$/);
+  it("rate-limits wrong passwords and says so", () =>
+    withPage(async (page, problems) => {
       problems.expect(429, /^\/admin\/api\/session$/);
       await page.goto(`${cairn.url}/admin`);
       await page.getByLabel("Email").fill("guess@example.com");
@@ -247,8 +241,5 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
       assert.match((await page.getByRole("alert").textContent()) ?? "", /.+/);
       assert.deepEqual(problems.errors, []);
-    } finally {
-      await limited.close();
-    }
-  });
+    }));
 });

@@ -202,7 +202,7 @@ function Tokens() {
     try {
       const input: Record<string, unknown> = { name: String(data.get("name") ?? "").trim() };
       const days = Number(data.get("expires"));
-      if (days > 0) input.expiresInDays = days;
+      if (days > 0) input.expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
       const result = await api.action(CreatedToken, "create_token", input);
       setCreated(result.token);
       form.reset();

@@ -12,8 +12,8 @@ import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, invalidInput, rateLimited, unauthorized } from "../../engine/errors.ts";
 import { sameSecret } from "../../engine/security/constant-time.ts";
 import type { RateLimiter } from "../../engine/security/rate-limiter.ts";
-import type { HttpMetrics } from "./metrics.ts";
 import { createOrResetOwner } from "../auth/owners.ts";
+import type { HttpMetrics } from "./metrics.ts";
 import { ProblemError, sendAnyError } from "./problem.ts";
 
 export interface ApiRouterOptions {
@@ -53,7 +53,9 @@ export function createApiRouter(options: ApiRouterOptions): Router {
 
   const authenticate = async (req: AuthedRequest, _res: Response, next: NextFunction) => {
     const fromCookie =
-      req.get("authorization") === undefined && options.cookieActor ? await options.cookieActor(req) : undefined;
+      req.get("authorization") === undefined && options.cookieActor
+        ? await options.cookieActor(req)
+        : undefined;
     req.actor =
       fromCookie ??
       (await authenticateFromAddress(authFailures, req.ip, () =>

@@ -11,8 +11,8 @@ import {
 } from "../../engine/db/repositories/console-users.ts";
 import { recordAudit } from "../../engine/db/repositories/event-log.ts";
 import { ensurePerson, ensureWorkspace } from "../../engine/db/repositories/workspaces.ts";
-import type { EngineServices } from "../../engine/services.ts";
 import { sameSecret } from "../../engine/security/constant-time.ts";
+import type { EngineServices } from "../../engine/services.ts";
 import { ProblemError } from "../api/problem.ts";
 import { LoginLimit } from "./login-limit.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
@@ -80,7 +80,11 @@ export class ConsoleAuth {
       this.#resolved.set(req, found);
     }
     const session = await found;
-    if (session && STATE_CHANGING.has(req.method) && !sameSecret(req.get("x-csrf-token"), session.csrfToken)) {
+    if (
+      session &&
+      STATE_CHANGING.has(req.method) &&
+      !sameSecret(req.get("x-csrf-token"), session.csrfToken)
+    ) {
       throw csrfRefusal();
     }
     return session;
@@ -92,7 +96,11 @@ export class ConsoleAuth {
   }
 
   /** Checks a password (with the lockout), opens a session, audits the sign-in. */
-  async signIn(email: string, password: string, address: string): Promise<{ cookie: string; session: ConsoleSession }> {
+  async signIn(
+    email: string,
+    password: string,
+    address: string,
+  ): Promise<{ cookie: string; session: ConsoleSession }> {
     const lockedFor = await this.#limit.lockedFor(email, address);
     if (lockedFor > 0) throw locked(lockedFor);
     const logins = await this.services.db.system((tx) => findConsoleLogins(tx, email));
@@ -110,7 +118,10 @@ export class ConsoleAuth {
       throw wrongPassword();
     }
     await this.#limit.succeed(email, address);
-    const opened = await this.sessions.open({ workspace: match.workspace, person: match.person }, match.isOwner);
+    const opened = await this.sessions.open(
+      { workspace: match.workspace, person: match.person },
+      match.isOwner,
+    );
     await this.audit(opened.session, "console_sign_in", match.person.email, { address });
     return opened;
   }
@@ -123,15 +134,25 @@ export class ConsoleAuth {
     if (!isLocalRequest(req)) {
       throw new ProblemError(403, {
         title: "Setup only from this machine",
-        detail: "Create the first owner from a browser on the server itself, or run: cairn admin create --email <email>",
+        detail:
+          "Create the first owner from a browser on the server itself, or run: cairn admin create --email <email>",
       });
     }
     const passwordHash = await hashPassword(input.password);
     const actor = await this.services.db.system(async (tx) => {
       if (await ownerExists(tx)) return undefined;
       const workspace = await ensureWorkspace(tx, this.services.config.CAIRN_WORKSPACE);
-      const person = await ensurePerson(tx, workspace.id, { email: input.email, name: input.name, isAdmin: true });
-      await saveConsolePassword(tx, { workspaceId: workspace.id, personId: person.id, passwordHash, owner: true });
+      const person = await ensurePerson(tx, workspace.id, {
+        email: input.email,
+        name: input.name,
+        isAdmin: true,
+      });
+      await saveConsolePassword(tx, {
+        workspaceId: workspace.id,
+        personId: person.id,
+        passwordHash,
+        owner: true,
+      });
       return { workspace, person } satisfies Actor;
     });
     if (!actor) {
@@ -151,7 +172,12 @@ export class ConsoleAuth {
     if (session) await this.audit(session, "console_sign_out", session.person.email, {});
   }
 
-  async audit(actor: Actor, action: string, target: string | null, details: Record<string, unknown>): Promise<void> {
+  async audit(
+    actor: Actor,
+    action: string,
+    target: string | null,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.services.db.scoped(actor.workspace.id, (tx) =>
       recordAudit(tx, {
         workspaceId: actor.workspace.id,

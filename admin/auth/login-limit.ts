@@ -52,6 +52,8 @@ export class LoginLimit {
 
   async succeed(email: string, address: string): Promise<void> {
     const now = this.now();
-    await this.db.system((tx) => clearLoginFailures(tx, keyOf(email, address), new Date(now.getTime() - WINDOW_MS)));
+    await this.db.system((tx) =>
+      clearLoginFailures(tx, keyOf(email, address), new Date(now.getTime() - WINDOW_MS)),
+    );
   }
 }

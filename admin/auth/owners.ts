@@ -30,8 +30,17 @@ export async function createOrResetOwner(db: Db, request: unknown): Promise<Acto
   return db.system(async (tx) => {
     const workspace = await ensureWorkspace(tx, input.workspace);
     const existing = await findPersonByEmail(tx, workspace.id, input.email);
-    const person = await ensurePerson(tx, workspace.id, { email: input.email, name: input.name, isAdmin: true });
-    await saveConsolePassword(tx, { workspaceId: workspace.id, personId: person.id, passwordHash, owner: true });
+    const person = await ensurePerson(tx, workspace.id, {
+      email: input.email,
+      name: input.name,
+      isAdmin: true,
+    });
+    await saveConsolePassword(tx, {
+      workspaceId: workspace.id,
+      personId: person.id,
+      passwordHash,
+      owner: true,
+    });
     const promoted = (await setConsoleRole(tx, workspace.id, person.id, "owner")) ?? person;
     await deletePersonSessions(tx, person.id);
     await recordAudit(tx, {

@@ -34,7 +34,9 @@ export function assertSameOrigin(req: Request, publicUrl: string | undefined): v
   const origin = req.get("origin");
   const own = new Set([`${req.protocol}://${req.get("host") ?? ""}`]);
   if (publicUrl) own.add(new URL(publicUrl).origin);
-  const crossSite = (site !== undefined && site !== "same-origin" && site !== "none") || (origin !== undefined && !own.has(origin));
+  const crossSite =
+    (site !== undefined && site !== "same-origin" && site !== "none") ||
+    (origin !== undefined && !own.has(origin));
   if (crossSite) {
     throw new ProblemError(403, {
       title: "Cross-site request refused",

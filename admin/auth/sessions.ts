@@ -5,7 +5,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Actor } from "../../engine/actions/define.ts";
 import type { Db } from "../../engine/db/port.ts";
-import { type ConsoleRole, roleOf } from "../../engine/db/repositories/console-users.ts";
 import {
   deleteConsoleSession,
   deleteExpiredConsoleSessions,
@@ -13,6 +12,7 @@ import {
   insertConsoleSession,
   touchConsoleSession,
 } from "../../engine/db/repositories/console-sessions.ts";
+import { type ConsoleRole, roleOf } from "../../engine/db/repositories/console-users.ts";
 
 export const SESSION_COOKIE = "cairn_session";
 export const IDLE_MS = 12 * 60 * 60_000;

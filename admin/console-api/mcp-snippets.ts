@@ -25,6 +25,7 @@ export function mcpSnippets(base: string): McpSnippets {
     vscode: json({
       inputs: [{ type: "promptString", id: "cairn-token", description: "Cairn API token", password: true }],
       servers: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code's own input placeholder, kept literally
         cairn: { type: "http", url, headers: { Authorization: "Bearer ${input:cairn-token}" } },
       },
     }),

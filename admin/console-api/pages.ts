@@ -8,7 +8,8 @@ const After = z.object({ at: z.iso.datetime({ offset: true }), id: z.uuid() });
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
-export const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+export const encodeCursor = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value)).toString("base64url");
 
 function decode(cursor: string): unknown {
   try {
@@ -20,7 +21,10 @@ function decode(cursor: string): unknown {
 
 const badCursor = () =>
   invalidInput("cursor is not one this server gave out", [
-    { path: "cursor", message: "pass the nextCursor of the previous page unchanged, or leave it out for the first page" },
+    {
+      path: "cursor",
+      message: "pass the nextCursor of the previous page unchanged, or leave it out for the first page",
+    },
   ]);
 
 export function decodeAfter(cursor: string | undefined): PageAfter | undefined {
@@ -38,8 +42,15 @@ export function decodeString(cursor: string | undefined): string | undefined {
 }
 
 /** Reads one more than the page, so the answer knows whether a next page exists. */
-export function page<T>(rows: T[], limit: number, cursorOf: (last: T) => unknown): { items: T[]; nextCursor: string | null } {
+export function page<T>(
+  rows: T[],
+  limit: number,
+  cursorOf: (last: T) => unknown,
+): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null };
+  return {
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+  };
 }

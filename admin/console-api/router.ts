@@ -9,15 +9,15 @@ import type { Actor } from "../../engine/actions/define.ts";
 import { zodIssues } from "../../engine/actions/registry.ts";
 import { listAuditEntries } from "../../engine/db/repositories/audit-log.ts";
 import { listConnectionRecords } from "../../engine/db/repositories/connections.ts";
+import { deletePersonSessions } from "../../engine/db/repositories/console-sessions.ts";
 import {
-  countOwners,
   type ConsoleRole,
+  countOwners,
   ownersAmong,
   roleOf,
   saveConsolePassword,
   setConsoleRole,
 } from "../../engine/db/repositories/console-users.ts";
-import { deletePersonSessions } from "../../engine/db/repositories/console-sessions.ts";
 import {
   keptFocusSince,
   listInstallationsWithDates,
@@ -30,11 +30,11 @@ import { findPersonById, listPeopleByName } from "../../engine/db/repositories/w
 import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, forbidden, invalidInput, notFound } from "../../engine/errors.ts";
 import type { FailedJob } from "../../engine/jobs/port.ts";
+import { ProblemError, sendAnyError } from "../api/problem.ts";
 import { type ConsoleAuth, sessionBody } from "../auth/console-auth.ts";
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hashPassword } from "../auth/passwords.ts";
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
 import { assertSameOrigin, clearSessionCookie, originOf, setSessionCookie } from "../auth/request.ts";
 import type { ConsoleSession } from "../auth/sessions.ts";
-import { ProblemError, sendAnyError } from "../api/problem.ts";
 import type { ConsoleEvents } from "./events.ts";
 import { mcpSnippets } from "./mcp-snippets.ts";
 import { DEFAULT_LIMIT, decodeAfter, decodeString, MAX_LIMIT, page } from "./pages.ts";
@@ -88,13 +88,17 @@ const RANK: Record<ConsoleRole, number> = { member: 0, admin: 1, owner: 2 };
 
 function requireRole(session: ConsoleSession, role: ConsoleRole): void {
   if (RANK[session.role] < RANK[role])
-    throw forbidden(`This needs the ${role} role; ${session.person.email} is ${session.role === "admin" ? "an" : "a"} ${session.role}.`);
+    throw forbidden(
+      `This needs the ${role} role; ${session.person.email} is ${session.role === "admin" ? "an" : "a"} ${session.role}.`,
+    );
 }
 
 /** Failed jobs whose data names this workspace (or no workspace): other tenants' jobs stay hidden. */
 function ofWorkspace(job: FailedJob, workspaceId: string): boolean {
   const data = job.data as { workspaceId?: unknown } | null;
-  return !data || typeof data !== "object" || data.workspaceId === undefined || data.workspaceId === workspaceId;
+  return (
+    !data || typeof data !== "object" || data.workspaceId === undefined || data.workspaceId === workspaceId
+  );
 }
 
 export function createConsoleApi(options: ConsoleApiOptions): Router {
@@ -168,7 +172,9 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
       () => false,
     );
     const queues = queueOk
-      ? await Promise.all(options.queues.map(async (name) => ({ name, ...(await services.jobs.counts(name)) })))
+      ? await Promise.all(
+          options.queues.map(async (name) => ({ name, ...(await services.jobs.counts(name)) })),
+        )
       : [];
     const failed = queueOk
       ? (await Promise.all(options.queues.map((name) => services.jobs.failed(name, 20))))
@@ -181,8 +187,16 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     const recentErrors = [
       ...connections
         .filter((c) => c.lastError)
-        .map((c) => ({ at: c.lastSyncedAt ?? c.createdAt, source: `connection ${c.name} (${c.kind})`, message: c.lastError as string })),
-      ...failed.map((job) => ({ at: job.failedAt, source: `job ${job.queue}/${job.name}`, message: job.error })),
+        .map((c) => ({
+          at: c.lastSyncedAt ?? c.createdAt,
+          source: `connection ${c.name} (${c.kind})`,
+          message: c.lastError as string,
+        })),
+      ...failed.map((job) => ({
+        at: job.failedAt,
+        source: `job ${job.queue}/${job.name}`,
+        message: job.error,
+      })),
     ]
       .sort((a, b) => b.at.localeCompare(a.at))
       .slice(0, 20);
@@ -229,7 +243,10 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     const query = parse(PageQuery, req.query, "query");
     const result = await services.db.scoped(session.workspace.id, async (tx) => {
       const rows = await listPeoplePage(tx, decodeString(query.cursor), query.limit + 1);
-      const owners = await ownersAmong(tx, rows.map((row) => row.id));
+      const owners = await ownersAmong(
+        tx,
+        rows.map((row) => row.id),
+      );
       return { rows, owners };
     });
     const { items, nextCursor } = page(result.rows, query.limit, (last) => ({ after: last.email }));
@@ -304,11 +321,17 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     const { password } = parse(z.strictObject({ password: Password }), req.body, "password");
     const passwordHash = await hashPassword(password);
     await services.db.scoped(session.workspace.id, (tx) =>
-      saveConsolePassword(tx, { workspaceId: session.workspace.id, personId: target.person.id, passwordHash }),
+      saveConsolePassword(tx, {
+        workspaceId: session.workspace.id,
+        personId: target.person.id,
+        passwordHash,
+      }),
     );
     // A new password ends the person's other sessions (a reset after a leak must lock the old ones out).
     const ended = await services.db.system((tx) =>
-      target.person.id === session.person.id ? Promise.resolve([]) : deletePersonSessions(tx, target.person.id),
+      target.person.id === session.person.id
+        ? Promise.resolve([])
+        : deletePersonSessions(tx, target.person.id),
     );
     for (const id of ended) events.closeSession(id);
     await auth.audit(session, "console_password_set", target.person.email, {});
@@ -374,7 +397,9 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
   router.get("/bots", async (req, res) => {
     const session = await signedIn(req);
     const { config } = services;
-    const base = originOf(req, config.CAIRN_PUBLIC_URL) + (config.CAIRN_PUBLIC_URL ? new URL(config.CAIRN_PUBLIC_URL).pathname.replace(/\/$/, "") : "");
+    const base =
+      originOf(req, config.CAIRN_PUBLIC_URL) +
+      (config.CAIRN_PUBLIC_URL ? new URL(config.CAIRN_PUBLIC_URL).pathname.replace(/\/$/, "") : "");
     const oauthInstall = !!config.SLACK_CLIENT_ID;
     const installations = oauthInstall ? await slackInstallations(engine, session.workspace.slug) : [];
     res.json({
@@ -385,7 +410,8 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
       },
       teams: {
         configured: !!config.MicrosoftAppId,
-        packageUrl: config.MicrosoftAppId && options.teamsPackage ? `${base}/admin/api/bots/teams-package` : null,
+        packageUrl:
+          config.MicrosoftAppId && options.teamsPackage ? `${base}/admin/api/bots/teams-package` : null,
       },
       mcp: { url: `${base}/mcp`, snippets: mcpSnippets(base) },
     });
@@ -396,10 +422,15 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     requireRole(session, "admin");
     const { config } = services;
     if (!config.MicrosoftAppId || !options.teamsPackage)
-      throw notFound("Teams is not configured: set MicrosoftAppId and MicrosoftAppPassword, then restart Cairn.");
+      throw notFound(
+        "Teams is not configured: set MicrosoftAppId and MicrosoftAppPassword, then restart Cairn.",
+      );
     const zip = options.teamsPackage(originOf(req, config.CAIRN_PUBLIC_URL));
     res
-      .set({ "content-type": "application/zip", "content-disposition": 'attachment; filename="cairn-teams.zip"' })
+      .set({
+        "content-type": "application/zip",
+        "content-disposition": 'attachment; filename="cairn-teams.zip"',
+      })
       .send(zip);
   });
 
@@ -424,7 +455,10 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
 }
 
 /** Slack teams installed for this Cairn workspace (OAuth installs), read from their sealed records. */
-async function slackInstallations(engine: Engine, workspaceSlug: string): Promise<{ team: string; installedAt: string }[]> {
+async function slackInstallations(
+  engine: Engine,
+  workspaceSlug: string,
+): Promise<{ team: string; installedAt: string }[]> {
   const rows = await engine.services.db.system((tx) => listInstallationsWithDates(tx, "slack"));
   const found: { team: string; installedAt: string }[] = [];
   for (const row of rows) {
@@ -460,7 +494,12 @@ async function workspaceInsights(engine: Engine, session: ConsoleSession) {
   const multipliers: number[] = [];
   const dayStart = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
   for (const person of people) {
-    const insights = (await engine.call({ workspace: session.workspace, person }, "http", "get_insights", {})) as {
+    const insights = (await engine.call(
+      { workspace: session.workspace, person },
+      "http",
+      "get_insights",
+      {},
+    )) as {
       basis?: string;
       burnout?: { risk?: number };
       score?: { value?: number };

@@ -25,7 +25,18 @@ const TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
   ".webmanifest": "application/manifest+json",
 };
-const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".css", ".json", ".map", ".svg", ".txt", ".webmanifest", ".ico"]);
+const COMPRESSIBLE = new Set([
+  ".html",
+  ".js",
+  ".mjs",
+  ".css",
+  ".json",
+  ".map",
+  ".svg",
+  ".txt",
+  ".webmanifest",
+  ".ico",
+]);
 
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 
@@ -85,7 +96,7 @@ export function pickEncoding(accept: string | undefined): "br" | "gzip" | undefi
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
     accepted.set(name, q ? Number(q.slice(2)) : 1);
   }
-  const ok = (name: string) => (accepted.get(name) ?? (accepted.get("*") ?? 0)) > 0;
+  const ok = (name: string) => (accepted.get(name) ?? accepted.get("*") ?? 0) > 0;
   if (ok("br")) return "br";
   if (ok("gzip")) return "gzip";
   return undefined;

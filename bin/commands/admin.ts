@@ -94,7 +94,9 @@ export async function runAdminCommand(config: Config, log: Logger, io: Io, args:
     }
   }
   if (password.length < MIN_PASSWORD_LENGTH) {
-    io.err(`cairn admin create: the password needs at least ${MIN_PASSWORD_LENGTH} characters; nothing changed.`);
+    io.err(
+      `cairn admin create: the password needs at least ${MIN_PASSWORD_LENGTH} characters; nothing changed.`,
+    );
     return 2;
   }
   const request = {
@@ -105,7 +107,11 @@ export async function runAdminCommand(config: Config, log: Logger, io: Io, args:
   };
   const server = runningServer(config);
   const result = server
-    ? ((await callLocalServer(server, "admin", request)) as { workspace: string; email: string; created: boolean })
+    ? ((await callLocalServer(server, "admin", request)) as {
+        workspace: string;
+        email: string;
+        created: boolean;
+      })
     : await (async () => {
         const runtime = await openRuntime(config, log);
         try {

@@ -83,11 +83,18 @@ export const createToken = defineAction({
   description:
     "Creates an API token for yourself, for scripts, the HTTP API and AI assistants over MCP (Authorization: Bearer <token>). The token acts as you, with your role. It is returned once, in `token`: store it now; Cairn keeps only its hash, and list_tokens shows just its first characters. Give it a name that says where it is used; set `expiresAt` to have it refused after that time (leave it out for a token that lasts until revoked).",
   input: z.object({
-    name: z.string().trim().min(1).max(100).describe('Where the token is used, e.g. "laptop script" or "Claude Desktop".'),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .describe('Where the token is used, e.g. "laptop script" or "Claude Desktop".'),
     expiresAt: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe("ISO 8601 time after which the token is refused, e.g. 2027-01-01T00:00:00Z. Leave out: no expiry."),
+      .describe(
+        "ISO 8601 time after which the token is refused, e.g. 2027-01-01T00:00:00Z. Leave out: no expiry.",
+      ),
   }),
   output: ApiToken.extend({
     token: z.string().describe("The token itself, shown this once."),

@@ -35,7 +35,9 @@ interface AuditRow {
 
 const asObject = (value: unknown): Record<string, unknown> => {
   const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
-  return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  return parsed && typeof parsed === "object" && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
 };
 
 /** Workspace-scoped: up to `limit` entries after `after`. */

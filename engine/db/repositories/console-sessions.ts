@@ -45,7 +45,13 @@ export async function insertConsoleSession(
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO console_sessions (workspace_id, person_id, token_hash, csrf_token, expires_at)
      VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [session.workspaceId, session.personId, session.tokenHash, session.csrfToken, session.expiresAt.toISOString()],
+    [
+      session.workspaceId,
+      session.personId,
+      session.tokenHash,
+      session.csrfToken,
+      session.expiresAt.toISOString(),
+    ],
   );
   return (rows[0] as { id: string }).id;
 }
@@ -78,7 +84,12 @@ export async function findConsoleSession(
   };
 }
 
-export async function touchConsoleSession(tx: Queryable, id: string, seenAt: Date, expiresAt: Date): Promise<void> {
+export async function touchConsoleSession(
+  tx: Queryable,
+  id: string,
+  seenAt: Date,
+  expiresAt: Date,
+): Promise<void> {
   await tx.query("UPDATE console_sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1", [
     id,
     seenAt.toISOString(),

@@ -15,7 +15,8 @@ export interface PersonListing {
   identities: { provider: "slack" | "teams"; externalId: string }[];
 }
 
-const json = (value: unknown): unknown => (typeof value === "string" ? (JSON.parse(value) as unknown) : value);
+const json = (value: unknown): unknown =>
+  typeof value === "string" ? (JSON.parse(value) as unknown) : value;
 
 /** Workspace-scoped: people by lower-cased email, after the given email (keyset), with Slack/Teams identities. */
 export async function listPeoplePage(

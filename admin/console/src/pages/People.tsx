@@ -41,6 +41,7 @@ function PeopleList() {
   });
   return (
     <>
+      <AddPerson onAdded={() => people.reload()} />
       <h2>Everyone in the workspace</h2>
       <Loaded resource={people}>
         {(data) =>
@@ -98,7 +99,48 @@ function PeopleList() {
   );
 }
 
+/** add_person: a person Cairn plans for; an owner then gives them a console password to invite them. */
+function AddPerson({ onAdded }: { onAdded(): void }) {
+  const [error, setError] = useState<unknown>();
+  const [added, setAdded] = useState<string>();
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    setError(undefined);
+    setAdded(undefined);
+    try {
+      const input: Record<string, unknown> = { email: String(data.get("email") ?? "").trim() };
+      const name = String(data.get("name") ?? "").trim();
+      if (name) input.name = name;
+      const timezone = String(data.get("timezone") ?? "").trim();
+      if (timezone) input.timezone = timezone;
+      const person = await api.action(z.looseObject({ email: z.string() }), "add_person", input);
+      setAdded(`Added ${person.email}. Edit them below to set a console password.`);
+      form.reset();
+      onAdded();
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+  return (
+    <form className="panel inline" onSubmit={submit} aria-label="Add a person">
+      <label htmlFor="add-person-email">Email</label>
+      <input id="add-person-email" name="email" type="email" required />
+      <label htmlFor="add-person-name">Name</label>
+      <input id="add-person-name" name="name" />
+      <label htmlFor="add-person-tz">Time zone</label>
+      <input id="add-person-tz" name="timezone" placeholder="Europe/Berlin" />
+      <button type="submit">Add person</button>
+      <ErrorNote error={error} />
+      {added && <p role="status">{added}</p>}
+    </form>
+  );
+}
+
 function PersonForm({ person, onDone }: { person: PersonRow; onDone(): void }) {
+  const { session } = useSession();
+  const owner = session.user.role === "owner";
   const [error, setError] = useState<unknown>();
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -115,6 +157,13 @@ function PersonForm({ person, onDone }: { person: PersonRow; onDone(): void }) {
         method: "PATCH",
         body,
       });
+      const password = String(data.get("password") ?? "");
+      if (owner && password) {
+        await api.request(z.unknown(), `/admin/api/people/${encodeURIComponent(person.id)}/password`, {
+          method: "POST",
+          body: { password },
+        });
+      }
       onDone();
     } catch (failure) {
       setError(failure instanceof WorkingHoursError ? new Error(failure.message) : failure);
@@ -142,6 +191,23 @@ function PersonForm({ person, onDone }: { person: PersonRow; onDone(): void }) {
       <small id={`${id}-hours-help`} className="muted">
         One weekday per line, e.g. “mon 09:00-12:30, 13:30-17:30” or “sat off”.
       </small>
+      {owner && (
+        <>
+          <label htmlFor={`${id}-password`}>Console password</label>
+          <input
+            id={`${id}-password`}
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            minLength={10}
+            aria-describedby={`${id}-password-help`}
+          />
+          <small id={`${id}-password-help`} className="muted">
+            Leave empty to keep it. Setting one lets this person sign in to the console (at least 10
+            characters).
+          </small>
+        </>
+      )}
       <ErrorNote error={error} />
       <div className="buttons">
         <button type="submit">Save</button>

@@ -1,94 +1,83 @@
 /**
- * `npm run bench -- console [--runs N]`: first load of each console page in headless Chromium against an
- * embedded Cairn (PGlite, in-process queue) on this machine. Each run is a fresh browser profile (cold
- * cache) that is already signed in; the time is from navigation to the page's heading with its data
- * loaded. Also the bytes sent for the first page and the console's asset sizes raw, gzip and brotli.
+ * `npm run bench -- console`: the admin console's server on embedded defaults (PGlite, in-process queue):
+ * sign-in (one scrypt hash and a session), reading the session from the cookie, the overview and the
+ * workspace insights, as medians over repeated requests; with `--dist <dir>` also the size of each built
+ * asset as sent (brotli, gzip) and the time to compress the build at start-up. Prints JSON on stdout.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { brotliCompressSync, gzipSync } from "node:zlib";
-import { browserSkip, openBrowser } from "../../e2e/console/browser.ts";
-import { ensureConsoleBuilt } from "../../e2e/console/build.ts";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { createOrResetOwner } from "../../../admin/auth/owners.ts";
+import { ConsoleClient } from "../../support/console-client.ts";
 import { startTestCairn } from "../../support/harness.ts";
+import { median, percentile } from "../support/stats.ts";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
-const PAGES = [
-  ["Overview", "/admin/"],
-  ["Connections", "/admin/connections"],
-  ["People", "/admin/people"],
-  ["Plans", "/admin/plans"],
-  ["Insights", "/admin/insights"],
-  ["Nudges", "/admin/nudges"],
-  ["Audit log", "/admin/audit"],
-  ["Bots and MCP", "/admin/bots"],
-] as const;
-const OWNER = { email: "bench@example.com", password: "benchmark password" };
-
-const skip = browserSkip();
-if (skip) {
-  process.stderr.write(`console bench skipped: ${skip}\n`);
-  process.exit(0);
-}
-await ensureConsoleBuilt();
-const cairn = await startTestCairn({ startWorkers: false });
-const setup = await fetch(`${cairn.url}/admin/api/setup`, {
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(OWNER),
+const summarize = (samples: number[]) => ({
+  median: Number(median(samples).toFixed(1)),
+  p95: Number(percentile(samples, 95).toFixed(1)),
 });
-const cookie = (setup.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-const [cookieName = "", cookieValue = ""] = cookie.split("=");
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "30" }, dist: { type: "string" } },
+});
+const runs = Number(values.runs);
 
-const results: Record<string, { medianMs: number; maxMs: number; transferredKB: number }> = {};
-try {
-  for (const [label, path] of PAGES) {
-    const times: number[] = [];
-    let transferred = 0;
-    for (let run = 0; run < runs; run++) {
-      const browser = await openBrowser();
-      try {
-        await browser.context.addCookies([{ name: cookieName, value: cookieValue, url: cairn.url }]);
-        const page = await browser.context.newPage();
-        const started = performance.now();
-        await page.goto(`${cairn.url}${path}`);
-        await page.getByRole("heading", { level: 1, name: label }).waitFor();
-        await page.waitForFunction(`document.querySelector('[aria-busy="true"]') === null`);
-        times.push(performance.now() - started);
-        transferred = await page.evaluate(
-          `performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((sum, e) => sum + (e.transferSize || 0), 0)`,
-        );
-      } finally {
-        await browser.close();
-      }
-    }
-    results[label] = {
-      medianMs: Math.round(median(times)),
-      maxMs: Math.round(Math.max(...times)),
-      transferredKB: Math.round(transferred / 102.4) / 10,
-    };
-    process.stderr.write(`${label}: ${results[label]?.medianMs} ms median of ${runs}\n`);
+async function time(fn: () => Promise<unknown>, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
   }
+  return samples;
+}
+
+const cairn = await startTestCairn({
+  startWorkers: false,
+  console: values.dist ? { distDir: values.dist } : {},
+});
+try {
+  await createOrResetOwner(cairn.engine.services.db, {
+    workspace: "bench",
+    email: "owner@example.com",
+    password: "bench password 1",
+  });
+  const browser = new ConsoleClient(cairn.url);
+  process.stderr.write(`console bench: ${runs} runs per request\n`);
+  const signIn = await time(() => browser.signIn("owner@example.com", "bench password 1"), runs);
+  const session = await time(() => browser.request("GET", "/admin/api/session"), runs * 5);
+  const overview = await time(() => browser.request("GET", "/admin/api/overview"), runs);
+  const insights = await time(
+    () => browser.request("GET", "/admin/api/insights/workspace"),
+    Math.max(5, runs / 3),
+  );
+  const result: Record<string, unknown> = {
+    backend: "PGlite + in-process",
+    runs,
+    signInMs: summarize(signIn),
+    sessionMs: summarize(session),
+    overviewMs: summarize(overview),
+    workspaceInsightsMs: summarize(insights),
+  };
+  if (values.dist) {
+    const { ConsoleFiles } = await import("../../../admin/console-api/static.ts");
+    const started = performance.now();
+    new ConsoleFiles(values.dist).warm();
+    result.precompressMs = Math.round(performance.now() - started);
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { brotliCompressSync, gzipSync } = await import("node:zlib");
+    result.assets = readdirSync(`${values.dist}/assets`)
+      .filter((name) => !name.endsWith(".br") && !name.endsWith(".gz"))
+      .map((name) => {
+        const raw = readFileSync(`${values.dist}/assets/${name}`);
+        return {
+          name,
+          bytes: raw.length,
+          br: brotliCompressSync(raw).length,
+          gzip: gzipSync(raw, { level: 9 }).length,
+        };
+      });
+  }
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await cairn.close();
 }
-
-const assets = join(new URL("../../../admin/console/dist/assets", import.meta.url).pathname);
-const sizes = readdirSync(assets)
-  .filter((name) => /\.(js|css)$/.test(name))
-  .map((name) => {
-    const raw = readFileSync(join(assets, name));
-    return {
-      name,
-      kB: raw.length / 1024,
-      gzipKB: gzipSync(raw).length / 1024,
-      brKB: brotliCompressSync(raw).length / 1024,
-    };
-  })
-  .sort((a, b) => b.kB - a.kB)
-  .map((a) => ({ name: a.name, kB: a.kB.toFixed(1), gzipKB: a.gzipKB.toFixed(1), brKB: a.brKB.toFixed(1) }));
-process.stdout.write(`${JSON.stringify({ runs, pages: results, assets: sizes }, null, 2)}\n`);

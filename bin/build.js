@@ -7,9 +7,19 @@
  * bin/cairn.js runs the sources through tsx.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 
 const root = new URL("..", import.meta.url).pathname;
 const next = join(root, "dist.next");
@@ -41,6 +51,41 @@ async function bundlePlanCommand() {
   });
 }
 
+/** Text assets worth compressing; images and fonts are compressed already. */
+const COMPRESSIBLE = /\.(js|css|html|svg|json|txt|map)$/;
+
+/**
+ * The admin console (admin/console, React + Vite) → admin/console/dist, served by the server under /admin.
+ * Each asset gets .br and .gz siblings, compressed once here so the server sends them as they are.
+ * Vite is a dev dependency: without it the console is not built and /admin says to run `npm run build`.
+ */
+async function buildConsole() {
+  let vite;
+  try {
+    vite = await import("vite");
+  } catch {
+    process.stderr.write("cairn build: Vite is not installed; the admin console was not built.\n");
+    return;
+  }
+  const consoleRoot = join(root, "admin/console");
+  await vite.build({ configFile: join(consoleRoot, "vite.config.ts"), root: consoleRoot, logLevel: "warn" });
+  const assets = join(consoleRoot, "dist/assets");
+  for (const name of readdirSync(assets)) {
+    if (!COMPRESSIBLE.test(name)) continue;
+    const content = readFileSync(join(assets, name));
+    writeFileSync(join(assets, `${name}.gz`), gzipSync(content, { level: 9 }));
+    writeFileSync(
+      join(assets, `${name}.br`),
+      brotliCompressSync(content, {
+        params: {
+          [zlib.BROTLI_PARAM_QUALITY]: 11,
+          [zlib.BROTLI_PARAM_SIZE_HINT]: content.length,
+        },
+      }),
+    );
+  }
+}
+
 let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -63,6 +108,15 @@ if (compiled.status !== 0) {
 }
 cpSync(join(root, "engine/db/migrations"), join(next, "engine/db/migrations"), { recursive: true });
 await bundlePlanCommand();
+try {
+  await buildConsole();
+} catch (error) {
+  rmSync(next, { recursive: true, force: true });
+  process.stderr.write(
+    `cairn build: the admin console failed to build; dist/ was left as it was.\n${error}\n`,
+  );
+  process.exit(1);
+}
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 writeFileSync(
   join(next, "package.json"),

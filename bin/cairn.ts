@@ -270,6 +270,10 @@ async function runCommand(command: string, rest: string[], extra: ExtraCommand |
       out(issued.token);
       return 0;
     }
+    case "admin": {
+      const { runAdminCommand } = await import("./commands/admin.ts");
+      return runAdminCommand(config, log, { out, err }, rest);
+    }
     case "call": {
       const { values, positionals } = parseArgs({
         args: rest,

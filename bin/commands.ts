@@ -69,6 +69,12 @@ Options:
 ${GLOBAL_OPTIONS}`,
   },
   {
+    name: "admin",
+    usage: "admin create --email <email> [--password <pw>]",
+    summary: "create or reset an owner of the admin console (/admin); asks for the password when absent",
+    help: async () => (await import("./commands/admin.ts")).ADMIN_HELP,
+  },
+  {
     name: "call",
     usage: "call <action> ['<json>'] [--workspace <slug>] [--person <email>]",
     summary: "run an action and print its JSON output",

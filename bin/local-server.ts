@@ -31,7 +31,7 @@ export function runningServer(config: Config): LocalServer | undefined {
 /** POSTs to the server's /api/local/<path>; its error object becomes a CairnError with the same code. */
 export async function callLocalServer(
   server: LocalServer,
-  path: "call" | "token",
+  path: "call" | "token" | "admin",
   body: unknown,
 ): Promise<unknown> {
   let response: Response;

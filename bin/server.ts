@@ -4,6 +4,8 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import { createMetrics, type HttpMetrics } from "../admin/api/metrics.ts";
 import { sendError } from "../admin/api/problem.ts";
 import { createApiRouter } from "../admin/api/router.ts";
+import { type AdminConsole, type ConsoleOptions, createAdminConsole } from "../admin/console-api/index.ts";
+import { teamsAppPackage } from "../bots/teams/app-package.ts";
 import type { Engine } from "../engine/engine.ts";
 import { bodyReadError, CairnError, ErrorCode, notFound } from "../engine/errors.ts";
 
@@ -20,6 +22,8 @@ export interface ServerOptions {
   /** Extra routers from other faces (MCP, webhooks, console). */
   mounts?: Mount[];
   metrics?: HttpMetrics;
+  /** The admin console at /admin (default: on, serving admin/console/dist); false leaves it out. */
+  console?: false | Omit<ConsoleOptions, "engine">;
 }
 
 export interface RunningServer {
@@ -27,6 +31,8 @@ export interface RunningServer {
   app: Express;
   server: Server;
   metrics: HttpMetrics;
+  /** The admin console, when mounted. */
+  console?: AdminConsole;
   /** Stops accepting, lets in-flight requests finish (up to timeoutMs), then closes. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -56,8 +62,10 @@ async function withTimeout(
   }
 }
 
-export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Express {
-  const { engine, metrics } = options;
+export function buildApp(
+  options: ServerOptions & { metrics: HttpMetrics; adminConsole?: AdminConsole },
+): Express {
+  const { engine, metrics, adminConsole } = options;
   const app = express();
   app.disable("x-powered-by");
   // req.ip is the client address the failed-authentication limit counts: behind N proxies, the Nth from the right.
@@ -94,7 +102,19 @@ export function buildApp(options: ServerOptions & { metrics: HttpMetrics }): Exp
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use("/api", createApiRouter({ engine, metrics, controlToken: options.controlToken }));
+  app.use(
+    "/api",
+    createApiRouter({
+      engine,
+      metrics,
+      controlToken: options.controlToken,
+      cookieActor: adminConsole?.cookieActor,
+    }),
+  );
+  if (adminConsole) {
+    app.get("/", (_req, res) => res.redirect(302, "/admin"));
+    app.use("/admin", adminConsole.router);
+  }
   for (const mount of options.mounts ?? []) app.use(mount.path, mount.router);
 
   // Last: no route answers with Express's HTML pages (and their stack traces); every answer is problem JSON.
@@ -136,7 +156,18 @@ export async function assertPortFree(port: number, host: string): Promise<void> 
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const metrics = options.metrics ?? createMetrics();
-  const app = buildApp({ ...options, metrics });
+  const { config } = options.engine.services;
+  const adminConsole =
+    options.console === false
+      ? undefined
+      : createAdminConsole({
+          engine: options.engine,
+          teamsPackage: config.MicrosoftAppId
+            ? (publicUrl) => teamsAppPackage({ appId: config.MicrosoftAppId as string, publicUrl })
+            : undefined,
+          ...options.console,
+        });
+  const app = buildApp({ ...options, metrics, adminConsole });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, options.host, (error?: Error) =>
       error ? reject(error) : resolve(listening),
@@ -171,8 +202,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     app,
     server,
     metrics,
+    console: adminConsole,
     async close(timeoutMs = 10_000) {
       closing = true;
+      // Live event streams never finish on their own: end them first so they do not hold the drain.
+      adminConsole?.close();
       for (const res of inFlight) endKeepAlive(res);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -12,9 +12,10 @@ import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, invalidInput, rateLimited, unauthorized } from "../../engine/errors.ts";
 import { sameSecret } from "../../engine/security/constant-time.ts";
 import type { RateLimiter } from "../../engine/security/rate-limiter.ts";
+import { createOrResetOwner } from "../auth/owners.ts";
 import { idempotentActions } from "./idempotency.ts";
 import type { HttpMetrics } from "./metrics.ts";
-import { sendError } from "./problem.ts";
+import { ProblemError, sendAnyError } from "./problem.ts";
 
 export interface ApiRouterOptions {
   engine: Engine;
@@ -23,6 +24,11 @@ export interface ApiRouterOptions {
   metrics: HttpMetrics;
   /** Lets CLI commands on this machine act through the server that owns the embedded database. */
   controlToken?: () => string | undefined;
+  /**
+   * The person a console session cookie signs in (undefined: no session). Used when a request has no
+   * Authorization header; throws the CSRF refusal for a state-changing request without the session's token.
+   */
+  cookieActor?: (req: Request) => Promise<Authenticated | undefined>;
 }
 
 type AuthedRequest = Request & { actor?: Authenticated };
@@ -47,9 +53,15 @@ export function createApiRouter(options: ApiRouterOptions): Router {
   router.use(express.json({ limit: "1mb" }));
 
   const authenticate = async (req: AuthedRequest, _res: Response, next: NextFunction) => {
-    req.actor = await authenticateFromAddress(authFailures, req.ip, () =>
-      authenticateBearer(engine.services.db, req.get("authorization")),
-    );
+    const fromCookie =
+      req.get("authorization") === undefined && options.cookieActor
+        ? await options.cookieActor(req)
+        : undefined;
+    req.actor =
+      fromCookie ??
+      (await authenticateFromAddress(authFailures, req.ip, () =>
+        authenticateBearer(engine.services.db, req.get("authorization")),
+      ));
     const wait = limiter.take(req.actor.principal);
     if (wait > 0) {
       throw rateLimited("calls", wait);
@@ -119,14 +131,21 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     });
   });
 
+  router.post("/local/admin", async (req, res) => {
+    await control(req);
+    const owner = await createOrResetOwner(engine.services.db, req.body);
+    res.json({ workspace: owner.workspace.slug, email: owner.person.email, created: owner.created });
+  });
+
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const unreadable = bodyReadError(error);
     if (unreadable) {
-      sendError(res, unreadable);
+      sendAnyError(res, unreadable);
       return;
     }
-    if (!(error instanceof CairnError)) engine.services.log.error({ err: error }, "API request failed");
-    sendError(res, error);
+    if (!(error instanceof CairnError) && !(error instanceof ProblemError))
+      engine.services.log.error({ err: error }, "API request failed");
+    sendAnyError(res, error);
   });
   return router;
 }

@@ -1,8 +1,15 @@
 import { z } from "zod";
-import { ApiToken, findApiToken, listApiTokens, revokeApiToken } from "../db/repositories/api-tokens.ts";
+import { newApiToken } from "../auth/api-tokens.ts";
+import {
+  ApiToken,
+  findApiToken,
+  insertApiToken,
+  listApiTokens,
+  revokeApiToken,
+} from "../db/repositories/api-tokens.ts";
 import { recordAudit } from "../db/repositories/event-log.ts";
 import { findPersonByEmail } from "../db/repositories/workspaces.ts";
-import { forbidden, notFound } from "../errors.ts";
+import { forbidden, invalidInput, notFound } from "../errors.ts";
 import type { ActionContext } from "./define.ts";
 import { defineAction } from "./define.ts";
 
@@ -70,4 +77,60 @@ export const revokeToken = defineAction({
   },
 });
 
-export const tokenActions = [listTokens, revokeToken];
+export const createToken = defineAction({
+  name: "create_token",
+  title: "Create an API token",
+  description:
+    "Creates an API token for yourself, for scripts, the HTTP API and AI assistants over MCP (Authorization: Bearer <token>). The token acts as you, with your role. It is returned once, in `token`: store it now; Cairn keeps only its hash, and list_tokens shows just its first characters. Give it a name that says where it is used; set `expiresAt` to have it refused after that time (leave it out for a token that lasts until revoked).",
+  input: z.object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .describe('Where the token is used, e.g. "laptop script" or "Claude Desktop".'),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(
+        "ISO 8601 time after which the token is refused, e.g. 2027-01-01T00:00:00Z. Leave out: no expiry.",
+      ),
+  }),
+  output: ApiToken.extend({
+    token: z.string().describe("The token itself, shown this once."),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  examples: ["create an API token called laptop"],
+  async run(ctx, input) {
+    const expiresAt = input.expiresAt === undefined ? undefined : new Date(input.expiresAt);
+    if (expiresAt && expiresAt.getTime() <= ctx.services.now().getTime()) {
+      throw invalidInput("expiresAt is in the past", [
+        { path: "expiresAt", message: "give a time in the future, or leave it out for no expiry" },
+      ]);
+    }
+    const fresh = newApiToken();
+    const created = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      const id = await insertApiToken(tx, {
+        workspaceId: ctx.workspace.id,
+        personId: ctx.person.id,
+        name: input.name,
+        tokenHash: fresh.tokenHash,
+        prefix: fresh.prefix,
+        expiresAt,
+      });
+      await recordAudit(tx, {
+        workspaceId: ctx.workspace.id,
+        actorPersonId: ctx.person.id,
+        actor: ctx.person.email,
+        action: "token_create",
+        target: ctx.person.email,
+        details: { tokenId: id, prefix: fresh.prefix, name: input.name, via: ctx.via },
+      });
+      return findApiToken(tx, id);
+    });
+    if (!created) throw new Error("The token just stored could not be read back");
+    return { ...created, token: fresh.token };
+  },
+});
+
+export const tokenActions = [listTokens, createToken, revokeToken];

@@ -12,6 +12,12 @@ import { ensurePerson, ensureWorkspace } from "../db/repositories/workspaces.ts"
 
 const TOKEN_PREFIX = "cairn_";
 
+/** A new bearer token and what is stored of it (its hash and first characters). */
+export function newApiToken(): { token: string; tokenHash: string; prefix: string } {
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  return { token, tokenHash: hashToken(token), prefix: token.slice(0, 12) };
+}
+
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
 export interface IssuedToken extends Actor {
@@ -24,7 +30,7 @@ export async function issueApiToken(
   db: Db,
   options: { workspace: string; email: string; admin?: boolean; name?: string; timezone?: string },
 ): Promise<IssuedToken> {
-  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const { token, tokenHash, prefix } = newApiToken();
   return db.system(async (tx) => {
     const workspace = await ensureWorkspace(tx, options.workspace);
     const person = await ensurePerson(tx, workspace.id, {
@@ -36,8 +42,8 @@ export async function issueApiToken(
       workspaceId: workspace.id,
       personId: person.id,
       name: options.name ?? "cli",
-      tokenHash: hashToken(token),
-      prefix: token.slice(0, 12),
+      tokenHash,
+      prefix,
     });
     await recordAudit(tx, {
       workspaceId: workspace.id,

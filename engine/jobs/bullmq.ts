@@ -237,6 +237,15 @@ class BullmqJobs implements Jobs {
     };
   }
 
+  async retry(queue: string, id: string): Promise<boolean> {
+    const q = await this.queue(queue);
+    // Jobs enqueued without a jobId keep BullMQ's own (numeric) id, stored as is.
+    const job = (await q.getJob(encodeJobId(id))) ?? (await q.getJob(id));
+    if (!job || (await job.getState()) !== "failed") return false;
+    await job.retry("failed");
+    return true;
+  }
+
   async start(): Promise<void> {
     await this.connected();
     this.started = true;

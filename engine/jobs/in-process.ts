@@ -181,6 +181,17 @@ class InProcessJobs implements Jobs {
     };
   }
 
+  async retry(queue: string, id: string): Promise<boolean> {
+    this.assertOpen();
+    const state = this.queues.get(queue);
+    const index = state?.failed.findIndex((job) => job.id === id) ?? -1;
+    if (!state || index < 0) return false;
+    const [failed] = state.failed.splice(index, 1);
+    if (!failed) return false;
+    await this.enqueue(queue, failed.name, failed.data, { jobId: failed.id });
+    return true;
+  }
+
   async start(): Promise<void> {
     this.assertOpen();
     this.started = true;

@@ -92,6 +92,11 @@ export interface Jobs {
   removeRepeat(queue: string, key: string): Promise<boolean>;
   failed(queue: string, limit?: number): Promise<FailedJob[]>;
   counts(queue: string): Promise<QueueCounts>;
+  /**
+   * Runs a failed job again (same id, name and data, a fresh set of tries); false when the queue has no
+   * failed job with that id.
+   */
+  retry(queue: string, id: string): Promise<boolean>;
   /** Starts pulling jobs for every registered handler (role worker). */
   start(): Promise<void>;
   /** Readiness: throws when the backend is unreachable. */

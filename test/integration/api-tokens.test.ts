@@ -105,6 +105,7 @@ for (const backend of backends()) {
         assert.ok(!serialized.includes(secret), "no token or hash in the output");
       assert.deepEqual(Object.keys(own[0] as object).sort(), [
         "createdAt",
+        "expiresAt",
         "id",
         "lastUsedAt",
         "name",

@@ -88,6 +88,7 @@ describe("inbound routes refuse missing and forged credentials", () => {
       for (const [path, body] of [
         ["/api/local/token", tokenRequest],
         ["/api/local/call", callRequest],
+        ["/api/local/admin", { workspace: "forged-ws", email: "forger@example.com", password: "forged password 1" }],
       ] as const) {
         const response = await send("POST", path, { ...json, ...headers }, body);
         assert.equal(response.status, 401, `${path} ${JSON.stringify(headers)}`);

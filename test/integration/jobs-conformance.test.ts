@@ -211,6 +211,26 @@ function jobsConformance(label: string, factory: () => Jobs, skip: string | fals
       assert.equal(failed?.attempts, 1);
     });
 
+    it("retry() runs a failed job again with its data, and says false for an unknown id", async () => {
+      const jobs = open();
+      const queue = uniqueQueue();
+      const runs: unknown[] = [];
+      jobs.handle<{ n: number }>(queue, async (job) => {
+        runs.push(job.data);
+        if (runs.length === 1) throw new UnrecoverableJobError("first run fails");
+      });
+      await jobs.start();
+      const id = await jobs.enqueue(queue, "sync", { n: 7 }, { attempts: 1 });
+      await waitFor("the job to fail", async () => (await jobs.failed(queue)).length === 1);
+      assert.equal(await jobs.retry(queue, "no-such-job"), false);
+      assert.equal(await jobs.retry(queue, id), true);
+      await waitFor("the retried job to run", () => runs.length === 2);
+      await waitForDrainedQueue(jobs, queue);
+      assert.deepEqual(runs, [{ n: 7 }, { n: 7 }]);
+      assert.equal((await jobs.failed(queue)).length, 0);
+      assert.equal(await jobs.retry(queue, id), false, "a job that succeeded is not failed any more");
+    });
+
     it("retries after RetryLaterError's delay without consuming an attempt", async () => {
       const jobs = open();
       const queue = uniqueQueue();

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { connectorSettingsOf, registeredConnectors } from "../../bin/connectors.ts";
 import { installFaces, installWorkers, prepareModules } from "../../bin/modules/index.ts";
-import { type RunningServer, startServer } from "../../bin/server.ts";
+import { type RunningServer, type ServerOptions, startServer } from "../../bin/server.ts";
 import type { Actor, AnyAction } from "../../engine/actions/define.ts";
 import { issueApiToken } from "../../engine/auth/api-tokens.ts";
 import { type Config, loadConfig } from "../../engine/config.ts";
@@ -181,6 +181,8 @@ export async function openTestEngine(options: TestEngineOptions = {}): Promise<T
 
 export interface TestCairnOptions extends TestEngineOptions {
   startWorkers?: boolean;
+  /** The admin console's options (a fake build's distDir), or false to leave it out. */
+  console?: ServerOptions["console"];
 }
 
 export async function startTestCairn(options: TestCairnOptions = {}): Promise<TestCairn> {
@@ -188,7 +190,13 @@ export async function startTestCairn(options: TestCairnOptions = {}): Promise<Te
   prepareModules(engine, config, silentLogger);
   if (options.startWorkers !== false) installWorkers(engine, config, silentLogger);
   const faces = await installFaces(engine, config, silentLogger);
-  const server = await startServer({ engine, port: 0, host: "127.0.0.1", mounts: faces.mounts });
+  const server = await startServer({
+    engine,
+    port: 0,
+    host: "127.0.0.1",
+    mounts: faces.mounts,
+    console: options.console,
+  });
   await faces.afterListen(server.url);
   if (options.startWorkers !== false) await jobs.start();
 

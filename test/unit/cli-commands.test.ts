@@ -15,6 +15,15 @@ describe("the command table", () => {
     }
   });
 
+  it("lists cairn admin create with its flags, and its help", async () => {
+    const admin = findCommand("admin");
+    assert.ok(admin, "bin/commands.ts lists admin");
+    assert.equal(admin.usage, "admin create --email <email> [--password <pw>]");
+    const help = typeof admin.help === "function" ? await admin.help() : admin.help;
+    assert.match(help ?? "", /cairn admin create --email <email> \[--password <password>\]/);
+    assert.match(help ?? "", /--workspace <slug>/);
+  });
+
   it("has one entry per name", () => {
     assert.equal(new Set(commands.map((c) => c.name)).size, commands.length);
   });

@@ -12,6 +12,7 @@ export const ApiToken = z.object({
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  expiresAt: z.string().nullable().describe("After this the token is refused; null: it never expires."),
 });
 export type ApiToken = z.infer<typeof ApiToken>;
 
@@ -24,6 +25,7 @@ interface TokenRow {
   created_at: Date | string;
   last_used_at: Date | string | null;
   revoked_at: Date | string | null;
+  expires_at: Date | string | null;
 }
 
 const iso = (value: Date | string | null): string | null =>
@@ -37,9 +39,10 @@ const tokenFromRow = (row: TokenRow): ApiToken => ({
   createdAt: iso(row.created_at) as string,
   lastUsedAt: iso(row.last_used_at),
   revokedAt: iso(row.revoked_at),
+  expiresAt: iso(row.expires_at),
 });
 
-const TOKEN_SELECT = `SELECT t.id, t.name, t.prefix, t.person_id, p.email, t.created_at, t.last_used_at, t.revoked_at
+const TOKEN_SELECT = `SELECT t.id, t.name, t.prefix, t.person_id, p.email, t.created_at, t.last_used_at, t.revoked_at, t.expires_at
   FROM api_tokens t JOIN people p ON p.id = t.person_id`;
 
 export interface NewApiToken {
@@ -48,13 +51,22 @@ export interface NewApiToken {
   name: string;
   tokenHash: string;
   prefix: string;
+  expiresAt?: Date;
 }
 
 /** Stores a token's hash; returns the token's id. */
 export async function insertApiToken(tx: Queryable, token: NewApiToken): Promise<string> {
   const inserted = await tx.query<{ id: string }>(
-    "INSERT INTO api_tokens (workspace_id, person_id, name, token_hash, prefix) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    [token.workspaceId, token.personId, token.name, token.tokenHash, token.prefix],
+    `INSERT INTO api_tokens (workspace_id, person_id, name, token_hash, prefix, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [
+      token.workspaceId,
+      token.personId,
+      token.name,
+      token.tokenHash,
+      token.prefix,
+      token.expiresAt?.toISOString() ?? null,
+    ],
   );
   return (inserted.rows[0] as { id: string }).id;
 }
@@ -88,7 +100,7 @@ export async function findActiveTokenOwner(
               .map((c) => `p.${c}`)
               .join(", ")}
      FROM api_tokens t JOIN workspaces w ON w.id = t.workspace_id JOIN people p ON p.id = t.person_id
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`,
     [tokenHash],
   );
   const row = result.rows[0];

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench -- console-pages [--runs N]`: first load of each console page in headless Chromium against an
+ * embedded Cairn (PGlite, in-process queue) on this machine. Each run is a fresh browser profile (cold
+ * cache) that is already signed in; the time is from navigation to the page's heading with its data
+ * loaded. Also the bytes sent for the first page and the console's asset sizes raw, gzip and brotli.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { browserSkip, openBrowser } from "../../e2e/console/browser.ts";
+import { ensureConsoleBuilt } from "../../e2e/console/build.ts";
+import { startTestCairn } from "../../support/harness.ts";
+
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
+const PAGES = [
+  ["Overview", "/admin/"],
+  ["Connections", "/admin/connections"],
+  ["People", "/admin/people"],
+  ["Plans", "/admin/plans"],
+  ["Insights", "/admin/insights"],
+  ["Nudges", "/admin/nudges"],
+  ["Audit log", "/admin/audit"],
+  ["Bots and MCP", "/admin/bots"],
+] as const;
+const OWNER = { email: "bench@example.com", password: "benchmark password" };
+
+const skip = browserSkip();
+if (skip) {
+  process.stderr.write(`console bench skipped: ${skip}\n`);
+  process.exit(0);
+}
+await ensureConsoleBuilt();
+const cairn = await startTestCairn({ startWorkers: false });
+const setup = await fetch(`${cairn.url}/admin/api/setup`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(OWNER),
+});
+const cookie = (setup.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+const [cookieName = "", cookieValue = ""] = cookie.split("=");
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+const results: Record<string, { medianMs: number; maxMs: number; transferredKB: number }> = {};
+try {
+  for (const [label, path] of PAGES) {
+    const times: number[] = [];
+    let transferred = 0;
+    for (let run = 0; run < runs; run++) {
+      const browser = await openBrowser();
+      try {
+        await browser.context.addCookies([{ name: cookieName, value: cookieValue, url: cairn.url }]);
+        const page = await browser.context.newPage();
+        const started = performance.now();
+        await page.goto(`${cairn.url}${path}`);
+        await page.getByRole("heading", { level: 1, name: label }).waitFor();
+        await page.waitForFunction(`document.querySelector('[aria-busy="true"]') === null`);
+        times.push(performance.now() - started);
+        transferred = await page.evaluate(
+          `performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((sum, e) => sum + (e.transferSize || 0), 0)`,
+        );
+      } finally {
+        await browser.close();
+      }
+    }
+    results[label] = {
+      medianMs: Math.round(median(times)),
+      maxMs: Math.round(Math.max(...times)),
+      transferredKB: Math.round(transferred / 102.4) / 10,
+    };
+    process.stderr.write(`${label}: ${results[label]?.medianMs} ms median of ${runs}\n`);
+  }
+} finally {
+  await cairn.close();
+}
+
+const assets = join(new URL("../../../admin/console/dist/assets", import.meta.url).pathname);
+const sizes = readdirSync(assets)
+  .filter((name) => /\.(js|css)$/.test(name))
+  .map((name) => {
+    const raw = readFileSync(join(assets, name));
+    return {
+      name,
+      kB: raw.length / 1024,
+      gzipKB: gzipSync(raw).length / 1024,
+      brKB: brotliCompressSync(raw).length / 1024,
+    };
+  })
+  .sort((a, b) => b.kB - a.kB)
+  .map((a) => ({ name: a.name, kB: a.kB.toFixed(1), gzipKB: a.gzipKB.toFixed(1), brKB: a.brKB.toFixed(1) }));
+process.stdout.write(`${JSON.stringify({ runs, pages: results, assets: sizes }, null, 2)}\n`);

@@ -2,6 +2,7 @@ import { chatModule } from "../faces/chat.ts";
 import { mcpModule } from "../faces/mcp.ts";
 import { slackModule } from "../faces/slack.ts";
 import { teamsModule } from "../faces/teams.ts";
+import { nudgesModule } from "../workers/nudges.ts";
 import { planningModule } from "../workers/planning.ts";
 import { syncModule } from "../workers/sync.ts";
 import type { FaceModule } from "./types.ts";
@@ -10,6 +11,7 @@ import type { FaceModule } from "./types.ts";
 export const faceModules: FaceModule[] = [
   planningModule,
   syncModule,
+  nudgesModule,
   mcpModule,
   slackModule,
   teamsModule,

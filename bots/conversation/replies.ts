@@ -8,6 +8,7 @@ import { PlanResult, ScheduledBlock } from "../../engine/actions/planning.ts";
 import { InsightsWithBehavior } from "../../engine/behavior/insights.ts";
 import { Person, Task, Workspace } from "../../engine/domain.ts";
 import type { Button, Message, MessagePart, TimelineItem } from "./message.ts";
+import { nudgeReply } from "./nudges.ts";
 import { say, stripMarks } from "./message.ts";
 
 const PRIORITY = ["", "urgent", "high", "normal", "low"] as const;
@@ -167,6 +168,8 @@ function planReply(plan: z.infer<typeof PlanResult>): Message {
 
 /** Renders one successful action call for a person in `timezone`. */
 export function replyFor(action: string, output: unknown, timezone: string, now = new Date()): Message {
+  const nudge = nudgeReply(action, output, timezone);
+  if (nudge) return nudge;
   switch (action) {
     case "create_task":
     case "update_task":

@@ -2,6 +2,7 @@ import { connectionActions } from "./connections.ts";
 import type { AnyAction } from "./define.ts";
 import { habitActions } from "./habits.ts";
 import { insightActions } from "./insights.ts";
+import { nudgeActions } from "./nudges.ts";
 import { peopleActions } from "./people.ts";
 import { planningActions } from "./planning.ts";
 import { taskActions } from "./tasks.ts";
@@ -14,6 +15,7 @@ export const allActions: AnyAction[] = [
   ...planningActions,
   ...habitActions,
   ...insightActions,
+  ...nudgeActions,
   ...connectionActions,
   ...tokenActions,
 ];

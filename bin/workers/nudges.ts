@@ -29,7 +29,12 @@ export const nudgesModule: FaceModule = {
     const everyMinutes = config.CAIRN_NUDGE_EVERY_MINUTES;
     const schedule =
       everyMinutes > 0
-        ? services.jobs.repeat<SweepJob>(NUDGE_QUEUE, SWEEP_JOB, {}, { everyMs: everyMinutes * 60_000, key: SWEEP_KEY })
+        ? services.jobs.repeat<SweepJob>(
+            NUDGE_QUEUE,
+            SWEEP_JOB,
+            {},
+            { everyMs: everyMinutes * 60_000, key: SWEEP_KEY },
+          )
         : services.jobs.removeRepeat(NUDGE_QUEUE, SWEEP_KEY);
     schedule.catch((error: unknown) => log.error({ err: error }, "nudges: could not schedule the evaluator"));
   },

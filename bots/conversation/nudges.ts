@@ -33,7 +33,8 @@ export function nudgeReply(action: string, output: unknown, timezone: string): M
     const list = ListOutput.safeParse(output);
     if (!list.success) return undefined;
     const { nudges } = list.data;
-    if (nudges.length === 0) return { text: "No nudges yet.", parts: [{ type: "text", text: "No nudges yet." }] };
+    if (nudges.length === 0)
+      return { text: "No nudges yet.", parts: [{ type: "text", text: "No nudges yet." }] };
     return {
       text: `${nudges.length} nudge${nudges.length === 1 ? "" : "s"}`,
       parts: [
@@ -67,7 +68,9 @@ export function nudgeReply(action: string, output: unknown, timezone: string): M
             { label: "Nudges", value: kinds },
             {
               label: "Quiet hours",
-              value: preferences.quietHours ? `${preferences.quietHours.start}–${preferences.quietHours.end}` : "none",
+              value: preferences.quietHours
+                ? `${preferences.quietHours.start}–${preferences.quietHours.end}`
+                : "none",
             },
             { label: "At most a day", value: String(preferences.dailyCap) },
             { label: "Channel", value: preferences.channel },

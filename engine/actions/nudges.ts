@@ -35,9 +35,7 @@ import { type ActionContext, defineAction } from "./define.ts";
 import { rescheduleTask } from "./planning.ts";
 import { completeTask } from "./tasks.ts";
 
-const NudgeId = z
-  .uuid()
-  .describe("The nudge's id (a UUID, as on the nudge's buttons or from list_nudges)");
+const NudgeId = z.uuid().describe("The nudge's id (a UUID, as on the nudge's buttons or from list_nudges)");
 
 export const Nudge = z.object({
   id: z.uuid(),
@@ -150,11 +148,7 @@ export const listNudges = defineAction({
 
 const MAX_SNOOZE_MINUTES = 7 * 24 * 60;
 
-async function snooze(
-  ctx: ActionContext,
-  nudge: StoredNudge,
-  until: Date,
-): Promise<z.input<typeof Nudge>> {
+async function snooze(ctx: ActionContext, nudge: StoredNudge, until: Date): Promise<z.input<typeof Nudge>> {
   const now = ctx.services.now();
   const updated = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
     const row = await rescheduleNudge(tx, nudge.id, now, until);
@@ -165,7 +159,13 @@ async function snooze(
       taskId: nudge.taskId,
       blockId: nudge.blockId,
       type: "nudge_acted",
-      payload: { nudgeId: nudge.id, kind: nudge.kind, answer: "snooze", until: until.toISOString(), via: ctx.via },
+      payload: {
+        nudgeId: nudge.id,
+        kind: nudge.kind,
+        answer: "snooze",
+        until: until.toISOString(),
+        via: ctx.via,
+      },
       occurredAt: now,
     });
     return row;
@@ -181,10 +181,16 @@ export const snoozeNudge = defineAction({
   name: "snooze_nudge",
   title: "Snooze a nudge",
   description:
-    "Sends a nudge again later: give its nudgeId and either `minutes` (1 to 10080) or `until` (an ISO 8601 instant in the future). In chat, \"snooze 30\" snoozes the last nudge you got. Returns the nudge with its new time.",
+    'Sends a nudge again later: give its nudgeId and either `minutes` (1 to 10080) or `until` (an ISO 8601 instant in the future). In chat, "snooze 30" snoozes the last nudge you got. Returns the nudge with its new time.',
   input: z.object({
     nudgeId: NudgeId,
-    minutes: z.number().int().min(1).max(MAX_SNOOZE_MINUTES).optional().describe("Snooze for this many minutes"),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SNOOZE_MINUTES)
+      .optional()
+      .describe("Snooze for this many minutes"),
     until: IsoInput.optional().describe("Or snooze until this instant"),
   }),
   output: NudgeOutcome,
@@ -202,12 +208,16 @@ export const snoozeNudge = defineAction({
         { path: "until", message: "leave it out when minutes is given" },
       ]);
     }
-    const until = input.until ? new Date(input.until) : new Date(now.getTime() + (input.minutes ?? 0) * 60_000);
+    const until = input.until
+      ? new Date(input.until)
+      : new Date(now.getTime() + (input.minutes ?? 0) * 60_000);
     if (until.getTime() <= now.getTime()) {
       throw invalidInput("until is in the past", [{ path: "until", message: "give a future instant" }]);
     }
     if (until.getTime() > now.getTime() + MAX_SNOOZE_MINUTES * 60_000) {
-      throw invalidInput("Snoozes last at most 7 days", [{ path: "until", message: "at most 7 days from now" }]);
+      throw invalidInput("Snoozes last at most 7 days", [
+        { path: "until", message: "at most 7 days from now" },
+      ]);
     }
     const nudge = await snooze(ctx, await loadNudge(ctx, input.nudgeId), until);
     return { nudge, message: `Snoozed until ${until.toISOString().slice(0, 16).replace("T", " ")} UTC.` };
@@ -218,7 +228,10 @@ export const snoozeNudge = defineAction({
 function rescheduleWindow(now: Date, due: string | null): { start: string; end: string } {
   const soon = now.getTime() + 30 * 60_000;
   const dueMs = due ? Date.parse(due) : Number.NaN;
-  const end = Number.isFinite(dueMs) && dueMs > soon ? Math.min(dueMs, now.getTime() + 2 * 86_400_000) : now.getTime() + 2 * 86_400_000;
+  const end =
+    Number.isFinite(dueMs) && dueMs > soon
+      ? Math.min(dueMs, now.getTime() + 2 * 86_400_000)
+      : now.getTime() + 2 * 86_400_000;
   return { start: now.toISOString(), end: new Date(end).toISOString() };
 }
 
@@ -257,9 +270,13 @@ export const answerNudge = defineAction({
       }
     } else if (input.answer === "reschedule") {
       if (!nudge.taskId) {
-        throw conflict("This nudge is not about a task; there is nothing to reschedule. Answer done, snooze or skip.");
+        throw conflict(
+          "This nudge is not about a task; there is nothing to reschedule. Answer done, snooze or skip.",
+        );
       }
-      const task = await ctx.services.db.scoped(ctx.workspace.id, (tx) => getTaskById(tx, nudge.taskId as string));
+      const task = await ctx.services.db.scoped(ctx.workspace.id, (tx) =>
+        getTaskById(tx, nudge.taskId as string),
+      );
       const moved = await rescheduleTask.run(ctx, {
         taskId: nudge.taskId,
         ...rescheduleWindow(ctx.services.now(), task?.due ?? null),
@@ -320,7 +337,9 @@ export const setNudgePreferences = defineAction({
     const changed = Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined);
     return {
       preferences,
-      message: changed.length ? `Updated ${changed.join(", ")}.` : "Nothing changed; these are your nudge preferences.",
+      message: changed.length
+        ? `Updated ${changed.join(", ")}.`
+        : "Nothing changed; these are your nudge preferences.",
     };
   },
 });

@@ -4,12 +4,7 @@
  * the job (attempts, backoff); after the last try the nudge is recorded as failed with the error, for the console.
  */
 import { appendEvent } from "../db/repositories/event-log.ts";
-import {
-  cancelNudge,
-  claimNudge,
-  markNudgeFailed,
-  markNudgeSent,
-} from "../db/repositories/nudges.ts";
+import { cancelNudge, claimNudge, markNudgeFailed, markNudgeSent } from "../db/repositories/nudges.ts";
 import { getTaskStatus } from "../db/repositories/tasks.ts";
 import type { JobContext, JobHandler } from "../jobs/port.ts";
 import { Message } from "../messaging/message.ts";
@@ -49,7 +44,9 @@ export async function deliverNudge(
   if (claimed.reason) return { outcome: "cancelled", reason: claimed.reason };
   const { nudge } = claimed;
   const message = Message.safeParse(nudge.message);
-  const body = message.success ? message.data : { text: nudge.text, parts: [{ type: "text" as const, text: nudge.text }] };
+  const body = message.success
+    ? message.data
+    : { text: nudge.text, parts: [{ type: "text" as const, text: nudge.text }] };
   try {
     const delivery = await services.messenger.send({ workspaceId, personId: nudge.personId }, body);
     const sentAt = services.now();
@@ -69,7 +66,9 @@ export async function deliverNudge(
         occurredAt: sentAt,
       });
     });
-    return delivery.delivered ? { outcome: "sent", channel: delivery.channel } : { outcome: "failed", error: UNREACHABLE };
+    return delivery.delivered
+      ? { outcome: "sent", channel: delivery.channel }
+      : { outcome: "failed", error: UNREACHABLE };
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     const final = job.attempt >= DELIVERY_ATTEMPTS;

@@ -55,7 +55,10 @@ export function nudgeIdOf(message: Message): string | undefined {
     if (part.type !== "buttons") continue;
     for (const button of part.buttons) {
       const id = button.call.input.nudgeId;
-      if ((button.call.action === "answer_nudge" || button.call.action === "snooze_nudge") && typeof id === "string")
+      if (
+        (button.call.action === "answer_nudge" || button.call.action === "snooze_nudge") &&
+        typeof id === "string"
+      )
         return id;
     }
   }

@@ -120,13 +120,22 @@ export async function evaluatePerson(
     });
   }
   for (const nudge of recorded) {
-    await enqueueDelivery(services, { workspaceId, id: nudge.id, scheduledFor: nudge.sendAt, snoozeCount: 0 });
+    await enqueueDelivery(services, {
+      workspaceId,
+      id: nudge.id,
+      scheduledFor: nudge.sendAt,
+      snoozeCount: 0,
+    });
   }
   return { scheduled: recorded, known: known.size, dropped: timing.dropped.length };
 }
 
 /** Re-enqueues the person's nudges still waiting to be sent: a no-op while their jobs exist. */
-export async function requeueScheduled(services: EngineServices, workspaceId: string, personId: string): Promise<number> {
+export async function requeueScheduled(
+  services: EngineServices,
+  workspaceId: string,
+  personId: string,
+): Promise<number> {
   const waiting = await services.db.scoped(workspaceId, (tx) => scheduledNudges(tx, personId));
   for (const nudge of waiting) await enqueueDelivery(services, { workspaceId, ...nudge });
   return waiting.length;

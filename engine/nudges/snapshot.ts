@@ -4,16 +4,13 @@
  * the latest plan's unscheduled work, their streak and their nudge preferences.
  */
 import { DateTime } from "luxon";
+import { insightsFor } from "../behavior/insights.ts";
 import type { Db } from "../db/port.ts";
 import { listPersonEvents } from "../db/repositories/event-log.ts";
-import {
-  getNudgePreferencesJson,
-  latestUnscheduled,
-} from "../db/repositories/nudges.ts";
+import { getNudgePreferencesJson, latestUnscheduled } from "../db/repositories/nudges.ts";
 import { listBlocks, listBusyEvents } from "../db/repositories/plans.ts";
 import { listOpenTaskSummaries } from "../db/repositories/tasks.ts";
 import { findPersonById } from "../db/repositories/workspaces.ts";
-import { insightsFor } from "../behavior/insights.ts";
 import { loadPlanningProfile } from "../scheduling/input/profile.ts";
 import { type NudgePreferences, nudgePreferencesFrom } from "./kinds.ts";
 import { DEFAULT_TRIGGER_SETTINGS, type PersonSnapshot } from "./triggers.ts";

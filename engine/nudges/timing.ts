@@ -62,12 +62,19 @@ function allowedAt(input: TimingInput, at: number, ownBlockId: string | null): b
   if (!day.intervals.some((i) => at >= i.start && at < i.end)) return false;
   return !input.busy.some(
     (b) =>
-      (ownBlockId === null || b.blockId !== ownBlockId) && at >= Date.parse(b.start) && at < Date.parse(b.end),
+      (ownBlockId === null || b.blockId !== ownBlockId) &&
+      at >= Date.parse(b.start) &&
+      at < Date.parse(b.end),
   );
 }
 
 /** The first allowed moment in [from, to], in 5-minute steps. */
-function firstAllowed(input: TimingInput, from: number, to: number, ownBlockId: string | null): number | undefined {
+function firstAllowed(
+  input: TimingInput,
+  from: number,
+  to: number,
+  ownBlockId: string | null,
+): number | undefined {
   for (let at = from; at <= to; at += STEP) if (allowedAt(input, at, ownBlockId)) return at;
   return undefined;
 }

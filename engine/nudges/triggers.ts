@@ -174,34 +174,26 @@ export function nudgeCandidates(
     const today = live.filter((b) => Date.parse(b.end) > first.start);
     const minutes = today.reduce((sum, b) => sum + (Date.parse(b.end) - Date.parse(b.start)) / MINUTE, 0);
     const opening = today[0];
-    add(
-      "morning_plan",
-      day.date,
-      { earliest: first.start, latest: first.start + 120 * MINUTE },
-      (id) =>
-        nudgeMessage(
-          id,
-          "Your day",
-          today.length === 0
-            ? "Nothing is planned for today yet. Say “plan my day” and Cairn fits your tasks around your meetings."
-            : `${today.length} focus block${today.length === 1 ? "" : "s"} today (${Math.round((minutes / 60) * 10) / 10} h), the first at ${clockOf(zone, Date.parse(opening?.start ?? snapshot.now))}: **${opening?.title ?? "focus"}**.`,
-          { done: "Got it", snoozeMinutes: 30, skip: true },
-        ),
+    add("morning_plan", day.date, { earliest: first.start, latest: first.start + 120 * MINUTE }, (id) =>
+      nudgeMessage(
+        id,
+        "Your day",
+        today.length === 0
+          ? "Nothing is planned for today yet. Say “plan my day” and Cairn fits your tasks around your meetings."
+          : `${today.length} focus block${today.length === 1 ? "" : "s"} today (${Math.round((minutes / 60) * 10) / 10} h), the first at ${clockOf(zone, Date.parse(opening?.start ?? snapshot.now))}: **${opening?.title ?? "focus"}**.`,
+        { done: "Got it", snoozeMinutes: 30, skip: true },
+      ),
     );
 
     // Wrap-up: half an hour before the working day ends.
     const left = live.filter((b) => Date.parse(b.start) >= now && Date.parse(b.start) < last.end).length;
-    add(
-      "wrap_up",
-      day.date,
-      { earliest: last.end - 30 * MINUTE, latest: last.end },
-      (id) =>
-        nudgeMessage(
-          id,
-          "Wrapping up",
-          `${snapshot.completedToday} task${snapshot.completedToday === 1 ? "" : "s"} done today${left > 0 ? `; ${left} block${left === 1 ? "" : "s"} still planned before you stop` : ""}. Anything to note for tomorrow?`,
-          { done: "Done for today", snoozeMinutes: 15, skip: true },
-        ),
+    add("wrap_up", day.date, { earliest: last.end - 30 * MINUTE, latest: last.end }, (id) =>
+      nudgeMessage(
+        id,
+        "Wrapping up",
+        `${snapshot.completedToday} task${snapshot.completedToday === 1 ? "" : "s"} done today${left > 0 ? `; ${left} block${left === 1 ? "" : "s"} still planned before you stop` : ""}. Anything to note for tomorrow?`,
+        { done: "Done for today", snoozeMinutes: 15, skip: true },
+      ),
     );
 
     // Weekly review: on the last working day of the week, some time in its last three hours.
@@ -223,9 +215,13 @@ export function nudgeCandidates(
     }
 
     // Overload: more planned today than free time, or due work the plan could not fit.
-    const free = day.intervals.reduce((sum, i) => sum + (i.end - i.start) - busyInside(snapshot.meetings, i), 0);
+    const free = day.intervals.reduce(
+      (sum, i) => sum + (i.end - i.start) - busyInside(snapshot.meetings, i),
+      0,
+    );
     const planned = live.reduce(
-      (sum, b) => sum + Math.max(0, Math.min(Date.parse(b.end), last.end) - Math.max(Date.parse(b.start), first.start)),
+      (sum, b) =>
+        sum + Math.max(0, Math.min(Date.parse(b.end), last.end) - Math.max(Date.parse(b.start), first.start)),
       0,
     );
     if (planned > free || snapshot.unscheduled.length > 0) {
@@ -325,7 +321,7 @@ export function nudgeCandidates(
           nudgeMessage(
             id,
             "Deadline at risk",
-            `**${task.title}** is due ${dueLabel(zone, task.due as string, now)} and looks at risk: about ${Math.round(task.probability as number * 100)} % chance of finishing on time.`,
+            `**${task.title}** is due ${dueLabel(zone, task.due as string, now)} and looks at risk: about ${Math.round((task.probability as number) * 100)} % chance of finishing on time.`,
             { snoozeMinutes: 60, reschedule: true, skip: true },
             "Reschedule moves its focus time to the earliest free slot today.",
           ),

@@ -5,7 +5,14 @@
  */
 import type { Queryable } from "../port.ts";
 
-export type NudgeRowStatus = "scheduled" | "sending" | "sent" | "acted" | "dismissed" | "cancelled" | "failed";
+export type NudgeRowStatus =
+  | "scheduled"
+  | "sending"
+  | "sent"
+  | "acted"
+  | "dismissed"
+  | "cancelled"
+  | "failed";
 
 export interface StoredNudge {
   id: string;
@@ -159,7 +166,11 @@ export async function countNudgesOn(tx: Queryable, personId: string, localDate: 
   return Number(result.rows[0]?.n ?? 0);
 }
 
-export async function getNudge(tx: Queryable, id: string, personId?: string): Promise<StoredNudge | undefined> {
+export async function getNudge(
+  tx: Queryable,
+  id: string,
+  personId?: string,
+): Promise<StoredNudge | undefined> {
   const result = await tx.query<NudgeRow>(
     `SELECT ${COLUMNS} FROM nudges WHERE id = $1${personId ? " AND person_id = $2" : ""}`,
     personId ? [id, personId] : [id],
@@ -189,7 +200,12 @@ export async function claimNudge(
   return row ? fromRow(row) : undefined;
 }
 
-export async function markNudgeSent(tx: Queryable, id: string, at: Date, channel: string | null): Promise<void> {
+export async function markNudgeSent(
+  tx: Queryable,
+  id: string,
+  at: Date,
+  channel: string | null,
+): Promise<void> {
   await tx.query(
     `UPDATE nudges SET status = 'sent', sent_at = $2, channel = $3, last_error = NULL, updated_at = $2
      WHERE id = $1 AND status = 'sending'`,
@@ -221,7 +237,12 @@ export async function cancelNudge(tx: Queryable, id: string, at: Date, reason: s
 }
 
 /** Schedules the nudge again for `until` (a snooze); false when it was already answered or cancelled. */
-export async function rescheduleNudge(tx: Queryable, id: string, at: Date, until: Date): Promise<StoredNudge | undefined> {
+export async function rescheduleNudge(
+  tx: Queryable,
+  id: string,
+  at: Date,
+  until: Date,
+): Promise<StoredNudge | undefined> {
   const result = await tx.query<NudgeRow>(
     `UPDATE nudges SET status = 'scheduled', scheduled_for = $3, snooze_count = snooze_count + 1,
        expires_at = greatest(coalesce(expires_at, $3), $3::timestamptz + interval '1 hour'),
@@ -257,7 +278,11 @@ export interface NudgeListQuery {
 }
 
 /** The person's nudges, newest first. */
-export async function listNudgeRows(tx: Queryable, personId: string, query: NudgeListQuery): Promise<StoredNudge[]> {
+export async function listNudgeRows(
+  tx: Queryable,
+  personId: string,
+  query: NudgeListQuery,
+): Promise<StoredNudge[]> {
   const where = ["person_id = $1"];
   const params: unknown[] = [personId];
   const add = (sql: string, ...values: unknown[]) => {
@@ -270,7 +295,8 @@ export async function listNudgeRows(tx: Queryable, personId: string, query: Nudg
   };
   if (query.statuses && query.statuses.length > 0) add("status = ANY(?::text[])", query.statuses);
   if (query.since) add("scheduled_for >= ?", query.since);
-  if (query.before) add("(scheduled_for, id) < (?::timestamptz, ?::uuid)", query.before.scheduledFor, query.before.id);
+  if (query.before)
+    add("(scheduled_for, id) < (?::timestamptz, ?::uuid)", query.before.scheduledFor, query.before.id);
   params.push(query.limit);
   const result = await tx.query<NudgeRow>(
     `SELECT ${COLUMNS} FROM nudges WHERE ${where.join(" AND ")}
@@ -295,11 +321,18 @@ export async function sendHourStats(tx: Queryable): Promise<{ hour: number; sent
     `SELECT send_hour, count(*) AS sent, count(*) FILTER (WHERE status = 'acted') AS acted
      FROM nudges WHERE sent_at IS NOT NULL AND send_hour IS NOT NULL GROUP BY send_hour`,
   );
-  return result.rows.map((row) => ({ hour: row.send_hour, sent: Number(row.sent), acted: Number(row.acted) }));
+  return result.rows.map((row) => ({
+    hour: row.send_hour,
+    sent: Number(row.sent),
+    acted: Number(row.acted),
+  }));
 }
 
 /** The latest plan's unscheduled tasks (task ids and titles). */
-export async function latestUnscheduled(tx: Queryable, personId: string): Promise<{ taskId: string; title: string }[]> {
+export async function latestUnscheduled(
+  tx: Queryable,
+  personId: string,
+): Promise<{ taskId: string; title: string }[]> {
   const result = await tx.query<{ unscheduled: unknown }>(
     "SELECT unscheduled FROM plans WHERE person_id = $1 ORDER BY version DESC LIMIT 1",
     [personId],

@@ -15,6 +15,7 @@ import {
   type StoredNudge,
   saveNudgePreferencesJson,
 } from "../db/repositories/nudges.ts";
+import { listBlocks } from "../db/repositories/plans.ts";
 import { getTaskById } from "../db/repositories/tasks.ts";
 import { Iso, IsoInput } from "../domain.ts";
 import { conflict, invalidInput, notFound } from "../errors.ts";
@@ -32,7 +33,7 @@ import {
 } from "../nudges/kinds.ts";
 import { enqueueDelivery } from "../nudges/scheduler.ts";
 import { type ActionContext, defineAction } from "./define.ts";
-import { rescheduleTask } from "./planning.ts";
+import { rescheduleTask, respondToBlock } from "./planning.ts";
 import { completeTask } from "./tasks.ts";
 
 const NudgeId = z.uuid().describe("The nudge's id (a UUID, as on the nudge's buttons or from list_nudges)");
@@ -277,6 +278,21 @@ export const answerNudge = defineAction({
       const task = await ctx.services.db.scoped(ctx.workspace.id, (tx) =>
         getTaskById(tx, nudge.taskId as string),
       );
+      // A missed block did not happen: it gives its time back, so the task is planned in full elsewhere.
+      if (nudge.kind === "block_missed") {
+        const now = ctx.services.now();
+        const started = await ctx.services.db.scoped(ctx.workspace.id, (tx) =>
+          listBlocks(tx, ctx.person.id, {
+            taskId: nudge.taskId as string,
+            statuses: ["planned"],
+            from: now.toISOString(),
+            to: now.toISOString(),
+          }),
+        );
+        for (const block of started) {
+          await respondToBlock.run(ctx, { blockId: block.id, response: "delete" });
+        }
+      }
       const moved = await rescheduleTask.run(ctx, {
         taskId: nudge.taskId,
         ...rescheduleWindow(ctx.services.now(), task?.due ?? null),

@@ -28,7 +28,7 @@ export const SWEEP_KEY = "nudges-sweep";
 export const DEFAULT_SWEEP_EVERY_MS = 5 * 60_000;
 /** Tries per delivery, the first included. */
 export const DELIVERY_ATTEMPTS = 3;
-export const DELIVERY_BACKOFF_MS = 2_000;
+export const DELIVERY_BACKOFF_MS = 1_000;
 
 export interface DeliverJob {
   workspaceId: string;

@@ -11,6 +11,7 @@ import { localDay, type NudgeCandidate } from "./triggers.ts";
 
 const MINUTE = 60_000;
 const STEP = 5 * MINUTE;
+export const DEFAULT_HORIZON_MS = 60 * MINUTE;
 
 export interface TimingInput {
   personId: string;
@@ -23,6 +24,11 @@ export interface TimingInput {
   /** Nudges already scheduled or sent on the person's local today (they count toward the cap). */
   alreadyToday: number;
   sendTimes: SendTimeStats;
+  /**
+   * Only nudges due within this long are scheduled now (default an hour); later ones are decided by a later
+   * evaluation, so they do not take the daily cap from more urgent nudges that come up in between.
+   */
+  horizonMs?: number;
 }
 
 export interface TimedNudge extends NudgeCandidate {
@@ -32,7 +38,7 @@ export interface TimedNudge extends NudgeCandidate {
   localDate: string;
 }
 
-export type DropReason = "kind_off" | "no_time" | "daily_cap";
+export type DropReason = "kind_off" | "no_time" | "daily_cap" | "later";
 
 export interface TimingResult {
   scheduled: TimedNudge[];
@@ -130,6 +136,10 @@ export function scheduleNudges(candidates: readonly NudgeCandidate[], input: Tim
     const at = firstAllowed(input, from, latest, candidate.ownBlockId);
     if (at === undefined) {
       result.dropped.push({ id: candidate.id, kind: candidate.kind, reason: "no_time" });
+      continue;
+    }
+    if (at > Date.parse(input.now) + (input.horizonMs ?? DEFAULT_HORIZON_MS)) {
+      result.dropped.push({ id: candidate.id, kind: candidate.kind, reason: "later" });
       continue;
     }
     const local = DateTime.fromMillis(at, { zone: input.timezone });

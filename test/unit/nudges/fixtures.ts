@@ -59,6 +59,7 @@ export function timing(
     busy: [],
     alreadyToday: 0,
     sendTimes: new Map(),
+    horizonMs: 24 * 3_600_000,
     ...fields,
   };
 }

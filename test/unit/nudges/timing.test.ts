@@ -111,6 +111,17 @@ describe("nudge timing", () => {
     assert.ok(hours.size >= 3);
   });
 
+  it("decides only what is due within the horizon; later nudges wait for a later evaluation", () => {
+    const wrap = candidate("wrap_up");
+    const now = timing({ now: monday("09:00"), horizonMs: 60 * 60_000 });
+    assert.deepEqual(
+      scheduleNudges([wrap], now).dropped.map((d) => d.reason),
+      ["later"],
+    );
+    const soon = timing({ now: monday("16:00"), horizonMs: 60 * 60_000 });
+    assert.equal(scheduleNudges([wrap], soon).scheduled[0]?.sendAt, monday("17:00"));
+  });
+
   it("fixed-time nudges (block starting soon) go as early as allowed, not at a learned hour", () => {
     const soon = block({ start: monday("10:00"), end: monday("10:50") });
     const [starting] = nudgeCandidates(snapshot({ now: monday("09:45"), blocks: [soon] })).filter(

@@ -8,8 +8,8 @@ import { PlanResult, ScheduledBlock } from "../../engine/actions/planning.ts";
 import { InsightsWithBehavior } from "../../engine/behavior/insights.ts";
 import { Person, Task, Workspace } from "../../engine/domain.ts";
 import type { Button, Message, MessagePart, TimelineItem } from "./message.ts";
-import { nudgeReply } from "./nudges.ts";
 import { say, stripMarks } from "./message.ts";
+import { nudgeReply } from "./nudges.ts";
 
 const PRIORITY = ["", "urgent", "high", "normal", "low"] as const;
 

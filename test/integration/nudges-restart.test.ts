@@ -69,7 +69,9 @@ for (const backend of backends()) {
     }
 
     const rows = (engine: Engine, actor: Actor) =>
-      engine.services.db.scoped(actor.workspace.id, (tx) => listNudgeRows(tx, actor.person.id, { limit: 50 }));
+      engine.services.db.scoped(actor.workspace.id, (tx) =>
+        listNudgeRows(tx, actor.person.id, { limit: 50 }),
+      );
 
     async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
@@ -132,10 +134,7 @@ for (const backend of backends()) {
       );
       const sent = [...one.recorder.sent, ...two.recorder.sent];
       assert.equal(sent.length, people.length, "one morning plan per person, from either worker");
-      assert.deepEqual(
-        sent.map((s) => s.to.personId).sort(),
-        people.map((p) => p.person.id).sort(),
-      );
+      assert.deepEqual(sent.map((s) => s.to.personId).sort(), people.map((p) => p.person.id).sort());
     });
   });
 }

@@ -3,12 +3,13 @@
  * did) to the nudges worth sending, each with the window it is useful in. Pure: the evaluator reads the
  * snapshot from the database, timing.ts picks the moment inside the window.
  */
-import { DateTime } from "luxon";
+import { DateTime, type Zone } from "luxon";
 import type { Weekday } from "../domain.ts";
 import type { Message } from "../messaging/message.ts";
 import { nudgeIdFor } from "./ids.ts";
 import type { NudgeKind } from "./kinds.ts";
 import { nudgeMessage } from "./message.ts";
+import { zoneAround } from "./zone.ts";
 
 const MINUTE = 60_000;
 
@@ -96,7 +97,7 @@ export interface LocalDay {
   intervals: { start: number; end: number }[];
 }
 
-export function localDay(zone: string, at: number, hours: PersonSnapshot["workingHours"]): LocalDay {
+export function localDay(zone: Zone | string, at: number, hours: PersonSnapshot["workingHours"]): LocalDay {
   const local = DateTime.fromMillis(at, { zone });
   const weekday = WEEKDAY_OF[local.weekday - 1] as Weekday;
   const date = local.toISODate() as string;
@@ -109,15 +110,15 @@ export function localDay(zone: string, at: number, hours: PersonSnapshot["workin
   return { date, weekday, intervals };
 }
 
-export function atClock(zone: string, date: string, clock: string): number {
+export function atClock(zone: Zone | string, date: string, clock: string): number {
   if (clock === "24:00") return DateTime.fromISO(date, { zone }).plus({ days: 1 }).toMillis();
   return DateTime.fromISO(`${date}T${clock}`, { zone }).toMillis();
 }
 
-const clockOf = (zone: string, at: number) => DateTime.fromMillis(at, { zone }).toFormat("HH:mm");
+const clockOf = (zone: Zone | string, at: number) => DateTime.fromMillis(at, { zone }).toFormat("HH:mm");
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function dueLabel(zone: string, due: string, now: number): string {
+function dueLabel(zone: Zone | string, due: string, now: number): string {
   const local = DateTime.fromISO(due, { zone });
   const today = DateTime.fromMillis(now, { zone });
   if (local.hasSame(today, "day")) return `today ${local.toFormat("HH:mm")}`;
@@ -136,8 +137,8 @@ export function nudgeCandidates(
   snapshot: PersonSnapshot,
   settings: TriggerSettings = DEFAULT_TRIGGER_SETTINGS,
 ): NudgeCandidate[] {
-  const zone = snapshot.timezone;
   const now = Date.parse(snapshot.now);
+  const zone = zoneAround(snapshot.timezone, now);
   const day = localDay(zone, now, snapshot.workingHours);
   const out: NudgeCandidate[] = [];
   const add = (

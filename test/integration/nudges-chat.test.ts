@@ -115,8 +115,9 @@ describe("a nudge in Slack", () => {
     await sweep(cairn.engine.services, { workspaceId: ada.workspace.id });
     const [nudge] = (await slack.waitForMessages(count + 1)).slice(count);
     assert.ok(nudge);
-    assert.match(nudge.channel, /^D/);
-    assert.match(nudge.text, /^Your day:/);
+    const channel = nudge.channel ?? "";
+    assert.match(channel, /^D/);
+    assert.match(nudge.text ?? "", /^Your day:/);
     const actions = (nudge.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find(
       (b) => b.type === "actions",
     );
@@ -134,12 +135,12 @@ describe("a nudge in Slack", () => {
         user: { id: "UADA", username: "ada", team_id: slack.teamId },
         api_app_id: "A0FAKEAPP",
         token: "legacy",
-        container: { type: "message", message_ts: nudge.ts, channel_id: nudge.channel, is_ephemeral: false },
+        container: { type: "message", message_ts: nudge.ts, channel_id: channel, is_ephemeral: false },
         trigger_id: "1.2.3",
         team: { id: slack.teamId, domain: "acme" },
-        channel: { id: nudge.channel, name: "directmessage" },
+        channel: { id: channel, name: "directmessage" },
         message: { type: "message", ts: nudge.ts, text: nudge.text, blocks: nudge.blocks },
-        response_url: slack.responseUrl(nudge.channel),
+        response_url: slack.responseUrl(channel),
         actions: [{ ...gotIt, block_id: "b1", action_ts: "1.0" }],
       }),
     }).toString();

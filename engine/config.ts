@@ -98,6 +98,13 @@ export const settings = [
   },
   { env: "CAIRN_LOG_LEVEL", description: "pino log level.", default: "info", schema: logLevel },
   {
+    env: "CAIRN_NUDGE_EVERY_MINUTES",
+    description:
+      "How often the nudge evaluator looks at everyone's day and schedules coaching nudges; 0 turns the evaluator off.",
+    default: "5",
+    schema: z.coerce.number().int().min(0).max(1440).default(5),
+  },
+  {
     env: "CAIRN_SHUTDOWN_TIMEOUT_MS",
     description:
       "On SIGTERM, how long to wait for requests and jobs to finish. Shutdown not done 3 s later exits with status 1.",

@@ -85,6 +85,7 @@ export const EventType = z.enum([
   "block_completed",
   "nudge_sent",
   "nudge_acted",
+  "nudge_dismissed",
   "focus_started",
 ]);
 export type EventType = z.infer<typeof EventType>;

@@ -1,6 +1,6 @@
 /**
  * Which faces, workers and extra commands this build of Cairn has. Composition only: each module wires
- * one folder to the engine: faces in bin/faces/ (MCP, chat), workers in bin/workers/ (sync, planning).
+ * one folder to the engine: faces in bin/faces/ (MCP, chat), workers in bin/workers/ (sync, planning, nudges).
  */
 import type { Config } from "../../engine/config.ts";
 import type { Engine } from "../../engine/engine.ts";

@@ -3,6 +3,7 @@ import { emailModule } from "../faces/email.ts";
 import { mcpModule } from "../faces/mcp.ts";
 import { slackModule } from "../faces/slack.ts";
 import { teamsModule } from "../faces/teams.ts";
+import { nudgesModule } from "../workers/nudges.ts";
 import { planningModule } from "../workers/planning.ts";
 import { syncModule } from "../workers/sync.ts";
 import type { FaceModule } from "./types.ts";
@@ -11,6 +12,7 @@ import type { FaceModule } from "./types.ts";
 export const faceModules: FaceModule[] = [
   planningModule,
   syncModule,
+  nudgesModule,
   mcpModule,
   slackModule,
   teamsModule,

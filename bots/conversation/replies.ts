@@ -10,6 +10,7 @@ import { Person, Task, Workspace } from "../../engine/domain.ts";
 import { WhatIfResult } from "../../engine/scheduling/service/what-if.ts";
 import type { Button, Message, MessagePart, TimelineItem } from "./message.ts";
 import { say, stripMarks } from "./message.ts";
+import { nudgeReply } from "./nudges.ts";
 
 const PRIORITY = ["", "urgent", "high", "normal", "low"] as const;
 
@@ -175,6 +176,8 @@ function planReply(plan: z.infer<typeof PlanResult>): Message {
 
 /** Renders one successful action call for a person in `timezone`. */
 export function replyFor(action: string, output: unknown, timezone: string, now = new Date()): Message {
+  const nudge = nudgeReply(action, output, timezone);
+  if (nudge) return nudge;
   switch (action) {
     case "create_task":
     case "update_task":

@@ -7,6 +7,7 @@
  */
 import { type ConversationReference, MessageFactory } from "botbuilder";
 import { type Messenger, notDelivered } from "../../engine/messaging/messenger.ts";
+import { nudgeIdOf } from "../../engine/nudges/message.ts";
 import type { Message } from "../conversation/message.ts";
 import type { TeamsAdapter } from "./adapter.ts";
 import { cardAttachment, type TeamsBotLog, throwIfRefused } from "./bot.ts";
@@ -211,7 +212,12 @@ export class TeamsMessenger {
 export function teamsAsMessenger(teams: TeamsMessenger): Messenger {
   return {
     async send(to, message) {
-      const result = await teams.send({ workspaceId: to.workspaceId, personId: to.personId }, message);
+      const nudgeId = nudgeIdOf(message);
+      const result = await teams.send(
+        { workspaceId: to.workspaceId, personId: to.personId },
+        message,
+        nudgeId ? { nudgeId } : {},
+      );
       if (result.ok) return { delivered: true, channel: "teams" };
       if (result.failure.attempts === 0) return notDelivered;
       throw new Error(

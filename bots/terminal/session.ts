@@ -42,7 +42,10 @@ export async function runTerminalChat(
   };
   write(session.greeting);
   const unsubscribe = session.subscribe?.((message) => {
-    write(`\n${toTerminalText(message, session.style).text}`);
+    // A message Cairn sends (a nudge) is the latest reply: its numbered buttons are the ones a number picks.
+    const rendered = toTerminalText(message, session.style);
+    choices = rendered.choices;
+    write(`\n${rendered.text}`);
     session.output.write(prompt);
   });
   session.output.write(prompt);

@@ -3,6 +3,7 @@ import type { AnyAction } from "./define.ts";
 import { estimateActions } from "./estimates.ts";
 import { habitActions } from "./habits.ts";
 import { insightActions } from "./insights.ts";
+import { nudgeActions } from "./nudges.ts";
 import { peopleActions } from "./people.ts";
 import { planningActions } from "./planning.ts";
 import { taskActions } from "./tasks.ts";
@@ -18,6 +19,7 @@ export const allActions: AnyAction[] = [
   ...insightActions,
   ...whatIfActions,
   ...estimateActions,
+  ...nudgeActions,
   ...connectionActions,
   ...tokenActions,
 ];

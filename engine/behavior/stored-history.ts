@@ -26,6 +26,7 @@ const AS_HISTORY: Partial<Record<LoggedType, EventType>> = {
   block_deleted: "block_deleted",
   nudge_sent: "nudge_sent",
   nudge_acted: "nudge_acted",
+  nudge_dismissed: "nudge_dismissed",
 };
 
 export async function storedHistory(

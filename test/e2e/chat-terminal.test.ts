@@ -47,7 +47,7 @@ describe("cairn chat in a terminal", () => {
       const done = /\[(\d+)\] Done/.exec(next)?.[1];
       assert.ok(done, `a numbered Done button in:\n${next}`);
       await say(done, /Marked write the Q3 report as done/);
-      await say("snooze 30", /not available in this version/);
+      await say("snooze 30", /There is no nudge to answer right now/);
       child.stdin.write("exit\n");
       assert.equal(await exited, 0, stderr);
     } finally {

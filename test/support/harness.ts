@@ -94,6 +94,8 @@ export function testConfig(
       // The suite logs in to Postgres as the `postgres` superuser (test/integration/production-role.test.ts
       // runs Cairn as a non-superuser login role).
       CAIRN_ALLOW_SUPERUSER: "1",
+      // No nudge sweep behind a test's back: nudge tests turn it on or run it themselves.
+      CAIRN_NUDGE_EVERY_MINUTES: "0",
       ...overrides,
     },
     connectorSettingsOf(connectors),

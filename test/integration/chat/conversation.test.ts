@@ -131,8 +131,8 @@ for (const backend of backends()) {
       assert.match(insights.text, /^Score \d+/);
       assert.ok(insights.parts.some((p) => p.type === "fields"));
       assert.match((await respond(port, "what's my score")).text, /^Score \d+/);
-      const notYet = await respond(port, "snooze 30");
-      assert.match(notYet.text, /not available in this version/);
+      const noNudge = await respond(port, "snooze 30");
+      assert.match(noNudge.text, /There is no nudge to answer right now/);
       assert.match((await respond(port, "blorp")).text, /didn't catch that/);
       const admin = await respond(port, "sync now");
       assert.match(admin.text, /not available|couldn't do that|Synced|Syncing/);

@@ -1,0 +1,84 @@
+/**
+ * The delivery job: claims the nudge, checks it still matters (its task open, its window not over), sends it
+ * through the Messenger port and records the outcome with a nudge_sent event. A send that throws is retried by
+ * the job (attempts, backoff); after the last try the nudge is recorded as failed with the error, for the console.
+ */
+import { appendEvent } from "../db/repositories/event-log.ts";
+import { cancelNudge, claimNudge, markNudgeFailed, markNudgeSent } from "../db/repositories/nudges.ts";
+import { getTaskStatus } from "../db/repositories/tasks.ts";
+import type { JobContext, JobHandler } from "../jobs/port.ts";
+import { Message } from "../messaging/message.ts";
+import type { EngineServices } from "../services.ts";
+import { DELIVERY_ATTEMPTS, type DeliverJob } from "./scheduler.ts";
+
+/** A claim older than this is taken over (its worker died between claim and send). */
+export const CLAIM_LEASE_MS = 2 * 60_000;
+
+export type DeliveryOutcome =
+  | { outcome: "sent"; channel: string | null }
+  | { outcome: "skipped" }
+  | { outcome: "cancelled"; reason: string }
+  | { outcome: "failed"; error: string };
+
+const UNREACHABLE = "No chat channel reaches this person (connect Slack or Teams, or open `cairn chat`).";
+
+export async function deliverNudge(
+  services: EngineServices,
+  job: Pick<JobContext<DeliverJob>, "data" | "attempt">,
+): Promise<DeliveryOutcome> {
+  const { workspaceId, nudgeId } = job.data;
+  const now = services.now();
+  const claimed = await services.db.scoped(workspaceId, async (tx) => {
+    const nudge = await claimNudge(tx, nudgeId, now, CLAIM_LEASE_MS);
+    if (!nudge) return undefined;
+    let reason: string | undefined;
+    if (nudge.expiresAt && Date.parse(nudge.expiresAt) < now.getTime()) reason = "its moment passed";
+    if (nudge.taskId) {
+      const status = await getTaskStatus(tx, nudge.taskId);
+      if (status === "done" || status === "cancelled" || status === undefined) reason = "its task is closed";
+    }
+    if (reason) await cancelNudge(tx, nudge.id, now, reason);
+    return { nudge, reason };
+  });
+  if (!claimed) return { outcome: "skipped" };
+  if (claimed.reason) return { outcome: "cancelled", reason: claimed.reason };
+  const { nudge } = claimed;
+  const message = Message.safeParse(nudge.message);
+  const body = message.success
+    ? message.data
+    : { text: nudge.text, parts: [{ type: "text" as const, text: nudge.text }] };
+  try {
+    const delivery = await services.messenger.send({ workspaceId, personId: nudge.personId }, body);
+    const sentAt = services.now();
+    await services.db.scoped(workspaceId, async (tx) => {
+      if (!delivery.delivered) {
+        await markNudgeFailed(tx, nudge.id, sentAt, UNREACHABLE, true);
+        return;
+      }
+      await markNudgeSent(tx, nudge.id, sentAt, delivery.channel);
+      await appendEvent(tx, {
+        workspaceId,
+        personId: nudge.personId,
+        taskId: nudge.taskId,
+        blockId: nudge.blockId,
+        type: "nudge_sent",
+        payload: { nudgeId: nudge.id, kind: nudge.kind, channel: delivery.channel, sendHour: nudge.sendHour },
+        occurredAt: sentAt,
+      });
+    });
+    return delivery.delivered
+      ? { outcome: "sent", channel: delivery.channel }
+      : { outcome: "failed", error: UNREACHABLE };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const final = job.attempt >= DELIVERY_ATTEMPTS;
+    await services.db.scoped(workspaceId, (tx) => markNudgeFailed(tx, nudge.id, services.now(), text, final));
+    services.log.warn({ nudgeId: nudge.id, attempt: job.attempt, final, err: text }, "nudge delivery failed");
+    if (final) return { outcome: "failed", error: text };
+    throw error;
+  }
+}
+
+export function deliveryHandler(services: EngineServices): JobHandler<DeliverJob> {
+  return (job) => deliverNudge(services, job);
+}

@@ -1,0 +1,2 @@
+/** `npm run bench -- nudges`: nudge evaluation throughput (see throughput.ts). */
+import "./throughput.ts";

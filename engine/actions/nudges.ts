@@ -264,7 +264,7 @@ export const answerNudge = defineAction({
     let message: string;
     if (input.answer === "done") {
       if (nudge.taskId) {
-        const task = await completeTask.run(ctx, { id: nudge.taskId });
+        const task = await completeTask.run(ctx, { id: nudge.taskId, cascade: false });
         message = `Marked “${task.title}” done.`;
       } else {
         message = "Noted.";

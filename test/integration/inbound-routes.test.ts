@@ -77,6 +77,11 @@ describe("inbound routes refuse missing and forged credentials", () => {
     const json = { "content-type": "application/json" };
     const tokenRequest = JSON.stringify({ workspace: "forged-ws", person: "eve@forged.test", admin: true });
     const callRequest = JSON.stringify({ action: "list_people", workspace: "demo" });
+    const adminRequest = JSON.stringify({
+      workspace: "forged-ws",
+      email: "forger@example.com",
+      password: "forged password 1",
+    });
     const forgeries: Record<string, string>[] = [
       {},
       { "x-cairn-control": "" },
@@ -88,7 +93,7 @@ describe("inbound routes refuse missing and forged credentials", () => {
       for (const [path, body] of [
         ["/api/local/token", tokenRequest],
         ["/api/local/call", callRequest],
-        ["/api/local/admin", { workspace: "forged-ws", email: "forger@example.com", password: "forged password 1" }],
+        ["/api/local/admin", adminRequest],
       ] as const) {
         const response = await send("POST", path, { ...json, ...headers }, body);
         assert.equal(response.status, 401, `${path} ${JSON.stringify(headers)}`);

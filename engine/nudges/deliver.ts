@@ -4,11 +4,18 @@
  * the job (attempts, backoff); after the last try the nudge is recorded as failed with the error, for the console.
  */
 import { appendEvent } from "../db/repositories/event-log.ts";
-import { cancelNudge, claimNudge, markNudgeFailed, markNudgeSent } from "../db/repositories/nudges.ts";
+import {
+  cancelNudge,
+  claimNudge,
+  getNudgePreferencesJson,
+  markNudgeFailed,
+  markNudgeSent,
+} from "../db/repositories/nudges.ts";
 import { getTaskStatus } from "../db/repositories/tasks.ts";
 import type { JobContext, JobHandler } from "../jobs/port.ts";
 import { Message } from "../messaging/message.ts";
 import type { EngineServices } from "../services.ts";
+import { nudgePreferencesFrom } from "./kinds.ts";
 import { DELIVERY_ATTEMPTS, type DeliverJob } from "./scheduler.ts";
 
 /** A claim older than this is taken over (its worker died between claim and send). */
@@ -20,7 +27,8 @@ export type DeliveryOutcome =
   | { outcome: "cancelled"; reason: string }
   | { outcome: "failed"; error: string };
 
-const UNREACHABLE = "No chat channel reaches this person (connect Slack or Teams, or open `cairn chat`).";
+const UNREACHABLE =
+  "No channel reaches this person (connect Slack or Teams, open `cairn chat`, or set SMTP_URL for email).";
 
 export async function deliverNudge(
   services: EngineServices,
@@ -38,21 +46,27 @@ export async function deliverNudge(
       if (status === "done" || status === "cancelled" || status === undefined) reason = "its task is closed";
     }
     if (reason) await cancelNudge(tx, nudge.id, now, reason);
-    return { nudge, reason };
+    const preferences = nudgePreferencesFrom(await getNudgePreferencesJson(tx, nudge.personId));
+    return { nudge, reason, channel: preferences.channel };
   });
   if (!claimed) return { outcome: "skipped" };
   if (claimed.reason) return { outcome: "cancelled", reason: claimed.reason };
   const { nudge } = claimed;
+  // The weekly review is read at leisure: email first when email reaches the person; otherwise their choice.
+  const prefer = claimed.channel === "email" || nudge.kind === "weekly_review" ? "email" : "chat";
   const message = Message.safeParse(nudge.message);
   const body = message.success
     ? message.data
     : { text: nudge.text, parts: [{ type: "text" as const, text: nudge.text }] };
   try {
-    const delivery = await services.messenger.send({ workspaceId, personId: nudge.personId }, body);
+    const delivery = await services.messenger.send({ workspaceId, personId: nudge.personId }, body, {
+      prefer,
+    });
+    const refused = delivery.reason ?? UNREACHABLE;
     const sentAt = services.now();
     await services.db.scoped(workspaceId, async (tx) => {
       if (!delivery.delivered) {
-        await markNudgeFailed(tx, nudge.id, sentAt, UNREACHABLE, true);
+        await markNudgeFailed(tx, nudge.id, sentAt, refused, true);
         return;
       }
       await markNudgeSent(tx, nudge.id, sentAt, delivery.channel);
@@ -68,7 +82,7 @@ export async function deliverNudge(
     });
     return delivery.delivered
       ? { outcome: "sent", channel: delivery.channel }
-      : { outcome: "failed", error: UNREACHABLE };
+      : { outcome: "failed", error: refused };
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     const final = job.attempt >= DELIVERY_ATTEMPTS;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Queryable } from "../db/port.ts";
 import { appendEvent, recordAudit } from "../db/repositories/event-log.ts";
 import { markStartedBlocksDone } from "../db/repositories/plans.ts";
+import { clearSuggestedTags, markSuggestedTags } from "../db/repositories/tag-suggestions.ts";
 import {
   deleteTaskById,
   dependencyEdges,
@@ -16,6 +17,7 @@ import { Energy, IsoInput, Priority, Task, TaskStatus } from "../domain.ts";
 import { invalidInput, notFound } from "../errors.ts";
 import { isZero, toVectorLiteral } from "../search/embedder.ts";
 import { hybridSearch } from "../search/hybrid-search.ts";
+import { suggestTags } from "../tags/suggest.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const TaskId = z.uuid().describe("The task's id (a UUID, as returned by create_task or list_tasks)");
@@ -102,7 +104,7 @@ export const createTask = defineAction({
   name: "create_task",
   title: "Create a task",
   description:
-    "Adds a task for the current person. Give at least a title; add an estimate and a due date so Cairn can plan focus time for it. Returns the stored task with its id.",
+    "Adds a task for the current person. Give at least a title; add an estimate and a due date so Cairn can plan focus time for it. Without tags, Cairn applies the tags of similar tasks it is confident about and lists them in suggestedTags (undo with update_task and tags; give tags: [] for none). Returns the stored task with its id.",
   input: z.object({
     title: z.string().trim().min(1).max(500).describe("What needs doing"),
     description: editable.description.default(""),
@@ -111,18 +113,33 @@ export const createTask = defineAction({
     due: editable.due.optional(),
     earliestStart: editable.earliestStart.optional(),
     dependsOn: editable.dependsOn.default([]),
-    tags: Tags.default([]),
+    tags: Tags.optional().describe("Without tags, confident suggestions from similar tasks are applied"),
     splittable: z.boolean().default(true),
     energy: Energy.default("medium"),
   }),
-  output: Task,
+  output: Task.extend({
+    suggestedTags: z
+      .array(z.string())
+      .describe("Tags Cairn applied from similar tasks; the person did not choose them"),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   examples: ["add task draft Q3 report due friday 2h p1", "remind me to review the budget tomorrow"],
   async run(ctx, input) {
     const task = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
       await checkDependencies(tx, null, input.dependsOn);
+      const suggestedTags = input.tags
+        ? []
+        : (
+            await suggestTags(tx, ctx.services.embedder, {
+              title: input.title,
+              notes: input.description,
+              minConfidence: ctx.services.config.CAIRN_TAG_SUGGESTION_THRESHOLD,
+            })
+          ).map((suggestion) => suggestion.tag);
+      const tags = input.tags ?? suggestedTags;
       const fields: TaskFields = {
         ...input,
+        tags,
         estimateMinutes: input.estimateMinutes ?? null,
         due: input.due ?? null,
         earliestStart: input.earliestStart ?? null,
@@ -132,9 +149,10 @@ export const createTask = defineAction({
         externalId: null,
         connectionId: null,
         url: null,
-        embedding: embeddingFor(ctx, input.title, input.description, input.tags),
+        embedding: embeddingFor(ctx, input.title, input.description, tags),
       };
       const created = await insertTask(tx, ctx.workspace.id, fields);
+      if (suggestedTags.length > 0) await markSuggestedTags(tx, created.id, suggestedTags);
       await appendEvent(tx, {
         workspaceId: ctx.workspace.id,
         personId: ctx.person.id,
@@ -145,9 +163,10 @@ export const createTask = defineAction({
           estimateMinutes: created.estimateMinutes,
           due: created.due,
           priority: created.priority,
+          ...(suggestedTags.length > 0 && { suggestedTags }),
         },
       });
-      return created;
+      return { ...created, suggestedTags };
     });
     notifyTasks(ctx, [task.id], task.personId);
     return task;
@@ -204,6 +223,7 @@ export const updateTask = defineAction({
         ...(textChanged ? { embedding: embeddingFor(ctx, title, description, tags) } : {}),
       });
       if (!task) throw notFound(`No task ${id} in this workspace.`);
+      if (patch.tags !== undefined) await clearSuggestedTags(tx, id);
       const deferred =
         patch.due !== undefined &&
         before.due !== null &&

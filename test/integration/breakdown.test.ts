@@ -25,7 +25,6 @@ const Breakdown = z.object({
   basedOn: z.object({ taskId: z.string(), title: z.string(), similarity: z.number() }).optional(),
   message: z.string(),
 });
-type Breakdown = z.infer<typeof Breakdown>;
 
 const deckSteps = [
   { title: "Collect numbers from finance", estimateMinutes: 45 },

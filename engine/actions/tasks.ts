@@ -189,7 +189,7 @@ export const updateTask = defineAction({
   name: "update_task",
   title: "Update a task",
   description:
-    "Changes some fields of a task; fields you leave out stay as they are, and null clears an optional field. Moving the due date later is recorded as a deferral. Returns the updated task.",
+    "Changes some fields of a task; fields you leave out stay as they are, and null clears an optional field. Moving the due date later is recorded as a deferral. Setting tags replaces any tags Cairn suggested (they then count as chosen). Returns the updated task.",
   input: z.object({
     id: TaskId,
     title: z.string().trim().min(1).max(500).optional(),

@@ -2,7 +2,11 @@ import { z } from "zod";
 import type { Queryable } from "../db/port.ts";
 import { appendEvent, recordAudit } from "../db/repositories/event-log.ts";
 import { markStartedBlocksDone } from "../db/repositories/plans.ts";
-import { clearSuggestedTags, markSuggestedTags } from "../db/repositories/tag-suggestions.ts";
+import {
+  clearSuggestedTags,
+  getSuggestedTags,
+  markSuggestedTags,
+} from "../db/repositories/tag-suggestions.ts";
 import {
   deleteTaskById,
   dependencyEdges,
@@ -42,6 +46,14 @@ const editable = {
 };
 
 export const WRITEBACK_QUEUE = "writeback";
+
+const TaskWithSuggestedTags = Task.extend({
+  suggestedTags: z
+    .array(z.string())
+    .describe(
+      "Tags Cairn applied from similar tasks, not chosen by a person; update_task with tags confirms or undoes them",
+    ),
+});
 
 function embeddingFor(
   ctx: ActionContext,
@@ -117,11 +129,7 @@ export const createTask = defineAction({
     splittable: z.boolean().default(true),
     energy: Energy.default("medium"),
   }),
-  output: Task.extend({
-    suggestedTags: z
-      .array(z.string())
-      .describe("Tags Cairn applied from similar tasks; the person did not choose them"),
-  }),
+  output: TaskWithSuggestedTags,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   examples: ["add task draft Q3 report due friday 2h p1", "remind me to review the budget tomorrow"],
   async run(ctx, input) {
@@ -176,12 +184,16 @@ export const createTask = defineAction({
 export const getTask = defineAction({
   name: "get_task",
   title: "Get a task",
-  description: "Returns one task by id, with its status, estimate, due date, dependencies and source.",
+  description:
+    "Returns one task by id, with its status, estimate, due date, dependencies, source, and which of its tags Cairn suggested.",
   input: z.object({ id: TaskId }),
-  output: Task,
+  output: TaskWithSuggestedTags,
   annotations: { readOnlyHint: true },
   async run(ctx, input) {
-    return ctx.services.db.scoped(ctx.workspace.id, (tx) => loadTask(tx, input.id));
+    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => ({
+      ...(await loadTask(tx, input.id)),
+      suggestedTags: await getSuggestedTags(tx, input.id),
+    }));
   },
 });
 

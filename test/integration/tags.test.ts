@@ -114,8 +114,15 @@ for (const backend of backends()) {
           (s) => s.basis.some((b) => b.taskId === guessed.id),
         );
       assert.equal(await isBasis(), false, "a guess is not evidence");
+      const shown = await act<CreatedTask>(ada, "get_task", { id: guessed.id });
+      assert.deepEqual(
+        shown.suggestedTags,
+        guessed.suggestedTags,
+        "get_task shows which tags were suggested",
+      );
       const undone = await act<Task>(ada, "update_task", { id: guessed.id, tags: ["reporting"] });
       assert.deepEqual(undone.tags, ["reporting"]);
+      assert.deepEqual((await act<CreatedTask>(ada, "get_task", { id: guessed.id })).suggestedTags, []);
       assert.equal(await isBasis(), true, "tags the person set are evidence");
     });
 

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { respond } from "../../bots/conversation/conversation.ts";
+import { enginePort } from "../../bots/conversation/engine-port.ts";
 import type { Actor } from "../../engine/actions/define.ts";
 import type { Task } from "../../engine/domain.ts";
 import { silentLogger } from "../../engine/logger.ts";
@@ -124,6 +126,15 @@ for (const backend of backends()) {
       assert.deepEqual(undone.tags, ["reporting"]);
       assert.deepEqual((await act<CreatedTask>(ada, "get_task", { id: guessed.id })).suggestedTags, []);
       assert.equal(await isBasis(), true, "tags the person set are evidence");
+    });
+
+    it("answers in chat: suggest tags for Draft Q3 report", async () => {
+      const reply = await respond(
+        enginePort(cairn.engine, ada, "slack", "tags:1"),
+        "suggest tags for Draft Q3 report",
+      );
+      assert.match(reply.text, /^Suggested tags: reporting, finance/);
+      assert.match(JSON.stringify(reply.parts), /like Draft Q/);
     });
 
     it("works the same as an MCP tool", async () => {

@@ -209,6 +209,13 @@ export const settings = [
     default: "6000",
     schema: z.coerce.number().int().min(100).max(120_000).default(6000),
   },
+  {
+    env: "CAIRN_TAG_SUGGESTION_THRESHOLD",
+    description:
+      "Smart tags: the confidence (0 to 1) a suggested tag needs before create_task applies it to a task created without tags. 1 turns automatic tagging off; suggest_tags still answers.",
+    default: "0.6",
+    schema: z.coerce.number().min(0).max(1).default(0.6),
+  },
   // Microsoft Teams (bots/teams): botbuilder's own setting names, read as the SDK reads them.
   {
     env: "MicrosoftAppId",

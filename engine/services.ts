@@ -2,6 +2,7 @@ import type { ChangeFeed } from "./changes.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/port.ts";
 import type { Jobs } from "./jobs/port.ts";
+import type { LlmPort } from "./llm/port.ts";
 import type { Logger } from "./logger.ts";
 import type { Messenger } from "./messaging/messenger.ts";
 import type { CalendarWriter } from "./scheduling/service/calendar-writer.ts";
@@ -38,4 +39,6 @@ export interface EngineServices {
   /** Outgoing chat messages; a silent messenger until a chat face is wired. */
   messenger: Messenger;
   replan: ReplanSettings;
+  /** The configured language model (CAIRN_LLM_*); absent without one. Set by bin/ at composition time. */
+  llm?: LlmPort;
 }

@@ -1,3 +1,4 @@
+import { engineLlmModule } from "../engine-llm.ts";
 import { chatModule } from "../faces/chat.ts";
 import { emailModule } from "../faces/email.ts";
 import { mcpModule } from "../faces/mcp.ts";
@@ -10,6 +11,7 @@ import type { FaceModule } from "./types.ts";
 
 /** Every module wired into this build, in start order. */
 export const faceModules: FaceModule[] = [
+  engineLlmModule,
   planningModule,
   syncModule,
   nudgesModule,

@@ -27,6 +27,7 @@ export const CHAT_ACTIONS = [
   "delete_task",
   "list_tasks",
   "search_tasks",
+  "suggest_tags",
   "next_task",
   "plan_day",
   "plan_week",
@@ -332,6 +333,13 @@ const searchTasks: Intent = (text) => {
   if (!match) return undefined;
   const query = (match[1] ?? "").replace(/^["']|["']$/g, "").trim();
   return query ? action("search_tasks", { query }) : clarify("What should I search for?");
+};
+
+const suggestTags: Intent = (text) => {
+  const match = /^(?:suggest|propose|recommend)\s+(?:some\s+)?tags?\s+(?:for|on)\s+(.+?)\??$/i.exec(text);
+  if (!match) return undefined;
+  const title = (match[1] ?? "").replace(/^["']|["']$/g, "").trim();
+  return title ? action("suggest_tags", { title }) : clarify("Which task should I suggest tags for?");
 };
 
 const completeTask: Intent = (text) => {
@@ -692,6 +700,7 @@ const INTENTS: Intent[] = [
   estimate,
   createSubtask,
   listSubtasks,
+  suggestTags,
   createTask,
   updateTask,
   reschedule,

@@ -104,6 +104,11 @@ const SearchOutput = z.object({ results: z.array(z.object({ task: Task })) });
 const WhoamiOutput = z.object({ person: Person, workspace: Workspace });
 const Deleted = z.object({ deleted: z.literal(true) });
 const WithMessage = z.object({ message: z.string() });
+const TagSuggestions = z.object({
+  suggestions: z.array(
+    z.object({ tag: z.string(), confidence: z.number(), basis: z.array(z.object({ title: z.string() })) }),
+  ),
+});
 const SyncOutput = z.object({
   results: z.array(z.object({ name: z.string().optional() }).passthrough()),
   queued: z.array(z.string()),
@@ -375,6 +380,25 @@ export function replyFor(action: string, output: unknown, timezone: string, now 
         parts: [
           { type: "heading", text: `Score ${value}${streakDays > 1 ? ` · ${streakDays}-day streak` : ""}` },
           { type: "text", text: explanation },
+        ],
+      };
+    }
+    case "suggest_tags": {
+      const found = TagSuggestions.safeParse(output);
+      if (!found.success) break;
+      const { suggestions } = found.data;
+      if (suggestions.length === 0) return say("No similar tagged tasks yet, so I have no tags to suggest.");
+      return {
+        text: `Suggested tags: ${suggestions.map((s) => s.tag).join(", ")}`,
+        parts: [
+          { type: "heading", text: "Suggested tags" },
+          {
+            type: "list",
+            items: suggestions.map((s) => ({
+              text: s.tag,
+              detail: `${Math.round(s.confidence * 100)} % · like ${s.basis.map((b) => b.title).join(", ")}`,
+            })),
+          },
         ],
       };
     }

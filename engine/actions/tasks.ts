@@ -9,6 +9,11 @@ import {
   openSubtaskCounts,
 } from "../db/repositories/subtasks.ts";
 import {
+  clearSuggestedTags,
+  getSuggestedTags,
+  markSuggestedTags,
+} from "../db/repositories/tag-suggestions.ts";
+import {
   deleteTaskById,
   dependencyEdges,
   getTaskById,
@@ -22,6 +27,7 @@ import { Energy, IsoInput, Priority, Task, TaskStatus } from "../domain.ts";
 import { invalidInput, notFound } from "../errors.ts";
 import { isZero, toVectorLiteral } from "../search/embedder.ts";
 import { hybridSearch } from "../search/hybrid-search.ts";
+import { suggestTags } from "../tags/suggest.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 import {
   buildTree,
@@ -62,6 +68,14 @@ const editable = {
 export const SUBTASK_WRITEBACK_JOB = "create_subtask";
 
 export const WRITEBACK_QUEUE = "writeback";
+
+const TaskWithSuggestedTags = Task.extend({
+  suggestedTags: z
+    .array(z.string())
+    .describe(
+      "Tags Cairn applied from similar tasks, not chosen by a person; update_task with tags confirms or undoes them",
+    ),
+});
 
 function embeddingFor(
   ctx: ActionContext,
@@ -124,7 +138,7 @@ export const createTask = defineAction({
   name: "create_task",
   title: "Create a task",
   description:
-    "Adds a task for the current person. Give at least a title; add an estimate and a due date so Cairn can plan focus time for it. Returns the stored task with its id.",
+    "Adds a task for the current person. Give at least a title; add an estimate and a due date so Cairn can plan focus time for it. Without tags, Cairn applies the tags of similar tasks it is confident about and lists them in suggestedTags (undo with update_task and tags; give tags: [] for none). Returns the stored task with its id.",
   input: z.object({
     title: z.string().trim().min(1).max(500).describe("What needs doing"),
     description: editable.description.default(""),
@@ -133,12 +147,12 @@ export const createTask = defineAction({
     due: editable.due.optional(),
     earliestStart: editable.earliestStart.optional(),
     dependsOn: editable.dependsOn.default([]),
-    tags: Tags.default([]),
+    tags: Tags.optional().describe("Without tags, confident suggestions from similar tasks are applied"),
     splittable: z.boolean().default(true),
     energy: Energy.default("medium"),
     parentId: editable.parentId.optional(),
   }),
-  output: Task,
+  output: TaskWithSuggestedTags,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   examples: [
     "add task draft Q3 report due friday 2h p1",
@@ -149,9 +163,20 @@ export const createTask = defineAction({
     const task = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
       await checkDependencies(tx, null, input.dependsOn);
       if (input.parentId) await checkParent(tx, null, input.parentId);
+      const suggestedTags = input.tags
+        ? []
+        : (
+            await suggestTags(tx, ctx.services.embedder, {
+              title: input.title,
+              notes: input.description,
+              minConfidence: ctx.services.config.CAIRN_TAG_SUGGESTION_THRESHOLD,
+            })
+          ).map((suggestion) => suggestion.tag);
+      const tags = input.tags ?? suggestedTags;
       const fields: TaskFields = {
         ...input,
         parentId: input.parentId ?? null,
+        tags,
         estimateMinutes: input.estimateMinutes ?? null,
         due: input.due ?? null,
         earliestStart: input.earliestStart ?? null,
@@ -161,9 +186,10 @@ export const createTask = defineAction({
         externalId: null,
         connectionId: null,
         url: null,
-        embedding: embeddingFor(ctx, input.title, input.description, input.tags),
+        embedding: embeddingFor(ctx, input.title, input.description, tags),
       };
       const created = await insertTask(tx, ctx.workspace.id, fields);
+      if (suggestedTags.length > 0) await markSuggestedTags(tx, created.id, suggestedTags);
       await appendEvent(tx, {
         workspaceId: ctx.workspace.id,
         personId: ctx.person.id,
@@ -175,9 +201,10 @@ export const createTask = defineAction({
           due: created.due,
           priority: created.priority,
           ...(created.parentId ? { parentId: created.parentId } : {}),
+          ...(suggestedTags.length > 0 && { suggestedTags }),
         },
       });
-      return created;
+      return { ...created, suggestedTags };
     });
     notifyTasks(ctx, [task.id], task.personId);
     if (task.parentId) await writeSubtaskBack(ctx, [task]);
@@ -189,9 +216,9 @@ export const getTask = defineAction({
   name: "get_task",
   title: "Get a task",
   description:
-    "Returns one task by id, with its status, estimate, due date, dependencies, source, its direct subtasks and its remaining estimate (its own, else the sum of its open subtasks').",
+    "Returns one task by id, with its status, estimate, due date, dependencies, source, its direct subtasks, its remaining estimate (its own, else the sum of its open subtasks') and which of its tags Cairn suggested.",
   input: z.object({ id: TaskId }),
-  output: Task.extend({
+  output: TaskWithSuggestedTags.extend({
     subtasks: z.array(Subtask).describe("Direct subtasks, oldest first"),
     openSubtasks: z.number().int().describe("How many subtasks (at any depth) are still open"),
     remainingEstimateMinutes: z
@@ -212,6 +239,7 @@ export const getTask = defineAction({
           .map(({ id, title, status, estimateMinutes }) => ({ id, title, status, estimateMinutes })),
         openSubtasks: below.filter(isOpen).length,
         remainingEstimateMinutes: remainingEstimate(task, childrenIndex(below)),
+        suggestedTags: await getSuggestedTags(tx, task.id),
       };
     });
   },
@@ -221,7 +249,7 @@ export const updateTask = defineAction({
   name: "update_task",
   title: "Update a task",
   description:
-    "Changes some fields of a task; fields you leave out stay as they are, and null clears an optional field. Moving the due date later is recorded as a deferral. Returns the updated task.",
+    "Changes some fields of a task; fields you leave out stay as they are, and null clears an optional field. Moving the due date later is recorded as a deferral. Setting tags replaces any tags Cairn suggested (they then count as chosen). Returns the updated task.",
   input: z.object({
     id: TaskId,
     title: z.string().trim().min(1).max(500).optional(),
@@ -261,6 +289,7 @@ export const updateTask = defineAction({
         ...(textChanged ? { embedding: embeddingFor(ctx, title, description, tags) } : {}),
       });
       if (!task) throw notFound(`No task ${id} in this workspace.`);
+      if (patch.tags !== undefined) await clearSuggestedTags(tx, id);
       const deferred =
         patch.due !== undefined &&
         before.due !== null &&

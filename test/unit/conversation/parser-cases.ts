@@ -408,6 +408,13 @@ export const PARSER_CASES: ParserCase[] = [
   { text: "what's on my plate", action: "list_tasks", input: { mine: true } },
   { text: "what do I have to do", action: "list_tasks", input: { mine: true } },
   { text: "show my tasks by priority", action: "list_tasks", input: { order: "priority" } },
+  // ——— suggest_tags
+  { text: "suggest tags for Draft Q3 report", action: "suggest_tags", input: { title: "Draft Q3 report" } },
+  {
+    text: 'Suggest some tags for "fix login bug"?',
+    action: "suggest_tags",
+    input: { title: "fix login bug" },
+  },
   // ——— search_tasks
   { text: "find tasks about budget", action: "search_tasks", input: { query: "budget" } },
   { text: "search onboarding", action: "search_tasks", input: { query: "onboarding" } },

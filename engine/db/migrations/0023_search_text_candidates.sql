@@ -1,0 +1,22 @@
+-- search_tasks' full-text side, index-backed under row-level security.
+-- `@@` is not leakproof, so for cairn_app the planner may not push it into the GIN index behind the tenant
+-- policy and scans every row of the table instead. This function runs as the schema owner (whose policy
+-- admits all rows) and applies the tenant filter itself from the same cairn.workspace_id setting, so the GIN
+-- index on `search` answers the match. Ranking is bounded: only the first `pool` matches are ranked.
+CREATE OR REPLACE FUNCTION cairn_task_text_candidates(
+  query text, statuses text[], person uuid, include_source_deleted boolean, pool integer, depth integer
+) RETURNS TABLE (id uuid, rank real)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  WITH tsq AS (SELECT websearch_to_tsquery('english', query) AS q),
+  matches AS (
+    SELECT t.id, t.search FROM tasks t, tsq
+    WHERE t.workspace_id = cairn_workspace() AND t.search @@ tsq.q
+      AND (statuses IS NULL OR t.status = ANY (statuses))
+      AND (person IS NULL OR t.person_id = person)
+      AND (include_source_deleted OR t.source_deleted_at IS NULL)
+    LIMIT pool
+  )
+  SELECT m.id, ts_rank_cd(m.search, tsq.q) AS rank FROM matches m, tsq ORDER BY 2 DESC, 1 LIMIT depth
+$$;
+REVOKE ALL ON FUNCTION cairn_task_text_candidates(text, text[], uuid, boolean, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cairn_task_text_candidates(text, text[], uuid, boolean, integer, integer) TO cairn_app;

@@ -52,7 +52,10 @@ for (const backend of backends()) {
       for (const query of ["budget review", "Fix login bug", "investors deck", "Q3", "release notes"]) {
         const now = await call(actor, { query, limit: 10 });
         const before = await t.db.scoped(actor.workspace.id, (tx) =>
-          hybridSearch(tx, t.engine.services.embedder, query, {}, 10, { ...defaultSearchTuning, path: "legacy" }),
+          hybridSearch(tx, t.engine.services.embedder, query, {}, 10, {
+            ...defaultSearchTuning,
+            path: "legacy",
+          }),
         );
         assert.deepEqual(
           now.results.map((hit) => [hit.task.id, hit.score, hit.matchedBy]),
@@ -62,7 +65,10 @@ for (const backend of backends()) {
       }
       const budget = await call(actor, { query: "Review budget", limit: 3 });
       assert.deepEqual(
-        budget.results.slice(0, 2).map((hit) => hit.task.title),
+        budget.results
+          .slice(0, 2)
+          .map((hit) => hit.task.title)
+          .sort(),
         ["Review budget for Q3", "Review budget with finance"],
       );
       assert.deepEqual(budget.results[0]?.matchedBy, ["text", "vector"]);

@@ -288,7 +288,7 @@ export interface RankedId {
 
 /**
  * Full-text candidates, best first (ties by id). Index-backed under RLS through cairn_task_text_candidates
- * (migration 0023), which ranks only the first `pool` matches: common words cost a bounded amount of work.
+ * (migration 0023), which ranks only the `pool` matches with the lowest ids: common words cost bounded ranking work.
  */
 export async function textCandidates(
   tx: Queryable,
@@ -340,7 +340,9 @@ export async function vectorCandidates(
   limit: number,
   options: { efSearch: number; exact?: boolean },
 ): Promise<(RankedId & { distance: number })[]> {
-  await tx.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.max(options.efSearch, limit))]);
+  await tx.query("SELECT set_config('hnsw.ef_search', $1, true)", [
+    String(Math.max(options.efSearch, limit)),
+  ]);
   if (options.exact) await tx.query("SELECT set_config('enable_indexscan', 'off', true)");
   const values: unknown[] = [vectorLiteral];
   const where = ["embedding IS NOT NULL", ...whereClause(filter, values)];

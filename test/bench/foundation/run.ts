@@ -42,9 +42,13 @@ const { values } = parseArgs({
 });
 const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.rounds);
-const tunings: SearchTuning[] = values.ef.split(",").flatMap((ef) =>
-  values.pool.split(",").map((pool) => ({ path: "bounded" as const, efSearch: Number(ef), textPool: Number(pool) })),
-);
+const tunings: SearchTuning[] = values.ef
+  .split(",")
+  .flatMap((ef) =>
+    values.pool
+      .split(",")
+      .map((pool) => ({ path: "bounded" as const, efSearch: Number(ef), textPool: Number(pool) })),
+  );
 const legacy: SearchTuning = { ...defaultSearchTuning, path: "legacy" };
 const batchSize = Number(values.batch);
 

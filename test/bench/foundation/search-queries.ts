@@ -2,7 +2,13 @@
  * The labelled query set for search_tasks' speed and recall: what people type to find work whose titles
  * repeat the same verbs, objects and contexts (the bench's generator). Labels group the kinds of query.
  */
-export type QueryLabel = "phrase" | "object" | "verb+object" | "object+context" | "paraphrase" | "single-word";
+export type QueryLabel =
+  | "phrase"
+  | "object"
+  | "verb+object"
+  | "object+context"
+  | "paraphrase"
+  | "single-word";
 
 export interface LabelledQuery {
   query: string;
@@ -70,7 +76,18 @@ const byLabel: Record<QueryLabel, string[]> = {
     "legal contract review",
     "investor update report",
   ],
-  "single-word": ["review", "fix", "invoice", "staging", "launch", "legal", "survey", "Acme", "backlog", "Berlin"],
+  "single-word": [
+    "review",
+    "fix",
+    "invoice",
+    "staging",
+    "launch",
+    "legal",
+    "survey",
+    "Acme",
+    "backlog",
+    "Berlin",
+  ],
 };
 
 export const labelledQueries: LabelledQuery[] = Object.entries(byLabel).flatMap(([label, queries]) =>

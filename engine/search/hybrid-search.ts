@@ -30,7 +30,7 @@ export interface SearchTuning {
 }
 
 /** Chosen by measurement on the labelled query set (BENCHMARKS.md, "Search"). */
-export const defaultSearchTuning: SearchTuning = { path: "bounded", textPool: 1000, efSearch: 100 };
+export const defaultSearchTuning: SearchTuning = { path: "bounded", textPool: 1000, efSearch: 200 };
 
 export interface SearchHit {
   task: Task;

@@ -1,8 +1,10 @@
 import type { Queryable } from "../db/port.ts";
 import {
   getTasksByIds,
+  type RankedId,
   type TaskFilter,
   textCandidates,
+  textCandidatesExact,
   vectorCandidates,
 } from "../db/repositories/tasks.ts";
 import type { Task } from "../domain.ts";
@@ -12,6 +14,23 @@ import { type Embedder, isZero, toVectorLiteral } from "./embedder.ts";
 const RRF_K = 60;
 /** Vector neighbours farther than this (cosine distance) are noise for hashed embeddings. */
 const MAX_VECTOR_DISTANCE = 0.85;
+
+/**
+ * How candidates are gathered. "bounded" is what search_tasks runs; "legacy" is the query path before
+ * issue 14 (every full-text match ranked, through the tenant policy), kept for the bench's side-by-side.
+ */
+export type SearchPath = "bounded" | "legacy";
+
+export interface SearchTuning {
+  path: SearchPath;
+  /** Full-text matches ranked by ts_rank_cd at most (bounded path). */
+  textPool: number;
+  /** HNSW candidate list size (bounded path). */
+  efSearch: number;
+}
+
+/** Chosen by measurement on the labelled query set (BENCHMARKS.md, "Search"). */
+export const defaultSearchTuning: SearchTuning = { path: "bounded", textPool: 1000, efSearch: 200 };
 
 export interface SearchHit {
   task: Task;
@@ -34,19 +53,34 @@ export function reciprocalRankFusion(
   return fused;
 }
 
+async function gatherText(
+  tx: Queryable,
+  query: string,
+  filter: TaskFilter,
+  depth: number,
+  tuning: SearchTuning,
+): Promise<RankedId[]> {
+  if (tuning.path === "legacy") return textCandidatesExact(tx, query, filter, depth);
+  return textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth));
+}
+
 export async function hybridSearch(
   tx: Queryable,
   embedder: Embedder,
   query: string,
   filter: TaskFilter,
   limit: number,
+  tuning: SearchTuning = defaultSearchTuning,
 ): Promise<SearchHit[]> {
   const depth = Math.max(limit * 4, 40);
   const vector = embedder.embed(query);
-  const [text, nearest] = await Promise.all([
-    textCandidates(tx, query, filter, depth),
-    isZero(vector) ? Promise.resolve([]) : vectorCandidates(tx, toVectorLiteral(vector), filter, depth),
-  ]);
+  // One transaction runs one statement at a time: the two sides go one after the other.
+  const text = await gatherText(tx, query, filter, depth, tuning);
+  const nearest = isZero(vector)
+    ? []
+    : await vectorCandidates(tx, toVectorLiteral(vector), filter, depth, {
+        efSearch: tuning.path === "legacy" ? Math.max(100, depth * 2) : tuning.efSearch,
+      });
   const fused = reciprocalRankFusion([
     { name: "text", ids: text.map((hit) => hit.id) },
     {

@@ -91,6 +91,15 @@ describe("PostgreSQL with a non-superuser login role", { skip: skipWithout(base,
         seen.tasks.map((t) => t.title),
         ["Globex budget"],
       );
+      // search_tasks' full-text side runs as the schema owner (migration 0023) and must scope itself too.
+      const search = async (actor: typeof acme, query: string) =>
+        (
+          (await runtime.engine.call(actor, "http", "search_tasks", { query })) as {
+            results: { task: { title: string } }[];
+          }
+        ).results.map((hit) => hit.task.title);
+      assert.deepEqual(await search(globex, "secret roadmap"), []);
+      assert.deepEqual(await search(acme, "secret roadmap"), ["Acme secret roadmap"]);
       // A query that forgets its scope sees nothing; one scoped to globex sees only globex's rows.
       const counts = await db.scoped(globex.workspace.id, async (tx) => {
         const all = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks");

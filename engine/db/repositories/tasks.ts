@@ -294,8 +294,33 @@ export interface RankedId {
   rank: number;
 }
 
-/** Full-text candidates, best first. */
+/**
+ * Full-text candidates, best first (ties by id). Index-backed under RLS through cairn_task_text_candidates
+ * (migration 0023), which ranks only the `pool` matches with the lowest ids: common words cost bounded ranking work.
+ */
 export async function textCandidates(
+  tx: Queryable,
+  query: string,
+  filter: Pick<TaskFilter, "status" | "personId" | "includeSourceDeleted">,
+  limit: number,
+  pool: number,
+): Promise<RankedId[]> {
+  const result = await tx.query<{ id: string }>(
+    "SELECT id FROM cairn_task_text_candidates($1, $2::text[], $3::uuid, $4, $5, $6)",
+    [
+      query,
+      filter.status?.length ? filter.status : null,
+      filter.personId ?? null,
+      filter.includeSourceDeleted ?? false,
+      pool,
+      limit,
+    ],
+  );
+  return result.rows.map((row, index) => ({ id: row.id, rank: index + 1 }));
+}
+
+/** The exact full-text ranking (every match ranked, through the tenant policy): the bench's reference. */
+export async function textCandidatesExact(
   tx: Queryable,
   query: string,
   filter: TaskFilter,
@@ -312,15 +337,21 @@ export async function textCandidates(
   return result.rows.map((row, index) => ({ id: row.id, rank: index + 1 }));
 }
 
-/** Nearest neighbours by cosine distance (HNSW index when present), best first. */
+/**
+ * Nearest neighbours by cosine distance, best first (ties by id). `efSearch` sets HNSW's candidate list;
+ * `exact` turns index scans off so every distance is computed (the bench's reference ranking).
+ */
 export async function vectorCandidates(
   tx: Queryable,
   vectorLiteral: string,
   filter: TaskFilter,
   limit: number,
+  options: { efSearch: number; exact?: boolean },
 ): Promise<(RankedId & { distance: number })[]> {
-  // A wider HNSW candidate list than pgvector's default 40 buys recall for little time (BENCHMARKS.md).
-  await tx.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.max(100, limit * 2))]);
+  await tx.query("SELECT set_config('hnsw.ef_search', $1, true)", [
+    String(Math.max(options.efSearch, limit)),
+  ]);
+  if (options.exact) await tx.query("SELECT set_config('enable_indexscan', 'off', true)");
   const values: unknown[] = [vectorLiteral];
   const where = ["embedding IS NOT NULL", ...whereClause(filter, values)];
   values.push(limit);
@@ -329,7 +360,12 @@ export async function vectorCandidates(
      ORDER BY embedding <=> $1::vector LIMIT $${values.length}`,
     values,
   );
-  return result.rows.map((row, index) => ({ id: row.id, rank: index + 1, distance: Number(row.distance) }));
+  if (options.exact) await tx.query("SELECT set_config('enable_indexscan', 'on', true)");
+  // ORDER BY distance alone keeps the HNSW index usable; equal distances are ordered by id here.
+  return result.rows
+    .map((row) => ({ id: row.id, distance: Number(row.distance) }))
+    .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((row, index) => ({ ...row, rank: index + 1 }));
 }
 
 /** The person's open tasks for the planner, most important first (at most 2000). */

@@ -1,0 +1,119 @@
+/** search_tasks after issue 14: same answers as before on small workspaces, bounded work, deterministic ties. */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Actor } from "../../engine/actions/define.ts";
+import { issueApiToken } from "../../engine/auth/api-tokens.ts";
+import type { Task } from "../../engine/domain.ts";
+import { defaultSearchTuning, hybridSearch } from "../../engine/search/hybrid-search.ts";
+import { backends, openTestEngine, type TestEngine } from "../support/harness.ts";
+
+interface SearchResult {
+  results: { task: Task; score: number; matchedBy: ("text" | "vector")[] }[];
+}
+
+const titles = [
+  "Review budget for Q3",
+  "Review budget with finance",
+  "Draft Q3 budget report",
+  "Fix login bug in staging",
+  "Fix payment flow before launch",
+  "Prepare board deck for investors",
+  "Update pricing page",
+  "Write onboarding guide for support",
+  "Email invoice to Acme Corp",
+  "Plan the offsite agenda",
+  "Review the security review with legal",
+  "Ship mobile app release notes",
+];
+
+for (const backend of backends()) {
+  describe(`search_tasks (${backend.name})`, { skip: backend.skip }, () => {
+    let t: TestEngine;
+    let actor: Actor;
+    let outsider: Actor;
+
+    const call = async (who: Actor, input: Record<string, unknown>) =>
+      (await t.engine.call(who, "cli", "search_tasks", input)) as SearchResult;
+    const create = async (who: Actor, title: string) =>
+      (await t.engine.call(who, "cli", "create_task", { title })) as Task;
+
+    before(async () => {
+      t = await openTestEngine({ db: backend.db, jobs: backend.jobs });
+      const mine = await issueApiToken(t.db, { workspace: "search-acme", email: "mia@acme.test" });
+      const theirs = await issueApiToken(t.db, { workspace: "search-globex", email: "gus@globex.test" });
+      actor = { workspace: mine.workspace, person: mine.person };
+      outsider = { workspace: theirs.workspace, person: theirs.person };
+      for (const title of titles) await create(actor, title);
+      for (const title of titles) await create(outsider, `${title} (globex)`);
+    });
+    after(async () => t?.close());
+
+    it("ranks a small workspace exactly as the query path before issue 14 did", async () => {
+      for (const query of ["budget review", "Fix login bug", "investors deck", "Q3", "release notes"]) {
+        const now = await call(actor, { query, limit: 10 });
+        const before = await t.db.scoped(actor.workspace.id, (tx) =>
+          hybridSearch(tx, t.engine.services.embedder, query, {}, 10, {
+            ...defaultSearchTuning,
+            path: "legacy",
+          }),
+        );
+        assert.deepEqual(
+          now.results.map((hit) => [hit.task.id, hit.score, hit.matchedBy]),
+          before.map((hit) => [hit.task.id, hit.score, hit.matchedBy]),
+          query,
+        );
+      }
+      const budget = await call(actor, { query: "Review budget", limit: 3 });
+      assert.deepEqual(
+        budget.results
+          .slice(0, 2)
+          .map((hit) => hit.task.title)
+          .sort(),
+        ["Review budget for Q3", "Review budget with finance"],
+      );
+      assert.deepEqual(budget.results[0]?.matchedBy, ["text", "vector"]);
+    });
+
+    it("never returns another workspace's tasks, though the full-text side runs outside the tenant policy", async () => {
+      const mine = await call(actor, { query: "budget", limit: 50 });
+      const theirs = await call(outsider, { query: "budget", limit: 50 });
+      assert.ok(mine.results.length > 0 && theirs.results.length > 0);
+      assert.ok(mine.results.every((hit) => !hit.task.title.includes("globex")));
+      assert.ok(theirs.results.every((hit) => hit.task.title.includes("globex")));
+    });
+
+    it("applies the status filter to both sides", async () => {
+      const done = await create(actor, "Reconcile budget spreadsheet");
+      await t.engine.call(actor, "cli", "complete_task", { id: done.id });
+      const open = await call(actor, { query: "reconcile budget spreadsheet", status: ["todo"] });
+      assert.ok(open.results.every((hit) => hit.task.id !== done.id));
+      const closed = await call(actor, { query: "reconcile budget spreadsheet", status: ["done"] });
+      assert.deepEqual(
+        closed.results.map((hit) => hit.task.id),
+        [done.id],
+      );
+    });
+
+    it("orders equal matches by id, the same on every call, and bounds the ranked matches", async () => {
+      const twins: string[] = [];
+      for (let i = 0; i < 6; i++) twins.push((await create(actor, "Archive quarterly vendor contracts")).id);
+      const first = await call(actor, { query: "archive quarterly vendor contracts", limit: 6 });
+      const second = await call(actor, { query: "archive quarterly vendor contracts", limit: 6 });
+      const ids = first.results.map((hit) => hit.task.id);
+      assert.deepEqual(ids, [...twins].sort());
+      assert.deepEqual(
+        second.results.map((hit) => hit.task.id),
+        ids,
+      );
+      // A pool of 2 ranks two of the six matches: still six answers (the vector side), still in id order.
+      const bounded = await t.db.scoped(actor.workspace.id, (tx) =>
+        hybridSearch(tx, t.engine.services.embedder, "archive quarterly vendor contracts", {}, 6, {
+          ...defaultSearchTuning,
+          textPool: 2,
+        }),
+      );
+      assert.equal(bounded.length, 6);
+      assert.ok(bounded.every((hit) => twins.includes(hit.task.id)));
+    });
+  });
+}

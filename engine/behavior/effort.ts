@@ -159,6 +159,8 @@ export function similarityIndex(
     }
   });
   const shared = new Int32Array(samples.length);
+  const sizes = Float64Array.from(samples, (s) => s.tokens?.length ?? 0);
+  const logRatios = Float64Array.from(samples, (s) => s.logRatio);
   return (tokens, personLog, model) => {
     let weight = 0;
     let sum = 0;
@@ -170,20 +172,20 @@ export function similarityIndex(
         shared[i] = (shared[i] ?? 0) + 1;
       }
     }
-    const visit = (i: number) => {
-      const s = samples[i] as EffortSample;
-      const n = shared[i] ?? 0;
+    // In sample order: a scan when most samples overlap (a common word), else the sorted few.
+    const order = touched.length * 8 > samples.length ? null : touched.sort((a, b) => a - b);
+    const count = order ? order.length : samples.length;
+    for (let k = 0; k < count; k++) {
+      const i = order ? (order[k] as number) : k;
+      const n = shared[i] as number;
+      if (n === 0) continue;
       shared[i] = 0;
-      const w = n / (tokens.length + (s.tokens?.length ?? 0) - n);
-      if (w <= 0) return;
+      const w = n / (tokens.length + (sizes[i] as number) - n);
+      if (w <= 0) continue;
       similar++;
       weight += w;
-      sum += w * s.logRatio;
-    };
-    // In sample order: a scan when most samples overlap (a common word), else the sorted few.
-    if (touched.length * 8 > samples.length) {
-      for (let i = 0; i < samples.length; i++) if (shared[i]) visit(i);
-    } else for (const i of touched.sort((a, b) => a - b)) visit(i);
+      sum += w * (logRatios[i] as number);
+    }
     return {
       logRatio: (sum + model.similarPriorWeight * personLog) / (weight + model.similarPriorWeight),
       similar,

@@ -149,7 +149,11 @@ export function calibratedLogRatio(
  */
 export function similarityIndex(
   samples: readonly EffortSample[],
-): (tokens: readonly string[], personLog: number, model: EffortModel) => { logRatio: number; similar: number } {
+): (
+  tokens: readonly string[],
+  personLog: number,
+  model: EffortModel,
+) => { logRatio: number; similar: number } {
   const postings = new Map<string, number[]>();
   samples.forEach((s, i) => {
     for (const token of s.tokens ?? []) {

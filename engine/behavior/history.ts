@@ -48,7 +48,10 @@ export const localDayNumber = (t: number, offset: (t: number) => number): number
 /** Luxon's weekday (1 = Monday … 7 = Sunday) of a local day number (day 0, 1970-01-01, was a Thursday). */
 export const weekdayOfDayNumber = (day: number): number => ((((day + 3) % 7) + 7) % 7) + 1;
 
-const sortedCache = new WeakMap<readonly HistoryEvent[], { length: number; sorted: (HistoryEvent & { t: number })[] }>();
+const sortedCache = new WeakMap<
+  readonly HistoryEvent[],
+  { length: number; sorted: (HistoryEvent & { t: number })[] }
+>();
 
 /**
  * Events sorted by time (stable). Several models read the same history; the sort is done once per events

@@ -56,7 +56,17 @@ export function largeHistory(taskCount: number, seed: number, meetingsPerDay: nu
     }
     const title = `Task ${i}`;
     const tags = [TAGS[i % TAGS.length] as string];
-    tasks.push({ id, title, estimateMinutes: estimate, due, priority: 1 + (i % 4), tags, createdAt, completedAt, actualMinutes: null });
+    tasks.push({
+      id,
+      title,
+      estimateMinutes: estimate,
+      due,
+      priority: 1 + (i % 4),
+      tags,
+      createdAt,
+      completedAt,
+      actualMinutes: null,
+    });
   }
   events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const busy: InsightsInput["busy"] = [];
@@ -100,12 +110,16 @@ const parts = {
   effort: time(reps, () => effort(input.tasks, work, true)),
   completion: time(reps, () => completion(fresh(), eff.tasks, true)) - time(reps, fresh),
   procrastination: time(reps, () => procrastination(input, true)),
-  peakHours: time(reps, () => peakHours(work, input.person.timezone, true, { workingHours: input.person.workingHours })),
+  peakHours: time(reps, () =>
+    peakHours(work, input.person.timezone, true, { workingHours: input.person.workingHours }),
+  ),
   burnout: time(reps, () => burnout(fresh(), work, true)) - time(reps, fresh),
   score: time(reps, () => score(input, work)),
   all: time(reps, () => insightsFromHistory(fresh())) - time(reps, fresh),
 };
 const out: Record<string, unknown> = { tasks: input.tasks.length, events: input.events.length, ms: parts };
 if (values.hash)
-  out.sha256 = createHash("sha256").update(JSON.stringify(insightsFromHistory(fresh()))).digest("hex");
+  out.sha256 = createHash("sha256")
+    .update(JSON.stringify(insightsFromHistory(fresh())))
+    .digest("hex");
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -232,7 +232,9 @@ export function freeWorkingMinutes(
   busy = busyIntervals(input),
 ) {
   const working = workingIntervals(input, from, to);
-  const overlap = isSortedDisjoint(busy) ? overlapMinutesSorted(working, busy) : overlapMinutes(working, busy);
+  const overlap = isSortedDisjoint(busy)
+    ? overlapMinutesSorted(working, busy)
+    : overlapMinutes(working, busy);
   return Math.max(0, sumMinutes(working) - overlap);
 }
 

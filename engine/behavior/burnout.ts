@@ -8,7 +8,6 @@
  * - weekend work: share of work minutes on days without working hours;
  * - trend: work minutes in the last 7 days against the 7 before.
  */
-import { DateTime } from "luxon";
 import { WEEKDAYS } from "../domain.ts";
 import {
   busyIntervals,
@@ -16,10 +15,13 @@ import {
   clip,
   DAY,
   type Interval,
+  localDayNumber,
   overlapMinutes,
   round,
   sumMinutes,
+  weekdayOfDayNumber,
   workingIntervals,
+  zoneOffset,
 } from "./history.ts";
 import type { InsightsInput } from "./insights-input.ts";
 import type { Factor } from "./procrastination.ts";
@@ -67,10 +69,10 @@ export function burnoutSignals(input: InsightsInput, work: Interval[], personal:
       (t) => !t.completedAt || Date.parse(t.completedAt) > Date.parse(t.due ?? ""),
     ).length;
     v.missed = (missed + 1 * POPULATION.missed) / (due.length + 1);
-    const zone = input.person.timezone;
+    const offset = zoneOffset(input.person.timezone);
     let weekend = 0;
     for (const w of recent) {
-      const day = WEEKDAYS[DateTime.fromMillis(w.start, { zone }).weekday - 1];
+      const day = WEEKDAYS[weekdayOfDayNumber(localDayNumber(w.start, offset)) - 1];
       if (day && input.person.workingHours[day].length === 0) weekend += (w.end - w.start) / 60_000;
     }
     v.weekend = workMinutes > 0 ? weekend / workMinutes : 0;

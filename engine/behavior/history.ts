@@ -1,5 +1,5 @@
 /** Shared reading of a history: work intervals, working time in the person's zone, simple statistics. */
-import { DateTime } from "luxon";
+import { DateTime, IANAZone } from "luxon";
 import { WEEKDAYS } from "../domain.ts";
 import type { HistoryEvent, InsightsInput } from "./insights-input.ts";
 
@@ -12,8 +12,60 @@ export interface Interval {
   taskId?: string;
 }
 
-/** Events sorted by time (stable). */
+const HOUR_MS = 3_600_000;
+const offsetLookups = new Map<string, (t: number) => number>();
+
+/**
+ * The zone's UTC offset in minutes at an instant (what luxon's DateTime gives), looked up once per UTC hour:
+ * when the offset is the same at both ends of the hour it holds for the whole hour (no zone changes its
+ * offset twice within one hour); an hour with a change in it is looked up per instant.
+ */
+export function zoneOffset(zone: string): (t: number) => number {
+  const known = offsetLookups.get(zone);
+  if (known) return known;
+  const tz = IANAZone.create(zone);
+  const hours = new Map<number, number>();
+  const lookup = (t: number): number => {
+    const hour = Math.floor(t / HOUR_MS);
+    let offset = hours.get(hour);
+    if (offset === undefined) {
+      const start = tz.offset(hour * HOUR_MS);
+      offset = start === tz.offset(hour * HOUR_MS + HOUR_MS - 1) ? start : Number.NaN;
+      if (hours.size > 200_000) hours.clear();
+      hours.set(hour, offset);
+    }
+    return Number.isNaN(offset) ? tz.offset(t) : offset;
+  };
+  if (offsetLookups.size > 64) offsetLookups.clear();
+  offsetLookups.set(zone, lookup);
+  return lookup;
+}
+
+/** Days since 1970-01-01 in the zone for an instant (what the local calendar date is). */
+export const localDayNumber = (t: number, offset: (t: number) => number): number =>
+  Math.floor((t + offset(t) * MINUTE) / DAY);
+
+/** Luxon's weekday (1 = Monday … 7 = Sunday) of a local day number (day 0, 1970-01-01, was a Thursday). */
+export const weekdayOfDayNumber = (day: number): number => ((((day + 3) % 7) + 7) % 7) + 1;
+
+const sortedCache = new WeakMap<
+  readonly HistoryEvent[],
+  { length: number; sorted: (HistoryEvent & { t: number })[] }
+>();
+
+/**
+ * Events sorted by time (stable). Several models read the same history; the sort is done once per events
+ * array (and redone if the array's length changed). Callers treat the result as read-only.
+ */
 export function sortedEvents(input: InsightsInput): (HistoryEvent & { t: number })[] {
+  const cached = sortedCache.get(input.events);
+  if (cached && cached.length === input.events.length) return cached.sorted;
+  const sorted = sortEvents(input);
+  sortedCache.set(input.events, { length: input.events.length, sorted });
+  return sorted;
+}
+
+function sortEvents(input: InsightsInput): (HistoryEvent & { t: number })[] {
   return input.events
     .map((e, i) => ({ ...e, t: Date.parse(e.at), i }))
     .sort((a, b) => a.t - b.t || a.i - b.i)
@@ -72,10 +124,11 @@ export function workIntervals(input: InsightsInput): Interval[] {
 export function minutesByLocalHour(intervals: Interval[], zone: string): number[] {
   const hours = new Array<number>(24).fill(0);
   const HOUR = 60 * MINUTE;
+  const offsetAt = zoneOffset(zone);
   for (const iv of intervals) {
     // Fast path: with one UTC offset across the interval (no DST change inside), local hours are arithmetic.
-    const offset = DateTime.fromMillis(iv.start, { zone }).offset * MINUTE;
-    if (DateTime.fromMillis(iv.end, { zone }).offset * MINUTE === offset) {
+    const offset = offsetAt(iv.start) * MINUTE;
+    if (offsetAt(iv.end) * MINUTE === offset) {
       let t = iv.start;
       while (t < iv.end) {
         const localHour = Math.floor((t + offset) / HOUR);
@@ -179,7 +232,39 @@ export function freeWorkingMinutes(
   busy = busyIntervals(input),
 ) {
   const working = workingIntervals(input, from, to);
-  return Math.max(0, sumMinutes(working) - overlapMinutes(working, busy));
+  const overlap = isSortedDisjoint(busy)
+    ? overlapMinutesSorted(working, busy)
+    : overlapMinutes(working, busy);
+  return Math.max(0, sumMinutes(working) - overlap);
+}
+
+const isSortedDisjoint = (ivs: Interval[]) =>
+  ivs.every((iv, i) => i === 0 || iv.start >= (ivs[i - 1] as Interval).end);
+
+/**
+ * overlapMinutes when `b` is sorted and disjoint (as busyIntervals makes it): per interval of `a` only the
+ * `b` intervals that can overlap it are visited, found by binary search, in the same order, so the sum is
+ * the same to the last bit.
+ */
+function overlapMinutesSorted(a: Interval[], b: Interval[]): number {
+  let total = 0;
+  for (const x of a) {
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((b[mid] as Interval).end <= x.start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < b.length; k++) {
+      const y = b[k] as Interval;
+      if (y.start >= x.end) break;
+      const s = Math.max(x.start, y.start);
+      const e = Math.min(x.end, y.end);
+      if (e > s) total += (e - s) / MINUTE;
+    }
+  }
+  return total;
 }
 
 export function clip(iv: Interval[], from: number, to: number): Interval[] {

@@ -5,9 +5,8 @@
  * `afterHoursWeight` (late crunch is rarely chosen for its hour).
  */
 
-import { IANAZone } from "luxon";
 import type { WorkingHours } from "../scheduling/input/plan-input.ts";
-import { type Interval, round } from "./history.ts";
+import { type Interval, round, zoneOffset } from "./history.ts";
 import { type PeakHoursModel, REFERENCE_MODELS, trainedModels } from "./trained-models.ts";
 
 export interface PeakHours {
@@ -63,11 +62,11 @@ const HOUR = 3_600_000;
  */
 export function localHourMinutes(intervals: Interval[], zone: string): number[] {
   const hours = new Array<number>(24).fill(0);
-  const tz = IANAZone.create(zone);
+  const offset = zoneOffset(zone);
   for (const iv of intervals) {
     let t = iv.start;
     while (t < iv.end) {
-      const local = t + tz.offset(t) * 60_000;
+      const local = t + offset(t) * 60_000;
       const hour = Math.floor(local / HOUR) % 24;
       const next = Math.min(iv.end, t + HOUR - (((local % HOUR) + HOUR) % HOUR));
       hours[(hour + 24) % 24] = (hours[(hour + 24) % 24] ?? 0) + (next - t) / 60_000;

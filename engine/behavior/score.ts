@@ -4,8 +4,17 @@
  * 10-hour reference. A part with nothing to measure counts as neutral (0.5). The explanation compares each
  * part with the 7 days before and names what moved the score.
  */
-import { IANAZone } from "luxon";
-import { clamp, clip, DAY, type Interval, round, sortedEvents, sumMinutes } from "./history.ts";
+import {
+  clamp,
+  clip,
+  DAY,
+  type Interval,
+  localDayNumber,
+  round,
+  sortedEvents,
+  sumMinutes,
+  zoneOffset,
+} from "./history.ts";
 import type { InsightsInput } from "./insights-input.ts";
 
 export interface Score {
@@ -71,9 +80,8 @@ const value = (p: ReturnType<typeof parts>) =>
 
 /** Consecutive local days up to today with a completion or a kept block; today counts only once it has one. */
 export function streakDays(input: InsightsInput): number {
-  const zone = IANAZone.create(input.person.timezone);
-  // Local calendar day numbers (days since 1970-01-01 in the person's zone): one offset lookup per instant.
-  const localDay = (t: number) => Math.floor((t + zone.offset(t) * 60_000) / DAY);
+  const offset = zoneOffset(input.person.timezone);
+  const localDay = (t: number) => localDayNumber(t, offset);
   const now = Date.parse(input.now);
   const days = new Set<number>();
   for (const e of input.events) {

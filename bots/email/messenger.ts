@@ -4,7 +4,8 @@
  * reaches people without a chat Cairn can reach, and the messages sent with { prefer: "email" } (the weekly
  * review). smtp-errors.ts says which failures are thrown (retried) and which are returned (recorded).
  */
-import nodemailer from "nodemailer";
+
+import type { Transporter } from "nodemailer";
 import { z } from "zod";
 import { findPersonById } from "../../engine/db/repositories/workspaces.ts";
 import type { Engine } from "../../engine/engine.ts";
@@ -41,7 +42,14 @@ const CHANNEL = "email";
 const emailAddress = z.email();
 
 export function createEmailSender(settings: EmailSettings, log: Logger): EmailSender {
-  const transport = nodemailer.createTransport(smtpTransportOptions(settings.smtpUrl));
+  // nodemailer is loaded on the first email, not at start-up (most processes never send one).
+  let transport: Promise<Transporter> | undefined;
+  const opened = () => {
+    transport ??= import("nodemailer").then((mailer) =>
+      mailer.default.createTransport(smtpTransportOptions(settings.smtpUrl)),
+    );
+    return transport;
+  };
   const server = smtpServerLabel(settings.smtpUrl);
   const render = settings.openUrl ? { openUrl: settings.openUrl } : {};
   return {
@@ -56,7 +64,7 @@ export function createEmailSender(settings: EmailSettings, log: Logger): EmailSe
         };
       const email = renderEmail(message, render);
       try {
-        await transport.sendMail({
+        await (await opened()).sendMail({
           from: settings.from,
           to: address,
           subject: email.subject,
@@ -75,7 +83,7 @@ export function createEmailSender(settings: EmailSettings, log: Logger): EmailSe
       }
     },
     close() {
-      transport.close();
+      void transport?.then((open) => open.close());
     },
   };
 }

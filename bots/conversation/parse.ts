@@ -45,6 +45,8 @@ export const CHAT_ACTIONS = [
   "answer_nudge",
   "what_if",
   "estimate_task",
+  "break_down_task",
+  "create_subtasks",
 ] as const;
 export type ChatAction = (typeof CHAT_ACTIONS)[number];
 
@@ -150,6 +152,17 @@ const estimate: Intent = (text) => {
   if (!match?.[1]) return undefined;
   return withTask(match[1].replace(/^(?:the task )/i, ""), "Which task?", (task) =>
     action("estimate_task", { taskId: task }),
+  );
+};
+
+const breakDown: Intent = (text) => {
+  const clean = text.replace(/[?.!]+$/, "").trim();
+  const match =
+    /^(?:break|split)\s+(?:down|up)\s+(.+?)(?:\s+into\s+(?:sub)?(?:tasks|steps))?$/i.exec(clean) ??
+    /^(?:break|split)\s+(.+?)\s+(?:down|up|into\s+(?:sub)?(?:tasks|steps))$/i.exec(clean);
+  if (!match?.[1]) return undefined;
+  return withTask(match[1].replace(/^(?:the task )/i, ""), "Which task should I break down?", (task) =>
+    action("break_down_task", { taskId: task }),
   );
 };
 
@@ -698,6 +711,7 @@ const INTENTS: Intent[] = [
   insights,
   whatIf,
   estimate,
+  breakDown,
   createSubtask,
   listSubtasks,
   suggestTags,

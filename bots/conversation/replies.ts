@@ -104,6 +104,12 @@ const SearchOutput = z.object({ results: z.array(z.object({ task: Task })) });
 const WhoamiOutput = z.object({ person: Person, workspace: Workspace });
 const Deleted = z.object({ deleted: z.literal(true) });
 const WithMessage = z.object({ message: z.string() });
+const Breakdown = z.object({
+  taskId: z.string(),
+  subtasks: z.array(z.object({ title: z.string(), estimateMinutes: z.number().optional() })),
+  message: z.string(),
+});
+
 const TagSuggestions = z.object({
   suggestions: z.array(
     z.object({ tag: z.string(), confidence: z.number(), basis: z.array(z.object({ title: z.string() })) }),
@@ -380,6 +386,36 @@ export function replyFor(action: string, output: unknown, timezone: string, now 
         parts: [
           { type: "heading", text: `Score ${value}${streakDays > 1 ? ` · ${streakDays}-day streak` : ""}` },
           { type: "text", text: explanation },
+        ],
+      };
+    }
+    case "break_down_task": {
+      const proposal = Breakdown.safeParse(output);
+      if (!proposal.success) break;
+      const { taskId, subtasks, message } = proposal.data;
+      if (subtasks.length === 0) return say(message);
+      return {
+        text: message,
+        parts: [
+          { type: "heading", text: "Proposed subtasks" },
+          {
+            type: "list",
+            items: subtasks.map((step) => ({
+              text: step.title,
+              ...(step.estimateMinutes ? { detail: `${step.estimateMinutes} min` } : {}),
+            })),
+          },
+          { type: "context", text: message },
+          {
+            type: "buttons",
+            buttons: [
+              {
+                label: "Create these subtasks",
+                style: "primary",
+                call: { action: "create_subtasks", input: { parentId: taskId, subtasks } },
+              },
+            ],
+          },
         ],
       };
     }

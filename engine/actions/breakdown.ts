@@ -9,6 +9,7 @@ import { isZero, toVectorLiteral } from "../search/embedder.ts";
 import { defineAction } from "./define.ts";
 
 const Output = z.object({
+  taskId: z.uuid().describe("The task broken down: the parentId to pass to create_subtasks"),
   source: z.enum(["llm", "history", "none"]).describe("Where the proposal comes from"),
   subtasks: z.array(SubtaskProposal).describe("Pass as they are to create_subtasks to accept them"),
   basedOn: z
@@ -39,6 +40,7 @@ export const breakDownTask = defineAction({
       const outcome = await proposeFromModel(ctx.services.llm, task);
       if ("subtasks" in outcome) {
         return {
+          taskId: task.id,
           source: "llm" as const,
           subtasks: outcome.subtasks,
           message: `${outcome.subtasks.length} subtasks proposed by the language model for "${task.title}". Nothing is created until you accept them with create_subtasks.`,
@@ -65,12 +67,14 @@ export const breakDownTask = defineAction({
     const proposal = proposeFromHistory(candidates);
     if (!proposal) {
       return {
+        taskId: task.id,
         source: "none" as const,
         subtasks: [],
         message: `${fromModel}Not enough history to break down "${task.title}": no finished task like it was split into subtasks. Add subtasks yourself with create_subtasks${ctx.services.llm ? "" : ", or configure a language model (CAIRN_LLM_URL and CAIRN_LLM_MODEL)"}.`,
       };
     }
     return {
+      taskId: task.id,
       source: "history" as const,
       subtasks: proposal.subtasks,
       basedOn: proposal.basedOn,

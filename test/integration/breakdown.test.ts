@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { z } from "zod";
+import { respond, respondToClick } from "../../bots/conversation/conversation.ts";
+import { enginePort } from "../../bots/conversation/engine-port.ts";
 import type { Actor } from "../../engine/actions/define.ts";
 import type { Task } from "../../engine/domain.ts";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/openai.ts";
@@ -92,6 +94,22 @@ for (const backend of backends()) {
       assert.equal(answer.basedOn?.taskId, done.id);
       assert.match(answer.message, /Prepare Q2 board deck/);
       assert.equal(await taskCount(), before, "nothing is created");
+    });
+
+    it("in chat: 'break down …' proposes the steps, and its button creates them as subtasks", async () => {
+      const task = await act<Task>("create_task", { title: "Prepare Q4 board deck", tags: [] });
+      const port = enginePort(cairn.engine, ada, "slack", "breakdown:chat");
+      const reply = await respond(port, "break down the Q4 board deck");
+      assert.match(reply.text, /Nothing is created until you accept/);
+      const buttons = reply.parts.flatMap((part) => (part.type === "buttons" ? part.buttons : []));
+      const accept = buttons.find((button) => button.label === "Create these subtasks");
+      assert.ok(accept, JSON.stringify(reply.parts));
+      await respondToClick(port, accept.call);
+      const subtasks = await act<{ tasks: Task[] }>("list_tasks", { parentId: task.id, limit: 50 });
+      assert.deepEqual(
+        subtasks.tasks.map((subtask) => subtask.title).sort(),
+        deckSteps.map((step) => step.title).sort(),
+      );
     });
 
     it("still answers 'not enough history' for unrelated work", async () => {

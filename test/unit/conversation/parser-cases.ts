@@ -417,7 +417,11 @@ export const PARSER_CASES: ParserCase[] = [
   },
   // ——— break_down_task
   { text: "break down the Q3 report", action: "break_down_task", input: { taskId: q("Q3 report") } },
-  { text: "break the launch deck into subtasks", action: "break_down_task", input: { taskId: q("launch deck") } },
+  {
+    text: "break the launch deck into subtasks",
+    action: "break_down_task",
+    input: { taskId: q("launch deck") },
+  },
   { text: "split up onboarding plan?", action: "break_down_task", input: { taskId: q("onboarding plan") } },
   // ——— search_tasks
   { text: "find tasks about budget", action: "search_tasks", input: { query: "budget" } },

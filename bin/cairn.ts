@@ -48,6 +48,7 @@ async function withRuntime<T>(config: Config, log: Logger, fn: (runtime: Runtime
 }
 
 async function start(config: Config, log: Logger, role: "web" | "worker" | "all"): Promise<void> {
+  await (await import("./preflight.ts")).reachConfiguredServices(config);
   const [
     { dataDirOf, openRuntime },
     { installFaces, installWorkers, prepareModules },
@@ -99,6 +100,9 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
       `  Health:         ${server.url}/healthz   (ready: ${server.url}/readyz, metrics: ${server.url}/metrics)`,
     );
     out(`  Actions API:    POST ${server.url}/api/actions/<name>   (list: GET ${server.url}/api/actions)`);
+    out(
+      `  Admin console:  ${server.url}/admin   (no owner yet: open it from this machine, or run cairn admin create --email <you>)`,
+    );
     for (const line of faces?.describe(server.url) ?? []) out(`  ${line}`);
   }
   if (firstStart) {

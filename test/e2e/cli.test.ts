@@ -45,7 +45,7 @@ describe("cairn start on embedded defaults", () => {
     });
     const match = await waitForOutput(
       server,
-      /Health:\s+(http:\/\/[\d.:]+)\/healthz[\s\S]*Get an API token:/,
+      /Health:\s+(http:\/\/[\d.:]+)\/healthz[\s\S]*Admin console:\s+http:\/\/[\d.:]+\/admin[\s\S]*Get an API token:/,
     );
     url = match[1] as string;
   });

@@ -87,12 +87,12 @@ for (const backend of backends()) {
       dora = await cairn.token({ workspace: "what-if", email: "dora@what-if.test" });
       deck = await act<Task>(cairn, dora, "create_task", {
         title: "Launch deck",
-        estimateMinutes: 720,
+        estimateMinutes: 480,
         due: `${wednesday}T17:00:00Z`,
         priority: 2,
       });
       spec = await act<Task>(cairn, dora, "create_task", { title: "Write the spec", estimateMinutes: 240 });
-      await act(cairn, dora, "create_task", { title: "Backlog grooming", estimateMinutes: 300, priority: 4 });
+      await act(cairn, dora, "create_task", { title: "Backlog grooming", estimateMinutes: 600, priority: 4 });
       await act(cairn, dora, "plan_week", {});
     });
     after(async () => cairn?.close());

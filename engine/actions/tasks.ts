@@ -269,7 +269,7 @@ export const updateTask = defineAction({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async run(ctx, input) {
     const { id, ...patch } = input;
-    const updated = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+    const { updated, parents } = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
       const before = await loadTask(tx, id);
       if (patch.dependsOn) await checkDependencies(tx, id, patch.dependsOn);
       if (patch.parentId) await checkParent(tx, id, patch.parentId);
@@ -301,9 +301,12 @@ export const updateTask = defineAction({
         type: deferred ? "task_deferred" : patch.status === "in_progress" ? "task_started" : "task_edited",
         payload: { via: ctx.via, fields: Object.keys(patch), previousDue: before.due, due: task.due },
       });
-      return task;
+      const finished = patch.status === "done" && before.status !== "done";
+      return { updated: task, parents: finished ? await closeFinishedParents(ctx, tx, task) : [] };
     });
     notifyTasks(ctx, [updated.id], updated.personId);
+    for (const parent of parents) notifyTasks(ctx, [parent.id], parent.personId);
+    await writeCompletionsBack(ctx, parents);
     return updated;
   },
 });
@@ -344,14 +347,8 @@ export const completeTask = defineAction({
       for (const child of [...open].reverse())
         closed.push({ task: await closeTask(ctx, tx, child), why: "subtask" });
       const task = await closeTask(ctx, tx, before);
-      let parentId = task.parentId;
-      while (parentId) {
-        const parent = await getTaskById(tx, parentId);
-        if (!parent || !isOpen(parent)) break;
-        if ((await openSubtaskCounts(tx, [parent.id])).has(parent.id)) break;
-        closed.push({ task: await closeTask(ctx, tx, parent), why: "parent" });
-        parentId = parent.parentId;
-      }
+      for (const parent of await closeFinishedParents(ctx, tx, task))
+        closed.push({ task: parent, why: "parent" });
       return { task, closed, changed: true };
     });
     const all = [task, ...closed.map((c) => c.task)];
@@ -369,6 +366,20 @@ export const completeTask = defineAction({
 interface Closed {
   task: Task;
   why: "subtask" | "parent";
+}
+
+/** Completes the ancestors of a task just done whose subtasks are now all closed, nearest first. */
+async function closeFinishedParents(ctx: ActionContext, tx: Queryable, done: Task): Promise<Task[]> {
+  const closed: Task[] = [];
+  let parentId = done.parentId;
+  while (parentId) {
+    const parent = await getTaskById(tx, parentId);
+    if (!parent || !isOpen(parent)) break;
+    if ((await openSubtaskCounts(tx, [parent.id])).has(parent.id)) break;
+    closed.push(await closeTask(ctx, tx, parent));
+    parentId = parent.parentId;
+  }
+  return closed;
 }
 
 async function closeTask(ctx: ActionContext, tx: Queryable, before: Task): Promise<Task> {

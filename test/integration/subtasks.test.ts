@@ -154,6 +154,15 @@ for (const backend of backends()) {
       assert.deepEqual(last.alsoCompleted, [{ id: parent.id, title: "Draft Q3 report", why: "parent" }]);
       assert.equal((await call<Task>("get_task", { id: parent.id })).status, "done");
 
+      const viaUpdate = await call<Task>("create_task", { title: "Hiring plan" });
+      const only = await call<Task>("create_task", { title: "Write the job ad", parentId: viaUpdate.id });
+      await call<Task>("update_task", { id: only.id, status: "done" });
+      assert.equal(
+        (await call<Task>("get_task", { id: viaUpdate.id })).status,
+        "done",
+        "update_task marking the last open subtask done completes the parent too",
+      );
+
       const other = await call<Task>("create_task", { title: "Offsite" });
       const child = await call<Task>("create_task", { title: "Book venue", parentId: other.id });
       const cascaded = await call<Task & { alsoCompleted: { id: string; why: string }[] }>("complete_task", {

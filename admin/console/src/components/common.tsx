@@ -1,6 +1,6 @@
-import { type ReactNode, useState } from "react";
+import { type Dispatch, type ReactNode, type SetStateAction, useState } from "react";
 import type { Resource } from "../hooks.ts";
-import type { Slice } from "../lib/pagination.ts";
+import { type CursorPages, nextPage, pageNumber, previousPage, type Slice } from "../lib/pagination.ts";
 
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty">{children}</div>;
@@ -27,6 +27,30 @@ export function Loaded<T>({ resource, children }: { resource: Resource<T>; child
   }
   if (resource.error) return <ErrorNote error={resource.error} />;
   return <p aria-busy="true">Loading…</p>;
+}
+
+/** The pager of a list the server pages with cursors (people, audit log, nudges). */
+export function CursorPager({
+  label,
+  pages,
+  setPages,
+  nextCursor,
+}: {
+  label: string;
+  pages: CursorPages;
+  setPages: Dispatch<SetStateAction<CursorPages>>;
+  nextCursor: string | null | undefined;
+}) {
+  return (
+    <Pager
+      label={label}
+      page={pageNumber(pages)}
+      hasPrevious={pageNumber(pages) > 1}
+      hasNext={Boolean(nextCursor)}
+      onPrevious={() => setPages(previousPage)}
+      onNext={() => setPages((current) => nextPage(current, nextCursor))}
+    />
+  );
 }
 
 export function Pager({

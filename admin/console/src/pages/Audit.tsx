@@ -1,10 +1,10 @@
 import { type FormEvent, useState } from "react";
-import { Empty, formatTime, Loaded, Pager, Scroll } from "../components/common.tsx";
+import { CursorPager, Empty, formatTime, Loaded, Scroll } from "../components/common.tsx";
 import { api } from "../context.tsx";
 import { useResource } from "../hooks.ts";
 import { query } from "../lib/api.ts";
 import { AuditPage } from "../lib/contract.ts";
-import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from "../lib/pagination.ts";
+import { currentCursor, firstPage } from "../lib/pagination.ts";
 
 interface Filters {
   actor: string;
@@ -102,14 +102,7 @@ export default function Audit() {
                   </tbody>
                 </table>
               </Scroll>
-              <Pager
-                label="Audit log"
-                page={pageNumber(pages)}
-                hasPrevious={pageNumber(pages) > 1}
-                hasNext={Boolean(data.nextCursor)}
-                onPrevious={() => setPages(previousPage)}
-                onNext={() => setPages((current) => nextPage(current, data.nextCursor))}
-              />
+              <CursorPager label="Audit log" pages={pages} setPages={setPages} nextCursor={data.nextCursor} />
             </>
           )
         }

@@ -1,12 +1,12 @@
 import { type FormEvent, useState } from "react";
 import { z } from "zod";
-import { Empty, ErrorNote, formatTime, Loaded, Pager, Scroll } from "../components/common.tsx";
+import { CursorPager, Empty, ErrorNote, formatTime, Loaded, Scroll } from "../components/common.tsx";
 import { api } from "../context.tsx";
 import { useResource } from "../hooks.ts";
 import { ActionList } from "../lib/actions.ts";
 import { ApiError, query } from "../lib/api.ts";
 import { NudgesPage } from "../lib/contract.ts";
-import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from "../lib/pagination.ts";
+import { currentCursor, firstPage } from "../lib/pagination.ts";
 
 const NudgePreferences = z.looseObject({
   preferences: z.looseObject({
@@ -80,14 +80,7 @@ export default function Nudges() {
                   </tbody>
                 </table>
               </Scroll>
-              <Pager
-                label="Nudges"
-                page={pageNumber(pages)}
-                hasPrevious={pageNumber(pages) > 1}
-                hasNext={Boolean(data.nextCursor)}
-                onPrevious={() => setPages(previousPage)}
-                onNext={() => setPages((current) => nextPage(current, data.nextCursor))}
-              />
+              <CursorPager label="Nudges" pages={pages} setPages={setPages} nextCursor={data.nextCursor} />
             </>
           )
         }

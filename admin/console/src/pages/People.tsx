@@ -1,20 +1,21 @@
 import { type FormEvent, useState } from "react";
 import { z } from "zod";
-import { Empty, ErrorNote, formatTime, Loaded, Pager, Scroll, SlicePager } from "../components/common.tsx";
+import {
+  CursorPager,
+  Empty,
+  ErrorNote,
+  formatTime,
+  Loaded,
+  Scroll,
+  SlicePager,
+} from "../components/common.tsx";
 import { api, useSession } from "../context.tsx";
 import { useChanges, useResource } from "../hooks.ts";
 import { CreatedToken, TokenList } from "../lib/actions.ts";
 import { query } from "../lib/api.ts";
 import { PeoplePage, type PersonRow, Role } from "../lib/contract.ts";
 import { isAdminRole, refreshesOn } from "../lib/navigation.ts";
-import {
-  currentCursor,
-  firstPage,
-  nextPage,
-  pageNumber,
-  previousPage,
-  slicePage,
-} from "../lib/pagination.ts";
+import { currentCursor, firstPage, slicePage } from "../lib/pagination.ts";
 import { formatWorkingHours, parseWorkingHours, WorkingHoursError } from "../lib/working-hours.ts";
 
 export default function People() {
@@ -83,14 +84,7 @@ function PeopleList() {
                   </li>
                 ))}
               </ul>
-              <Pager
-                label="People"
-                page={pageNumber(pages)}
-                hasPrevious={pageNumber(pages) > 1}
-                hasNext={Boolean(data.nextCursor)}
-                onPrevious={() => setPages(previousPage)}
-                onNext={() => setPages((current) => nextPage(current, data.nextCursor))}
-              />
+              <CursorPager label="People" pages={pages} setPages={setPages} nextCursor={data.nextCursor} />
             </>
           )
         }

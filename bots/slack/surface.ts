@@ -46,6 +46,7 @@ import { buildHome, CONNECT_FOCUS_STATUS } from "./home.ts";
 import { type SlackInstallations, slackInstallations } from "./installations.ts";
 import { createSlackMessenger, type SlackMessenger } from "./messenger.ts";
 import { type SlackTarget, sendingClient, sendSlackMessage } from "./send.ts";
+import { type ReconnectGuard, type ReconnectOptions, retryFailedReconnects } from "./socket-reconnect.ts";
 import {
   CREATE_FROM_MESSAGE,
   EDIT_TASK,
@@ -89,6 +90,8 @@ export interface SlackSurfaceOptions {
   oauth?: { clientId: string; clientSecret: string; stateSecret: string; redirectUri?: string };
   /** Socket Mode (an app-level xapp- token): no HTTP endpoint needed. */
   appToken?: string;
+  /** How a Socket Mode reconnect that failed is retried (defaults: 1 s, doubling to 60 s). */
+  socketReconnect?: ReconnectOptions;
 }
 
 export interface SlackSurface {
@@ -177,6 +180,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const socketMode = Boolean(options.appToken);
 
   let receiver: ExpressReceiver | SocketModeReceiver;
+  let reconnects: ReconnectGuard | undefined;
   if (socketMode) {
     receiver = new SocketModeReceiver({
       appToken: options.appToken as string,
@@ -185,6 +189,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       // apps.connections.open for the socket URL: SLACK_API_URL applies to the socket too.
       installerOptions: { clientOptions },
     });
+    reconnects = retryFailedReconnects(receiver.client, logger, options.socketReconnect);
   } else {
     if (!options.signingSecret) throw new Error("SLACK_SIGNING_SECRET is required for Slack's HTTP events");
     receiver = new ExpressReceiver({
@@ -774,6 +779,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           setTimeout(resolve, 5_000).unref();
         });
       }
+      reconnects?.stop();
       if (socketMode) await app.stop();
     },
   };

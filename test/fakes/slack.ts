@@ -82,6 +82,8 @@ export interface FakeSlackSocket {
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketAck>;
   /** Resolves when every client has gone (a Socket Mode app that stopped cleanly). */
   waitForNoConnections(timeoutMs?: number): Promise<void>;
+  /** Cuts every client off without a goodbye, as a network blip would; clients are expected to reconnect. */
+  dropAll(): void;
 }
 
 export interface FakeSlack extends FakeServerBase {
@@ -534,6 +536,9 @@ export async function startFakeSlack(
       socketWait(() => (sockets.size === 0 ? true : undefined), "every client gone", timeoutMs).then(
         () => {},
       ),
+    dropAll() {
+      for (const ws of sockets) ws.terminate();
+    },
   };
   const closeSocket = () =>
     new Promise<void>((resolve) => {

@@ -97,6 +97,32 @@ for (const backend of backends()) {
       assert.equal((await tasks()).filter((t) => t.title === "write the Q3 report").length, 1);
     });
 
+    it("a dropped socket whose reconnects fail keeps retrying, with no unhandled rejection, and then serves again", async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on("unhandledRejection", onUnhandled);
+      try {
+        const opensBefore = slack.requests.filter((r) => r.path === "/api/apps.connections.open").length;
+        // Eight HTTP errors outlast the Web API client's own retries (four attempts per reconnect), and an HTTP
+        // error is one Bolt's Socket Mode client then gives up on for good: before the fix, an unhandled rejection.
+        slack.failNext({ match: /apps\.connections\.open/, status: 500, count: 8 });
+        slack.socket.dropAll();
+        await slack.socket.waitForNoConnections();
+        await slack.socket.waitForConnections(1, 60_000);
+        const opens =
+          slack.requests.filter((r) => r.path === "/api/apps.connections.open").length - opensBefore;
+        assert.ok(opens >= 9, `eight failed requests, then one that worked (saw ${opens})`);
+        const before = slack.messages.length;
+        const envelope = slack.socket.pushEvent(dm("add renew the passport next week"), "Ev-socket-3");
+        await slack.socket.waitForAck(envelope);
+        const messages = await slack.waitForMessages(before + 1);
+        assert.match(messages.at(-1)?.text ?? "", /Added: renew the passport/);
+        assert.deepEqual(unhandled, []);
+      } finally {
+        process.off("unhandledRejection", onUnhandled);
+      }
+    });
+
     it("closing Cairn closes the socket", async () => {
       assert.ok(cairn);
       await cairn.close();

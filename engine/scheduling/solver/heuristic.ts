@@ -1,9 +1,11 @@
 import { createRandom } from "../../../models/random.ts";
 import type { PlanModel, TaskModel } from "../input/plan-model.ts";
 import type { DecodedPlan, Placement, PlacementMode } from "./decoder.ts";
-import { compareCost, decode } from "./decoder.ts";
+import { decode } from "./decoder.ts";
 import { edfSequence } from "./edf.ts";
 import { workCurve } from "./late-bound.ts";
+import { searchObjective } from "./plan-objective.ts";
+import { rescueLateTasks } from "./rescue.ts";
 import { improveOnSurrogate, surrogateCost } from "./surrogate-search.ts";
 
 export interface HeuristicOptions {
@@ -38,9 +40,12 @@ export const SEARCH_TIME_LIMIT_MS = 10_000;
 export const SMALL_PLAN_TASKS = 30;
 export const SMALL_PLAN_BUDGET = 1000;
 
-/** Evaluation budget of the search: grows with the number of tasks, so larger plans get a longer search. */
+/**
+ * Evaluation budget of the search: grows with the number of tasks, so larger plans get a longer search. The
+ * local search gets 40 + 2 per task (SMALL_PLAN_BUDGET for small plans) and the rescue pass one per task.
+ */
 export function evaluationBudget(tasks: number): number {
-  return tasks <= SMALL_PLAN_TASKS ? SMALL_PLAN_BUDGET : 40 + 2 * tasks;
+  return (tasks <= SMALL_PLAN_TASKS ? SMALL_PLAN_BUDGET : 40 + 2 * tasks) + tasks;
 }
 
 /**
@@ -211,13 +216,17 @@ export function solveHeuristic(
 ): HeuristicResult {
   const started = performance.now();
   const n = model.tasks.length;
-  const maxEvaluations = options.maxEvaluations ?? evaluationBudget(n);
+  const totalEvaluations = options.maxEvaluations ?? evaluationBudget(n);
+  // The rescue pass gets its share of the budget (n of evaluationBudget(n)); the local search the rest.
+  const rescueBudget = Math.floor((totalEvaluations * n) / evaluationBudget(n));
+  const maxEvaluations = totalEvaluations - rescueBudget;
   const timeLimitMs = options.timeLimitMs ?? SEARCH_TIME_LIMIT_MS;
   const random = createRandom(options.seed ?? 1);
   let timeLimitHit = false;
   const energyAware = new Uint8Array(n).map((_, j) => (model.tasks[j]?.energy === "medium" ? 0 : 1));
   const modeSets = [new Uint8Array(n), energyAware];
 
+  const compareCost = searchObjective(model);
   let evaluations = 0;
   let best: HeuristicResult | null = null;
   const seeds = initialSequences(model);
@@ -319,6 +328,11 @@ export function solveHeuristic(
     }
     stale = improved ? 0 : stale + 1;
     if (improved) pulledSinceImprovement = false;
+  }
+  if (rescueBudget > 0 && !timeLimitHit) {
+    const rescued = rescueLateTasks(model, best, fixed, compareCost, rescueBudget);
+    evaluations += rescued.evaluations;
+    best = { plan: rescued.plan, sequence: rescued.sequence, modes: rescued.modes, evaluations };
   }
   return timeLimitHit ? { ...best, evaluations, timeLimitHit } : { ...best, evaluations };
 }

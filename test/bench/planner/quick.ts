@@ -37,11 +37,13 @@ for (const [suite, scenarios] of [
   let lateEdf = 0;
   let worse = 0;
   let violations = 0;
+  let evaluations = 0;
   for (const { name, input } of scenarios) {
     const parsed = parsePlanInput(input);
     const out = planSchedule(input);
     const q = evaluatePlan(parsed, out.blocks);
     violations += checkHardRules(input, out).length;
+    evaluations += out.metrics.search?.evaluations ?? 0;
     const model = buildPlanModel(parsed);
     const e = evaluatePlan(parsed, toPlanOutput(model, planEdfBaseline(model), 0).blocks);
     wt += q.weightedTardiness;
@@ -62,7 +64,7 @@ for (const [suite, scenarios] of [
       );
   }
   process.stdout.write(
-    `${suite}: WT ${wt} / ${wtEdf} = ${(wt / wtEdf).toFixed(3)}x · late ${late} / ${lateEdf} = ${(late / lateEdf).toFixed(3)}x · worse ${worse} · violations ${violations}\n`,
+    `${suite}: WT ${wt} / ${wtEdf} = ${(wt / wtEdf).toFixed(3)}x · late ${late} / ${lateEdf} = ${(late / lateEdf).toFixed(3)}x · worse ${worse} · violations ${violations} · evaluations ${evaluations}\n`,
   );
 }
 process.stdout.write(

@@ -1,0 +1,39 @@
+import type { PlanModel } from "../input/plan-model.ts";
+import type { PlanCost } from "./decoder.ts";
+import { compareCost } from "./decoder.ts";
+import { planEdfBaseline } from "./edf.ts";
+
+export type CostComparator = (a: PlanCost, b: PlanCost) => number;
+
+/**
+ * Price of one late task, as a multiple of the mean weight × mean estimate: making a task on time is worth
+ * delaying an average task by its own length this many times. Measured with test/bench/planner/quick.ts
+ * (BENCHMARKS.md, "## Planner"): 1 cuts late tasks without raising total weighted tardiness on either suite.
+ */
+export const LATE_TASK_PRICE = 3;
+
+/**
+ * The search's objective. A plan over the EDF plan's weighted tardiness ranks by how far over it is (so the
+ * search never trades its way above the bar every plan must clear); below the bar, by weighted tardiness plus a
+ * price per late task, then by the lexicographic cost (compareCost).
+ */
+export function planObjective(edf: PlanCost, latePrice: number): CostComparator {
+  const bar = edf.weightedTardiness + 1e-6;
+  return (a, b) => {
+    const overA = Math.max(0, a.weightedTardiness - bar);
+    const overB = Math.max(0, b.weightedTardiness - bar);
+    if (Math.abs(overA - overB) > 1e-6) return overA < overB ? -1 : 1;
+    const d = a.weightedTardiness + latePrice * a.lateTasks - (b.weightedTardiness + latePrice * b.lateTasks);
+    if (d < -1e-6) return -1;
+    if (d > 1e-6) return 1;
+    return compareCost(a, b);
+  };
+}
+
+/** The objective for a model: its EDF plan as the bar, LATE_TASK_PRICE × mean weight × mean estimate per late task. */
+export function searchObjective(model: PlanModel): CostComparator {
+  const n = Math.max(1, model.tasks.length);
+  const meanWeight = model.tasks.reduce((s, t) => s + t.weight, 0) / n;
+  const meanEstimate = model.tasks.reduce((s, t) => s + t.estimate, 0) / n;
+  return planObjective(planEdfBaseline(model).cost, LATE_TASK_PRICE * meanWeight * meanEstimate);
+}

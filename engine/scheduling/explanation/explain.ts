@@ -51,7 +51,7 @@ function lateness(minutes: number): string {
 }
 
 /** The binding constraint as a clause: "your daily focus cap of 300 minutes is reached on every day with free time". */
-export function bindingPhrase(model: PlanModel, binding: Binding): string {
+export function bindingPhrase(model: PlanModel, binding: Binding, task?: TaskModel): string {
   switch (binding.kind) {
     case "noWorkingHours":
       return binding.partly
@@ -67,13 +67,26 @@ export function bindingPhrase(model: PlanModel, binding: Binding): string {
       const named = binding.tasks.slice(0, 2).map((j) => quoted(model.tasks[j]));
       const more = binding.tasks.length - named.length;
       const list = more > 0 ? `${named.join(", ")} and ${plural(more, "other task")}` : named.join(" and ");
-      return `more urgent work fills the free time (${list})`;
+      // The search may put a less urgent task first to keep it on time; then "more urgent" would not be true.
+      const lessUrgent =
+        task === undefined ? [] : binding.tasks.filter((j) => !isMoreUrgent(model.tasks[j], task));
+      if (lessUrgent.length === 0) return `more urgent work fills the free time (${list})`;
+      return lessUrgent.every((j) => model.tasks[j]?.due != null)
+        ? `other work, planned first so that it meets its own deadlines, fills the free time (${list})`
+        : `other work planned ahead of it fills the free time (${list})`;
     }
     case "shortStretches":
       return binding.longest > 0
         ? `the free stretches left are at most ${binding.longest} minutes, too short for a block`
         : "no free stretch is long enough for a block";
   }
+}
+
+/** Due earlier (or due when the other is not), or the same due at a higher priority. */
+function isMoreUrgent(other: TaskModel | undefined, task: TaskModel): boolean {
+  if (other === undefined) return false;
+  if (other.due !== null && (task.due === null || other.due < task.due)) return true;
+  return other.due === task.due && other.priority < task.priority;
 }
 
 /** Why a task finishes after its deadline: the constraint that kept its work out of the time before it. */
@@ -87,7 +100,7 @@ function latePhrase(model: PlanModel, plan: DecodedPlan, task: TaskModel, due: n
     .filter((p) => p.task === task.index)
     .reduce((sum, p) => sum + Math.max(0, Math.min(p.minutes, due - p.start)), 0);
   const binding = bindingConstraint(model, plan, task, from, due, Math.max(1, task.estimate - before));
-  return `before then ${bindingPhrase(model, binding)}`;
+  return `before then ${bindingPhrase(model, binding, task)}`;
 }
 
 function deadlinePhrase(
@@ -175,7 +188,7 @@ export function explainUnscheduled(model: PlanModel, plan: DecodedPlan, task: Ta
   const from = earliestFeasibleStart(plan, task);
   const binding = bindingConstraint(model, plan, task, from, model.horizonEnd, left);
   const start = Math.max(model.now, model.horizonStart);
-  let cause = bindingPhrase(model, binding);
+  let cause = bindingPhrase(model, binding, task);
   if (binding.kind === "noWorkingHours" && from > start) {
     const after = "no more working hours are left after that";
     cause =

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type PlanInputRaw, planSchedule } from "../../../engine/scheduling/index.ts";
+import { generateIndependentScenario } from "../../bench/planner/independent-generator.ts";
 import { assertValid, blocksOf, scenario, task } from "./fixtures.ts";
 
 const MONDAY = { start: "2026-03-02T00:00:00+01:00", end: "2026-03-03T00:00:00+01:00" };
@@ -136,5 +137,39 @@ describe("effective preferences", () => {
       },
       peakHours: [[9, 12]],
     });
+  });
+});
+
+describe("honest reasons on generated scenarios", () => {
+  it("'more urgent work' names only tasks due earlier (or as due and more important) than the one explained", () => {
+    let checked = 0;
+    for (let i = 0; i < 12; i++) {
+      const { input } = generateIndependentScenario(77, i);
+      const out = planSchedule(input);
+      const byTitle = new Map<string, PlanInputRaw["tasks"][number][]>();
+      for (const t of input.tasks) byTitle.set(t.title ?? t.id, [...(byTitle.get(t.title ?? t.id) ?? []), t]);
+      const byId = new Map(input.tasks.map((t) => [t.id, t]));
+      const explained = [
+        ...out.blocks.flatMap((b) => (b.taskId ? [{ taskId: b.taskId, reason: b.reason }] : [])),
+        ...out.unscheduled.map((u) => ({ taskId: u.taskId, reason: u.reason })),
+      ];
+      for (const { taskId, reason } of explained) {
+        const named = /more urgent work fills the free time \(([^)]*)\)/.exec(reason)?.[1];
+        const task = byId.get(taskId);
+        if (named === undefined || task === undefined) continue;
+        for (const [, title] of named.matchAll(/“([^”]+)”/g)) {
+          const others = byTitle.get(title ?? "") ?? [];
+          if (others.length !== 1) continue;
+          const other = others[0] as PlanInputRaw["tasks"][number];
+          const due = (t: typeof task) => (t.due ? Date.parse(t.due) : Number.POSITIVE_INFINITY);
+          const moreUrgent =
+            due(other) < due(task) ||
+            (due(other) === due(task) && (other.priority ?? 3) < (task.priority ?? 3));
+          assert.ok(moreUrgent, `${taskId}: “${title}” is named as more urgent in “${reason}”`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 0, "the scenarios contain 'more urgent work' reasons to check");
   });
 });

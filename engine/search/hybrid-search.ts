@@ -16,10 +16,12 @@ const RRF_K = 60;
 const MAX_VECTOR_DISTANCE = 0.85;
 
 /**
- * How candidates are gathered. "bounded" is what search_tasks runs; "legacy" is the query path before
- * issue 14 (every full-text match ranked, through the tenant policy), kept for the bench's side-by-side.
+ * How candidates are gathered. "bounded" is what search_tasks runs (full-text pool found by an id-range walk,
+ * migration 0028); "pooled" is the same answer found by reading every match (migration 0023, before the walk);
+ * "legacy" is the query path before issue 14 (every full-text match ranked, through the tenant policy). The
+ * last two are kept for the bench's side-by-side.
  */
-export type SearchPath = "bounded" | "legacy";
+export type SearchPath = "bounded" | "pooled" | "legacy";
 
 export interface SearchTuning {
   path: SearchPath;
@@ -61,7 +63,8 @@ async function gatherText(
   tuning: SearchTuning,
 ): Promise<RankedId[]> {
   if (tuning.path === "legacy") return textCandidatesExact(tx, query, filter, depth);
-  return textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth));
+  const scan = tuning.path === "pooled" ? "all-matches" : "walk";
+  return textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth), scan);
 }
 
 export async function hybridSearch(

@@ -295,8 +295,19 @@ export interface RankedId {
 }
 
 /**
- * Full-text candidates, best first (ties by id). Index-backed under RLS through cairn_task_text_candidates
- * (migration 0023), which ranks only the `pool` matches with the lowest ids: common words cost bounded ranking work.
+ * How the full-text side finds the `pool` matches with the lowest ids it ranks: "walk" (migration 0028) reads
+ * about 2.5 × pool rows whatever the words; "all-matches" (migration 0023, before) reads every match.
+ */
+export type TextCandidateScan = "walk" | "all-matches";
+
+const textCandidateFunction: Record<TextCandidateScan, string> = {
+  walk: "cairn_task_text_walk",
+  "all-matches": "cairn_task_text_candidates",
+};
+
+/**
+ * Full-text candidates, best first (ties by id). Index-backed under RLS through a security-definer function
+ * that ranks only the `pool` matches with the lowest ids: common words cost bounded ranking work.
  */
 export async function textCandidates(
   tx: Queryable,
@@ -304,9 +315,10 @@ export async function textCandidates(
   filter: Pick<TaskFilter, "status" | "personId" | "includeSourceDeleted">,
   limit: number,
   pool: number,
+  scan: TextCandidateScan = "walk",
 ): Promise<RankedId[]> {
   const result = await tx.query<{ id: string }>(
-    "SELECT id FROM cairn_task_text_candidates($1, $2::text[], $3::uuid, $4, $5, $6)",
+    `SELECT id FROM ${textCandidateFunction[scan]}($1, $2::text[], $3::uuid, $4, $5, $6)`,
     [
       query,
       filter.status?.length ? filter.status : null,

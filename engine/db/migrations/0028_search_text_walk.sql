@@ -1,0 +1,65 @@
+-- search_tasks' full-text side with work bounded by the pool, not by how common the words are.
+-- cairn_task_text_candidates (0023) ranks the `pool` matches with the lowest ids, but to find them it reads
+-- every match from the heap (a common word in a 100k-task workspace: 11k rows on 8k pages). This function
+-- gives the same answer (the lowest-id `pool` matches, ranked by ts_rank_cd, ties by id) while reading about
+-- 2.5 × pool rows:
+--   1. a probe takes up to pool + 1 matches in physical order. At most pool: that is every match, ranked
+--      exactly. Otherwise the block the probe stopped at estimates how many matches there are;
+--   2. ids are random uuids, so the matches below an id bound are an even sample of them: the bound is set to
+--      hold about 1.5 × pool matches, and the GIN bitmap is ANDed with the primary key's range (BitmapAnd).
+--      Too few below it (an unlucky estimate): the bound widens from the density seen, up to no bound.
+-- Same security as 0023: runs as the schema owner and applies the tenant filter itself, so the GIN index
+-- answers `@@` under row-level security.
+CREATE OR REPLACE FUNCTION cairn_task_text_walk(
+  query text, statuses text[], person uuid, include_source_deleted boolean, pool integer, depth integer
+) RETURNS TABLE (id uuid, rank real)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+-- The probe's estimate needs a scan in block order from block 0: a (synchronized) seq scan may start mid-table.
+SET enable_seqscan = off AS $$
+DECLARE
+  q tsquery := websearch_to_tsquery('english', query);
+  ws uuid := cairn_workspace();
+  matches_where text := 't.workspace_id = $1 AND t.search @@ $2'
+    || ' AND ($3::text[] IS NULL OR t.status = ANY ($3)) AND ($4::uuid IS NULL OR t.person_id = $4)'
+    || ' AND ($5 OR t.source_deleted_at IS NULL)';
+  ids uuid[];
+  ranks real[];
+  last_block bigint;
+  pages bigint;
+  fraction float8;
+  bound uuid;
+BEGIN
+  IF ws IS NULL OR q IS NULL OR numnode(q) = 0 OR pool < 1 OR depth < 1 THEN
+    RETURN;
+  END IF;
+  EXECUTE 'SELECT array_agg(m.id), array_agg(m.rank), max(m.blk) FROM (
+      SELECT t.id, ts_rank_cd(t.search, $2) AS rank, (t.ctid::text::point)[0]::bigint AS blk
+      FROM tasks t WHERE ' || matches_where || ' LIMIT $6) m'
+    INTO ids, ranks, last_block
+    USING ws, q, statuses, person, include_source_deleted, pool + 1;
+  IF coalesce(cardinality(ids), 0) > pool THEN
+    pages := greatest(pg_relation_size('tasks') / current_setting('block_size')::bigint, 1);
+    -- Matches ≈ (pool + 1) × pages / blocks read; the bound aims at 1.5 × pool of them.
+    fraction := 1.5 * pool * (last_block + 1) / ((pool + 1)::float8 * pages);
+    LOOP
+      IF fraction >= 1 THEN
+        bound := NULL;
+      ELSE
+        bound := (lpad(to_hex(least((fraction * 4294967296)::bigint, 4294967295)), 8, '0') || '-0000-0000-0000-000000000000')::uuid;
+      END IF;
+      EXECUTE 'SELECT array_agg(t.id), array_agg(ts_rank_cd(t.search, $2)) FROM tasks t WHERE '
+          || matches_where || CASE WHEN bound IS NULL THEN '' ELSE ' AND t.id < $6' END
+        INTO ids, ranks
+        USING ws, q, statuses, person, include_source_deleted, bound;
+      EXIT WHEN bound IS NULL OR coalesce(cardinality(ids), 0) >= pool;
+      fraction := least(1, fraction * greatest(2, 1.5 * pool / greatest(coalesce(cardinality(ids), 0), 1)));
+    END LOOP;
+  END IF;
+  RETURN QUERY
+    SELECT p.id, p.rank FROM (
+      SELECT u.id, u.rank FROM unnest(ids, ranks) AS u(id, rank) ORDER BY u.id LIMIT pool
+    ) p ORDER BY p.rank DESC, p.id LIMIT depth;
+END
+$$;
+REVOKE ALL ON FUNCTION cairn_task_text_walk(text, text[], uuid, boolean, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cairn_task_text_walk(text, text[], uuid, boolean, integer, integer) TO cairn_app;

@@ -2,6 +2,8 @@ import type { Queryable } from "../db/port.ts";
 import {
   getTasksByIds,
   type RankedId,
+  type SearchCandidateFilter,
+  searchCandidates,
   type TaskFilter,
   textCandidates,
   textCandidatesExact,
@@ -55,6 +57,11 @@ export function reciprocalRankFusion(
   return fused;
 }
 
+function onlyWalkFilters(filter: TaskFilter): filter is SearchCandidateFilter {
+  const walkFilters: readonly string[] = ["status", "personId", "includeSourceDeleted"];
+  return Object.entries(filter).every(([key, value]) => value === undefined || walkFilters.includes(key));
+}
+
 async function gatherText(
   tx: Queryable,
   query: string,
@@ -77,13 +84,22 @@ export async function hybridSearch(
 ): Promise<SearchHit[]> {
   const depth = Math.max(limit * 4, 40);
   const vector = embedder.embed(query);
-  // One transaction runs one statement at a time: the two sides go one after the other.
-  const text = await gatherText(tx, query, filter, depth, tuning);
-  const nearest = isZero(vector)
-    ? []
-    : await vectorCandidates(tx, toVectorLiteral(vector), filter, depth, {
-        efSearch: tuning.path === "legacy" ? Math.max(100, depth * 2) : tuning.efSearch,
-      });
+  const { text, nearest } =
+    tuning.path === "bounded" && onlyWalkFilters(filter)
+      ? await searchCandidates(tx, query, isZero(vector) ? null : toVectorLiteral(vector), filter, {
+          depth,
+          pool: Math.max(tuning.textPool, depth),
+          efSearch: tuning.efSearch,
+        })
+      : {
+          // One transaction runs one statement at a time: the two sides go one after the other.
+          text: await gatherText(tx, query, filter, depth, tuning),
+          nearest: isZero(vector)
+            ? []
+            : await vectorCandidates(tx, toVectorLiteral(vector), filter, depth, {
+                efSearch: tuning.path === "legacy" ? Math.max(100, depth * 2) : tuning.efSearch,
+              }),
+        };
   const fused = reciprocalRankFusion([
     { name: "text", ids: text.map((hit) => hit.id) },
     {

@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Actor } from "../../engine/actions/define.ts";
 import { issueApiToken } from "../../engine/auth/api-tokens.ts";
-import { textCandidates } from "../../engine/db/repositories/tasks.ts";
+import { searchCandidates, textCandidates, vectorCandidates } from "../../engine/db/repositories/tasks.ts";
 import type { Task } from "../../engine/domain.ts";
+import { toVectorLiteral } from "../../engine/search/embedder.ts";
 import { defaultSearchTuning, hybridSearch } from "../../engine/search/hybrid-search.ts";
 import { backends, openTestEngine, type TestEngine } from "../support/harness.ts";
 
@@ -115,6 +116,24 @@ for (const backend of backends()) {
       );
       assert.equal(bounded.length, 6);
       assert.ok(bounded.every((hit) => twins.includes(hit.task.id)));
+    });
+
+    it("gathers both sides in one round trip with the same answers as two queries", async () => {
+      for (const query of ["budget review", "Q3", "release notes", "zzz unknown"]) {
+        for (const status of [undefined, ["todo" as const]]) {
+          const vector = toVectorLiteral(t.engine.services.embedder.embed(query));
+          const options = { depth: 40, pool: 1000, efSearch: 200 };
+          const [together, apart] = await t.db.scoped(actor.workspace.id, async (tx) => [
+            await searchCandidates(tx, query, vector, { status }, options),
+            {
+              text: await textCandidates(tx, query, { status }, 40, 1000),
+              nearest: await vectorCandidates(tx, vector, { status }, 40, { efSearch: 200 }),
+            },
+          ]);
+          assert.deepEqual(together, apart, `${query}, status ${status}`);
+          assert.ok(together.nearest.length > 0, query);
+        }
+      }
     });
 
     it("walks to the same lowest-id pool as reading every match, for every pool size and filter", async () => {

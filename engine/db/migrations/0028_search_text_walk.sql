@@ -103,3 +103,26 @@ END
 $$;
 REVOKE ALL ON FUNCTION cairn_task_text_walk(text, text[], uuid, boolean, integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cairn_task_text_walk(text, text[], uuid, boolean, integer, integer) TO cairn_app;
+
+-- search_tasks' candidates in one round trip instead of three: the full-text walk, then the HNSW probe with
+-- its ef_search, each row tagged with its side, in rank order within a side. Runs as the caller, so the vector
+-- side goes through the tenant policy (HNSW still serves the ORDER BY under it: ordering is not a qual).
+CREATE OR REPLACE FUNCTION cairn_task_search_candidates(
+  query text, near vector, statuses text[], person uuid, include_source_deleted boolean,
+  pool integer, depth integer, ef_search integer
+) RETURNS TABLE (side text, id uuid, distance float8)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  RETURN QUERY
+    SELECT 'text', w.id, NULL::float8
+    FROM cairn_task_text_walk(query, statuses, person, include_source_deleted, pool, depth) w;
+  IF near IS NOT NULL THEN
+    PERFORM set_config('hnsw.ef_search', greatest(ef_search, depth)::text, true);
+    RETURN QUERY
+      SELECT 'vector', t.id, t.embedding <=> near FROM tasks t
+      WHERE t.embedding IS NOT NULL AND (statuses IS NULL OR t.status = ANY (statuses))
+        AND (person IS NULL OR t.person_id = person) AND (include_source_deleted OR t.source_deleted_at IS NULL)
+      ORDER BY t.embedding <=> near LIMIT depth;
+  END IF;
+END
+$$;

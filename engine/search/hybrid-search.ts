@@ -2,6 +2,8 @@ import type { Queryable } from "../db/port.ts";
 import {
   getTasksByIds,
   type RankedId,
+  type SearchCandidateFilter,
+  searchCandidates,
   type TaskFilter,
   textCandidates,
   textCandidatesExact,
@@ -16,10 +18,12 @@ const RRF_K = 60;
 const MAX_VECTOR_DISTANCE = 0.85;
 
 /**
- * How candidates are gathered. "bounded" is what search_tasks runs; "legacy" is the query path before
- * issue 14 (every full-text match ranked, through the tenant policy), kept for the bench's side-by-side.
+ * How candidates are gathered. "bounded" is what search_tasks runs (full-text pool found by an id-range walk,
+ * migration 0028); "pooled" is the same answer found by reading every match (migration 0023, before the walk);
+ * "legacy" is the query path before issue 14 (every full-text match ranked, through the tenant policy). The
+ * last two are kept for the bench's side-by-side.
  */
-export type SearchPath = "bounded" | "legacy";
+export type SearchPath = "bounded" | "pooled" | "legacy";
 
 export interface SearchTuning {
   path: SearchPath;
@@ -53,6 +57,11 @@ export function reciprocalRankFusion(
   return fused;
 }
 
+function onlyWalkFilters(filter: TaskFilter): filter is SearchCandidateFilter {
+  const walkFilters: readonly string[] = ["status", "personId", "includeSourceDeleted"];
+  return Object.entries(filter).every(([key, value]) => value === undefined || walkFilters.includes(key));
+}
+
 async function gatherText(
   tx: Queryable,
   query: string,
@@ -61,7 +70,8 @@ async function gatherText(
   tuning: SearchTuning,
 ): Promise<RankedId[]> {
   if (tuning.path === "legacy") return textCandidatesExact(tx, query, filter, depth);
-  return textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth));
+  const scan = tuning.path === "pooled" ? "all-matches" : "walk";
+  return textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth), scan);
 }
 
 export async function hybridSearch(
@@ -74,13 +84,22 @@ export async function hybridSearch(
 ): Promise<SearchHit[]> {
   const depth = Math.max(limit * 4, 40);
   const vector = embedder.embed(query);
-  // One transaction runs one statement at a time: the two sides go one after the other.
-  const text = await gatherText(tx, query, filter, depth, tuning);
-  const nearest = isZero(vector)
-    ? []
-    : await vectorCandidates(tx, toVectorLiteral(vector), filter, depth, {
-        efSearch: tuning.path === "legacy" ? Math.max(100, depth * 2) : tuning.efSearch,
-      });
+  const { text, nearest } =
+    tuning.path === "bounded" && onlyWalkFilters(filter)
+      ? await searchCandidates(tx, query, isZero(vector) ? null : toVectorLiteral(vector), filter, {
+          depth,
+          pool: Math.max(tuning.textPool, depth),
+          efSearch: tuning.efSearch,
+        })
+      : {
+          // One transaction runs one statement at a time: the two sides go one after the other.
+          text: await gatherText(tx, query, filter, depth, tuning),
+          nearest: isZero(vector)
+            ? []
+            : await vectorCandidates(tx, toVectorLiteral(vector), filter, depth, {
+                efSearch: tuning.path === "legacy" ? Math.max(100, depth * 2) : tuning.efSearch,
+              }),
+        };
   const fused = reciprocalRankFusion([
     { name: "text", ids: text.map((hit) => hit.id) },
     {

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Actor } from "../../engine/actions/define.ts";
 import { issueApiToken } from "../../engine/auth/api-tokens.ts";
+import { searchCandidates, textCandidates, vectorCandidates } from "../../engine/db/repositories/tasks.ts";
 import type { Task } from "../../engine/domain.ts";
+import { toVectorLiteral } from "../../engine/search/embedder.ts";
 import { defaultSearchTuning, hybridSearch } from "../../engine/search/hybrid-search.ts";
 import { backends, openTestEngine, type TestEngine } from "../support/harness.ts";
 
@@ -114,6 +116,67 @@ for (const backend of backends()) {
       );
       assert.equal(bounded.length, 6);
       assert.ok(bounded.every((hit) => twins.includes(hit.task.id)));
+    });
+
+    it("gathers both sides in one round trip with the same answers as two queries", async () => {
+      for (const query of ["budget review", "Q3", "release notes", "zzz unknown"]) {
+        for (const status of [undefined, ["todo" as const]]) {
+          const vector = toVectorLiteral(t.engine.services.embedder.embed(query));
+          const options = { depth: 40, pool: 1000, efSearch: 200 };
+          const [together, apart] = await t.db.scoped(actor.workspace.id, async (tx) => [
+            await searchCandidates(tx, query, vector, { status }, options),
+            {
+              text: await textCandidates(tx, query, { status }, 40, 1000),
+              nearest: await vectorCandidates(tx, vector, { status }, 40, { efSearch: 200 }),
+            },
+          ]);
+          assert.deepEqual(together, apart, `${query}, status ${status}`);
+          assert.ok(together.nearest.length > 0, query);
+        }
+      }
+    });
+
+    it("walks to the same lowest-id pool as reading every match, for every pool size and filter", async () => {
+      // Titles that rank differently ("ledger" once or twice, in the title or only the description), in both
+      // workspaces: the walk applies the tenant filter itself.
+      const ledger = async (who: Actor, i: number) =>
+        (await t.engine.call(who, "cli", "create_task", {
+          title:
+            i % 5 === 0 ? `Ledger close ledger ${i}` : i % 3 === 0 ? `Month end ${i}` : `Ledger close ${i}`,
+          description: i % 3 === 0 ? "reconcile the ledger" : "",
+          tags: [],
+        })) as Task;
+      const mine: Task[] = [];
+      for (let i = 0; i < 45; i++) {
+        mine.push(await ledger(actor, i));
+        await ledger(outsider, i);
+      }
+      for (const task of mine.filter((_, i) => i % 4 === 0)) {
+        await t.engine.call(actor, "cli", "complete_task", { id: task.id });
+      }
+      const walk = (pool: number, status?: ("todo" | "done")[]) =>
+        t.db.scoped(actor.workspace.id, async (tx) => ({
+          walked: await textCandidates(tx, "ledger", { status }, 12, pool, "walk"),
+          everyMatch: await textCandidates(tx, "ledger", { status }, 12, pool, "all-matches"),
+        }));
+      // Without column statistics the walk probes; with them it sizes its first id range from them.
+      for (const statistics of ["none", "analyzed"]) {
+        if (statistics === "analyzed") await t.db.system((tx) => tx.query("ANALYZE tasks"));
+        for (const pool of [1, 3, 10, 30, 44, 45, 46, 200]) {
+          for (const status of [undefined, ["todo" as const], ["done" as const]]) {
+            const { walked, everyMatch } = await walk(pool, status);
+            assert.deepEqual(walked, everyMatch, `pool ${pool}, status ${status}, statistics ${statistics}`);
+            assert.ok(walked.length > 0 && walked.every((hit) => mine.some((task) => task.id === hit.id)));
+          }
+        }
+      }
+      // The pool is the lowest ids among the matches: with a pool of every match, the best-ranked come first.
+      const { walked } = await walk(200);
+      assert.ok(
+        mine
+          .filter((_, i) => i % 5 === 0)
+          .every((task) => walked.slice(0, 9).some((hit) => hit.id === task.id)),
+      );
     });
   });
 }

@@ -295,8 +295,19 @@ export interface RankedId {
 }
 
 /**
- * Full-text candidates, best first (ties by id). Index-backed under RLS through cairn_task_text_candidates
- * (migration 0023), which ranks only the `pool` matches with the lowest ids: common words cost bounded ranking work.
+ * How the full-text side finds the `pool` matches with the lowest ids it ranks: "walk" (migration 0028) reads
+ * about 2.5 × pool rows whatever the words; "all-matches" (migration 0023, before) reads every match.
+ */
+export type TextCandidateScan = "walk" | "all-matches";
+
+const textCandidateFunction: Record<TextCandidateScan, string> = {
+  walk: "cairn_task_text_walk",
+  "all-matches": "cairn_task_text_candidates",
+};
+
+/**
+ * Full-text candidates, best first (ties by id). Index-backed under RLS through a security-definer function
+ * that ranks only the `pool` matches with the lowest ids: common words cost bounded ranking work.
  */
 export async function textCandidates(
   tx: Queryable,
@@ -304,9 +315,10 @@ export async function textCandidates(
   filter: Pick<TaskFilter, "status" | "personId" | "includeSourceDeleted">,
   limit: number,
   pool: number,
+  scan: TextCandidateScan = "walk",
 ): Promise<RankedId[]> {
   const result = await tx.query<{ id: string }>(
-    "SELECT id FROM cairn_task_text_candidates($1, $2::text[], $3::uuid, $4, $5, $6)",
+    `SELECT id FROM ${textCandidateFunction[scan]}($1, $2::text[], $3::uuid, $4, $5, $6)`,
     [
       query,
       filter.status?.length ? filter.status : null,
@@ -317,6 +329,45 @@ export async function textCandidates(
     ],
   );
   return result.rows.map((row, index) => ({ id: row.id, rank: index + 1 }));
+}
+
+/** The filters the full-text walk applies itself; search with any other filter gathers its sides apart. */
+export type SearchCandidateFilter = Pick<TaskFilter, "status" | "personId" | "includeSourceDeleted">;
+
+/**
+ * Both sides of search_tasks in one round trip (cairn_task_search_candidates, migration 0028): the walk's
+ * full-text candidates and the HNSW neighbours, each best first, neighbours with ties by id as in
+ * vectorCandidates. A null vector (a query with no words) skips the vector side.
+ */
+export async function searchCandidates(
+  tx: Queryable,
+  query: string,
+  vectorLiteral: string | null,
+  filter: SearchCandidateFilter,
+  options: { depth: number; pool: number; efSearch: number },
+): Promise<{ text: RankedId[]; nearest: (RankedId & { distance: number })[] }> {
+  const result = await tx.query<{ side: "text" | "vector"; id: string; distance: number | null }>(
+    "SELECT side, id, distance FROM cairn_task_search_candidates($1, $2::vector, $3::text[], $4::uuid, $5, $6, $7, $8)",
+    [
+      query,
+      vectorLiteral,
+      filter.status?.length ? filter.status : null,
+      filter.personId ?? null,
+      filter.includeSourceDeleted ?? false,
+      options.pool,
+      options.depth,
+      options.efSearch,
+    ],
+  );
+  const text = result.rows
+    .filter((row) => row.side === "text")
+    .map((row, index) => ({ id: row.id, rank: index + 1 }));
+  const nearest = result.rows
+    .filter((row) => row.side === "vector")
+    .map((row) => ({ id: row.id, distance: Number(row.distance) }))
+    .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((row, index) => ({ ...row, rank: index + 1 }));
+  return { text, nearest };
 }
 
 /** The exact full-text ranking (every match ranked, through the tenant policy): the bench's reference. */

@@ -6,15 +6,26 @@
  * distances); plus the search_tasks action's own p50/p95 and the HNSW-only recall@10.
  *
  *   node --import tsx test/bench/foundation/run.ts [--sizes 10000,100000] [--rounds 3] [--ef 100] [--pool 1000]
+ *     [--paths bounded,pooled] [--seed upsert|bulk]
+ *
+ * --paths: the full-text candidate paths to compare with legacy ("bounded" is what search_tasks runs,
+ * "pooled" the path before migration 0028). --seed bulk loads the tasks with the secondary indexes built
+ * afterwards (100k tasks in minutes on PGlite) instead of measuring sync's upsert statement.
  *
  * Progress lines go to stderr; one JSON document goes to stdout.
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import type { Actor } from "../../../engine/actions/define.ts";
 import { issueApiToken } from "../../../engine/auth/api-tokens.ts";
 import type { Db } from "../../../engine/db/port.ts";
-import { textCandidatesExact, vectorCandidates } from "../../../engine/db/repositories/tasks.ts";
+import {
+  getTasksByIds,
+  textCandidates,
+  textCandidatesExact,
+  vectorCandidates,
+} from "../../../engine/db/repositories/tasks.ts";
 import { createEngine } from "../../../engine/engine.ts";
 import { createJobs } from "../../../engine/jobs/index.ts";
 import { silentLogger } from "../../../engine/logger.ts";
@@ -29,6 +40,7 @@ import { createSecretBox } from "../../../engine/security/secret-box.ts";
 import { type Backend, freshDb, testConfig } from "../../support/harness.ts";
 import { percentile, progress, seededRandom } from "../support/stats.ts";
 import { labelledQueries } from "./search-queries.ts";
+import { bulkLoadTasks, upsertTasks } from "./seed-tasks.ts";
 
 const { values } = parseArgs({
   options: {
@@ -37,134 +49,27 @@ const { values } = parseArgs({
     ef: { type: "string", default: String(defaultSearchTuning.efSearch) },
     pool: { type: "string", default: String(defaultSearchTuning.textPool) },
     batch: { type: "string", default: "500" },
+    paths: { type: "string", default: "bounded,pooled" },
+    seed: { type: "string", default: "upsert" },
     backends: { type: "string", default: process.env.DATABASE_URL ? "pglite,postgres" : "pglite" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.rounds);
-const tunings: SearchTuning[] = values.ef
-  .split(",")
-  .flatMap((ef) =>
-    values.pool
-      .split(",")
-      .map((pool) => ({ path: "bounded" as const, efSearch: Number(ef), textPool: Number(pool) })),
-  );
+const SeedMode = z.enum(["upsert", "bulk"]);
+const seedMode = SeedMode.parse(values.seed);
+const BenchPath = z.enum(["bounded", "pooled"]);
+const tunings: SearchTuning[] = values.paths.split(",").flatMap((path) =>
+  values.ef.split(",").flatMap((ef) =>
+    values.pool.split(",").map((pool) => ({
+      path: BenchPath.parse(path),
+      efSearch: Number(ef),
+      textPool: Number(pool),
+    })),
+  ),
+);
 const legacy: SearchTuning = { ...defaultSearchTuning, path: "legacy" };
 const batchSize = Number(values.batch);
-
-const verbs = [
-  "Review",
-  "Draft",
-  "Fix",
-  "Plan",
-  "Prepare",
-  "Update",
-  "Write",
-  "Test",
-  "Refactor",
-  "Call",
-  "Email",
-  "Design",
-  "Ship",
-  "Migrate",
-  "Audit",
-];
-const objects = [
-  "budget",
-  "roadmap",
-  "report",
-  "invoice",
-  "release notes",
-  "onboarding guide",
-  "API docs",
-  "login bug",
-  "database schema",
-  "pricing page",
-  "board deck",
-  "hiring plan",
-  "security review",
-  "customer survey",
-  "sprint backlog",
-  "payment flow",
-  "search index",
-  "mobile app",
-  "newsletter",
-  "contract",
-];
-const contexts = [
-  "for Q3",
-  "for the marketing team",
-  "with finance",
-  "before launch",
-  "for Acme Corp",
-  "for the offsite",
-  "in staging",
-  "for investors",
-  "with legal",
-  "for the Berlin office",
-  "next sprint",
-  "for support",
-];
-
-const syllables = [
-  "ka",
-  "lo",
-  "mi",
-  "ra",
-  "ton",
-  "vel",
-  "zu",
-  "pra",
-  "den",
-  "sil",
-  "mor",
-  "qui",
-  "bex",
-  "nau",
-  "fi",
-  "gro",
-  "hal",
-  "jun",
-  "wes",
-  "yor",
-];
-
-function title(random: () => number): string {
-  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)] as T;
-  const codename = Array.from({ length: 3 }, () => pick(syllables)).join("");
-  return `${pick(verbs)} ${pick(objects)} ${pick(contexts)} (${codename})`;
-}
-
-async function bulkInsert(db: Db, workspaceId: string, personId: string, n: number, random: () => number) {
-  const embedder = new HashingEmbedder();
-  const started = performance.now();
-  for (let offset = 0; offset < n; offset += batchSize) {
-    const count = Math.min(batchSize, n - offset);
-    const titles: string[] = [];
-    const ids: string[] = [];
-    const vectors: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const t = title(random);
-      titles.push(t);
-      ids.push(`bench-${offset + i}`);
-      vectors.push(toVectorLiteral(embedder.embed(t)));
-    }
-    // The same statement shape sync uses: one multi-row upsert keyed on (workspace, source, external id).
-    await db.scoped(workspaceId, (tx) =>
-      tx.query(
-        `INSERT INTO tasks (workspace_id, person_id, title, source, external_id, embedding, priority)
-         SELECT $1, $2, t, 'bench', x, v::vector, 1 + (ord % 4)
-         FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(t, x, v, ord)
-         ON CONFLICT (workspace_id, source, external_id) WHERE external_id IS NOT NULL
-         DO UPDATE SET title = EXCLUDED.title, embedding = EXCLUDED.embedding, updated_at = now()`,
-        [workspaceId, personId, titles, ids, vectors],
-      ),
-    );
-    if ((offset / batchSize) % 20 === 0) progress(`  upserted ${offset + count}/${n}`);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return Math.round(n / seconds);
-}
 
 /** The exact 10th-nearest distance: the bar an approximate neighbour must meet (ties count as hits). */
 async function exactTenthDistance(db: Db, workspaceId: string, vector: string): Promise<number> {
@@ -204,6 +109,43 @@ async function exactHybridScores(db: Db, workspaceId: string, embedder: HashingE
   return { scores, bar: (sorted[Math.min(9, sorted.length - 1)] ?? 0) - 1e-9 };
 }
 
+const breakdownParts = ["embed", "session", "text", "vector", "hydrate"] as const;
+type BreakdownPart = (typeof breakdownParts)[number];
+
+/**
+ * Where search_tasks' time goes, part by part, for the shipped tuning: embedding the query, opening a scoped
+ * transaction (BEGIN, SET LOCAL ROLE, the workspace setting, COMMIT), the full-text side, the vector side
+ * (ef_search set and the HNSW query) and hydrating 10 tasks.
+ */
+async function timeParts(
+  db: Db,
+  workspaceId: string,
+  embedder: HashingEmbedder,
+  query: string,
+): Promise<Record<BreakdownPart, number>> {
+  const tuning = defaultSearchTuning;
+  let started = performance.now();
+  const vector = toVectorLiteral(embedder.embed(query));
+  const embed = performance.now() - started;
+  started = performance.now();
+  await db.scoped(workspaceId, async () => {});
+  const session = performance.now() - started;
+  return db.scoped(workspaceId, async (tx) => {
+    started = performance.now();
+    const text = await textCandidates(tx, query, {}, 40, tuning.textPool);
+    const textMs = performance.now() - started;
+    started = performance.now();
+    const nearest = await vectorCandidates(tx, vector, {}, 40, { efSearch: tuning.efSearch });
+    const vectorMs = performance.now() - started;
+    started = performance.now();
+    await getTasksByIds(
+      tx,
+      [...text, ...nearest].slice(0, 10).map((hit) => hit.id),
+    );
+    return { embed, session, text: textMs, vector: vectorMs, hydrate: performance.now() - started };
+  });
+}
+
 async function benchBackend(backend: Backend, size: number) {
   progress(`${backend} · ${size} tasks`);
   const { db, drop } = await freshDb(backend);
@@ -220,8 +162,12 @@ async function benchBackend(backend: Backend, size: number) {
     const issued = await issueApiToken(db, { workspace: "bench", email: "bench@example.com" });
     const actor: Actor = { workspace: issued.workspace, person: issued.person };
     const random = seededRandom(42);
-    const upsertsPerSecond = await bulkInsert(db, actor.workspace.id, actor.person.id, size, random);
-    progress(`  ${upsertsPerSecond} upserts/s; analyzing`);
+    const owner = { workspaceId: actor.workspace.id, personId: actor.person.id };
+    const rowsPerSecond =
+      seedMode === "bulk"
+        ? await bulkLoadTasks(db, owner, size, random)
+        : await upsertTasks(db, owner, size, batchSize, random);
+    progress(`  ${rowsPerSecond} rows/s (${seedMode}); analyzing`);
     await db.system((tx) => tx.query("ANALYZE tasks"));
 
     const embedder = new HashingEmbedder();
@@ -231,6 +177,7 @@ async function benchBackend(backend: Backend, size: number) {
     const latencies = paths.map((): number[] => []);
     const recallHits = paths.map(() => 0);
     const actionLatencies: number[] = [];
+    const partLatencies = new Map(breakdownParts.map((part): [BreakdownPart, number[]] => [part, []]));
     let vectorHits = 0;
     for (const [q, { query }] of labelledQueries.entries()) {
       // The exact hybrid scores: an id counts as a hit when it scores at least the exact 10th (ties count).
@@ -248,6 +195,8 @@ async function benchBackend(backend: Backend, size: number) {
         const started = performance.now();
         await engine.call(actor, "cli", "search_tasks", { query, limit: 10 });
         actionLatencies.push(performance.now() - started);
+        const parts = await timeParts(db, actor.workspace.id, embedder, query);
+        for (const part of breakdownParts) partLatencies.get(part)?.push(parts[part]);
       }
       const vector = toVectorLiteral(embedder.embed(query));
       const bar = await exactTenthDistance(db, actor.workspace.id, vector);
@@ -260,14 +209,28 @@ async function benchBackend(backend: Backend, size: number) {
     return {
       backend,
       tasks: size,
-      upsertsPerSecond,
+      ...(seedMode === "bulk"
+        ? { bulkLoadRowsPerSecond: rowsPerSecond }
+        : { upsertsPerSecond: rowsPerSecond }),
       loadAverage: os.loadavg().map((load) => Number(load.toFixed(1))),
       searchTasksP50Ms: ms(actionLatencies, 50),
       searchTasksP95Ms: ms(actionLatencies, 95),
       vectorRecallAt10: Number((vectorHits / total).toFixed(3)),
+      searchTasksBreakdown: Object.fromEntries(
+        breakdownParts.map((part) => {
+          const list = partLatencies.get(part) ?? [];
+          return [
+            part,
+            {
+              p50Ms: Number(percentile(list, 50).toFixed(2)),
+              p95Ms: Number(percentile(list, 95).toFixed(2)),
+            },
+          ];
+        }),
+      ),
       paths: paths.map((tuning, p) => ({
         path: tuning.path,
-        ...(tuning.path === "bounded" ? { efSearch: tuning.efSearch, textPool: tuning.textPool } : {}),
+        ...(tuning.path === "legacy" ? {} : { efSearch: tuning.efSearch, textPool: tuning.textPool }),
         p50Ms: ms(latencies[p] ?? [], 50),
         p95Ms: ms(latencies[p] ?? [], 95),
         hybridRecallAt10: Number(((recallHits[p] ?? 0) / total).toFixed(3)),

@@ -42,16 +42,14 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
     );
   }
 
+  /** `opening` is sent as one simple query (BEGIN and the scope together: one round trip, not three). */
   async function inTransaction<T>(
-    setup: string[],
-    params: unknown[][],
+    opening: (client: pg.PoolClient) => string,
     fn: (tx: Queryable) => Promise<T>,
-    begin = "BEGIN",
   ) {
     const client = await pool.connect();
     try {
-      await client.query(begin);
-      for (const [index, sql] of setup.entries()) await client.query(sql, params[index]);
+      await client.query(opening(client));
       const result = await fn(wrap(client));
       await client.query("COMMIT");
       return result;
@@ -66,13 +64,12 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
   return {
     kind: "postgres",
     scoped: (workspaceId, fn, scopedOptions) =>
-      inTransaction(
-        [`SET LOCAL ROLE ${APP_ROLE}`, "SELECT set_config($1, $2, true)"],
-        [[], [WORKSPACE_SETTING, workspaceId]],
-        fn,
-        scopedOptions?.snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
-      ),
-    system: (fn) => inTransaction([], [], fn),
+      inTransaction((client) => {
+        const begin = scopedOptions?.snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
+        const setting = `SELECT set_config('${WORKSPACE_SETTING}', ${client.escapeLiteral(workspaceId)}, true)`;
+        return `${begin}; SET LOCAL ROLE ${APP_ROLE}; ${setting}`;
+      }, fn),
+    system: (fn) => inTransaction(() => "BEGIN", fn),
     async ping() {
       await pool.query("SELECT 1");
     },

@@ -153,6 +153,16 @@ for (const adapter of adapters) {
       assert.equal(rows.rows.length, 0);
     });
 
+    it("a scope is set exactly as given (quotes and backslashes included), under the app role", async () => {
+      const odd = "x'); SELECT set_config('cairn.workspace_id', 'b', true); --\\";
+      const seen = await db.scoped(odd, async (tx) => ({
+        setting: (await tx.query<{ s: string }>("SELECT current_setting('cairn.workspace_id') AS s")).rows[0]
+          ?.s,
+        role: (await tx.query<{ r: string }>("SELECT current_user AS r")).rows[0]?.r,
+      }));
+      assert.deepEqual(seen, { setting: odd, role: "cairn_app" });
+    });
+
     it("the event log is append-only", async () => {
       await db.scoped(a, (tx) =>
         appendEvent(tx, { workspaceId: a, type: "task_created", payload: { n: 1 } }),

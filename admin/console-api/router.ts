@@ -36,6 +36,7 @@ import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/
 import { assertSameOrigin, clearSessionCookie, originOf, setSessionCookie } from "../auth/request.ts";
 import type { ConsoleSession } from "../auth/sessions.ts";
 import type { ConsoleEvents } from "./events.ts";
+import { GoogleConsent, publicBase, StartConsent } from "./google-oauth.ts";
 import { mcpSnippets } from "./mcp-snippets.ts";
 import { DEFAULT_LIMIT, decodeAfter, decodeString, MAX_LIMIT, page } from "./pages.ts";
 import { dailyTrends, focusHeatmap, median } from "./workspace-insights.ts";
@@ -432,6 +433,64 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
         "content-disposition": 'attachment; filename="cairn-teams.zip"',
       })
       .send(zip);
+  });
+
+  const google = new GoogleConsent(engine);
+
+  router.get("/connections/google/oauth", async (req, res) => {
+    const session = await signedIn(req);
+    requireRole(session, "admin");
+    res.json(google.status(publicBase(req, services.config)));
+  });
+
+  router.post("/connections/google/oauth", async (req, res) => {
+    const session = await signedIn(req);
+    requireRole(session, "admin");
+    const input = parse(StartConsent, req.body, "Google consent request");
+    const base = publicBase(req, services.config);
+    const url = google.consentUrl(session, base, input.name);
+    if (!url) {
+      const status = google.status(base);
+      throw new ProblemError(409, {
+        title: "Google is not configured",
+        detail: status.help,
+        missing: status.missing,
+      });
+    }
+    res.set("cache-control", "no-store").json({ url });
+  });
+
+  /** Google sends the browser here after its consent screen; the answer is a redirect to the Connections page. */
+  router.get("/connections/google/callback", async (req, res) => {
+    const base = publicBase(req, services.config);
+    const back = (params: Record<string, string>) =>
+      res
+        .set("cache-control", "no-store")
+        .redirect(303, `${base}/admin/connections?${new URLSearchParams(params)}`);
+    const session = await auth.session(req);
+    if (!session) {
+      back({
+        google: "error",
+        message: "Your console session ended; sign in and add Google Calendar again.",
+      });
+      return;
+    }
+    if (session.role === "member") {
+      back({ google: "error", message: "Only an admin or owner can add connections." });
+      return;
+    }
+    const query = parse(
+      z.object({
+        code: z.string().max(2000).optional(),
+        state: z.string().max(4000).optional(),
+        error: z.string().max(200).optional(),
+      }),
+      req.query,
+      "callback",
+    );
+    const outcome = await google.complete(session, base, query);
+    if (outcome.ok) back({ google: "connected", connection: outcome.connectionId, name: outcome.name });
+    else back({ google: "error", message: outcome.message });
   });
 
   router.get("/events", async (req, res) => {

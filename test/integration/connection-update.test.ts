@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { createOrResetOwner } from "../../admin/auth/owners.ts";
 import { type FakeNotion, startFakeNotion } from "../fakes/notion.ts";
+import { ConsoleClient } from "../support/console-client.ts";
 import { backends } from "../support/harness.ts";
 import { type SyncCairn, type SyncOutput, startSyncCairn } from "./sync-support.ts";
 
@@ -117,6 +119,32 @@ for (const backend of backends()) {
         settings: {},
       });
       assert.equal(missing.status, 404, JSON.stringify(missing.body));
+    });
+
+    it("works from the console session, which must send its CSRF token", async () => {
+      const email = "console-owner@example.com";
+      await createOrResetOwner(app.cairn.engine.services.db, {
+        workspace: app.admin.workspace.slug,
+        email,
+        password: "console owner password",
+      });
+      const browser = new ConsoleClient(app.cairn.url);
+      await browser.signIn(email, "console owner password");
+      const input = { connection: connectionId, settings: { estimateUnit: "hours" } };
+      const refused = await browser.request("POST", "/api/actions/update_connection", input, { csrf: false });
+      assert.equal(refused.status, 403, JSON.stringify(refused.body));
+      const saved = await browser.request<{ changed: string[] }>(
+        "POST",
+        "/api/actions/update_connection",
+        input,
+      );
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      assert.deepEqual(saved.body.changed, ["estimateUnit"]);
+      const audit = await browser.request<{ items: { action: string; actor: string; target: string }[] }>(
+        "GET",
+        "/admin/api/audit?action=update_connection",
+      );
+      assert.ok(audit.body.items.some((entry) => entry.actor === email && entry.target === connectionId));
     });
 
     it("is an admin action: a member is refused", async () => {

@@ -1,6 +1,6 @@
 /**
- * update_connection: changes an existing connection's settings (a Notion property map, the estimate unit, a
- * Jira JQL...) and its sync interval without giving its credentials again. The stored credentials are read
+ * update_connection: changes an existing connection's settings (a task source's property map, the estimate
+ * unit, a query...) and its sync interval without giving its credentials again. The stored credentials are read
  * back through the sync service and saved unchanged; the new settings go through the same validation as
  * connect_<kind> (the connector's settings schema and the URL guard).
  */
@@ -24,7 +24,7 @@ export const UpdateConnectionInput = z.object({
     .record(SettingKey, z.unknown())
     .default({})
     .describe(
-      "Settings to change, by name, laid over the stored ones (e.g. Notion: propertyMap, estimateUnit; Jira: jql). null removes a setting (Notion's estimateUnit: null goes back to detecting the unit).",
+      "Settings to change, by name, laid over the stored ones (e.g. propertyMap, estimateUnit, jql: the names connect_<kind> documents). null removes a setting (estimateUnit: null goes back to detecting the unit).",
     ),
   syncEveryMinutes: z
     .number()
@@ -56,12 +56,11 @@ export const updateConnection = defineAction({
   name: "update_connection",
   title: "Change a connection's settings",
   description:
-    "Changes the settings of an existing connection (a Notion connection's property map and estimate unit, a Jira connection's JQL, a calendar's ids...) and how often it syncs, keeping its stored credentials: no token or password is asked again. The settings are checked like connect_<kind> checks them; changed settings make the next sync discover the field mapping again. Returns the connection's settings (secrets redacted) and what changed.",
+    "Changes the settings of an existing connection (a task source's property map and estimate unit, its query, a calendar's ids...) and how often it syncs, keeping its stored credentials: no token or password is asked again. The settings are checked like connect_<kind> checks them; changed settings make the next sync discover the field mapping again. Returns the connection's settings (secrets redacted) and what changed.",
   input: UpdateConnectionInput,
   output: UpdateConnectionOutput,
   scope: "admin",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  examples: ["change the estimate unit of my Notion connection to minutes"],
   async run(ctx, input) {
     const sync = getSyncService(ctx.services);
     const existing = await ctx.services.db.scoped(ctx.workspace.id, (tx) =>

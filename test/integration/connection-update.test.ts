@@ -147,6 +147,32 @@ for (const backend of backends()) {
       assert.ok(audit.body.items.some((entry) => entry.actor === email && entry.target === connectionId));
     });
 
+    it("GET /api/actions narrows to a prefix or names, as the console's pages ask", async () => {
+      const list = async (query: string) => {
+        const answer = await fetch(`${app.cairn.url}/api/actions${query}`, {
+          headers: { authorization: `Bearer ${app.admin.token}` },
+        });
+        assert.equal(answer.status, 200);
+        return ((await answer.json()) as { actions: { name: string }[] }).actions.map((a) => a.name);
+      };
+      const all = await list("");
+      const connects = await list("?prefix=connect_");
+      assert.ok(
+        connects.length >= 5 && connects.every((name) => name.startsWith("connect_")),
+        connects.join(),
+      );
+      assert.deepEqual(
+        connects,
+        all.filter((name) => name.startsWith("connect_")),
+      );
+      assert.deepEqual(
+        await list("?name=update_connection,sync_now"),
+        ["sync_now", "update_connection"]
+          .filter((n) => all.includes(n))
+          .sort((a, b) => all.indexOf(a) - all.indexOf(b)),
+      );
+    });
+
     it("is an admin action: a member is refused", async () => {
       const member = await app.cairn.token({ workspace: app.admin.workspace.slug, email: "m@example.com" });
       const refused = await app.cairn.call(member.token, "update_connection", {

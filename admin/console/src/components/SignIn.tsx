@@ -12,13 +12,10 @@ interface Props {
 
 const SsoStatus = z.object({ enabled: z.boolean() });
 
-/** Why single sign-on sent the browser back without a session (?sso_error=...), read once. */
+/** Why single sign-on sent the browser back without a session (?sso_error=...). */
 function ssoError(): string | undefined {
   const params = new URLSearchParams(window.location.search);
-  const message = params.get("sso_error");
-  if (message === null) return undefined;
-  window.history.replaceState(window.history.state, "", window.location.pathname);
-  return message;
+  return params.get("sso_error") ?? undefined;
 }
 
 /** Sign-in, or on a fresh install opened from this machine, the form that creates the first owner. */
@@ -26,6 +23,11 @@ export function SignIn({ setupAvailable, error, onSignedIn }: Props) {
   const [problem, setProblem] = useState<string | undefined>(() => ssoError() ?? error);
   const [busy, setBusy] = useState(false);
   const [sso, setSso] = useState(false);
+
+  useEffect(() => {
+    if (new URLSearchParams(window.location.search).has("sso_error"))
+      window.history.replaceState(window.history.state, "", window.location.pathname);
+  }, []);
 
   useEffect(() => {
     if (setupAvailable) return;

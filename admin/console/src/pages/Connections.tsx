@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { z } from "zod";
 import { ConnectForm } from "../components/ConnectForm.tsx";
 import { Empty, ErrorNote, formatTime, Loaded, SlicePager } from "../components/common.tsx";
@@ -35,7 +35,6 @@ function consentOutcome(): { ok: boolean; message: string } | undefined {
   const params = new URLSearchParams(window.location.search);
   const outcome = params.get("google");
   if (!outcome) return undefined;
-  window.history.replaceState(window.history.state, "", window.location.pathname);
   return outcome === "connected"
     ? { ok: true, message: `Google Calendar connected as “${params.get("name") ?? "Google Calendar"}”.` }
     : { ok: false, message: params.get("message") ?? "Google Calendar was not connected." };
@@ -50,10 +49,15 @@ interface Progress {
 
 export default function Connections() {
   const connections = useResource(() => api.action(ConnectionList, "list_connections"), []);
-  const catalogue = useResource(() => api.request(ActionList, "/api/actions"), []);
+  const catalogue = useResource(() => api.request(ActionList, "/api/actions?prefix=connect_"), []);
   const [adding, setAdding] = useState<{ kind: string; note?: string }>();
   const [editing, setEditing] = useState<string>();
   const [notice, setNotice] = useState(consentOutcome);
+  useEffect(() => {
+    // Read once: the outcome leaves the address bar after the first commit, so a reload does not repeat it.
+    if (new URLSearchParams(window.location.search).has("google"))
+      window.history.replaceState(window.history.state, "", window.location.pathname);
+  }, []);
   const [progress, setProgress] = useState<Progress>();
   const [error, setError] = useState<unknown>();
   const [page, setPage] = useState(1);

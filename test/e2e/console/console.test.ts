@@ -48,8 +48,8 @@ async function signIn(page: Page, base: string, who: { email: string; password: 
 }
 
 async function settled(page: Page) {
-  // A string: the root tsconfig has no DOM types, and this runs in the page.
-  await page.waitForFunction(`document.querySelector('[aria-busy="true"]') === null`);
+  // A locator, not waitForFunction: a string predicate is eval'd in the page, which the console's CSP forbids.
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: "detached" });
 }
 
 /** A call from inside the signed-in page, as the console makes it (cookie, and the CSRF header unless told not). */
@@ -172,6 +172,9 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       await signIn(page, cairn.url, OWNER);
       const nav = page.getByRole("navigation", { name: "Console" });
       await nav.getByRole("link", { name: "Connections" }).click();
+      await page.getByRole("heading", { level: 1, name: "Connections" }).waitFor();
+      // Going to Google leaves the page: let its own requests finish first.
+      await settled(page);
       await page.getByRole("button", { name: "Add Google Calendar" }).click();
       const consent = page.getByRole("form", { name: "Connect Google Calendar with Google" });
       await consent.getByLabel("Connection name").fill("Work calendar");
@@ -197,7 +200,8 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
         syncEveryMinutes: 0,
       });
       assert.equal(connected.status, 200, JSON.stringify(connected.body));
-      await page.reload();
+      // No reload: the change feed brings the new connection onto the page.
+      await page.getByRole("heading", { name: /Estimates board/ }).waitFor();
       const item = page
         .getByRole("listitem")
         .filter({ has: page.getByRole("heading", { name: /Estimates board/ }) });

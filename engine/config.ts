@@ -187,6 +187,19 @@ export const settings = [
     schema: optionalUrl,
   },
   {
+    env: "CAIRN_OAUTH_CLIENT_ID",
+    description:
+      "Console single sign-on: the OAuth client id registered at CAIRN_OAUTH_ISSUER (redirect URI <public URL>/admin/api/sso/callback). With it, the sign-in page offers Sign in with SSO.",
+    schema: optionalText,
+  },
+  {
+    env: "CAIRN_OAUTH_CLIENT_SECRET",
+    description:
+      "Console single sign-on: that client's secret (unset for a public client; PKCE is used either way).",
+    secret: true,
+    schema: optionalText,
+  },
+  {
     env: "CAIRN_LLM_URL",
     description:
       "Optional: an OpenAI-compatible chat-completions API (e.g. https://api.openai.com/v1 or a local server) that reads chat messages, with the person's actions as tools. Unset: the built-in parser alone.",

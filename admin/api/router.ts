@@ -69,17 +69,23 @@ export function createApiRouter(options: ApiRouterOptions): Router {
     next();
   };
 
-  router.get("/actions", authenticate, (_req, res) => {
+  /** Every action with its schemas; `?name=a,b` or `?prefix=connect_` narrows it (the console's pages ask for a few). */
+  router.get("/actions", authenticate, (req, res) => {
+    const names = typeof req.query.name === "string" ? new Set(req.query.name.split(",")) : undefined;
+    const prefix = typeof req.query.prefix === "string" ? req.query.prefix : undefined;
     res.json({
-      actions: engine.registry.list().map((action) => ({
-        name: action.name,
-        title: action.title,
-        description: action.description,
-        scope: action.scope,
-        annotations: action.annotations,
-        inputSchema: jsonSchemaOf(action.input, "input"),
-        outputSchema: jsonSchemaOf(action.output, "output"),
-      })),
+      actions: engine.registry
+        .list()
+        .filter((action) => (!names || names.has(action.name)) && (!prefix || action.name.startsWith(prefix)))
+        .map((action) => ({
+          name: action.name,
+          title: action.title,
+          description: action.description,
+          scope: action.scope,
+          annotations: action.annotations,
+          inputSchema: jsonSchemaOf(action.input, "input"),
+          outputSchema: jsonSchemaOf(action.output, "output"),
+        })),
     });
   });
 

@@ -126,6 +126,26 @@ export class ConsoleAuth {
     return opened;
   }
 
+  /**
+   * Opens a session for an email the SSO issuer verified: an existing console user only (in CAIRN_WORKSPACE
+   * when they have several), never a new one.
+   */
+  async signInVerified(
+    email: string,
+    details: Record<string, unknown>,
+  ): Promise<{ cookie: string; session: ConsoleSession } | undefined> {
+    const logins = await this.services.db.system((tx) => findConsoleLogins(tx, email));
+    const match =
+      logins.find((login) => login.workspace.slug === this.services.config.CAIRN_WORKSPACE) ?? logins[0];
+    if (!match) return undefined;
+    const opened = await this.sessions.open(
+      { workspace: match.workspace, person: match.person },
+      match.isOwner,
+    );
+    await this.audit(opened.session, "console_sign_in", match.person.email, { method: "sso", ...details });
+    return opened;
+  }
+
   /** The first owner, in CAIRN_WORKSPACE, signed in; refused once an owner exists or from elsewhere. */
   async setup(
     req: Request,

@@ -34,8 +34,10 @@ import { ProblemError, sendAnyError } from "../api/problem.ts";
 import { type ConsoleAuth, sessionBody } from "../auth/console-auth.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
 import { assertSameOrigin, clearSessionCookie, originOf, setSessionCookie } from "../auth/request.ts";
-import type { ConsoleSession } from "../auth/sessions.ts";
+import { type ConsoleSession, cookieValue } from "../auth/sessions.ts";
+import { ConsoleSso, SSO_COOKIE, SsoRefusal, ssoConfigured } from "../auth/sso.ts";
 import type { ConsoleEvents } from "./events.ts";
+import { GoogleConsent, publicBase, StartConsent } from "./google-oauth.ts";
 import { mcpSnippets } from "./mcp-snippets.ts";
 import { DEFAULT_LIMIT, decodeAfter, decodeString, MAX_LIMIT, page } from "./pages.ts";
 import { dailyTrends, focusHeatmap, median } from "./workspace-insights.ts";
@@ -156,6 +158,58 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     }
     clearSessionCookie(req, res);
     res.status(204).end();
+  });
+
+  const sso = new ConsoleSso(services);
+
+  router.get("/sso", (_req, res) => {
+    res.set("cache-control", "no-store").json({ enabled: ssoConfigured(services.config) });
+  });
+
+  router.get("/sso/start", async (req, res) => {
+    if (!ssoConfigured(services.config))
+      throw notFound("Single sign-on is not configured: set CAIRN_OAUTH_ISSUER and CAIRN_OAUTH_CLIENT_ID.");
+    const base = publicBase(req, services.config);
+    try {
+      await sso.start(req, res, base);
+    } catch (failure) {
+      if (!(failure instanceof SsoRefusal)) throw failure;
+      res.redirect(303, `${base}/admin/?${new URLSearchParams({ sso_error: failure.message })}`);
+    }
+  });
+
+  /** The issuer sends the browser back here; the answer is a redirect to the console, signed in or with why not. */
+  router.get("/sso/callback", async (req, res) => {
+    const base = publicBase(req, services.config);
+    const refuse = (message: string) =>
+      res
+        .set("cache-control", "no-store")
+        .redirect(303, `${base}/admin/?${new URLSearchParams({ sso_error: message })}`);
+    if (!ssoConfigured(services.config)) throw notFound("Single sign-on is not configured.");
+    const query = parse(
+      z.object({
+        code: z.string().max(4000).optional(),
+        state: z.string().max(500).optional(),
+        error: z.string().max(200).optional(),
+      }),
+      req.query,
+      "SSO callback",
+    );
+    try {
+      const verified = await sso.finish(req, res, base, cookieValue(req.get("cookie"), SSO_COOKIE), query);
+      const opened = await auth.signInVerified(verified.email, { subject: verified.subject });
+      if (!opened) {
+        refuse(
+          `${verified.email} has no access to this console. An owner gives access on the People page (Console password) or with: cairn admin create --email ${verified.email}`,
+        );
+        return;
+      }
+      setSessionCookie(req, res, opened.cookie);
+      res.set("cache-control", "no-store").redirect(303, `${base}/admin/`);
+    } catch (failure) {
+      if (!(failure instanceof SsoRefusal)) throw failure;
+      refuse(failure.message);
+    }
   });
 
   router.get("/overview", async (req, res) => {
@@ -432,6 +486,64 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
         "content-disposition": 'attachment; filename="cairn-teams.zip"',
       })
       .send(zip);
+  });
+
+  const google = new GoogleConsent(engine);
+
+  router.get("/connections/google/oauth", async (req, res) => {
+    const session = await signedIn(req);
+    requireRole(session, "admin");
+    res.json(google.status(publicBase(req, services.config)));
+  });
+
+  router.post("/connections/google/oauth", async (req, res) => {
+    const session = await signedIn(req);
+    requireRole(session, "admin");
+    const input = parse(StartConsent, req.body, "Google consent request");
+    const base = publicBase(req, services.config);
+    const url = google.consentUrl(session, base, input.name);
+    if (!url) {
+      const status = google.status(base);
+      throw new ProblemError(409, {
+        title: "Google is not configured",
+        detail: status.help,
+        missing: status.missing,
+      });
+    }
+    res.set("cache-control", "no-store").json({ url });
+  });
+
+  /** Google sends the browser here after its consent screen; the answer is a redirect to the Connections page. */
+  router.get("/connections/google/callback", async (req, res) => {
+    const base = publicBase(req, services.config);
+    const back = (params: Record<string, string>) =>
+      res
+        .set("cache-control", "no-store")
+        .redirect(303, `${base}/admin/connections?${new URLSearchParams(params)}`);
+    const session = await auth.session(req);
+    if (!session) {
+      back({
+        google: "error",
+        message: "Your console session ended; sign in and add Google Calendar again.",
+      });
+      return;
+    }
+    if (session.role === "member") {
+      back({ google: "error", message: "Only an admin or owner can add connections." });
+      return;
+    }
+    const query = parse(
+      z.object({
+        code: z.string().max(2000).optional(),
+        state: z.string().max(4000).optional(),
+        error: z.string().max(200).optional(),
+      }),
+      req.query,
+      "callback",
+    );
+    const outcome = await google.complete(session, base, query);
+    if (outcome.ok) back({ google: "connected", connection: outcome.connectionId, name: outcome.name });
+    else back({ google: "error", message: outcome.message });
   });
 
   router.get("/events", async (req, res) => {

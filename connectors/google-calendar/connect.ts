@@ -35,6 +35,12 @@ export const googleEnv = [
     default: "https://oauth2.googleapis.com/token",
     schema: optionalUrl,
   },
+  {
+    env: "GOOGLE_AUTH_URL",
+    description: "Google OAuth consent (authorization) endpoint, used by the console's Add Google Calendar.",
+    default: "https://accounts.google.com/o/oauth2/v2/auth",
+    schema: optionalUrl,
+  },
 ] as const;
 
 export const googleVariables = (config: Config) => envValues(config, googleEnv);

@@ -1,5 +1,6 @@
 import { breakdownActions } from "./breakdown.ts";
 import { connectionActions } from "./connections.ts";
+import { connectionUpdateActions } from "./connections-update.ts";
 import type { AnyAction } from "./define.ts";
 import { estimateActions } from "./estimates.ts";
 import { habitActions } from "./habits.ts";
@@ -25,5 +26,6 @@ export const allActions: AnyAction[] = [
   ...estimateActions,
   ...nudgeActions,
   ...connectionActions,
+  ...connectionUpdateActions,
   ...tokenActions,
 ];

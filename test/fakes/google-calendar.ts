@@ -2,7 +2,8 @@
  * A local fake of Google Calendar API v3 plus Google's OAuth token endpoint, for @googleapis/calendar with a
  * google-auth-library OAuth2Client.
  *
- * Speaks: POST /token (refresh_token and authorization_code grants), and under /calendar/v3:
+ * Speaks: GET /o/oauth2/v2/auth (a consent already given: straight back with a code), POST /token
+ * (refresh_token and authorization_code grants), and under /calendar/v3:
  * users/me/calendarList, calendars/:id/events (list with singleEvents expansion, timeMin/timeMax, paging,
  * showDeleted, privateExtendedProperty, incremental syncToken → nextSyncToken and 410 fullSyncRequired),
  * insert / get / patch / update / delete of events (including single instances of recurring events),
@@ -109,6 +110,8 @@ export interface FakeGoogleOptions {
   expansionDays?: number;
   /** Caps every events.list page at this many items, whatever maxResults asks (to force paging). */
   maxPageSize?: number;
+  /** The consent endpoint answers access_denied, as when the person clicks Cancel. */
+  denyConsent?: boolean;
 }
 
 export interface FakeGoogleState {
@@ -143,8 +146,8 @@ export interface FakeGoogleState {
   addRefreshToken(token: string): void;
   /** The refresh token (default: all) answers invalid_grant from now on. */
   revokeRefreshToken(token?: string): void;
-  /** A one-time code for the authorization_code grant. */
-  createAuthorizationCode(): string;
+  /** A one-time code for the authorization_code grant (bound to `redirectUri` when given, as Google does). */
+  createAuthorizationCode(redirectUri?: string): string;
   /** Sends a push notification to every live channel watching the calendar. */
   notifyWatchers(
     calendarId: string,
@@ -159,6 +162,8 @@ export interface FakeGoogle extends FakeServerBase {
   state: FakeGoogleState;
   /** OAuth token endpoint for OAuth2Client `endpoints.oauth2TokenUrl` (GOOGLE_TOKEN_URL). */
   tokenUrl: string;
+  /** Consent endpoint for `endpoints.oauth2AuthBaseUrl` (GOOGLE_AUTH_URL): redirects back with a code at once. */
+  authUrl: string;
 }
 
 class GoogleError extends Error {
@@ -312,7 +317,8 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   const channels = new Map<string, WatchChannel>();
   const refreshTokens = new Map<string, { revoked: boolean }>();
   const accessTokens = new Map<string, number>();
-  const authCodes = new Set<string>();
+  /** One-time codes, with the redirect_uri the consent was given for (the exchange must name the same). */
+  const authCodes = new Map<string, string | undefined>();
   const epochs = new Map<string, number>();
   const listSnapshots = new Map<
     string,
@@ -958,9 +964,9 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     revokeRefreshToken(token) {
       for (const [t, entry] of refreshTokens) if (token === undefined || t === token) entry.revoked = true;
     },
-    createAuthorizationCode() {
+    createAuthorizationCode(redirectUri) {
       const code = `4/fake-${randomBytes(12).toString("base64url")}`;
-      authCodes.add(code);
+      authCodes.set(code, redirectUri);
       return code;
     },
     async notifyWatchers(calendarId, resourceState = "exists") {
@@ -1036,8 +1042,14 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     }
     if (body.grant_type === "authorization_code") {
       const code = typeof body.code === "string" ? body.code : "";
-      if (!authCodes.delete(code)) {
+      if (!authCodes.has(code)) {
         res.status(400).json({ error: "invalid_grant", error_description: "Malformed auth code." });
+        return;
+      }
+      const boundTo = authCodes.get(code);
+      authCodes.delete(code);
+      if (boundTo !== undefined && body.redirect_uri !== boundTo) {
+        res.status(400).json({ error: "redirect_uri_mismatch", error_description: "Bad Request" });
         return;
       }
       const refreshToken = `1//fake-${randomBytes(16).toString("base64url")}`;
@@ -1052,6 +1064,36 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
       return;
     }
     res.status(400).json({ error: "unsupported_grant_type", error_description: "Invalid grant_type." });
+  });
+
+  /**
+   * The consent screen, already agreed to: checks the request as Google does (client, response type, a
+   * calendar scope, an http(s) redirect URI) and sends the browser straight back with a code and the state.
+   * Errors are shown on the page (Google never redirects to an unchecked URI).
+   */
+  app.get("/o/oauth2/v2/auth", (req: Request, res: Response) => {
+    const query = (name: string) => (typeof req.query[name] === "string" ? req.query[name] : undefined);
+    const redirectUri = query("redirect_uri");
+    const problem =
+      query("client_id") !== clientId
+        ? "invalid_client: The OAuth client was not found."
+        : !redirectUri || !/^https?:\/\//.test(redirectUri)
+          ? "invalid_request: Missing or invalid redirect_uri."
+          : query("response_type") !== "code"
+            ? "unsupported_response_type"
+            : !(query("scope") ?? "").split(" ").some((scope) => scope.includes("/auth/calendar"))
+              ? "invalid_scope: Some requested scopes were invalid."
+              : undefined;
+    if (problem || !redirectUri) {
+      res.status(400).type("text/plain").send(`Error 400: ${problem}`);
+      return;
+    }
+    const back = new URL(redirectUri);
+    if (query("denied") === "1" || options.denyConsent) back.searchParams.set("error", "access_denied");
+    else back.searchParams.set("code", state.createAuthorizationCode(redirectUri));
+    const given = query("state");
+    if (given !== undefined) back.searchParams.set("state", given);
+    res.redirect(302, back.toString());
   });
 
   // -- HTTP: Calendar --------------------------------------------------------------------------------
@@ -1395,7 +1437,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
         : { status: 500, body: googleErrorBody(500, "backendError", "Backend Error") },
   );
   baseUrl = url;
-  return { url, tokenUrl: `${url}/token`, state, requests, close };
+  return { url, tokenUrl: `${url}/token`, authUrl: `${url}/o/oauth2/v2/auth`, state, requests, close };
 }
 
 /**

@@ -85,6 +85,8 @@ for (const backend of backends()) {
         ["PATCH", `/admin/api/people/${memberId}`],
         ["POST", `/admin/api/people/${ownerId}/password`],
         ["POST", `/admin/api/jobs/${TEST_QUEUE}/1/retry`],
+        ["GET", "/admin/api/connections/google/oauth"],
+        ["POST", "/admin/api/connections/google/oauth"],
       ] as const;
       for (const [method, path] of refused) {
         const body =
@@ -99,6 +101,11 @@ for (const backend of backends()) {
       }
       const adminAction = await member.request("POST", "/api/actions/add_person", { email: "x@example.com" });
       assert.equal(adminAction.status, 403, "admin-scope actions are refused for members");
+      const mappingChange = await member.request("POST", "/api/actions/update_connection", {
+        connection: randomUUID(),
+        settings: { estimateUnit: "minutes" },
+      });
+      assert.equal(mappingChange.status, 403, "members cannot change a connection's mapping");
     });
 
     it("shows a member their own week, insights and nudges", async () => {

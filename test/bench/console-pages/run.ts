@@ -3,6 +3,8 @@
  * embedded Cairn (PGlite, in-process queue) on this machine. Each run is a fresh browser profile (cold
  * cache) that is already signed in; the time is from navigation to the page's heading with its data
  * loaded. Also the bytes sent for the first page and the console's asset sizes raw, gzip and brotli.
+ * `--compare <dist dir>` measures another build of the console (e.g. an older commit's) side by side: the
+ * same page, run after run, alternating between the two, each served by its own embedded Cairn.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +14,8 @@ import { ensureConsoleBuilt } from "../../e2e/console/build.ts";
 import { startTestCairn } from "../../support/harness.ts";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
+const compareAt = process.argv.indexOf("--compare");
+const compareDir = compareAt > 0 ? process.argv[compareAt + 1] : undefined;
 const PAGES = [
   ["Overview", "/admin/"],
   ["Connections", "/admin/connections"],
@@ -30,51 +34,74 @@ if (skip) {
   process.exit(0);
 }
 await ensureConsoleBuilt();
-const cairn = await startTestCairn({ startWorkers: false });
-const setup = await fetch(`${cairn.url}/admin/api/setup`, {
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(OWNER),
-});
-const cookie = (setup.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-const [cookieName = "", cookieValue = ""] = cookie.split("=");
+
+/** An embedded Cairn serving one build of the console, with an owner signed in (the cookie to reuse). */
+async function serve(distDir: string | undefined) {
+  const cairn = await startTestCairn({ startWorkers: false, ...(distDir ? { console: { distDir } } : {}) });
+  const setup = await fetch(`${cairn.url}/admin/api/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(OWNER),
+  });
+  const cookie = (setup.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const [name = "", value = ""] = cookie.split("=");
+  return { cairn, name, value };
+}
+
+const builds = [
+  { build: "current", ...(await serve(undefined)) },
+  ...(compareDir ? [{ build: "compared", ...(await serve(compareDir)) }] : []),
+];
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-const results: Record<string, { medianMs: number; maxMs: number; transferredKB: number }> = {};
+type Figures = { medianMs: number; maxMs: number; transferredKB: number };
+const results: Record<string, Record<string, Figures>> = {};
 try {
   for (const [label, path] of PAGES) {
-    const times: number[] = [];
-    let transferred = 0;
+    const times = new Map<string, number[]>(builds.map((b) => [b.build, []]));
+    const transferred = new Map<string, number>();
     for (let run = 0; run < runs; run++) {
-      const browser = await openBrowser();
-      try {
-        await browser.context.addCookies([{ name: cookieName, value: cookieValue, url: cairn.url }]);
-        const page = await browser.context.newPage();
-        const started = performance.now();
-        await page.goto(`${cairn.url}${path}`);
-        await page.getByRole("heading", { level: 1, name: label }).waitFor();
-        await page.waitForFunction(`document.querySelector('[aria-busy="true"]') === null`);
-        times.push(performance.now() - started);
-        transferred = await page.evaluate(
-          `performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((sum, e) => sum + (e.transferSize || 0), 0)`,
-        );
-      } finally {
-        await browser.close();
+      for (const served of builds) {
+        const browser = await openBrowser();
+        try {
+          await browser.context.addCookies([
+            { name: served.name, value: served.value, url: served.cairn.url },
+          ]);
+          const page = await browser.context.newPage();
+          const started = performance.now();
+          await page.goto(`${served.cairn.url}${path}`);
+          await page.getByRole("heading", { level: 1, name: label }).waitFor();
+          await page.locator('[aria-busy="true"]').first().waitFor({ state: "detached" });
+          times.get(served.build)?.push(performance.now() - started);
+          transferred.set(
+            served.build,
+            await page.evaluate(
+              `performance.getEntriesByType("resource").concat(performance.getEntriesByType("navigation")).reduce((sum, e) => sum + (e.transferSize || 0), 0)`,
+            ),
+          );
+        } finally {
+          await browser.close();
+        }
       }
     }
-    results[label] = {
-      medianMs: Math.round(median(times)),
-      maxMs: Math.round(Math.max(...times)),
-      transferredKB: Math.round(transferred / 102.4) / 10,
-    };
-    process.stderr.write(`${label}: ${results[label]?.medianMs} ms median of ${runs}\n`);
+    results[label] = {};
+    for (const { build } of builds) {
+      const measured = times.get(build) ?? [];
+      const figures = {
+        medianMs: Math.round(median(measured)),
+        maxMs: Math.round(Math.max(...measured)),
+        transferredKB: Math.round((transferred.get(build) ?? 0) / 102.4) / 10,
+      };
+      results[label][build] = figures;
+      process.stderr.write(`${label} (${build}): ${figures.medianMs} ms median of ${runs}\n`);
+    }
   }
 } finally {
-  await cairn.close();
+  for (const served of builds) await served.cairn.close();
 }
 
 const assets = join(new URL("../../../admin/console/dist/assets", import.meta.url).pathname);

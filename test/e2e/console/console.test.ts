@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
+import { type FakeGoogle, startFakeGoogle } from "../../fakes/google-calendar.ts";
 import { type FakeNotion, startFakeNotion } from "../../fakes/notion.ts";
 import { startTestCairn, type TestCairn } from "../../support/harness.ts";
 import {
@@ -47,8 +48,8 @@ async function signIn(page: Page, base: string, who: { email: string; password: 
 }
 
 async function settled(page: Page) {
-  // A string: the root tsconfig has no DOM types, and this runs in the page.
-  await page.waitForFunction(`document.querySelector('[aria-busy="true"]') === null`);
+  // A locator, not waitForFunction: a string predicate is eval'd in the page, which the console's CSP forbids.
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: "detached" });
 }
 
 /** A call from inside the signed-in page, as the console makes it (cookie, and the CSRF header unless told not). */
@@ -74,13 +75,23 @@ async function callInPage(
 describe("admin console in Chromium", { skip: browserSkip() }, () => {
   let cairn: TestCairn;
   let notion: FakeNotion;
+  let google: FakeGoogle;
 
   before(async () => {
     await ensureConsoleBuilt();
     notion = await startFakeNotion({ token: "ntn_console" });
     const { dataSources } = notion.state.addDatabase({ title: "Team tasks" });
     notion.state.generatePages(dataSources[0]?.id as string, 6, { seed: 13 });
-    cairn = await startTestCairn();
+    google = await startFakeGoogle();
+    cairn = await startTestCairn({
+      env: {
+        GOOGLE_CLIENT_ID: google.state.clientId,
+        GOOGLE_CLIENT_SECRET: google.state.clientSecret,
+        GOOGLE_API_URL: google.url,
+        GOOGLE_TOKEN_URL: google.tokenUrl,
+        GOOGLE_AUTH_URL: google.authUrl,
+      },
+    });
     const setup = await fetch(`${cairn.url}/admin/api/setup`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -92,6 +103,7 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
   after(async () => {
     await cairn?.close();
     await notion?.close();
+    await google?.close();
   });
 
   it("an owner signs in, connects Notion, syncs, watches the week update live, makes and revokes a token, signs out", () =>
@@ -152,6 +164,66 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       await page.getByRole("button", { name: "Sign in" }).waitFor();
       const after = await page.evaluate(async () => (await fetch("/admin/api/session")).status);
       assert.equal(after, 401, "the session ended on the server too");
+      assert.deepEqual(problems.errors, []);
+    }));
+
+  it("an owner adds Google Calendar through Google's consent screen and edits a Notion mapping without the token", () =>
+    withPage(async (page, problems) => {
+      await signIn(page, cairn.url, OWNER);
+      const nav = page.getByRole("navigation", { name: "Console" });
+      await nav.getByRole("link", { name: "Connections" }).click();
+      await page.getByRole("heading", { level: 1, name: "Connections" }).waitFor();
+      // Going to Google leaves the page: let its own requests finish first.
+      await settled(page);
+      await page.getByRole("button", { name: "Add Google Calendar" }).click();
+      const consent = page.getByRole("form", { name: "Connect Google Calendar with Google" });
+      await consent.getByLabel("Connection name").fill("Work calendar");
+      await consent.getByRole("button", { name: "Continue to Google" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: "Google Calendar connected as “Work calendar”" })
+        .waitFor();
+      assert.equal(new URL(page.url()).pathname, "/admin/connections");
+      assert.equal(new URL(page.url()).search, "", "the outcome is not left in the address bar");
+      await page.getByRole("heading", { name: /Work calendar/ }).waitFor();
+
+      const source = notion.state.addDatabase({
+        title: "Estimates",
+        dataSources: [{ name: "Estimates", schema: { Name: "title", Effort: "number" } }],
+      }).dataSources[0]?.id as string;
+      notion.state.addPage(source, { properties: { Name: "Estimate me", Effort: 30 } });
+      const connected = await callInPage(page, "/api/actions/connect_notion", {
+        name: "Estimates board",
+        token: "ntn_console",
+        apiUrl: notion.url,
+        dataSourceIds: [source],
+        syncEveryMinutes: 0,
+      });
+      assert.equal(connected.status, 200, JSON.stringify(connected.body));
+      // No reload: the change feed brings the new connection onto the page.
+      await page.getByRole("heading", { name: /Estimates board/ }).waitFor();
+      const item = page
+        .getByRole("listitem")
+        .filter({ has: page.getByRole("heading", { name: /Estimates board/ }) });
+      await item.getByRole("button", { name: "Sync now" }).click();
+      await item.getByRole("status").filter({ hasText: "Synced: 1 created" }).waitFor();
+      await item.getByRole("button", { name: "Edit mapping" }).click();
+      const editor = item.getByRole("form", { name: "Edit Notion mapping" });
+      await editor.getByLabel("Property map").fill("title = Name\nestimate = Effort");
+      await editor.getByLabel("Estimate unit").selectOption("minutes");
+      await editor.getByRole("button", { name: "Save mapping" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: /Estimates board: Saved \(changed: estimateUnit/ })
+        .waitFor();
+      await item.getByRole("table").filter({ hasText: "Mapped tasks" }).waitFor();
+      const listed = await callInPage(page, "/api/actions/list_tasks", { source: "notion", limit: 200 });
+      const tasks = (listed.body as { tasks: { title: string; estimateMinutes: number | null }[] }).tasks;
+      assert.equal(
+        tasks.find((task) => task.title === "Estimate me")?.estimateMinutes,
+        30,
+        "Effort read in minutes",
+      );
       assert.deepEqual(problems.errors, []);
     }));
 

@@ -1,4 +1,5 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
+import { z } from "zod";
 import { api } from "../context.tsx";
 import { ApiError } from "../lib/api.ts";
 import { Session } from "../lib/contract.ts";
@@ -9,10 +10,32 @@ interface Props {
   onSignedIn(session: Session): void;
 }
 
+const SsoStatus = z.object({ enabled: z.boolean() });
+
+/** Why single sign-on sent the browser back without a session (?sso_error=...). */
+function ssoError(): string | undefined {
+  const params = new URLSearchParams(window.location.search);
+  return params.get("sso_error") ?? undefined;
+}
+
 /** Sign-in, or on a fresh install opened from this machine, the form that creates the first owner. */
 export function SignIn({ setupAvailable, error, onSignedIn }: Props) {
-  const [problem, setProblem] = useState<string | undefined>(error);
+  const [problem, setProblem] = useState<string | undefined>(() => ssoError() ?? error);
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState(false);
+
+  useEffect(() => {
+    if (new URLSearchParams(window.location.search).has("sso_error"))
+      window.history.replaceState(window.history.state, "", window.location.pathname);
+  }, []);
+
+  useEffect(() => {
+    if (setupAvailable) return;
+    api.request(SsoStatus, "/admin/api/sso").then(
+      (status) => setSso(status.enabled),
+      () => setSso(false),
+    );
+  }, [setupAvailable]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -84,6 +107,13 @@ export function SignIn({ setupAvailable, error, onSignedIn }: Props) {
           {setupAvailable ? "Create owner" : "Sign in"}
         </button>
       </form>
+      {sso && (
+        <p className="sso">
+          <a className="button secondary" href="/admin/api/sso/start">
+            Sign in with SSO
+          </a>
+        </p>
+      )}
     </main>
   );
 }

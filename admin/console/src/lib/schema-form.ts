@@ -135,7 +135,7 @@ export function formInput(fields: readonly FormField[], values: FormValues): Rec
   return input;
 }
 
-function parseMap(field: FormField, text: string): Record<string, string> {
+export function parseMap(field: Pick<FormField, "name" | "label">, text: string): Record<string, string> {
   const map: Record<string, string> = {};
   for (const [index, line] of text.split("\n").entries()) {
     if (!line.trim()) continue;

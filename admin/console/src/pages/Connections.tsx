@@ -1,13 +1,15 @@
-import { useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { z } from "zod";
 import { ConnectForm } from "../components/ConnectForm.tsx";
 import { Empty, ErrorNote, formatTime, Loaded, SlicePager } from "../components/common.tsx";
+import { MappingEditor } from "../components/MappingEditor.tsx";
 import { api } from "../context.tsx";
 import { useChanges, useResource } from "../hooks.ts";
 import { ActionList, type Connection, ConnectionList, SyncOutcome, TaskList } from "../lib/actions.ts";
+import { EDITABLE_KINDS } from "../lib/mapping-edit.ts";
 import { refreshesOn } from "../lib/navigation.ts";
 import { slicePage } from "../lib/pagination.ts";
-import { type FormValues, formFields, mapText } from "../lib/schema-form.ts";
+import { formFields } from "../lib/schema-form.ts";
 
 const KIND_NAMES: Record<string, string> = {
   notion: "Notion",
@@ -18,7 +20,25 @@ const KIND_NAMES: Record<string, string> = {
 };
 const kindName = (kind: string) => KIND_NAMES[kind] ?? kind;
 const GOOGLE_NOTE =
-  "Google: create an OAuth client (Desktop app) in Google Cloud, run its consent flow once (e.g. with the OAuth Playground, scope calendar) and paste the client id, secret and refresh token.";
+  "With a refresh token you have already (e.g. from the OAuth Playground, scope calendar): paste the client id, secret and refresh token.";
+
+const GoogleStatus = z.looseObject({
+  configured: z.boolean(),
+  missing: z.array(z.string()),
+  redirectUri: z.string(),
+  help: z.string(),
+});
+type GoogleStatus = z.infer<typeof GoogleStatus>;
+
+/** What Google's consent flow sent back (?google=connected|error), read once when the page opens. */
+function consentOutcome(): { ok: boolean; message: string } | undefined {
+  const params = new URLSearchParams(window.location.search);
+  const outcome = params.get("google");
+  if (!outcome) return undefined;
+  return outcome === "connected"
+    ? { ok: true, message: `Google Calendar connected as “${params.get("name") ?? "Google Calendar"}”.` }
+    : { ok: false, message: params.get("message") ?? "Google Calendar was not connected." };
+}
 
 interface Progress {
   connection: string;
@@ -29,8 +49,15 @@ interface Progress {
 
 export default function Connections() {
   const connections = useResource(() => api.action(ConnectionList, "list_connections"), []);
-  const catalogue = useResource(() => api.request(ActionList, "/api/actions"), []);
-  const [adding, setAdding] = useState<{ kind: string; initial?: FormValues; note?: string }>();
+  const catalogue = useResource(() => api.request(ActionList, "/api/actions?prefix=connect_"), []);
+  const [adding, setAdding] = useState<{ kind: string; note?: string }>();
+  const [editing, setEditing] = useState<string>();
+  const [notice, setNotice] = useState(consentOutcome);
+  useEffect(() => {
+    // Read once: the outcome leaves the address bar after the first commit, so a reload does not repeat it.
+    if (new URLSearchParams(window.location.search).has("google"))
+      window.history.replaceState(window.history.state, "", window.location.pathname);
+  }, []);
   const [progress, setProgress] = useState<Progress>();
   const [error, setError] = useState<unknown>();
   const [page, setPage] = useState(1);
@@ -75,19 +102,6 @@ export default function Connections() {
     }
   }
 
-  function editMapping(connection: Connection) {
-    const first = connection.mapping[0];
-    setAdding({
-      kind: connection.kind,
-      initial: {
-        name: connection.name,
-        propertyMap: first ? mapText(first.fields) : "",
-        estimateUnit: first?.estimate?.unit ?? "",
-      },
-      note: "Saving connects again under the same name with the new mapping; enter the secret again.",
-    });
-  }
-
   const addingAction = adding && connectActions.find((action) => action.name === `connect_${adding.kind}`);
 
   return (
@@ -111,15 +125,20 @@ export default function Connections() {
           );
         })}
       </div>
+      {notice && (
+        <p role={notice.ok ? "status" : "alert"} className={notice.ok ? "ok" : "error"}>
+          {notice.message}
+        </p>
+      )}
+      {adding?.kind === "google" && <GoogleConsent />}
       {adding && addingAction && (
         <ConnectForm
-          key={`${adding.kind}-${adding.initial?.name ?? "new"}`}
+          key={adding.kind}
           kind={adding.kind}
           title={
-            adding.initial ? `Edit ${kindName(adding.kind)} mapping` : `Connect ${kindName(adding.kind)}`
+            adding.kind === "google" ? "Or connect with a refresh token" : `Connect ${kindName(adding.kind)}`
           }
           fields={formFields(addingAction.inputSchema)}
-          initial={adding.initial}
           note={adding.note}
           onCancel={() => setAdding(undefined)}
           onDone={() => {
@@ -191,6 +210,19 @@ export default function Connections() {
                         ))}
                       </details>
                     )}
+                    {editing === connection.id && (
+                      <MappingEditor
+                        connection={connection}
+                        title={`Edit ${kindName(connection.kind)} mapping`}
+                        onCancel={() => setEditing(undefined)}
+                        onSaved={(summary) => {
+                          setEditing(undefined);
+                          setNotice({ ok: true, message: `${connection.name}: ${summary}` });
+                          setPreview(connection.id);
+                          connections.reload();
+                        }}
+                      />
+                    )}
                     {preview === connection.id && <MappedTasks kind={connection.kind} />}
                     <div className="buttons wrap">
                       <button
@@ -200,9 +232,14 @@ export default function Connections() {
                       >
                         Sync now
                       </button>
-                      {(connection.kind === "notion" || connection.kind === "jira") && (
+                      {EDITABLE_KINDS.has(connection.kind) && (
                         <>
-                          <button type="button" className="secondary" onClick={() => editMapping(connection)}>
+                          <button
+                            type="button"
+                            className="secondary"
+                            aria-expanded={editing === connection.id}
+                            onClick={() => setEditing(editing === connection.id ? undefined : connection.id)}
+                          >
                             Edit mapping
                           </button>
                           <button
@@ -273,6 +310,68 @@ function MappedTasks({ kind }: { kind: string }) {
           </table>
         );
       }}
+    </Loaded>
+  );
+}
+
+/** Add Google Calendar through Google's consent screen, or say which variables the server needs first. */
+function GoogleConsent() {
+  const status = useResource(() => api.request(GoogleStatus, "/admin/api/connections/google/oauth"), []);
+  const [name, setName] = useState("");
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  async function start(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setError(undefined);
+    setBusy(true);
+    try {
+      const { url } = await api.request(
+        z.object({ url: z.string() }),
+        "/admin/api/connections/google/oauth",
+        {
+          method: "POST",
+          body: name.trim() ? { name: name.trim() } : {},
+        },
+      );
+      window.location.assign(url);
+    } catch (failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Loaded resource={status}>
+      {(google: GoogleStatus) =>
+        google.configured ? (
+          <form className="panel" aria-label="Connect Google Calendar with Google" onSubmit={start}>
+            <h3>Connect Google Calendar with Google</h3>
+            <p className="muted">{google.help}</p>
+            <div className="field">
+              <label htmlFor="google-connection-name">Connection name</label>
+              <input
+                id="google-connection-name"
+                type="text"
+                value={name}
+                placeholder="Google Calendar"
+                onChange={(event) => setName(event.target.value)}
+              />
+            </div>
+            <ErrorNote error={error} />
+            <div className="buttons">
+              <button type="submit" disabled={busy}>
+                {busy ? "Opening Google…" : "Continue to Google"}
+              </button>
+            </div>
+          </form>
+        ) : (
+          <div className="panel" role="note" aria-label="Google is not configured">
+            <h3>Google sign-in is not configured</h3>
+            <p>{google.help}</p>
+          </div>
+        )
+      }
     </Loaded>
   );
 }

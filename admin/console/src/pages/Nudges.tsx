@@ -91,7 +91,7 @@ export default function Nudges() {
 }
 
 function Rules() {
-  const catalogue = useResource(() => api.request(ActionList, "/api/actions"), []);
+  const catalogue = useResource(() => api.request(ActionList, "/api/actions?name=set_nudge_preferences"), []);
   const kinds = catalogue.data ? nudgeKinds(catalogue.data) : undefined;
   const current = useResource(
     () => (kinds ? api.action(NudgePreferences, "set_nudge_preferences", {}) : Promise.resolve(undefined)),

@@ -98,11 +98,13 @@ export async function staleSamples(tx: Queryable, personId: string): Promise<Cal
     log_ratio: number | null;
     tags: string[];
   }>(
+    // A join on the task's primary key, checked row by row: an anti-join lets the planner walk the person's
+    // finished tasks once per sample when the new table has no statistics yet.
     `SELECT s.task_id, s.completed_at, s.log_ratio, s.tags FROM person_calibration_samples s
+       LEFT JOIN tasks t ON t.id = s.task_id
       WHERE s.person_id = $1
-        AND NOT EXISTS (SELECT 1 FROM tasks t
-                         WHERE t.id = s.task_id AND t.person_id = $1 AND t.status = 'done'
-                           AND t.completed_at = s.completed_at AND t.source_deleted_at IS NULL)
+        AND (t.id IS NULL OR t.person_id IS DISTINCT FROM $1 OR t.status <> 'done'
+             OR t.completed_at IS DISTINCT FROM s.completed_at OR t.source_deleted_at IS NOT NULL)
       ORDER BY s.task_id`,
     [personId],
   );

@@ -72,10 +72,13 @@ export async function unrecordedCompletions(
     tags: string[];
     completed_at: Date | string;
   }>(
+    // A left join on the sample's primary key, not NOT EXISTS: under row-level security and before the new
+    // table has statistics, Postgres planned the anti-join as a scan of all the person's samples per task.
     `SELECT t.id, t.estimate_minutes, t.tags, t.completed_at FROM tasks t
+       LEFT JOIN person_calibration_samples s ON s.workspace_id = t.workspace_id AND s.task_id = t.id
       WHERE t.person_id = $1 AND t.status = 'done' AND t.completed_at IS NOT NULL AND t.source_deleted_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM person_calibration_samples s
-                         WHERE s.task_id = t.id AND s.person_id = $1 AND s.completed_at = t.completed_at)
+        AND (s.task_id IS NULL OR s.person_id IS DISTINCT FROM t.person_id
+             OR s.completed_at IS DISTINCT FROM t.completed_at)
       ORDER BY t.completed_at, t.id LIMIT $2`,
     [personId, limit],
   );
@@ -98,8 +101,7 @@ export async function staleSamples(tx: Queryable, personId: string): Promise<Cal
     log_ratio: number | null;
     tags: string[];
   }>(
-    // A join on the task's primary key, checked row by row: an anti-join lets the planner walk the person's
-    // finished tasks once per sample when the new table has no statistics yet.
+    // A left join on the task's primary key, checked row by row (see unrecordedCompletions).
     `SELECT s.task_id, s.completed_at, s.log_ratio, s.tags FROM person_calibration_samples s
        LEFT JOIN tasks t ON t.id = s.task_id
       WHERE s.person_id = $1

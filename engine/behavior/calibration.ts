@@ -16,8 +16,12 @@ import {
   applyCalibrationChange,
   type CalibrationSample,
   type CalibrationTotals,
+  doneTasksSignature,
   lockPersonCalibration,
+  readCalibrationSignature,
   readCalibrationTotals,
+  sameSignature,
+  saveCalibrationSignature,
   staleSamples,
   type UnrecordedCompletion,
   unrecordedCompletions,
@@ -160,31 +164,39 @@ async function pendingChange(
 
 /**
  * Folds the person's completions not yet recorded (and takes out samples that no longer stand) into their
- * stored calibration, in the caller's (read-write) transaction. Cheap when nothing changed: two indexed
- * anti-joins. Call it where a task is finished, and before a read-only snapshot that reads the calibration.
+ * stored calibration, in the caller's (read-write) transaction. With `whenChanged`, first compares one
+ * aggregate over the person's finished tasks (count, latest completion, latest update) with the one stored at
+ * the last reconciliation and stops there when nothing changed; the completion hooks reconcile in full.
  */
 export async function learnCompletions(
   tx: Queryable,
   workspaceId: string,
   personId: string,
   now: Date,
+  options: { whenChanged?: boolean } = {},
 ): Promise<void> {
   await lockPersonCalibration(tx, personId);
+  const signature = await doneTasksSignature(tx, personId);
+  if (options.whenChanged) {
+    const stored = await readCalibrationSignature(tx, personId);
+    if (stored && sameSignature(stored, signature)) return;
+  }
   for (;;) {
     const change = await pendingChange(tx, personId, now, BATCH);
-    if (!change) return;
+    if (!change) break;
     await applyCalibrationChange(tx, workspaceId, personId, {
       removed: change.removed,
       added: change.added,
       deltas: toDeltas(change.delta),
     });
-    if (change.added.length < BATCH) return;
+    if (change.added.length < BATCH) break;
   }
+  await saveCalibrationSignature(tx, workspaceId, personId, signature);
 }
 
 /**
- * The person's calibration as of now without writing (safe in a read-only snapshot): the stored totals plus
- * whatever is not recorded yet, folded in memory.
+ * The person's calibration as of now without writing (safe in a read-only snapshot): the stored totals, plus
+ * whatever is not recorded yet folded in memory when the finished tasks changed since the last reconciliation.
  */
 export async function currentCalibration(
   tx: Queryable,
@@ -192,6 +204,11 @@ export async function currentCalibration(
   now: Date,
 ): Promise<PersonCalibration> {
   const stored = fromTotals(await readCalibrationTotals(tx, personId));
+  const [signature, checked] = [
+    await doneTasksSignature(tx, personId),
+    await readCalibrationSignature(tx, personId),
+  ];
+  if (checked && sameSignature(checked, signature)) return stored;
   const change = await pendingChange(tx, personId, now, READ_ONLY_BACKLOG);
   if (!change) return stored;
   for (const s of change.removed) if (s.logRatio !== null) add(stored, s.logRatio, s.tags, -1);

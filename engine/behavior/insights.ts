@@ -189,7 +189,9 @@ export async function insightsFor(
   person: Person,
   at: Date,
 ): Promise<InsightsWithBehavior> {
-  await db.scoped(workspaceId, (tx) => learnCompletions(tx, workspaceId, person.id, at));
+  await db.scoped(workspaceId, (tx) =>
+    learnCompletions(tx, workspaceId, person.id, at, { whenChanged: true }),
+  );
   const mine = { personId: person.id, includeSourceDeleted: false };
   const { weekStart, weekAgo } = weekOf(at, person.timezone);
   const { open, doneCounts, history, calibration } = await db.scoped(

@@ -28,6 +28,18 @@ CREATE TABLE person_calibration (
   PRIMARY KEY (workspace_id, person_id, tag)
 );
 
+-- What the person's finished tasks looked like when their samples were last reconciled (count, latest
+-- completion, latest update): readers compare it with one aggregate instead of re-checking every task.
+CREATE TABLE person_calibration_state (
+  workspace_id uuid NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+  done_tasks integer NOT NULL,
+  last_completed_at timestamptz,
+  last_updated_at timestamptz,
+  checked_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workspace_id, person_id)
+);
+
 -- The reconciliation's anti-join from the person's finished tasks to their samples.
 CREATE INDEX tasks_person_done_completed ON tasks (person_id, completed_at) WHERE status = 'done';
 
@@ -44,3 +56,10 @@ CREATE POLICY tenant_isolation ON person_calibration TO cairn_app
   USING (workspace_id = cairn_workspace()) WITH CHECK (workspace_id = cairn_workspace());
 CREATE POLICY schema_owner ON person_calibration TO CURRENT_USER USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT, UPDATE, DELETE ON person_calibration TO cairn_app;
+
+ALTER TABLE person_calibration_state ENABLE ROW LEVEL SECURITY;
+ALTER TABLE person_calibration_state FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON person_calibration_state TO cairn_app
+  USING (workspace_id = cairn_workspace()) WITH CHECK (workspace_id = cairn_workspace());
+CREATE POLICY schema_owner ON person_calibration_state TO CURRENT_USER USING (true) WITH CHECK (true);
+GRANT SELECT, INSERT, UPDATE, DELETE ON person_calibration_state TO cairn_app;

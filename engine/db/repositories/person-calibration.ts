@@ -213,3 +213,73 @@ export async function applyCalibrationChange(
     );
   }
 }
+
+/** A fingerprint of the person's finished tasks: any completion, reopening, deletion or edit changes it. */
+export interface DoneTasksSignature {
+  doneTasks: number;
+  lastCompletedAt: string | null;
+  lastUpdatedAt: string | null;
+}
+
+const sameInstant = (a: string | null, b: string | null) =>
+  a === b || (a !== null && b !== null && Date.parse(a) === Date.parse(b));
+
+export const sameSignature = (a: DoneTasksSignature, b: DoneTasksSignature) =>
+  a.doneTasks === b.doneTasks &&
+  sameInstant(a.lastCompletedAt, b.lastCompletedAt) &&
+  sameInstant(a.lastUpdatedAt, b.lastUpdatedAt);
+
+/** One aggregate over the person's finished tasks (the partial index on finished tasks serves it). */
+export async function doneTasksSignature(tx: Queryable, personId: string): Promise<DoneTasksSignature> {
+  const { rows } = await tx.query<{
+    done_tasks: number | string;
+    last_completed_at: Date | string | null;
+    last_updated_at: Date | string | null;
+  }>(
+    `SELECT count(*) AS done_tasks, max(completed_at) AS last_completed_at, max(updated_at) AS last_updated_at
+       FROM tasks WHERE person_id = $1 AND status = 'done' AND source_deleted_at IS NULL`,
+    [personId],
+  );
+  const row = rows[0];
+  return {
+    doneTasks: Number(row?.done_tasks ?? 0),
+    lastCompletedAt: row?.last_completed_at ? iso(row.last_completed_at) : null,
+    lastUpdatedAt: row?.last_updated_at ? iso(row.last_updated_at) : null,
+  };
+}
+
+export async function readCalibrationSignature(
+  tx: Queryable,
+  personId: string,
+): Promise<DoneTasksSignature | null> {
+  const { rows } = await tx.query<{
+    done_tasks: number;
+    last_completed_at: Date | string | null;
+    last_updated_at: Date | string | null;
+  }>(
+    "SELECT done_tasks, last_completed_at, last_updated_at FROM person_calibration_state WHERE person_id = $1",
+    [personId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    doneTasks: Number(row.done_tasks),
+    lastCompletedAt: row.last_completed_at ? iso(row.last_completed_at) : null,
+    lastUpdatedAt: row.last_updated_at ? iso(row.last_updated_at) : null,
+  };
+}
+
+export async function saveCalibrationSignature(
+  tx: Queryable,
+  workspaceId: string,
+  personId: string,
+  signature: DoneTasksSignature,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO person_calibration_state (workspace_id, person_id, done_tasks, last_completed_at, last_updated_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (workspace_id, person_id) DO UPDATE SET done_tasks = excluded.done_tasks,
+       last_completed_at = excluded.last_completed_at, last_updated_at = excluded.last_updated_at, checked_at = now()`,
+    [workspaceId, personId, signature.doneTasks, signature.lastCompletedAt, signature.lastUpdatedAt],
+  );
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { learnCompletions } from "../behavior/calibration.ts";
 import type { Queryable } from "../db/port.ts";
 import { appendEvent, recordAudit } from "../db/repositories/event-log.ts";
 import { markStartedBlocksDone } from "../db/repositories/plans.ts";
@@ -302,6 +303,11 @@ export const updateTask = defineAction({
         payload: { via: ctx.via, fields: Object.keys(patch), previousDue: before.due, due: task.due },
       });
       const finished = patch.status === "done" && before.status !== "done";
+      // Finished or reopened: the assignee's stored effort calibration gains or loses this task's sample.
+      if (patch.status !== undefined && (patch.status === "done") !== (before.status === "done")) {
+        for (const personId of new Set([before.personId, task.personId]))
+          if (personId) await learnCompletions(tx, ctx.workspace.id, personId, ctx.services.now());
+      }
       return { updated: task, parents: finished ? await closeFinishedParents(ctx, tx, task) : [] };
     });
     notifyTasks(ctx, [updated.id], updated.personId);
@@ -395,6 +401,7 @@ async function closeTask(ctx: ActionContext, tx: Queryable, before: Task): Promi
     type: "task_completed",
     payload: { via: ctx.via, due: before.due, estimateMinutes: before.estimateMinutes },
   });
+  if (task.personId) await learnCompletions(tx, ctx.workspace.id, task.personId, ctx.services.now());
   return task;
 }
 

@@ -5,6 +5,7 @@
  * and tags, weighted by token overlap), shrunk toward the person's value with `similarPriorWeight`. The 80 %
  * interval is the trained 10th–90th percentile of the residual log error for people with that many samples.
  */
+import type { PersonCalibration } from "./calibration.ts";
 import { clamp, type Interval, MINUTE, median, round } from "./history.ts";
 import type { HistoryTask } from "./insights-input.ts";
 import { type EffortModel, REFERENCE_MODELS, trainedModels } from "./trained-models.ts";
@@ -119,6 +120,21 @@ export function personLogRatio(samples: readonly EffortSample[], model: EffortMo
   return (sum + prior * model.populationLogRatio) / (samples.length + prior);
 }
 
+/**
+ * `personLogRatio` from running totals (count, sum, sum of squares) instead of the samples: the variance
+ * comes from sumSq − sum²/n, equal to the two-pass sum of squares up to floating-point rounding.
+ */
+export function personLogRatioFromTotals(
+  totals: { samples: number; sumLog: number; sumSqLog: number },
+  model: EffortModel,
+): number {
+  const n = totals.samples;
+  const squares = n > 0 ? Math.max(0, totals.sumSqLog - (totals.sumLog * totals.sumLog) / n) : 0;
+  const variance = (squares + 3 * model.withinPersonVariance) / (Math.max(0, n - 1) + 3);
+  const prior = (model.personPriorSamples * variance) / model.withinPersonVariance;
+  return (totals.sumLog + prior * model.populationLogRatio) / (n + prior);
+}
+
 /** The calibrated log multiplier for a task with these words, and how many finished tasks overlapped. */
 export function calibratedLogRatio(
   tokens: readonly string[],
@@ -204,25 +220,34 @@ export function intervalFor(samples: number, model: EffortModel): [number, numbe
   return [chosen.low, chosen.high];
 }
 
+/**
+ * With `calibration` (the person's stored totals, engine/behavior/calibration.ts) the person's multiplier,
+ * per-tag multipliers and interval come from those totals, and the finished tasks in `tasks` serve only as the
+ * similar-words neighbours; without it everything comes from `tasks` (the `cairn insights` computation).
+ */
 export function effort(
   tasks: HistoryTask[],
   work: Interval[],
   personal: boolean,
   model: EffortModel = trainedModels().effort,
+  calibration?: PersonCalibration,
 ): Effort {
   const spent = minutesPerTask(work);
   const samples = personal ? effortSamples(tasks, spent) : [];
-  const personLog = personLogRatio(samples, model);
-  const spread = intervalFor(samples.length, model);
+  const stored = personal ? calibration : undefined;
+  const personLog = stored ? personLogRatioFromTotals(stored, model) : personLogRatio(samples, model);
+  const sampleCount = stored ? stored.samples : samples.length;
+  const spread = intervalFor(sampleCount, model);
   const tagLogs = new Map<string, number>();
-  for (const tag of [...new Set(samples.flatMap((s) => s.tags))].sort()) {
-    const values = samples.filter((s) => s.tags.includes(tag)).map((s) => s.logRatio);
-    if (values.length >= 3)
-      tagLogs.set(
-        tag,
-        (values.reduce((a, b) => a + b, 0) + model.personPriorSamples * personLog) /
-          (values.length + model.personPriorSamples),
-      );
+  const tagTotals = stored
+    ? [...stored.tags].map(([tag, t]) => [tag, t.samples, t.sumLog] as const)
+    : [...new Set(samples.flatMap((s) => s.tags))].map((tag) => {
+        const values = samples.filter((s) => s.tags.includes(tag)).map((s) => s.logRatio);
+        return [tag, values.length, values.reduce((a, b) => a + b, 0)] as const;
+      });
+  for (const [tag, count, sum] of tagTotals.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (count >= 3)
+      tagLogs.set(tag, (sum + model.personPriorSamples * personLog) / (count + model.personPriorSamples));
   }
   const estimates = tasks.filter((t) => t.estimateMinutes).map((t) => t.estimateMinutes ?? 0);
   const fallbackEstimate = estimates.length ? median(estimates) : DEFAULT_ESTIMATE;
@@ -240,14 +265,14 @@ export function effort(
         low: Math.round(predicted * Math.exp(spread[0])),
         high: Math.round(predicted * Math.exp(spread[1])),
         multiplier: round(Math.exp(logRatio)),
-        basis: similar > 0 ? "similar" : samples.length ? "personal" : "population",
+        basis: similar > 0 ? "similar" : sampleCount ? "personal" : "population",
         spentMinutes: Math.round(spent.get(t.id) ?? 0),
         similarTasks: similar,
       };
     });
   return {
     multiplier: round(clamp(Math.exp(personLog), 0.1, 20)),
-    samples: samples.length,
+    samples: sampleCount,
     tagMultipliers: Object.fromEntries([...tagLogs].map(([k, v]) => [k, round(Math.exp(v))])),
     tasks: out,
   };

@@ -4,6 +4,7 @@
  * `input.now`. With too little history the answer is the population prior, marked `basis: "population"`.
  */
 import { type Burnout, burnout } from "./burnout.ts";
+import type { PersonCalibration } from "./calibration.ts";
 import { type Completion, completion } from "./completion.ts";
 import { type Effort, effort } from "./effort.ts";
 import { DAY, round, workIntervals } from "./history.ts";
@@ -28,7 +29,16 @@ export interface InsightsReport {
   score: Score;
 }
 
-export function insightsFromHistory(input: InsightsInput): InsightsReport {
+export interface InsightsOptions {
+  /**
+   * The person's stored effort calibration (engine/behavior/calibration.ts): the effort multiplier, per-tag
+   * multipliers and interval then come from it instead of the finished tasks in `input` (get_insights and the
+   * planner, whose history is bounded). `cairn insights --input` passes none.
+   */
+  calibration?: PersonCalibration;
+}
+
+export function insightsFromHistory(input: InsightsInput, options: InsightsOptions = {}): InsightsReport {
   const now = Date.parse(input.now);
   const times = input.events.map((e) => Date.parse(e.at)).filter((t) => t <= now);
   const first = times.reduce((a, b) => Math.min(a, b), now);
@@ -36,7 +46,7 @@ export function insightsFromHistory(input: InsightsInput): InsightsReport {
   const completedTasks = input.tasks.filter((t) => t.completedAt && Date.parse(t.completedAt) <= now).length;
   const personal = days >= MIN_HISTORY_DAYS && completedTasks >= MIN_COMPLETED_TASKS;
   const work = workIntervals(input);
-  const eff = effort(input.tasks, work, personal);
+  const eff = effort(input.tasks, work, personal, undefined, options.calibration);
   const procrastinationNow = procrastination(input, personal);
   return {
     basis: personal ? "personal" : "population",

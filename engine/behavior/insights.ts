@@ -6,10 +6,12 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Db, Queryable } from "../db/port.ts";
+import { type DoneTaskCounts, doneTaskCounts } from "../db/repositories/insight-counts.ts";
 import { listTasksPage, type TaskFilter } from "../db/repositories/tasks.ts";
 import type { Person, Task } from "../domain.ts";
+import { currentCalibration, learnCompletions } from "./calibration.ts";
 import { insightsFromHistory } from "./insights-from-history.ts";
-import { storedHistory } from "./stored-history.ts";
+import { HISTORY_DONE_TASKS, storedHistory } from "./stored-history.ts";
 
 /** At most this many tasks are read per group (the answer says when it stopped early). */
 const MAX_TASKS = 5_000;
@@ -110,18 +112,47 @@ const countBy = (tasks: readonly Task[], key: (task: Task) => string): Record<st
   return counts;
 };
 
+/** The week boundaries the numbers use, in the person's time zone. */
+function weekOf(at: Date, timezone: string) {
+  const now = DateTime.fromJSDate(at).setZone(timezone || "UTC");
+  return { now, weekStart: now.startOf("week").toJSDate(), weekAgo: now.minus({ days: 7 }).toJSDate() };
+}
+
 /** The numbers from the person's open and done tasks, as of `at`, in the person's time zone. */
 export function summarize(open: TaskSet, done: TaskSet, at: Date, timezone: string): Insights {
-  const now = DateTime.fromJSDate(at).setZone(timezone || "UTC");
+  const { weekStart, weekAgo } = weekOf(at, timezone);
   const ms = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
-  const weekStart = now.startOf("week").toMillis();
-  const weekAgo = now.minus({ days: 7 }).toMillis();
+  const recentDone = done.tasks.filter((task) => ms(task.completedAt) >= weekAgo.getTime());
+  const withDue = recentDone.filter((task) => task.due);
+  return summarizeCounts(
+    open,
+    {
+      completedThisWeek: done.tasks.filter((task) => ms(task.completedAt) >= weekStart.getTime()).length,
+      completedSince: recentDone.length,
+      createdSince: done.tasks.filter((task) => ms(task.createdAt) >= weekAgo.getTime()).length,
+      dueCompletedSince: withDue.length,
+      onTimeSince: withDue.filter((task) => ms(task.completedAt) <= ms(task.due)).length,
+    },
+    done.complete,
+    at,
+    timezone,
+  );
+}
+
+/** The numbers from the open tasks and the finished ones' counts (`doneTaskCounts` since a week ago). */
+export function summarizeCounts(
+  open: TaskSet,
+  done: DoneTaskCounts,
+  doneComplete: boolean,
+  at: Date,
+  timezone: string,
+): Insights {
+  const { now, weekAgo } = weekOf(at, timezone);
+  const ms = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
   const nowMs = now.toMillis();
   const endOfDay = now.endOf("day").toMillis();
   const inWeek = now.plus({ days: 7 }).toMillis();
-  const recentDone = done.tasks.filter((task) => ms(task.completedAt) >= weekAgo);
-  const withDue = recentDone.filter((task) => task.due);
-  const createdRecently = [...open.tasks, ...done.tasks].filter((task) => ms(task.createdAt) >= weekAgo);
+  const createdRecently = open.tasks.filter((task) => ms(task.createdAt) >= weekAgo.getTime()).length;
   return {
     asOf: now.toUTC().toISO() as string,
     timezone: now.zoneName ?? "UTC",
@@ -134,22 +165,23 @@ export function summarize(open: TaskSet, done: TaskSet, at: Date, timezone: stri
     openEstimatedMinutes: open.tasks.reduce((sum, task) => sum + (task.estimateMinutes ?? 0), 0),
     openByPriority: countBy(open.tasks, (task) => `p${task.priority}`),
     openBySource: countBy(open.tasks, (task) => task.source),
-    completedThisWeek: done.tasks.filter((task) => ms(task.completedAt) >= weekStart).length,
-    completedLast7Days: recentDone.length,
-    createdLast7Days: createdRecently.length,
+    completedThisWeek: done.completedThisWeek,
+    completedLast7Days: done.completedSince,
+    createdLast7Days: createdRecently + done.createdSince,
     onTimeRateLast7Days:
-      withDue.length === 0
+      done.dueCompletedSince === 0
         ? null
-        : Math.round(
-            (withDue.filter((task) => ms(task.completedAt) <= ms(task.due)).length / withDue.length) * 100,
-          ) / 100,
-    complete: open.complete && done.complete,
+        : Math.round((done.onTimeSince / done.dueCompletedSince) * 100) / 100,
+    complete: open.complete && doneComplete,
   };
 }
 
 /**
  * The person's insights from their tasks in the database (source-deleted tasks left out), read in one
- * snapshot so the open and done counts agree with each other.
+ * snapshot so the open and done counts agree with each other. The read is bounded (README, get_insights):
+ * every open task (up to MAX_TASKS), the finished tasks counted in SQL, the models' history of the last
+ * HISTORY_DAYS days with the HISTORY_DONE_TASKS most recent finished tasks, and the person's stored effort
+ * calibration, brought up to date first.
  */
 export async function insightsFor(
   db: Db,
@@ -157,17 +189,30 @@ export async function insightsFor(
   person: Person,
   at: Date,
 ): Promise<InsightsWithBehavior> {
+  await db.scoped(workspaceId, (tx) =>
+    learnCompletions(tx, workspaceId, person.id, at, { whenChanged: true }),
+  );
   const mine = { personId: person.id, includeSourceDeleted: false };
-  const { open, done, history } = await db.scoped(
+  const { weekStart, weekAgo } = weekOf(at, person.timezone);
+  const { open, doneCounts, history, calibration } = await db.scoped(
     workspaceId,
     async (tx) => {
       const open = await readAll(tx, { ...mine, status: ["todo", "in_progress"] }, "due");
-      const done = await readAll(tx, { ...mine, status: ["done"] }, "created");
-      const history = await storedHistory(tx, workspaceId, person.id, [...open.tasks, ...done.tasks], at);
-      return { open, done, history };
+      const doneCounts = await doneTaskCounts(tx, person.id, weekStart, weekAgo);
+      const recent = await listTasksPage(
+        tx,
+        { ...mine, status: ["done"] },
+        { order: "created", limit: HISTORY_DONE_TASKS },
+      );
+      const history = await storedHistory(tx, workspaceId, person.id, [...open.tasks, ...recent.tasks], at);
+      const calibration = await currentCalibration(tx, person.id, at);
+      return { open, doneCounts, history, calibration };
     },
     { snapshot: true },
   );
-  const { now: _now, ...behavior } = insightsFromHistory(history);
-  return InsightsWithBehavior.parse({ ...summarize(open, done, at, person.timezone), ...behavior });
+  const { now: _now, ...behavior } = insightsFromHistory(history, { calibration });
+  return InsightsWithBehavior.parse({
+    ...summarizeCounts(open, doneCounts, true, at, person.timezone),
+    ...behavior,
+  });
 }

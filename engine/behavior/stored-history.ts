@@ -12,6 +12,12 @@ import type { EventType, HistoryEvent, InsightsInput } from "./insights-input.ts
 
 /** How far back the models look. */
 export const HISTORY_DAYS = 90;
+/**
+ * Finished tasks read into the history, newest first (get_insights, estimate_task and the planner): the
+ * similar-words neighbours for effort and the completion counts. The person's overall calibration does not
+ * depend on it (it is stored, engine/behavior/calibration.ts), so long histories cost a bounded read.
+ */
+export const HISTORY_DONE_TASKS = 500;
 const DAY_MS = 86_400_000;
 
 /** Logged event types as the history contract names them; the rest (created, edited, planned) carry no signal. */

@@ -5,6 +5,7 @@
  */
 import { DateTime } from "luxon";
 import { z } from "zod";
+import type { PersonCalibration } from "../../behavior/calibration.ts";
 import { effortSamples, minutesPerTask } from "../../behavior/effort.ts";
 import { workIntervals } from "../../behavior/history.ts";
 import { type InsightsReport, insightsFromHistory } from "../../behavior/insights-from-history.ts";
@@ -89,8 +90,9 @@ export function behaviorSignals(
   history: InsightsInput,
   profile: PlanningProfile,
   threshold = AT_RISK_THRESHOLD,
+  calibration?: PersonCalibration,
 ): BehaviorSignals {
-  const report = insightsFromHistory(history);
+  const report = insightsFromHistory(history, { calibration });
   const personal = report.basis === "personal";
   const planned = new Map<string, CalibratedEstimate>();
   if (personal && profile.useCalibratedEstimates) {

@@ -3,7 +3,8 @@
  * open tasks assigned to them, calendar events that block time, and their current blocks (kept ones become
  * busy time, planned ones in the re-planned window are the previous plan the planner stays close to).
  */
-import { storedHistory } from "../../behavior/stored-history.ts";
+import { currentCalibration } from "../../behavior/calibration.ts";
+import { HISTORY_DONE_TASKS, storedHistory } from "../../behavior/stored-history.ts";
 import type { Queryable } from "../../db/port.ts";
 import { listHabits } from "../../db/repositories/habits.ts";
 import {
@@ -62,9 +63,6 @@ export interface GatherOptions {
   changes?: readonly HypotheticalChange[];
 }
 
-/** Finished tasks read for the behaviour history, newest first: bounds the read for people with long histories. */
-const HISTORY_DONE_TASKS = 500;
-
 async function readBehavior(
   tx: Queryable,
   workspaceId: string,
@@ -80,7 +78,8 @@ async function readBehavior(
     { order: "created", limit: HISTORY_DONE_TASKS },
   );
   const history = await storedHistory(tx, workspaceId, personId, [...open, ...done.tasks], now);
-  return behaviorSignals(applyToHistory(history, extraBusy), profile);
+  const calibration = await currentCalibration(tx, personId, now);
+  return behaviorSignals(applyToHistory(history, extraBusy), profile, undefined, calibration);
 }
 
 const MINUTE = 60_000;

@@ -28,6 +28,7 @@ import {
   type WorkEvidence,
   workEvidence,
 } from "../db/repositories/person-calibration.ts";
+import type { PersonCalibration } from "./calibration-totals.ts";
 import { minutesPerTask } from "./effort.ts";
 import { workIntervals } from "./history.ts";
 import type { HistoryEvent, InsightsInput } from "./insights-input.ts";
@@ -47,12 +48,7 @@ const NO_PERSON: InsightsInput["person"] = {
 };
 
 /** A person's stored calibration: totals over all their samples and per tag. */
-export interface PersonCalibration {
-  samples: number;
-  sumLog: number;
-  sumSqLog: number;
-  tags: Map<string, { samples: number; sumLog: number; sumSqLog: number }>;
-}
+export type { PersonCalibration };
 
 export const EMPTY_CALIBRATION: PersonCalibration = { samples: 0, sumLog: 0, sumSqLog: 0, tags: new Map() };
 

@@ -5,7 +5,7 @@
  * and tags, weighted by token overlap), shrunk toward the person's value with `similarPriorWeight`. The 80 %
  * interval is the trained 10th–90th percentile of the residual log error for people with that many samples.
  */
-import type { PersonCalibration } from "./calibration.ts";
+import type { PersonCalibration } from "./calibration-totals.ts";
 import { clamp, type Interval, MINUTE, median, round } from "./history.ts";
 import type { HistoryTask } from "./insights-input.ts";
 import { type EffortModel, REFERENCE_MODELS, trainedModels } from "./trained-models.ts";

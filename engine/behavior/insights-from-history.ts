@@ -4,7 +4,7 @@
  * `input.now`. With too little history the answer is the population prior, marked `basis: "population"`.
  */
 import { type Burnout, burnout } from "./burnout.ts";
-import type { PersonCalibration } from "./calibration.ts";
+import type { PersonCalibration } from "./calibration-totals.ts";
 import { type Completion, completion } from "./completion.ts";
 import { type Effort, effort } from "./effort.ts";
 import { DAY, round, workIntervals } from "./history.ts";

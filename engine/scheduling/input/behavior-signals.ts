@@ -5,7 +5,7 @@
  */
 import { DateTime } from "luxon";
 import { z } from "zod";
-import type { PersonCalibration } from "../../behavior/calibration.ts";
+import type { PersonCalibration } from "../../behavior/calibration-totals.ts";
 import { effortSamples, minutesPerTask } from "../../behavior/effort.ts";
 import { workIntervals } from "../../behavior/history.ts";
 import { type InsightsReport, insightsFromHistory } from "../../behavior/insights-from-history.ts";

@@ -220,9 +220,27 @@ export async function evaluateBatch(
   return result;
 }
 
-/** Re-enqueues the workspace's nudges still waiting to be sent: a no-op while their jobs exist. */
+/** Workspaces whose waiting nudges this process has re-enqueued once (per engine). */
+const requeued = new WeakMap<EngineServices, Set<string>>();
+/** A waiting nudge this late has lost its job (a queue cleared, an enqueue that failed after the insert). */
+export const OVERDUE_MS = 2 * 60_000;
+
+/**
+ * Re-enqueues the workspace's nudges still waiting to be sent, a no-op while their jobs exist: all of them on
+ * this process's first sweep (an in-process queue starts empty after a restart), then only the overdue ones,
+ * so a steady sweep does not touch every waiting job again.
+ */
 export async function requeueWaiting(services: EngineServices, workspaceId: string): Promise<number> {
-  const waiting = await services.db.scoped(workspaceId, waitingNudges);
+  let done = requeued.get(services);
+  if (!done) {
+    done = new Set();
+    requeued.set(services, done);
+  }
+  const dueBefore = done.has(workspaceId)
+    ? new Date(services.now().getTime() - OVERDUE_MS).toISOString()
+    : undefined;
+  const waiting = await services.db.scoped(workspaceId, (tx) => waitingNudges(tx, dueBefore));
+  done.add(workspaceId);
   await eachLimited(waiting, ENQUEUE_CONCURRENCY, (nudge) =>
     enqueueDelivery(services, { workspaceId, ...nudge }),
   );

@@ -263,12 +263,18 @@ export async function dataVersions(
   return new Map(result.rows.map((row) => [row.id, row.version ?? ""]));
 }
 
-/** The workspace's nudges still waiting to be sent (their delayed jobs are re-enqueued after a restart). */
+/**
+ * The workspace's nudges still waiting to be sent (their delayed jobs are re-enqueued after a restart); with
+ * `dueBefore`, only those that should have gone out by then.
+ */
 export async function waitingNudges(
   tx: Queryable,
+  dueBefore?: string,
 ): Promise<{ id: string; scheduledFor: string; snoozeCount: number }[]> {
   const result = await tx.query<{ id: string; scheduled_for: Date | string; snooze_count: number }>(
-    "SELECT id, scheduled_for, snooze_count FROM nudges WHERE status IN ('scheduled', 'sending')",
+    `SELECT id, scheduled_for, snooze_count FROM nudges WHERE status IN ('scheduled', 'sending')
+     ${dueBefore ? "AND scheduled_for < $1" : ""}`,
+    dueBefore ? [dueBefore] : [],
   );
   return result.rows.map((row) => ({
     id: row.id,

@@ -9,6 +9,13 @@ import { CairnError } from "../../engine/errors.ts";
 import type { Interpreter, ToolSpec } from "./llm.ts";
 import { type ConversationMemory, type ConversationState, type PendingChoice, recall } from "./memory.ts";
 import { type ButtonCall, type Message, say } from "./message.ts";
+import {
+  doneAnswersNudge,
+  NO_RECENT_NUDGE,
+  type RecentNudge,
+  recentNudge,
+  typedAnswerReply,
+} from "./nudge-answers.ts";
 import { HELP_EXAMPLES, parseMessage } from "./parse.ts";
 import { isTaskReference } from "./references.ts";
 import { replyFor, taskMentioned } from "./replies.ts";
@@ -33,7 +40,7 @@ type Step = { reply: Message; state: ConversationState };
 export async function respond(port: ConversationPort, text: string): Promise<Message> {
   const state = await recall(port.memory);
   const step = await understand(port, state, text.trim());
-  await port.memory.save(step.state);
+  await port.memory.save({ ...step.state, lastTurnAt: port.now().toISOString() });
   return step.reply;
 }
 
@@ -73,6 +80,18 @@ async function understand(port: ConversationPort, state: ConversationState, text
   }
   const parsed = parseMessage(text, { timezone: port.timezone, now: port.now() });
   if (parsed.action === null) return { reply: say(parsed.clarify), state: { ...state, pending: undefined } };
+  if (parsed.action === "complete_task" && isPronoun(parsed.input.id) && port.has("list_nudges")) {
+    // A bare "done" right after a nudge answers the nudge.
+    const nudge = await recentNudge(port);
+    if (nudge && doneAnswersNudge(state, nudge))
+      return run(
+        port,
+        { ...state, pending: undefined },
+        "answer_nudge",
+        { answer: "done", nudgeId: nudge.id },
+        nudge,
+      );
+  }
   return run(port, { ...state, pending: undefined }, parsed.action, parsed.input);
 }
 
@@ -100,11 +119,14 @@ function pick(pending: PendingChoice, text: string): { id: string; title: string
   return matching.length === 1 ? matching[0] : undefined;
 }
 
+const isPronoun = (value: unknown): boolean => isTaskReference(value) && "taskPronoun" in value;
+
 async function run(
   port: ConversationPort,
   state: ConversationState,
   action: string,
   rawInput: Record<string, unknown>,
+  typedNudge?: RecentNudge,
 ): Promise<Step> {
   if (action === "help") return { reply: helpReply(), state };
   if (action === KEEP_OPEN) return { reply: say("OK, I left it and its subtasks open."), state };
@@ -133,17 +155,21 @@ async function run(
   const block = await resolveBlockRef(port, input);
   if (typeof block === "string") return { reply: say(block), state };
   input = block;
-  if (action === "snooze_nudge" || action === "answer_nudge") {
-    if (input.nudgeId === undefined) {
-      if (!state.lastNudgeId) return { reply: say("There is no nudge to answer right now."), state };
-      input.nudgeId = state.lastNudgeId;
-    }
+  let answered = typedNudge;
+  if ((action === "snooze_nudge" || action === "answer_nudge") && input.nudgeId === undefined) {
+    // Typed, not clicked: the most recent nudge sent to the person, wherever it went.
+    answered = port.has("list_nudges") ? await recentNudge(port) : undefined;
+    if (answered) input.nudgeId = answered.id;
+    else if (state.lastNudgeId && !port.has("list_nudges")) input.nudgeId = state.lastNudgeId;
+    else return { reply: say(NO_RECENT_NUDGE), state };
   }
   try {
     const output = await port.call(action, input);
     const mentioned = taskMentioned(action, output);
     return {
-      reply: replyFor(action, output, port.timezone, port.now()),
+      reply: answered
+        ? typedAnswerReply(answered, output)
+        : replyFor(action, output, port.timezone, port.now()),
       state: mentioned
         ? { ...state, lastTask: mentioned }
         : action === "delete_task"

@@ -22,6 +22,8 @@ export const ConversationState = z.object({
   lastTask: TaskMention.optional(),
   pending: PendingChoice.optional(),
   lastNudgeId: z.string().optional(),
+  /** When the person last wrote (ISO): a nudge that arrived since is what a bare "done" answers. */
+  lastTurnAt: z.string().optional(),
 });
 export type ConversationState = z.infer<typeof ConversationState>;
 

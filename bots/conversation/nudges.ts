@@ -9,7 +9,7 @@ import { NudgePreferences } from "../../engine/nudges/kinds.ts";
 import { nudgeButtons } from "../../engine/nudges/message.ts";
 import type { Message } from "./message.ts";
 
-const KIND_LABEL: Record<Nudge["kind"], string> = {
+export const KIND_LABEL: Record<Nudge["kind"], string> = {
   morning_plan: "Morning plan",
   block_starting: "Block starting",
   block_missed: "Block missed",

@@ -43,6 +43,7 @@ export const CHAT_ACTIONS = [
   "get_score",
   "snooze_nudge",
   "answer_nudge",
+  "list_nudges",
   "what_if",
   "estimate_task",
   "break_down_task",
@@ -197,6 +198,24 @@ const answerNudge: Intent = (text) => {
     return action("answer_nudge", { answer: "done" });
   return undefined;
 };
+
+/** "reschedule", "reschedule to tomorrow": the last nudge's task moves (a task named by its words is reschedule_task's). */
+const rescheduleNudge: Intent = (text) => {
+  const match =
+    /^(?:reschedule|re-schedule)(?: (?:this|that|the nudge|the reminder|the block))?(?: (?:to|for|until|till|on) (.+?))?[.!]*$/i.exec(
+      text,
+    );
+  if (!match) return undefined;
+  const when = match[1]?.trim();
+  return action("answer_nudge", { answer: "reschedule", ...(when ? { when } : {}) });
+};
+
+const listNudges: Intent = (text) =>
+  /^(?:(?:show|list|see|what are)(?: me)? )?(?:my |the |all my |all )?(?:recent |latest |last )?(?:nudges|coaching nudges)(?: today)?\??$|^which (?:nudges|reminders) did i get(?: today)?\??$/i.test(
+    text,
+  )
+    ? action("list_nudges", {})
+    : undefined;
 
 const sync: Intent = (text) => {
   if (
@@ -700,6 +719,8 @@ const INTENTS: Intent[] = [
   whoami,
   snooze,
   answerNudge,
+  rescheduleNudge,
+  listNudges,
   sync,
   nextTask,
   respondToBlock,

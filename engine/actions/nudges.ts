@@ -240,13 +240,25 @@ export const answerNudge = defineAction({
   name: "answer_nudge",
   title: "Answer a nudge",
   description:
-    'Answers a nudge: "done" (you did it: its task is completed), "snooze" (again in 30 minutes), "reschedule" (its task\'s focus time moves to the next free time before its due date, through reschedule_task) or "skip" (dismiss it). In chat, "done" or "skip" answers the last nudge you got. Returns the nudge and what happened.',
-  input: z.object({ nudgeId: NudgeId, answer: NudgeAnswer }),
+    'Answers a nudge: "done" (you did it: its task is completed), "snooze" (again in 30 minutes), "reschedule" (its task\'s focus time moves to the next free time before its due date, or to `when`, through reschedule_task) or "skip" (dismiss it). In chat, "done", "skip" or "reschedule to tomorrow" typed after a nudge answers the last one you got. Returns the nudge and what happened.',
+  input: z.object({
+    nudgeId: NudgeId,
+    answer: NudgeAnswer,
+    when: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'With "reschedule": where its focus time goes, in words ("tomorrow", "friday afternoon"), as reschedule_task reads them; left out: the next free time before its due date',
+      ),
+  }),
   output: NudgeOutcome.extend({
     taskId: z.uuid().nullable().describe("The task the answer acted on, if any"),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  examples: ["done", "skip", "not now"],
+  examples: ["done", "skip", "not now", "reschedule to tomorrow"],
   async run(ctx, input) {
     const nudge = await loadNudge(ctx, input.nudgeId);
     if (input.answer === "snooze") {
@@ -295,7 +307,7 @@ export const answerNudge = defineAction({
       }
       const moved = await rescheduleTask.run(ctx, {
         taskId: nudge.taskId,
-        ...rescheduleWindow(ctx.services.now(), task?.due ?? null),
+        ...(input.when ? { when: input.when } : rescheduleWindow(ctx.services.now(), task?.due ?? null)),
       });
       message = [moved.message, ...moved.warnings].join(" ");
     } else {

@@ -65,6 +65,7 @@ export const DEFAULT_NUDGE_PREFERENCES: NudgePreferences = {
 export const StoredNudgePreferences = NudgePreferences.partial();
 
 export function nudgePreferencesFrom(stored: unknown): NudgePreferences {
+  if (stored === null || stored === undefined) return { ...DEFAULT_NUDGE_PREFERENCES };
   const parsed = StoredNudgePreferences.safeParse(stored ?? {});
   return { ...DEFAULT_NUDGE_PREFERENCES, ...(parsed.success ? dropUndefined(parsed.data) : {}) };
 }

@@ -4,22 +4,25 @@
  * enqueues its delivery as a delayed job whose jobId is the nudge id. A restart loses none (the sweep
  * re-enqueues every nudge still scheduled; the queue drops the duplicate) and none is sent twice (the
  * delivery job claims the row before sending).
+ *
+ * The sweep works in batches of people (SWEEP_BATCH): a few set-based reads per batch (batch.ts), the pure
+ * triggers and timing per person, the costly completion probabilities only for people whose deadline-at-risk
+ * nudge could go out now (and cached per data version, completion-cache.ts), and one insert per batch.
  */
-import { DateTime } from "luxon";
 import {
-  countNudgesOn,
-  existingNudgeIds,
-  insertNudge,
-  scheduledNudges,
-  sendHourStats,
-  systemListPeopleForNudges,
-} from "../db/repositories/nudges.ts";
+  type BatchNudge,
+  dataVersions,
+  insertNudges,
+  waitingNudges,
+} from "../db/repositories/nudge-sweep.ts";
+import { existingNudgeIds, sendHourStats, systemListPeopleForNudges } from "../db/repositories/nudges.ts";
 import type { EngineServices } from "../services.ts";
+import { type BatchPerson, loadBatch } from "./batch.ts";
+import { cachedProbabilities, cacheKey, computeProbabilities } from "./completion-cache.ts";
 import { deliveryJobId } from "./ids.ts";
 import type { HourStats } from "./send-times.ts";
-import { loadPerson } from "./snapshot.ts";
-import { scheduleNudges, type TimedNudge } from "./timing.ts";
-import { nudgeCandidates } from "./triggers.ts";
+import { scheduleNudges, type TimedNudge, type TimingResult } from "./timing.ts";
+import { type NudgeCandidate, nudgeCandidates, type PersonSnapshot } from "./triggers.ts";
 
 export const NUDGE_QUEUE = "nudges";
 export const DELIVER_JOB = "deliver";
@@ -58,86 +61,189 @@ export async function enqueueDelivery(
   );
 }
 
-export interface PersonEvaluation {
-  /** Nudges this evaluation recorded and enqueued. */
-  scheduled: TimedNudge[];
-  /** Decided earlier (same dedupe key) and left alone. */
-  known: number;
-  dropped: number;
+/** People read and decided together: bounds the memory and the size of each set-based query. */
+export const SWEEP_BATCH = 500;
+/** Behaviour insights computed at once (each is its own read transaction). */
+const INSIGHT_CONCURRENCY = 4;
+/** Delayed jobs enqueued at once (each is a round trip to Redis with BullMQ). */
+const ENQUEUE_CONCURRENCY = 16;
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
 }
 
-/** Decides, records and enqueues one person's nudges as of `now`. */
-export async function evaluatePerson(
+export interface BatchEvaluation {
+  /** People whose day was read (the rest of the batch had every kind off or their daily cap reached). */
+  evaluated: number;
+  /** Nudges this evaluation recorded and enqueued. */
+  scheduled: TimedNudge[];
+  /** Behaviour insights computed, and answered from the cache, for deadline-at-risk nudges. */
+  insightsComputed: number;
+  insightsCached: number;
+  failedPeople: number;
+}
+
+/**
+ * The trigger snapshot as a probe: every task due soon counts as at risk, so the timing shows whether a
+ * deadline-at-risk nudge could go out now at all. Only then are the real probabilities worth computing.
+ */
+const probeOf = (person: BatchPerson): PersonSnapshot => ({
+  ...person.snapshot,
+  tasks: person.preferences.enabledKinds.includes("deadline_at_risk")
+    ? person.snapshot.tasks.map((t) => ({ ...t, probability: 0 }))
+    : [],
+});
+
+function decide(
+  person: BatchPerson,
+  candidates: readonly NudgeCandidate[],
+  known: ReadonlySet<string>,
+  sendTimes: ReadonlyMap<number, HourStats>,
+  now: Date,
+): TimingResult {
+  return scheduleNudges(
+    candidates.filter((c) => !known.has(c.id)),
+    {
+      personId: person.snapshot.personId,
+      timezone: person.snapshot.timezone,
+      workingHours: person.snapshot.workingHours,
+      now: now.toISOString(),
+      preferences: person.preferences,
+      busy: person.busy,
+      alreadyToday: person.alreadyToday,
+      sendTimes,
+    },
+  );
+}
+
+/** Decides, records and enqueues the nudges of these people (one workspace) as of now. */
+export async function evaluateBatch(
   services: EngineServices,
   workspaceId: string,
-  personId: string,
+  personIds: readonly string[],
   sendTimes: ReadonlyMap<number, HourStats>,
-): Promise<PersonEvaluation> {
+): Promise<BatchEvaluation> {
   const now = services.now();
-  const loaded = await loadPerson(services.db, workspaceId, personId, now);
-  if (!loaded) return { scheduled: [], known: 0, dropped: 0 };
-  const candidates = nudgeCandidates(loaded.snapshot);
-  const localDate = DateTime.fromJSDate(now, { zone: loaded.snapshot.timezone }).toISODate() as string;
-  const { known, alreadyToday } = await services.db.scoped(workspaceId, async (tx) => ({
-    known: await existingNudgeIds(
-      tx,
-      candidates.map((c) => c.id),
-    ),
-    alreadyToday: await countNudgesOn(tx, personId, localDate),
-  }));
-  const fresh = candidates.filter((c) => !known.has(c.id));
-  const timing = scheduleNudges(fresh, {
-    personId,
-    timezone: loaded.snapshot.timezone,
-    workingHours: loaded.snapshot.workingHours,
-    now: now.toISOString(),
-    preferences: loaded.preferences,
-    busy: loaded.busy,
-    alreadyToday,
-    sendTimes,
-  });
-  const recorded: TimedNudge[] = [];
-  if (timing.scheduled.length > 0) {
-    await services.db.scoped(workspaceId, async (tx) => {
-      for (const nudge of timing.scheduled) {
-        const created = await insertNudge(tx, {
-          id: nudge.id,
-          workspaceId,
-          personId,
-          kind: nudge.kind,
-          text: nudge.message.text,
-          message: nudge.message,
-          dedupeKey: nudge.dedupeKey,
-          taskId: nudge.taskId,
-          blockId: nudge.blockId,
-          localDate: nudge.localDate,
-          sendHour: nudge.sendHour,
-          scheduledFor: nudge.sendAt,
-          expiresAt: nudge.latest,
-        });
-        if (created) recorded.push(nudge);
+  const { people } = await loadBatch(services.db, workspaceId, personIds, now);
+  const probes = people.map((person) => ({ person, candidates: nudgeCandidates(probeOf(person)) }));
+  const ids = probes.flatMap((p) => p.candidates.map((c) => c.id));
+  // The real candidates are a subset of the probe's (same ids): one look-up covers both.
+  const known = await services.db.scoped(workspaceId, (tx) => existingNudgeIds(tx, ids));
+  const decided = new Map<string, TimedNudge[]>();
+  const atRisk: BatchPerson[] = [];
+  for (const { person, candidates } of probes) {
+    const timing = decide(person, candidates, known, sendTimes, now);
+    // A deadline-at-risk nudge left out by the probe would be left out with any probability; removing it
+    // frees no room for the others (only scheduled nudges take room under the cap).
+    if (timing.scheduled.some((n) => n.kind === "deadline_at_risk")) atRisk.push(person);
+    else decided.set(person.snapshot.personId, timing.scheduled);
+  }
+  const result: BatchEvaluation = {
+    evaluated: people.length,
+    scheduled: [],
+    insightsComputed: 0,
+    insightsCached: 0,
+    failedPeople: 0,
+  };
+  if (atRisk.length > 0) {
+    const versions = await services.db.scoped(workspaceId, (tx) =>
+      dataVersions(
+        tx,
+        workspaceId,
+        atRisk.map((p) => p.person.id),
+      ),
+    );
+    await eachLimited(atRisk, INSIGHT_CONCURRENCY, async (person) => {
+      const key = cacheKey(versions.get(person.person.id) ?? "", now);
+      try {
+        let probabilities = cachedProbabilities(services, person.person.id, key);
+        if (probabilities) result.insightsCached += 1;
+        else {
+          probabilities = await computeProbabilities(services, workspaceId, person.person, key, now);
+          result.insightsComputed += 1;
+        }
+        const snapshot: PersonSnapshot = {
+          ...person.snapshot,
+          tasks: person.snapshot.tasks.map((t) => ({ ...t, probability: probabilities.get(t.id) ?? null })),
+        };
+        decided.set(
+          person.person.id,
+          decide(person, nudgeCandidates(snapshot), known, sendTimes, now).scheduled,
+        );
+      } catch (error) {
+        result.failedPeople += 1;
+        services.log.warn(
+          { err: error, workspaceId, personId: person.person.id },
+          "nudges: could not evaluate a person",
+        );
       }
     });
   }
-  for (const nudge of recorded) {
-    await enqueueDelivery(services, {
-      workspaceId,
+  const timed = [...decided.entries()].flatMap(([personId, nudges]) =>
+    nudges.map((nudge) => ({ personId, nudge })),
+  );
+  // One order for every worker: two sweeps inserting the same rows wait on each other instead of deadlocking.
+  timed.sort((a, b) => a.nudge.id.localeCompare(b.nudge.id));
+  const rows = timed.map(
+    ({ personId, nudge }): BatchNudge => ({
       id: nudge.id,
+      workspaceId,
+      personId,
+      kind: nudge.kind,
+      text: nudge.message.text,
+      message: nudge.message,
+      dedupeKey: nudge.dedupeKey,
+      taskId: nudge.taskId,
+      blockId: nudge.blockId,
+      localDate: nudge.localDate,
+      sendHour: nudge.sendHour,
       scheduledFor: nudge.sendAt,
-      snoozeCount: 0,
-    });
-  }
-  return { scheduled: recorded, known: known.size, dropped: timing.dropped.length };
+      expiresAt: nudge.latest,
+    }),
+  );
+  const created =
+    rows.length === 0
+      ? new Set<string>()
+      : await services.db.scoped(workspaceId, (tx) => insertNudges(tx, rows));
+  result.scheduled = timed.map((t) => t.nudge).filter((nudge) => created.has(nudge.id));
+  await eachLimited(result.scheduled, ENQUEUE_CONCURRENCY, (nudge) =>
+    enqueueDelivery(services, { workspaceId, id: nudge.id, scheduledFor: nudge.sendAt, snoozeCount: 0 }),
+  );
+  return result;
 }
 
-/** Re-enqueues the person's nudges still waiting to be sent: a no-op while their jobs exist. */
-export async function requeueScheduled(
-  services: EngineServices,
-  workspaceId: string,
-  personId: string,
-): Promise<number> {
-  const waiting = await services.db.scoped(workspaceId, (tx) => scheduledNudges(tx, personId));
-  for (const nudge of waiting) await enqueueDelivery(services, { workspaceId, ...nudge });
+/** Workspaces whose waiting nudges this process has re-enqueued once (per engine). */
+const requeued = new WeakMap<EngineServices, Set<string>>();
+/** A waiting nudge this late has lost its job (a queue cleared, an enqueue that failed after the insert). */
+export const OVERDUE_MS = 2 * 60_000;
+
+/**
+ * Re-enqueues the workspace's nudges still waiting to be sent, a no-op while their jobs exist: all of them on
+ * this process's first sweep (an in-process queue starts empty after a restart), then only the overdue ones,
+ * so a steady sweep does not touch every waiting job again.
+ */
+export async function requeueWaiting(services: EngineServices, workspaceId: string): Promise<number> {
+  let done = requeued.get(services);
+  if (!done) {
+    done = new Set();
+    requeued.set(services, done);
+  }
+  const dueBefore = done.has(workspaceId)
+    ? new Date(services.now().getTime() - OVERDUE_MS).toISOString()
+    : undefined;
+  const waiting = await services.db.scoped(workspaceId, (tx) => waitingNudges(tx, dueBefore));
+  done.add(workspaceId);
+  await eachLimited(waiting, ENQUEUE_CONCURRENCY, (nudge) =>
+    enqueueDelivery(services, { workspaceId, ...nudge }),
+  );
   return waiting.length;
 }
 
@@ -153,29 +259,63 @@ export interface SweepResult {
   people: number;
   scheduled: number;
   failedPeople: number;
+  /** People whose day was read; the others could get no nudge today (kinds off, daily cap reached). */
+  evaluated: number;
+  /** Behaviour insights computed, and answered from the cache, for deadline-at-risk nudges. */
+  insightsComputed: number;
+  insightsCached: number;
 }
 
-/** Evaluates everyone (or one workspace); one person's failure is logged and does not stop the sweep. */
+/**
+ * Evaluates everyone (or one workspace), batch by batch; a batch that fails is logged and does not stop the
+ * sweep (nor does one person's failure stop their batch).
+ */
 export async function sweep(services: EngineServices, job: SweepJob = {}): Promise<SweepResult> {
   const everyone = await services.db.system(systemListPeopleForNudges);
-  const people = job.workspaceId ? everyone.filter((p) => p.workspaceId === job.workspaceId) : everyone;
-  const stats = new Map<string, Map<number, HourStats>>();
-  const result: SweepResult = { people: 0, scheduled: 0, failedPeople: 0 };
-  for (const { workspaceId, personId } of people) {
+  const byWorkspace = new Map<string, string[]>();
+  for (const { workspaceId, personId } of everyone) {
+    if (job.workspaceId && workspaceId !== job.workspaceId) continue;
+    const ids = byWorkspace.get(workspaceId);
+    if (ids) ids.push(personId);
+    else byWorkspace.set(workspaceId, [personId]);
+  }
+  const result: SweepResult = {
+    people: 0,
+    scheduled: 0,
+    failedPeople: 0,
+    evaluated: 0,
+    insightsComputed: 0,
+    insightsCached: 0,
+  };
+  for (const [workspaceId, ids] of byWorkspace) {
+    let sendTimes: Map<number, HourStats>;
     try {
-      let sendTimes = stats.get(workspaceId);
-      if (!sendTimes) {
-        sendTimes = await workspaceSendTimes(services, workspaceId);
-        stats.set(workspaceId, sendTimes);
-      }
-      await requeueScheduled(services, workspaceId, personId);
-      const evaluation = await evaluatePerson(services, workspaceId, personId, sendTimes);
-      result.scheduled += evaluation.scheduled.length;
+      await requeueWaiting(services, workspaceId);
+      sendTimes = await workspaceSendTimes(services, workspaceId);
     } catch (error) {
-      result.failedPeople += 1;
-      services.log.warn({ err: error, workspaceId, personId }, "nudges: could not evaluate a person");
+      result.people += ids.length;
+      result.failedPeople += ids.length;
+      services.log.warn({ err: error, workspaceId }, "nudges: could not sweep a workspace");
+      continue;
     }
-    result.people += 1;
+    for (let at = 0; at < ids.length; at += SWEEP_BATCH) {
+      const batch = ids.slice(at, at + SWEEP_BATCH);
+      result.people += batch.length;
+      try {
+        const evaluation = await evaluateBatch(services, workspaceId, batch, sendTimes);
+        result.scheduled += evaluation.scheduled.length;
+        result.failedPeople += evaluation.failedPeople;
+        result.evaluated += evaluation.evaluated;
+        result.insightsComputed += evaluation.insightsComputed;
+        result.insightsCached += evaluation.insightsCached;
+      } catch (error) {
+        result.failedPeople += batch.length;
+        services.log.warn(
+          { err: error, workspaceId, people: batch.length },
+          "nudges: could not evaluate a batch",
+        );
+      }
+    }
   }
   return result;
 }

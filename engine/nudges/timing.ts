@@ -168,7 +168,8 @@ export function scheduleNudges(candidates: readonly NudgeCandidate[], given: Tim
           second: 0,
           millisecond: 0,
         });
-        if (start.toMillis() < earliest) start = start.plus({ days: 1 });
+        // The hour already under way still counts (from `earliest`); an hour that is over means tomorrow's.
+        if (start.toMillis() + 3_600_000 <= earliest) start = start.plus({ days: 1 });
         from = Math.max(earliest, Math.min(latest, start.toMillis()));
       }
     }

@@ -97,7 +97,30 @@ export interface LocalDay {
   intervals: { start: number; end: number }[];
 }
 
+/**
+ * Local days already worked out, per working-hours object (people with the same stored hours share one) and
+ * zone and local day: the evaluator asks for the same few days thousands of times in one sweep.
+ */
+const days = new WeakMap<PersonSnapshot["workingHours"], Map<string, LocalDay>>();
+
 export function localDay(zone: Zone | string, at: number, hours: PersonSnapshot["workingHours"]): LocalDay {
+  const resolved = typeof zone === "string" ? zoneAround(zone, at) : zone;
+  // The local day number: its start and end are the same instants for every `at` inside it.
+  const key = `${resolved.name}|${Math.floor((at + resolved.offset(at) * MINUTE) / 86_400_000)}`;
+  let known = days.get(hours);
+  const hit = known?.get(key);
+  if (hit) return hit;
+  const day = computeLocalDay(resolved, at, hours);
+  if (!known) {
+    known = new Map();
+    days.set(hours, known);
+  }
+  if (known.size > 1_000) known.clear();
+  known.set(key, day);
+  return day;
+}
+
+function computeLocalDay(zone: Zone, at: number, hours: PersonSnapshot["workingHours"]): LocalDay {
   const local = DateTime.fromMillis(at, { zone });
   const weekday = WEEKDAY_OF[local.weekday - 1] as Weekday;
   const date = local.toISODate() as string;
@@ -119,7 +142,7 @@ const clockOf = (zone: Zone | string, at: number) => DateTime.fromMillis(at, { z
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function dueLabel(zone: Zone | string, due: string, now: number): string {
-  const local = DateTime.fromISO(due, { zone });
+  const local = DateTime.fromMillis(Date.parse(due), { zone });
   const today = DateTime.fromMillis(now, { zone });
   if (local.hasSame(today, "day")) return `today ${local.toFormat("HH:mm")}`;
   if (local.hasSame(today.plus({ days: 1 }), "day")) return `tomorrow ${local.toFormat("HH:mm")}`;

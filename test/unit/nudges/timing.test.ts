@@ -53,6 +53,17 @@ describe("nudge timing", () => {
     assert.equal(inQuietHours({ start: "21:00", end: "08:00" }, 8 * 60), false);
   });
 
+  it("a flexible nudge whose only hour is the one under way goes now, not tomorrow", () => {
+    const overload = candidate("overload", {
+      earliest: monday("17:10"),
+      latest: monday("17:30"),
+    });
+    const { scheduled, dropped } = scheduleNudges([overload], timing({ now: monday("17:10") }));
+    assert.deepEqual(dropped, []);
+    assert.equal(scheduled[0]?.sendAt, monday("17:10"));
+    assert.equal(scheduled[0]?.sendHour, 17);
+  });
+
   it("drops a nudge whose window has no allowed moment", () => {
     const morning = candidate("morning_plan", { earliest: monday("09:00"), latest: monday("10:00") });
     const result = scheduleNudges(

@@ -114,9 +114,11 @@ for (const backend of backends()) {
       assert.deepEqual(one?.tags, ["ops"]);
       assert.equal(after.find((t) => t.externalId === "CAIRN-2")?.status, "in_progress");
 
+      const requestsBefore = fake.requests.length;
       const third = await ok();
       assert.equal(third.created + third.updated + third.deleted, 0);
       assert.equal(third.apiCalls, 1);
+      assert.equal(fake.requests.length - requestsBefore, 1, "a no-change sync is one request to Jira");
     });
 
     it("maps 'Blocks' links to dependencies and transitions to Done on completion", async (context) => {

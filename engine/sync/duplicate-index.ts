@@ -89,9 +89,12 @@ export class NearDuplicateIndex {
         scores[listRows[i] as number]! += weight * (listValues[i] as number);
     }
     const queryNorm = Math.sqrt(norm);
+    // A distance within maxDistance < 1 needs a positive dot product: most rows stop here.
+    const positiveOnly = maxDistance < 1;
     const found: Neighbour[] = [];
     for (let row = 0; row < rows; row++) {
       const dot = scores[row] as number;
+      if (positiveOnly && dot <= 0) continue;
       const id = this.ids[row];
       if (id === null || id === undefined) continue;
       const distance = 1 - dot / (queryNorm * (this.norms[row] as number));

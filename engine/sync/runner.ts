@@ -34,6 +34,7 @@ import {
   type SyncScope,
 } from "./connector.ts";
 import { DEDUPE_SIMILARITY_THRESHOLD, type LinkIdentity } from "./dedupe.ts";
+import { createDuplicateProbe } from "./duplicate-index.ts";
 import type { RunOptions } from "./port.ts";
 import { emptyStats, SKIPPED_ITEMS_KEPT, type SyncStats } from "./stats.ts";
 
@@ -179,6 +180,8 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
       people: await personIdsByEmail(tx, options.workspaceId),
       otherSources: await hasLiveSourcesOutside(tx, connection.id),
     }));
+    // Read from the database at the first page that needs a text probe, then kept up to date page by page.
+    const duplicateProbe = createDuplicateProbe(services.embedder.dimensions);
 
     const writeContext = (scope: SyncScope): PageWriteContext => ({
       workspaceId: options.workspaceId,
@@ -192,6 +195,7 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
       dedupeThreshold: DEDUPE_SIMILARITY_THRESHOLD,
       otherSources: shared.otherSources,
       linkIdentities: env.linkIdentities,
+      duplicateProbe,
     });
 
     const absorb = (result: PageWriteResult) => {

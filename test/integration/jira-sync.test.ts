@@ -114,9 +114,43 @@ for (const backend of backends()) {
       assert.deepEqual(one?.tags, ["ops"]);
       assert.equal(after.find((t) => t.externalId === "CAIRN-2")?.status, "in_progress");
 
+      const requestsBefore = fake.requests.length;
       const third = await ok();
       assert.equal(third.created + third.updated + third.deleted, 0);
       assert.equal(third.apiCalls, 1);
+      assert.equal(fake.requests.length - requestsBefore, 1, "a no-change sync is one request to Jira");
+    });
+
+    it("writes a page of changes at once: done in Jira completes the task and logs it, reopened clears it", async (context) => {
+      const { fake, ok, tasks: listTasks, admin } = await connectedJira(context, { issues: 6, synced: true });
+      const before = await listTasks();
+      const open = before.filter((t) => t.source === "jira" && t.status !== "done").slice(0, 2);
+      const done = before.find((t) => t.source === "jira" && t.status === "done");
+      assert.equal(open.length, 2);
+      assert.ok(done, "the seed has a done issue");
+      for (const task of open) fake.state.transitionIssue(task.externalId as string, "Done");
+      fake.state.transitionIssue(done.externalId as string, "To Do");
+      fake.state.editIssue(open[0]?.externalId as string, { summary: "Closed and renamed in Jira" });
+      const stats = await ok();
+      assert.equal(stats.updated, 3);
+      const after = await listTasks();
+      for (const task of open) {
+        const now = after.find((t) => t.id === task.id);
+        assert.equal(now?.status, "done");
+        assert.ok(now?.completedAt, "completed_at set");
+      }
+      assert.equal(after.find((t) => t.id === open[0]?.id)?.title, "Closed and renamed in Jira");
+      const reopened = after.find((t) => t.id === done.id);
+      assert.equal(reopened?.status, "todo");
+      assert.equal(reopened?.completedAt, null);
+      const logged = await app.cairn.engine.services.db.scoped(admin.workspace.id, (tx) =>
+        tx.query<{ task_id: string; payload: { via: string } }>(
+          "SELECT task_id, payload FROM events WHERE type = 'task_completed' AND task_id = ANY($1::uuid[])",
+          [[...open.map((t) => t.id), done.id]],
+        ),
+      );
+      assert.deepEqual(logged.rows.map((row) => row.task_id).sort(), open.map((t) => t.id).sort());
+      assert.ok(logged.rows.every((row) => row.payload.via === "sync"));
     });
 
     it("maps 'Blocks' links to dependencies and transitions to Done on completion", async (context) => {

@@ -7,9 +7,9 @@ import type { Embedder } from "../../search/embedder.ts";
 import { isZero, toVectorLiteral } from "../../search/embedder.ts";
 import type { SourceEvent, SourceTask, SyncScope } from "../../sync/connector.ts";
 import { canonicalUrl, type LinkIdentity } from "../../sync/dedupe.ts";
+import { createDuplicateProbe, type DuplicateProbe, NEAREST_CANDIDATES } from "../../sync/duplicate-index.ts";
 import type { Queryable } from "../port.ts";
-import { appendEvent } from "./event-log.ts";
-import { type TaskFields, updateTaskFields } from "./tasks.ts";
+import type { TaskFields } from "./tasks.ts";
 
 export interface PageCounts {
   created: number;
@@ -34,6 +34,8 @@ export interface PageWriteContext {
   otherSources: boolean;
   /** The registered connectors' link rules, so a link to the same item compares equal across sources. */
   linkIdentities: readonly LinkIdentity[];
+  /** The run's in-memory nearest-neighbour index over the workspace's task vectors (one per sync run). */
+  duplicateProbe?: DuplicateProbe;
 }
 
 export interface PageWriteResult extends PageCounts {
@@ -73,8 +75,39 @@ interface LinkRow {
 
 const embeddingText = (task: SourceTask) => [task.title, task.description, task.tags.join(" ")].join("\n");
 
-function vectorFor(embedder: Embedder, task: SourceTask): Float32Array {
-  return embedder.embed(embeddingText(task));
+/** The page's vectors, for the items that are written (new or changed), computed in one pass. */
+function vectorsFor(embedder: Embedder, tasks: readonly SourceTask[]): Map<string, Float32Array> {
+  const texts = tasks.map(embeddingText);
+  return new Map(tasks.map((task, index) => [task.externalId, embedder.embed(texts[index] as string)]));
+}
+
+/** The vector as stored (toVectorLiteral rounds to 6 decimals, pgvector keeps float4). */
+function asStored(vector: Float32Array): Float32Array {
+  return Float32Array.from(vector, (v) => Math.round(v * 1e6) / 1e6);
+}
+
+/**
+ * Brings the run's index up to date with the tasks table: all vectors at the first call, then the rows
+ * written since (by this run's earlier pages or by anything else), found by transaction id (xmin) so that
+ * a transaction that was still open at the last read is read again once it has committed.
+ */
+export async function refreshDuplicateProbe(tx: Queryable, probe: DuplicateProbe): Promise<void> {
+  const snapshot = await tx.query<{ xmin: string }>(
+    "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text AS xmin",
+  );
+  const rows =
+    probe.sinceXid === null
+      ? await tx.query<{ id: string; embedding: string | null }>(
+          "SELECT id, embedding::text AS embedding FROM tasks WHERE embedding IS NOT NULL",
+        )
+      : await tx.query<{ id: string; embedding: string | null }>(
+          "SELECT id, embedding::text AS embedding FROM tasks WHERE age(xmin) <= age($1::text::xid)",
+          [probe.sinceXid],
+        );
+  for (const row of rows.rows) {
+    probe.index.upsert(row.id, row.embedding ? (JSON.parse(row.embedding) as number[]) : null);
+  }
+  probe.sinceXid = snapshot.rows[0]?.xmin ?? null;
 }
 
 function canonicalList(urls: readonly (string | null)[], identities: readonly LinkIdentity[]): string[] {
@@ -95,7 +128,8 @@ interface Duplicate {
 /**
  * Tasks of other connections that new items of a page duplicate: by URL link first (the item links the other
  * item's URL, or the other item links this one), then by text similarity at or above the threshold. Batched:
- * two URL lookups and one nearest-neighbour query (HNSW) for the whole page.
+ * one URL lookup for the whole page, the text side against the run's in-memory index (refreshed once per
+ * page), and one eligibility query.
  */
 async function findDuplicates(
   tx: Queryable,
@@ -133,24 +167,12 @@ async function findDuplicates(
     .filter((index) => !candidates.has(index) && !isZero(items[index]?.vector as Float32Array));
   const near = new Map<number, { id: string; distance: number }[]>();
   if (textIndexes.length > 0) {
-    const rows = await tx.query<{ i: string | number; id: string; distance: number }>(
-      `WITH q AS MATERIALIZED (SELECT u.v::vector AS v, u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i))
-       SELECT q.i, c.id, c.distance FROM q
-       CROSS JOIN LATERAL (
-         SELECT t.id, t.embedding <=> q.v AS distance FROM tasks t WHERE t.embedding IS NOT NULL
-         ORDER BY t.embedding <=> q.v LIMIT 5
-       ) c
-       WHERE c.distance <= $2`,
-      [
-        textIndexes.map((index) => toVectorLiteral(items[index]?.vector as Float32Array)),
-        1 - ctx.dedupeThreshold,
-      ],
-    );
-    for (const row of rows.rows) {
-      const index = textIndexes[Number(row.i) - 1] as number;
-      const list = near.get(index) ?? [];
-      list.push({ id: row.id, distance: Number(row.distance) });
-      near.set(index, list);
+    const probe = ctx.duplicateProbe ?? createDuplicateProbe(ctx.embedder.dimensions);
+    await refreshDuplicateProbe(tx, probe);
+    for (const index of textIndexes) {
+      const vector = asStored(items[index]?.vector as Float32Array);
+      const list = probe.index.near(vector, 1 - ctx.dedupeThreshold, NEAREST_CANDIDATES);
+      if (list.length > 0) near.set(index, list);
     }
   }
   const ids = [
@@ -216,7 +238,6 @@ async function markSourceDeleted(tx: Queryable, linkIds: string[], now: Date): P
   return marked.rows.map((row) => row.id);
 }
 
-/** Upserts one page of tasks. Unchanged items (same content hash) are only marked as seen. */
 interface PendingCreate {
   task: SourceTask;
   personId: string | null;
@@ -316,6 +337,95 @@ async function insertSourceLinks(
   );
 }
 
+interface PendingUpdate {
+  link: LinkRow;
+  personId: string | null;
+  embedding: string | null;
+  patch: ReturnType<typeof statusPatch>;
+  task: SourceTask;
+  sourceColumns: unknown[];
+}
+
+/** Changed items of a page: one statement for their tasks, one for their source links, one for completions. */
+async function applyUpdates(tx: Queryable, ctx: PageWriteContext, updates: PendingUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  // One row per task (a later item of the page wins, as when they were written one by one).
+  const byTask = new Map(updates.map((update) => [update.link.task_id, update]));
+  const rows = [...byTask.values()].map(({ link, task, personId, embedding, patch }) => ({
+    id: link.task_id,
+    title: task.title,
+    description: task.description,
+    priority: task.priority,
+    estimate_minutes: task.estimateMinutes,
+    due: task.due,
+    earliest_start: task.earliestStart,
+    tags: task.tags,
+    url: task.url,
+    person_id: personId,
+    embedding,
+    status: patch.status,
+    set_completed: patch.completedAt !== undefined,
+    completed_at: patch.completedAt ?? null,
+  }));
+  const updated = await tx.query<{ id: string; person_id: string | null }>(
+    `UPDATE tasks t SET title = r.title, description = r.description, priority = r.priority,
+       estimate_minutes = r.estimate_minutes, due = r.due, earliest_start = r.earliest_start,
+       tags = ARRAY(SELECT jsonb_array_elements_text(r.tags)), url = r.url, person_id = r.person_id,
+       embedding = r.embedding::vector, status = r.status,
+       completed_at = CASE WHEN r.set_completed THEN r.completed_at ELSE t.completed_at END,
+       source_deleted_at = NULL, updated_at = now()
+     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, title text, description text, priority smallint,
+       estimate_minutes integer, due timestamptz, earliest_start timestamptz, tags jsonb, url text, person_id uuid,
+       embedding text, status text, set_completed boolean, completed_at timestamptz)
+     WHERE t.id = r.id
+     RETURNING t.id, t.person_id`,
+    [JSON.stringify(rows)],
+  );
+  const sources = updates.map(({ link, sourceColumns }) => {
+    const [url, linkedUrls, dependsOn, hash, sourceUpdatedAt, lastSeenAt, parentExternal] = sourceColumns;
+    return {
+      id: link.id,
+      url,
+      linked_urls: linkedUrls,
+      depends_on_external: dependsOn,
+      content_hash: hash,
+      source_updated_at: sourceUpdatedAt,
+      last_seen_at: lastSeenAt,
+      parent_external: parentExternal,
+    };
+  });
+  await tx.query(
+    `UPDATE task_sources s SET url = r.url, linked_urls = ARRAY(SELECT jsonb_array_elements_text(r.linked_urls)),
+       depends_on_external = ARRAY(SELECT jsonb_array_elements_text(r.depends_on_external)),
+       content_hash = r.content_hash, source_updated_at = r.source_updated_at, last_seen_at = r.last_seen_at,
+       parent_external = r.parent_external, deleted_at = NULL, scope = $2
+     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, url text, linked_urls jsonb, depends_on_external jsonb,
+       content_hash text, source_updated_at timestamptz, last_seen_at timestamptz, parent_external text)
+     WHERE s.id = r.id`,
+    [JSON.stringify(sources), ctx.scopeId],
+  );
+  const personOf = new Map(updated.rows.map((row) => [row.id, row.person_id]));
+  const completions = updates
+    .filter(({ link, patch }) => patch.status === "done" && link.status !== "done")
+    .map(({ link }) => ({
+      person_id: personOf.get(link.task_id) ?? null,
+      task_id: link.task_id,
+      payload: { via: "sync", source: ctx.kind },
+    }));
+  if (completions.length > 0) {
+    await tx.query(
+      `INSERT INTO events (workspace_id, person_id, task_id, type, payload, occurred_at)
+       SELECT $1, r.person_id, r.task_id, 'task_completed', r.payload, $3
+       FROM jsonb_to_recordset($2::jsonb) AS r(person_id uuid, task_id uuid, payload jsonb)`,
+      [ctx.workspaceId, JSON.stringify(completions), new Date().toISOString()],
+    );
+  }
+}
+
+/**
+ * Upserts one page of tasks. Unchanged items (same content hash) are only marked as seen; the others are
+ * written with a few statements for the whole page (creates, updates, merges, deletions), not per item.
+ */
 export async function writeTasks(
   tx: Queryable,
   ctx: PageWriteContext,
@@ -333,8 +443,20 @@ export async function writeTasks(
   const seen: string[] = [];
   const toDelete: LinkRow[] = [];
   const creates: PendingCreate[] = [];
+  const updates: PendingUpdate[] = [];
+  const merges: { taskId: string; externalId: string; sourceColumns: unknown[] }[] = [];
   const nowIso = ctx.now.toISOString();
-  const vectors = new Map(tasks.map((task) => [task.externalId, vectorFor(ctx.embedder, task)]));
+  const hashes = new Map(
+    tasks.filter((task) => !task.deleted).map((task) => [task.externalId, contentHash(task)]),
+  );
+  const isUnchanged = (task: SourceTask) => {
+    const link = links.get(task.externalId);
+    return link !== undefined && link.content_hash === hashes.get(task.externalId) && !link.deleted_at;
+  };
+  const vectors = vectorsFor(
+    ctx.embedder,
+    tasks.filter((task) => !task.deleted && !isUnchanged(task)),
+  );
   const duplicates = await findDuplicates(
     tx,
     ctx,
@@ -350,8 +472,8 @@ export async function writeTasks(
       else result.unchanged += 1;
       continue;
     }
-    const hash = contentHash(task);
-    if (link && link.content_hash === hash && !link.deleted_at) {
+    const hash = hashes.get(task.externalId) as string;
+    if (link && isUnchanged(task)) {
       seen.push(link.id);
       result.unchanged += 1;
       continue;
@@ -371,36 +493,14 @@ export async function writeTasks(
       task.parentExternalId,
     ];
     if (link) {
-      const patch = statusPatch(task, link, ctx.now);
-      const updated = await updateTaskFields(tx, link.task_id, {
-        title: task.title,
-        description: task.description,
-        priority: task.priority,
-        estimateMinutes: task.estimateMinutes,
-        due: task.due,
-        earliestStart: task.earliestStart,
-        tags: task.tags,
-        url: task.url,
+      updates.push({
+        link,
+        task,
         personId,
         embedding,
-        ...patch,
-        sourceDeletedAt: null,
+        patch: statusPatch(task, link, ctx.now),
+        sourceColumns,
       });
-      await tx.query(
-        `UPDATE task_sources SET url = $2, linked_urls = $3::text[], depends_on_external = $4::text[], content_hash = $5,
-           source_updated_at = $6, last_seen_at = $7, parent_external = $8, deleted_at = NULL, scope = $9
-         WHERE id = $1`,
-        [link.id, ...sourceColumns, ctx.scopeId],
-      );
-      if (patch.status === "done" && link.status !== "done") {
-        await appendEvent(tx, {
-          workspaceId: ctx.workspaceId,
-          personId: updated?.personId ?? null,
-          taskId: link.task_id,
-          type: "task_completed",
-          payload: { via: "sync", source: ctx.kind },
-        });
-      }
       result.updated += 1;
       result.taskPeople.add(personId).add(link.person_id);
       result.changedTaskIds.push(link.task_id);
@@ -414,13 +514,13 @@ export async function writeTasks(
     }
     result.merged += 1;
     result.updated += 1;
-    await insertSourceLinks(tx, ctx, [
-      { taskId: duplicate.taskId, externalId: task.externalId, sourceColumns },
-    ]);
+    merges.push({ taskId: duplicate.taskId, externalId: task.externalId, sourceColumns });
     result.taskPeople.add(personId);
     result.changedTaskIds.push(duplicate.taskId);
   }
 
+  await applyUpdates(tx, ctx, updates);
+  if (merges.length > 0) await insertSourceLinks(tx, ctx, merges);
   if (creates.length > 0) {
     const createdIds = await insertNewTasks(tx, ctx, creates, nowIso);
     await insertSourceLinks(

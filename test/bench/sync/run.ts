@@ -132,6 +132,7 @@ async function benchOne(kind: Backend) {
     results.push({
       source: connection.kind,
       items: stored,
+      merged: full.merged,
       expected: connection.items,
       skipped: full.skipped,
       fullSync: {

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { HashingEmbedder } from "../../engine/search/embedder.ts";
+import { cosine } from "../../engine/sync/dedupe.ts";
+import { NearDuplicateIndex } from "../../engine/sync/duplicate-index.ts";
+
+const embedder = new HashingEmbedder();
+const verbs = ["Fix", "Review", "Plan", "Migrate", "Document", "Test"];
+const things = ["login flow", "billing export", "onboarding guide", "release notes", "search index"];
+const titles = Array.from(
+  { length: 300 },
+  (_, i) => `${verbs[i % verbs.length]} ${things[(i * 7) % things.length]} ${i % 40}`,
+);
+
+/** The nearest tasks by a scan of every vector: what the per-item SQL probe answered. */
+function scan(vectors: Map<string, Float32Array>, query: Float32Array, maxDistance: number, limit: number) {
+  return [...vectors]
+    .map(([id, vector]) => ({ id, distance: 1 - cosine(query, vector) }))
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, limit)
+    .filter((n) => n.distance <= maxDistance);
+}
+
+describe("near-duplicate index", () => {
+  it("answers what a scan of every stored vector answers", () => {
+    const index = new NearDuplicateIndex(embedder.dimensions);
+    const vectors = new Map(titles.map((title, i) => [`t${i}`, embedder.embed(title)]));
+    for (const [id, vector] of vectors) index.upsert(id, vector);
+    let nonEmpty = 0;
+    for (const text of [
+      "Fix login flow 3",
+      "Review billing export",
+      "Plan the offsite",
+      "Migrate search index 7",
+    ]) {
+      const query = embedder.embed(text);
+      for (const maxDistance of [0.16, 0.4]) {
+        const expected = scan(vectors, query, maxDistance, 5);
+        const found = index.near(query, maxDistance, 5);
+        assert.deepEqual(
+          found.map((n) => n.id).sort(),
+          expected.map((n) => n.id).sort(),
+          `${text} within ${maxDistance}`,
+        );
+        if (found.length > 0) nonEmpty += 1;
+      }
+    }
+    assert.ok(nonEmpty >= 3);
+  });
+
+  it("uses a task's latest vector and forgets a removed one", () => {
+    const index = new NearDuplicateIndex(embedder.dimensions);
+    index.upsert("a", embedder.embed("Renew the TLS certificates"));
+    index.upsert("b", embedder.embed("Write the onboarding guide"));
+    assert.deepEqual(
+      index.near(embedder.embed("Renew the TLS certificates"), 0.16, 5).map((n) => n.id),
+      ["a"],
+    );
+    index.upsert("a", embedder.embed("Plan the team offsite"));
+    assert.deepEqual(index.near(embedder.embed("Renew the TLS certificates"), 0.16, 5), []);
+    assert.deepEqual(
+      index.near(embedder.embed("Plan the team offsite"), 0.16, 5).map((n) => n.id),
+      ["a"],
+    );
+    index.upsert("b", null);
+    assert.equal(index.size, 1);
+    assert.deepEqual(index.near(embedder.embed("Write the onboarding guide"), 0.16, 5), []);
+  });
+});

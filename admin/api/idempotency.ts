@@ -9,9 +9,11 @@
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import {
+  CLAIM_STALE_MS,
   claimIdempotencyKey,
   deleteExpiredIdempotencyKeys,
   type IdempotencyScope,
+  keepClaimAlive,
   releaseIdempotencyKey,
   storeIdempotentResponse,
 } from "../../engine/db/repositories/idempotency.ts";
@@ -22,8 +24,8 @@ export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 export const REPLAYED_HEADER = "Idempotent-Replayed";
 /** How long an answer is kept for retries. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A key still `running` after this long belonged to a process that died: a retry takes it over. */
-export const STALE_RUNNING_MS = 10 * 60 * 1000;
+/** A key still `running` and not renewed for this long belonged to a process that died: a retry takes it over. */
+export const STALE_RUNNING_MS = CLAIM_STALE_MS;
 /** Expired keys are swept once every this many claims (and on the first) in each process. */
 const SWEEP_EVERY = 200;
 
@@ -142,6 +144,8 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
     }
 
     // This request holds the key: its answer is kept (2xx, 4xx) or the key released (5xx) before it is sent.
+    const stopRenewing = keepClaimAlive(db, scope, () => engine.services.now());
+    res.once("close", stopRenewing);
     const send = res.json.bind(res);
     let answered = false;
     res.json = ((body: unknown) => {
@@ -158,7 +162,10 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
           log.error({ err: error }, "could not keep the answer for an Idempotency-Key");
           await db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, scope)).catch(() => {});
         })
-        .finally(() => send(body));
+        .finally(() => {
+          stopRenewing();
+          send(body);
+        });
       return res;
     }) as Response["json"];
     next();

@@ -14,11 +14,11 @@ import { runScaleOut } from "./scenario.ts";
 
 describe("scale-out: web and worker processes through process, Redis and PostgreSQL faults", {
   skip: skipWithoutPrivateServices(),
-  timeout: 270_000,
+  timeout: 285_000,
 }, () => {
   it("keeps every acknowledged write, runs each effect once and serves again within 30 s of each fault", async () => {
     const report = await runScaleOut({
-      trafficMs: Number(process.env.CAIRN_SCALE_OUT_TRAFFIC_MS ?? 60_000),
+      trafficMs: Number(process.env.CAIRN_SCALE_OUT_TRAFFIC_MS ?? 45_000),
       ...(process.env.CAIRN_SCALE_OUT_FAULTS
         ? { onlyFaults: process.env.CAIRN_SCALE_OUT_FAULTS.split(",") }
         : {}),

@@ -8,8 +8,10 @@
 import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import {
+  CLAIM_STALE_MS,
   claimIdempotencyKey,
   type IdempotencyScope,
+  keepClaimAlive,
   releaseIdempotencyKey,
   storeIdempotentResponse,
 } from "../engine/db/repositories/idempotency.ts";
@@ -18,7 +20,7 @@ import { CairnError, ErrorCode, invalidInput } from "../engine/errors.ts";
 
 export const IDEMPOTENCY_META_KEY = "cairn/idempotency-key";
 const TTL_MS = 24 * 60 * 60 * 1000;
-const STALE_RUNNING_MS = 10 * 60 * 1000;
+const STALE_RUNNING_MS = CLAIM_STALE_MS;
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 /** Error codes that ask for a retry: such results are not kept. */
 const RETRYABLE = new Set<string>([
@@ -131,11 +133,14 @@ export async function keyedCall(
     );
   if (claim.kind === "done") return JSON.parse(secrets.open(claim.response.sealedBody)) as CallToolResult;
   let result: CallToolResult;
+  const stopRenewing = keepClaimAlive(db, stored, () => engine.services.now());
   try {
     result = await work();
   } catch (error) {
     await db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, stored)).catch(() => {});
     throw error;
+  } finally {
+    stopRenewing();
   }
   await db.scoped(scope.workspaceId, (tx) =>
     keeps(result)

@@ -9,9 +9,11 @@
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import {
+  CLAIM_STALE_MS,
   claimIdempotencyKey,
   deleteExpiredIdempotencyKeys,
   type IdempotencyScope,
+  keepClaimAlive,
   releaseIdempotencyKey,
   storeIdempotentResponse,
 } from "../../engine/db/repositories/idempotency.ts";
@@ -22,8 +24,11 @@ export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 export const REPLAYED_HEADER = "Idempotent-Replayed";
 /** How long an answer is kept for retries. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A key still `running` after this long belonged to a process that died: a retry takes it over. */
-export const STALE_RUNNING_MS = 10 * 60 * 1000;
+/** A key still `running` and not renewed for this long belonged to a process that died: a retry takes it over. */
+export const STALE_RUNNING_MS = CLAIM_STALE_MS;
+/** A claim that could not be released at once is retried this many times, this far apart (then it goes stale). */
+const RELEASE_ATTEMPTS = 30;
+const RELEASE_RETRY_MS = 1_000;
 /** Expired keys are swept once every this many claims (and on the first) in each process. */
 const SWEEP_EVERY = 200;
 
@@ -92,6 +97,17 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
       .system((tx) => deleteExpiredIdempotencyKeys(tx, now))
       .catch((error) => log.warn({ err: error }, "could not sweep expired idempotency keys"));
 
+  const releaseWhenReachable = async (scope: IdempotencyScope) => {
+    for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+      try {
+        await db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, scope));
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS).unref());
+      }
+    }
+  };
+
   return async (req: Request, res: Response, next: NextFunction) => {
     const raw = req.get(IDEMPOTENCY_HEADER);
     if (raw === undefined) {
@@ -142,6 +158,8 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
     }
 
     // This request holds the key: its answer is kept (2xx, 4xx) or the key released (5xx) before it is sent.
+    const stopRenewing = keepClaimAlive(db, scope, () => engine.services.now());
+    res.once("close", stopRenewing);
     const send = res.json.bind(res);
     let answered = false;
     res.json = ((body: unknown) => {
@@ -156,9 +174,14 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
       keep
         .catch(async (error) => {
           log.error({ err: error }, "could not keep the answer for an Idempotency-Key");
-          await db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, scope)).catch(() => {});
+          // The database is likely restarting: keep trying in the background, so the client's retry runs
+          // in seconds instead of getting 409 until the claim goes stale.
+          void releaseWhenReachable(scope);
         })
-        .finally(() => send(body));
+        .finally(() => {
+          stopRenewing();
+          send(body);
+        });
       return res;
     }) as Response["json"];
     next();

@@ -48,6 +48,11 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
     fn: (tx: Queryable) => Promise<T>,
   ) {
     const client = await pool.connect();
+    // A checked-out client has no pool listener: a connection lost between two queries (a restarted server)
+    // would be an unhandled 'error' event and end the process. The next query fails instead, and release()
+    // drops the dead client from the pool.
+    const onLost = () => {};
+    client.on("error", onLost);
     try {
       await client.query(opening(client));
       const result = await fn(wrap(client));
@@ -57,6 +62,7 @@ export async function createPostgresDb(options: PostgresOptions): Promise<Db> {
       await client.query("ROLLBACK").catch(() => {});
       throw error;
     } finally {
+      client.off("error", onLost);
       client.release();
     }
   }

@@ -149,7 +149,7 @@ export function registerCalendarBlockWriter(services: EngineServices, queue: str
         queue,
         BLOCK_WRITEBACK_JOB,
         { workspaceId, personId },
-        { jobId: `blocks-${personId}`, attempts: 6, backoffMs: 5_000 },
+        { jobId: `blocks-${personId}`, attempts: 6, backoffMs: 5_000, rerunIfActive: true },
       );
     },
   };

@@ -2,7 +2,15 @@
  * Idempotency keys of the HTTP actions API. Claim, store and release run in workspace-scoped transactions
  * (row-level security applies); the expiry sweep runs as the schema owner across workspaces.
  */
-import type { Queryable } from "../port.ts";
+import type { Db, Queryable } from "../port.ts";
+
+/**
+ * A request holding a key renews its claim this often while it runs, so a claim left by a process that died
+ * (SIGKILL, out of memory) is recognised after CLAIM_STALE_MS instead of blocking retries for minutes.
+ */
+export const CLAIM_RENEW_MS = 10_000;
+/** A `running` claim not renewed for this long belonged to a process that died: a retry takes it over. */
+export const CLAIM_STALE_MS = 45_000;
 
 export interface IdempotencyScope {
   workspaceId: string;
@@ -90,6 +98,28 @@ export async function storeIdempotentResponse(
       WHERE workspace_id = $1 AND principal = $2 AND key = $3 AND state = 'running'`,
     [scope.workspaceId, scope.principal, scope.key, response.status, response.sealedBody],
   );
+}
+
+/** Says the request holding the key still runs (`created_at` is when the claim was made or last renewed). */
+export async function renewIdempotencyClaim(
+  tx: Queryable,
+  scope: IdempotencyScope,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE idempotency_keys SET created_at = $4
+      WHERE workspace_id = $1 AND principal = $2 AND key = $3 AND state = 'running'`,
+    [scope.workspaceId, scope.principal, scope.key, now.toISOString()],
+  );
+}
+
+/** Renews the claim every CLAIM_RENEW_MS until the returned function is called. */
+export function keepClaimAlive(db: Db, scope: IdempotencyScope, now: () => Date): () => void {
+  const timer = setInterval(() => {
+    void db.scoped(scope.workspaceId, (tx) => renewIdempotencyClaim(tx, scope, now())).catch(() => {});
+  }, CLAIM_RENEW_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Forgets a claim whose request failed (5xx) or never answered: a retry runs afresh. */

@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { CairnError } from "../../engine/errors.ts";
-import type { Interpreter, ToolSpec } from "./llm.ts";
 import { type ConversationMemory, type ConversationState, type PendingChoice, recall } from "./memory.ts";
 import { type ButtonCall, type Message, say } from "./message.ts";
 import {
@@ -17,21 +16,12 @@ import {
   typedAnswerReply,
 } from "./nudge-answers.ts";
 import { HELP_EXAMPLES, parseMessage } from "./parse.ts";
+import type { ConversationPort } from "./port.ts";
 import { isTaskReference } from "./references.ts";
 import { replyFor, taskMentioned } from "./replies.ts";
 
 /** What a surface gives the core for one person in one conversation. */
-export interface ConversationPort {
-  /** Runs an action as the person (the registry checks scope and input). */
-  call(action: string, input: Record<string, unknown>): Promise<unknown>;
-  /** Whether this build has the action (some chat intents arrive with later features). */
-  has(action: string): boolean;
-  memory: ConversationMemory;
-  timezone: string;
-  now(): Date;
-  /** The optional language model and the tools it may call (the person's actions); absent: the parser alone. */
-  llm?: { interpret: Interpreter; tools(): ToolSpec[] };
-}
+export type { ConversationPort };
 
 const CHOICE_LIMIT = 5;
 

@@ -6,10 +6,10 @@
  */
 import { z } from "zod";
 import { Nudge } from "../../engine/actions/nudges.ts";
-import type { ConversationPort } from "./conversation.ts";
 import type { ConversationState } from "./memory.ts";
 import { type Message, say } from "./message.ts";
 import { KIND_LABEL } from "./nudges.ts";
+import type { ConversationPort } from "./port.ts";
 
 /** A nudge sent longer ago than this is not "the nudge you just got". */
 export const RECENT_NUDGE_HOURS = 12;

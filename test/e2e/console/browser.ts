@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, type Request as BrowserRequest, chromium, type Page } from "playwright-core";
 import { requireServices } from "../../support/services.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -74,10 +74,19 @@ export function watchPage(page: Page): PageProblems {
     if (/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) return;
     errors.push(`console error: ${message.text()}`);
   });
+  // A document that navigates away (sign-out, Google's consent screen) aborts what it still had in flight:
+  // that is the browser's doing, not a failure. An abort with no navigation after the request is one.
+  let navigations = 0;
+  const navigationsAtStart = new WeakMap<BrowserRequest, number>();
+  page.on("request", (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations += 1;
+    else navigationsAtStart.set(request, navigations);
+  });
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText ?? "";
+    const leftPage = navigations > (navigationsAtStart.get(request) ?? navigations);
     // The change feed's stream is cut when the page navigates away or signs out.
-    if (failure.includes("ERR_ABORTED") && request.url().includes("/admin/api/events")) return;
+    if (failure.includes("ERR_ABORTED") && (leftPage || request.url().includes("/admin/api/events"))) return;
     errors.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
   });
   page.on("response", (response) => {

@@ -18,13 +18,22 @@ const loaders: Record<PageId, () => Promise<{ default: () => React.JSX.Element }
   audit: () => import("./pages/Audit.tsx"),
   bots: () => import("./pages/Bots.tsx"),
 };
-const pages = Object.fromEntries(Object.entries(loaders).map(([id, load]) => [id, lazy(load)])) as Record<
-  PageId,
-  React.LazyExoticComponent<() => React.JSX.Element>
->;
+type PageComponent = () => React.JSX.Element;
+/** Pages whose chunk has arrived: rendered directly, without suspending. */
+const loadedPages = new Map<PageId, PageComponent>();
+const loadPage = (id: PageId) =>
+  loaders[id]().then((module) => {
+    loadedPages.set(id, module.default);
+    return module;
+  });
+const lazyPages = Object.fromEntries(
+  (Object.keys(loaders) as PageId[]).map((id) => [id, lazy(() => loadPage(id))]),
+) as Record<PageId, React.LazyExoticComponent<PageComponent>>;
 
 // The opened page's chunk loads while the session is checked, not after: one round trip less on first load.
-void loaders[pageForPath(window.location.pathname, "owner").page.id]().catch(() => undefined);
+// It is then rendered as a plain component: a lazy one suspends once even when its chunk is already here, and
+// React holds a suspended boundary's content back for up to 300 ms (its fallback throttle) on every first load.
+void loadPage(pageForPath(window.location.pathname, "owner").page.id).catch(() => undefined);
 
 type Boot =
   | { state: "loading" }
@@ -94,7 +103,7 @@ export function App() {
     );
   }
   const { page, allowed } = pageForPath(path, state.session.user.role);
-  const Page = pages[page.id];
+  const Page = loadedPages.get(page.id) ?? lazyPages[page.id];
   return (
     <SessionContext.Provider value={state}>
       <Layout current={page.id}>

@@ -74,20 +74,30 @@ export function watchPage(page: Page): PageProblems {
     if (/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) return;
     errors.push(`console error: ${message.text()}`);
   });
-  // A document that navigates away (sign-out, Google's consent screen) aborts what it still had in flight:
-  // that is the browser's doing, not a failure. An abort with no navigation after the request is one.
-  let navigations = 0;
-  const navigationsAtStart = new WeakMap<BrowserRequest, number>();
-  page.on("request", (request) => {
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations += 1;
-    else navigationsAtStart.set(request, navigations);
+  // A document that navigates away (sign-out, Google's consent screen) aborts what it still had in flight, even
+  // a request it issued while unloading: that is the browser's doing, not a failure. An abort is held until the
+  // next document commits; one from a document that was left is dropped, any other is reported.
+  let commits = 0;
+  const commitsAtIssue = new WeakMap<BrowserRequest, number>();
+  const heldAborts: { commits: number; text: string }[] = [];
+  page.on("request", (request) => commitsAtIssue.set(request, commits));
+  page.on("framenavigated", (frame) => {
+    if (frame !== page.mainFrame()) return;
+    commits += 1;
+    for (let i = heldAborts.length - 1; i >= 0; i--) {
+      if ((heldAborts[i]?.commits ?? commits) < commits) heldAborts.splice(i, 1);
+    }
   });
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText ?? "";
-    const leftPage = navigations > (navigationsAtStart.get(request) ?? navigations);
+    const text = `request failed: ${request.method()} ${request.url()} ${failure}`;
     // The change feed's stream is cut when the page navigates away or signs out.
-    if (failure.includes("ERR_ABORTED") && (leftPage || request.url().includes("/admin/api/events"))) return;
-    errors.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
+    if (failure.includes("ERR_ABORTED") && request.url().includes("/admin/api/events")) return;
+    if (failure.includes("ERR_ABORTED") && !request.isNavigationRequest()) {
+      heldAborts.push({ commits: commitsAtIssue.get(request) ?? commits, text });
+      return;
+    }
+    errors.push(text);
   });
   page.on("response", (response) => {
     const status = response.status();
@@ -95,7 +105,9 @@ export function watchPage(page: Page): PageProblems {
     errors.push(`HTTP ${status}: ${response.request().method()} ${response.url()}`);
   });
   return {
-    errors,
+    get errors() {
+      return [...errors, ...heldAborts.map((abort) => abort.text)];
+    },
     expect(status, path) {
       expected.push({ status, path });
     },

@@ -5,6 +5,7 @@
  * insert for every nudge the batch decided. Every function runs inside a workspace-scoped transaction.
  */
 import type { Queryable } from "../port.ts";
+import type { NewNudge } from "./nudges.ts";
 
 const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString();
 
@@ -283,21 +284,8 @@ export async function waitingNudges(
   }));
 }
 
-export interface BatchNudge {
-  id: string;
-  workspaceId: string;
-  personId: string;
-  kind: string;
-  text: string;
-  message: unknown;
-  dedupeKey: string;
-  taskId: string | null;
-  blockId: string | null;
-  localDate: string;
-  sendHour: number;
-  scheduledFor: string;
-  expiresAt: string;
-}
+/** A nudge the sweep schedules: the same row `insertNudge` writes one at a time. */
+export type BatchNudge = NewNudge;
 
 /** Inserts the nudges that do not exist yet (by id or dedupe key), in one statement; returns the ids it created. */
 export async function insertNudges(tx: Queryable, nudges: readonly BatchNudge[]): Promise<Set<string>> {

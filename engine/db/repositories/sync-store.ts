@@ -246,6 +246,20 @@ interface PendingCreate {
   sourceColumns: unknown[];
 }
 
+/** The task_sources columns a page writes, from the positional `sourceColumns` of an item (JSON for the SQL). */
+function sourceRow(sourceColumns: unknown[]) {
+  const [url, linkedUrls, dependsOn, hash, sourceUpdatedAt, lastSeenAt, parentExternal] = sourceColumns;
+  return {
+    url,
+    linked_urls: linkedUrls,
+    depends_on_external: dependsOn,
+    content_hash: hash,
+    source_updated_at: sourceUpdatedAt,
+    last_seen_at: lastSeenAt,
+    parent_external: parentExternal,
+  };
+}
+
 /**
  * New items of a page go in with one statement per table (tasks, the event log, task_sources) instead of
  * several per item: the first full sync of a large source is dominated by these inserts.
@@ -310,20 +324,11 @@ async function insertSourceLinks(
   ctx: PageWriteContext,
   links: { taskId: string; externalId: string; sourceColumns: unknown[] }[],
 ): Promise<void> {
-  const rows = links.map(({ taskId, externalId, sourceColumns }) => {
-    const [url, linkedUrls, dependsOn, hash, sourceUpdatedAt, lastSeenAt, parentExternal] = sourceColumns;
-    return {
-      task_id: taskId,
-      external_id: externalId,
-      url,
-      linked_urls: linkedUrls,
-      depends_on_external: dependsOn,
-      content_hash: hash,
-      source_updated_at: sourceUpdatedAt,
-      last_seen_at: lastSeenAt,
-      parent_external: parentExternal,
-    };
-  });
+  const rows = links.map(({ taskId, externalId, sourceColumns }) => ({
+    task_id: taskId,
+    external_id: externalId,
+    ...sourceRow(sourceColumns),
+  }));
   await tx.query(
     `INSERT INTO task_sources (workspace_id, task_id, connection_id, source, scope, external_id, url, linked_urls,
        depends_on_external, content_hash, source_updated_at, last_seen_at, parent_external)
@@ -381,19 +386,7 @@ async function applyUpdates(tx: Queryable, ctx: PageWriteContext, updates: Pendi
      RETURNING t.id, t.person_id`,
     [JSON.stringify(rows)],
   );
-  const sources = updates.map(({ link, sourceColumns }) => {
-    const [url, linkedUrls, dependsOn, hash, sourceUpdatedAt, lastSeenAt, parentExternal] = sourceColumns;
-    return {
-      id: link.id,
-      url,
-      linked_urls: linkedUrls,
-      depends_on_external: dependsOn,
-      content_hash: hash,
-      source_updated_at: sourceUpdatedAt,
-      last_seen_at: lastSeenAt,
-      parent_external: parentExternal,
-    };
-  });
+  const sources = updates.map(({ link, sourceColumns }) => ({ id: link.id, ...sourceRow(sourceColumns) }));
   await tx.query(
     `UPDATE task_sources s SET url = r.url, linked_urls = ARRAY(SELECT jsonb_array_elements_text(r.linked_urls)),
        depends_on_external = ARRAY(SELECT jsonb_array_elements_text(r.depends_on_external)),

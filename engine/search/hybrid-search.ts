@@ -18,12 +18,13 @@ const RRF_K = 60;
 const MAX_VECTOR_DISTANCE = 0.85;
 
 /**
- * How candidates are gathered. "bounded" is what search_tasks runs (full-text pool found by an id-range walk,
- * migration 0028); "pooled" is the same answer found by reading every match (migration 0023, before the walk);
- * "legacy" is the query path before issue 14 (every full-text match ranked, through the tenant policy). The
- * last two are kept for the bench's side-by-side.
+ * How candidates are gathered. "bounded" is what search_tasks runs (full-text pool narrowed to an id range
+ * inside the GIN index, migration 0029, both sides in one round trip); "walk" is the same answer found by
+ * ANDing the GIN bitmap with a primary-key range (migration 0028, before the buckets); "pooled" the same
+ * answer found by reading every match (migration 0023); "legacy" is the query path before issue 14 (every
+ * full-text match ranked, through the tenant policy). The last three are kept for the bench's side-by-side.
  */
-export type SearchPath = "bounded" | "pooled" | "legacy";
+export type SearchPath = "bounded" | "walk" | "pooled" | "legacy";
 
 export interface SearchTuning {
   path: SearchPath;
@@ -70,7 +71,7 @@ async function gatherText(
   tuning: SearchTuning,
 ): Promise<RankedId[]> {
   if (tuning.path === "legacy") return textCandidatesExact(tx, query, filter, depth);
-  const scan = tuning.path === "pooled" ? "all-matches" : "walk";
+  const scan = tuning.path === "pooled" ? "all-matches" : tuning.path === "walk" ? "walk" : "buckets";
   return textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth), scan);
 }
 
@@ -85,11 +86,12 @@ export async function hybridSearch(
   const depth = Math.max(limit * 4, 40);
   const vector = embedder.embed(query);
   const { text, nearest } =
-    tuning.path === "bounded" && onlyWalkFilters(filter)
+    (tuning.path === "bounded" || tuning.path === "walk") && onlyWalkFilters(filter)
       ? await searchCandidates(tx, query, isZero(vector) ? null : toVectorLiteral(vector), filter, {
           depth,
           pool: Math.max(tuning.textPool, depth),
           efSearch: tuning.efSearch,
+          scan: tuning.path === "walk" ? "walk" : "buckets",
         })
       : {
           // One transaction runs one statement at a time: the two sides go one after the other.

@@ -118,6 +118,18 @@ for (const backend of backends()) {
       assert.ok(bounded.every((hit) => twins.includes(hit.task.id)));
     });
 
+    it("matches no task by the id buckets' lexemes, whatever the query", async () => {
+      const ids = new Set((await call(actor, { query: "budget", limit: 50 })).results.map((hit) => hit.task.id));
+      assert.ok(ids.size > 0);
+      const prefixes = [...ids].flatMap((id) => [id.slice(0, 1), id.slice(0, 2)]);
+      for (const query of [...prefixes, ...prefixes.map((prefix) => `" ${prefix}"`), "00 or 0 or ff"]) {
+        const text = await t.db.scoped(actor.workspace.id, (tx) =>
+          textCandidates(tx, query, {}, 40, 1000, "buckets"),
+        );
+        assert.deepEqual(text, [], query);
+      }
+    });
+
     it("gathers both sides in one round trip with the same answers as two queries", async () => {
       for (const query of ["budget review", "Q3", "release notes", "zzz unknown"]) {
         for (const status of [undefined, ["todo" as const]]) {
@@ -136,7 +148,7 @@ for (const backend of backends()) {
       }
     });
 
-    it("walks to the same lowest-id pool as reading every match, for every pool size and filter", async () => {
+    it("finds the same lowest-id pool by buckets and by the walk as by reading every match, for every pool size and filter", async () => {
       // Titles that rank differently ("ledger" once or twice, in the title or only the description), in both
       // workspaces: the walk applies the tenant filter itself.
       const ledger = async (who: Actor, i: number) =>
@@ -157,17 +169,32 @@ for (const backend of backends()) {
       const walk = (pool: number, status?: ("todo" | "done")[]) =>
         t.db.scoped(actor.workspace.id, async (tx) => ({
           walked: await textCandidates(tx, "ledger", { status }, 12, pool, "walk"),
+          bucketed: await textCandidates(tx, "ledger", { status }, 12, pool, "buckets"),
           everyMatch: await textCandidates(tx, "ledger", { status }, 12, pool, "all-matches"),
         }));
-      // Without column statistics the walk probes; with them it sizes its first id range from them.
+      // Without column statistics both probe; with them they size their first id range from them (and the
+      // buckets read every match at once for a pool the statistics say is larger than the matches).
       for (const statistics of ["none", "analyzed"]) {
         if (statistics === "analyzed") await t.db.system((tx) => tx.query("ANALYZE tasks"));
-        for (const pool of [1, 3, 10, 30, 44, 45, 46, 200]) {
+        for (const pool of [1, 2, 3, 5, 10, 30, 44, 45, 46, 200, 2000]) {
           for (const status of [undefined, ["todo" as const], ["done" as const]]) {
-            const { walked, everyMatch } = await walk(pool, status);
-            assert.deepEqual(walked, everyMatch, `pool ${pool}, status ${status}, statistics ${statistics}`);
+            const { walked, bucketed, everyMatch } = await walk(pool, status);
+            const label = `pool ${pool}, status ${status}, statistics ${statistics}`;
+            assert.deepEqual(walked, everyMatch, label);
+            assert.deepEqual(bucketed, everyMatch, label);
             assert.ok(walked.length > 0 && walked.every((hit) => mine.some((task) => task.id === hit.id)));
           }
+        }
+      }
+      // Phrases, ORs and negations size their ranges from the matches they meet, to the same answer.
+      for (const query of ['"ledger close"', "ledger or month", "ledger -reconcile", "close ledger"]) {
+        for (const pool of [1, 4, 20, 200]) {
+          const [bucketed, everyMatch] = await t.db.scoped(actor.workspace.id, async (tx) => [
+            await textCandidates(tx, query, {}, 12, pool, "buckets"),
+            await textCandidates(tx, query, {}, 12, pool, "all-matches"),
+          ]);
+          assert.deepEqual(bucketed, everyMatch, `${query}, pool ${pool}`);
+          assert.ok(bucketed.length > 0, query);
         }
       }
       // The pool is the lowest ids among the matches: with a pool of every match, the best-ranked come first.

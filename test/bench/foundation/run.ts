@@ -6,10 +6,10 @@
  * distances); plus the search_tasks action's own p50/p95 and the HNSW-only recall@10.
  *
  *   node --import tsx test/bench/foundation/run.ts [--sizes 10000,100000] [--rounds 3] [--ef 100] [--pool 1000]
- *     [--paths bounded,pooled] [--seed upsert|bulk]
+ *     [--paths bounded,walk,pooled] [--seed upsert|bulk]
  *
- * --paths: the full-text candidate paths to compare with legacy ("bounded" is what search_tasks runs,
- * "pooled" the path before migration 0028). --seed bulk loads the tasks with the secondary indexes built
+ * --paths: the full-text candidate paths to compare with legacy ("bounded" is what search_tasks runs, "walk"
+ * the path before migration 0029, "pooled" the path before migration 0028). --seed bulk loads the tasks with the secondary indexes built
  * afterwards (100k tasks in minutes on PGlite) instead of measuring sync's upsert statement.
  *
  * Progress lines go to stderr; one JSON document goes to stdout.
@@ -58,7 +58,7 @@ const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.rounds);
 const SeedMode = z.enum(["upsert", "bulk"]);
 const seedMode = SeedMode.parse(values.seed);
-const BenchPath = z.enum(["bounded", "pooled"]);
+const BenchPath = z.enum(["bounded", "walk", "pooled"]);
 const tunings: SearchTuning[] = values.paths.split(",").flatMap((path) =>
   values.ef.split(",").flatMap((ef) =>
     values.pool.split(",").map((pool) => ({

@@ -27,7 +27,7 @@ import {
 import { Energy, IsoInput, Priority, Task, TaskStatus } from "../domain.ts";
 import { invalidInput, notFound } from "../errors.ts";
 import { isZero, toVectorLiteral } from "../search/embedder.ts";
-import { hybridSearch } from "../search/hybrid-search.ts";
+import { searchWorkspace } from "../search/hybrid-search.ts";
 import { suggestTags } from "../tags/suggest.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 import {
@@ -643,15 +643,16 @@ export const searchTasks = defineAction({
   annotations: { readOnlyHint: true },
   examples: ["find the budget task"],
   async run(ctx, input) {
-    return ctx.services.db.scoped(ctx.workspace.id, async (tx) => ({
-      results: await hybridSearch(
-        tx,
+    return {
+      results: await searchWorkspace(
+        ctx.services.db,
+        ctx.workspace.id,
         ctx.services.embedder,
         input.query,
         { status: input.status },
         input.limit,
       ),
-    }));
+    };
   },
 });
 

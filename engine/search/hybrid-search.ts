@@ -1,6 +1,7 @@
-import type { Queryable } from "../db/port.ts";
+import type { Db, Queryable } from "../db/port.ts";
 import {
   getTasksByIds,
+  nearestCandidates,
   type RankedId,
   type SearchCandidateFilter,
   searchCandidates,
@@ -32,10 +33,20 @@ export interface SearchTuning {
   textPool: number;
   /** HNSW candidate list size (bounded path). */
   efSearch: number;
+  /**
+   * Bounded path on Postgres (searchWorkspace): the two sides in two transactions at once, on two pooled
+   * connections, instead of one after the other in one statement. PGlite has one connection: no effect.
+   */
+  parallel?: boolean;
 }
 
 /** Chosen by measurement on the labelled query set (BENCHMARKS.md, "Search"). */
-export const defaultSearchTuning: SearchTuning = { path: "bounded", textPool: 1000, efSearch: 200 };
+export const defaultSearchTuning: SearchTuning = {
+  path: "bounded",
+  textPool: 1000,
+  efSearch: 200,
+  parallel: true,
+};
 
 export interface SearchHit {
   task: Task;
@@ -75,6 +86,37 @@ async function gatherText(
   return textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth), scan);
 }
 
+type Ranked = [string, { score: number; matchedBy: ("text" | "vector")[] }][];
+
+function fuse(text: RankedId[], nearest: (RankedId & { distance: number })[], limit: number): Ranked {
+  const fused = reciprocalRankFusion([
+    { name: "text", ids: text.map((hit) => hit.id) },
+    {
+      name: "vector",
+      ids: nearest.filter((hit) => hit.distance <= MAX_VECTOR_DISTANCE).map((hit) => hit.id),
+    },
+  ]);
+  return [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, limit);
+}
+
+async function hydrate(tx: Queryable, ranked: Ranked): Promise<SearchHit[]> {
+  const tasks = new Map(
+    (
+      await getTasksByIds(
+        tx,
+        ranked.map(([id]) => id),
+      )
+    ).map((task) => [task.id, task]),
+  );
+  return ranked.flatMap(([id, entry]) => {
+    const task = tasks.get(id);
+    return task ? [{ task, score: Number(entry.score.toFixed(6)), matchedBy: entry.matchedBy }] : [];
+  });
+}
+
+const searchDepth = (limit: number) => Math.max(limit * 4, 40);
+
+/** Hybrid search inside one transaction: the sides one after the other (one statement on the bounded path). */
 export async function hybridSearch(
   tx: Queryable,
   embedder: Embedder,
@@ -83,7 +125,7 @@ export async function hybridSearch(
   limit: number,
   tuning: SearchTuning = defaultSearchTuning,
 ): Promise<SearchHit[]> {
-  const depth = Math.max(limit * 4, 40);
+  const depth = searchDepth(limit);
   const vector = embedder.embed(query);
   const { text, nearest } =
     (tuning.path === "bounded" || tuning.path === "walk") && onlyWalkFilters(filter)
@@ -102,24 +144,43 @@ export async function hybridSearch(
                 efSearch: tuning.path === "legacy" ? Math.max(100, depth * 2) : tuning.efSearch,
               }),
         };
-  const fused = reciprocalRankFusion([
-    { name: "text", ids: text.map((hit) => hit.id) },
-    {
-      name: "vector",
-      ids: nearest.filter((hit) => hit.distance <= MAX_VECTOR_DISTANCE).map((hit) => hit.id),
-    },
+  return hydrate(tx, fuse(text, nearest, limit));
+}
+
+/**
+ * search_tasks: hybrid search in a workspace. On Postgres the bounded path runs its full-text and vector
+ * sides at once, each in its own scoped transaction on its own pooled connection (neither waits for the
+ * other while holding a connection), then reads the winning tasks in a third; elsewhere it is hybridSearch
+ * in one transaction.
+ */
+export async function searchWorkspace(
+  db: Db,
+  workspaceId: string,
+  embedder: Embedder,
+  query: string,
+  filter: TaskFilter,
+  limit: number,
+  tuning: SearchTuning = defaultSearchTuning,
+): Promise<SearchHit[]> {
+  const vector = embedder.embed(query);
+  if (
+    !tuning.parallel ||
+    db.kind !== "postgres" ||
+    tuning.path !== "bounded" ||
+    !onlyWalkFilters(filter) ||
+    isZero(vector)
+  ) {
+    return db.scoped(workspaceId, (tx) => hybridSearch(tx, embedder, query, filter, limit, tuning));
+  }
+  const depth = searchDepth(limit);
+  const [text, nearest] = await Promise.all([
+    db.scoped(workspaceId, (tx) =>
+      textCandidates(tx, query, filter, depth, Math.max(tuning.textPool, depth), "buckets"),
+    ),
+    db.scoped(workspaceId, (tx) =>
+      nearestCandidates(tx, toVectorLiteral(vector), filter, { depth, efSearch: tuning.efSearch }),
+    ),
   ]);
-  const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, limit);
-  const tasks = new Map(
-    (
-      await getTasksByIds(
-        tx,
-        ranked.map(([id]) => id),
-      )
-    ).map((task) => [task.id, task]),
-  );
-  return ranked.flatMap(([id, entry]) => {
-    const task = tasks.get(id);
-    return task ? [{ task, score: Number(entry.score.toFixed(6)), matchedBy: entry.matchedBy }] : [];
-  });
+  const ranked = fuse(text, nearest, limit);
+  return ranked.length === 0 ? [] : db.scoped(workspaceId, (tx) => hydrate(tx, ranked));
 }

@@ -6,7 +6,7 @@ import { issueApiToken } from "../../engine/auth/api-tokens.ts";
 import { searchCandidates, textCandidates, vectorCandidates } from "../../engine/db/repositories/tasks.ts";
 import type { Task } from "../../engine/domain.ts";
 import { toVectorLiteral } from "../../engine/search/embedder.ts";
-import { defaultSearchTuning, hybridSearch } from "../../engine/search/hybrid-search.ts";
+import { defaultSearchTuning, hybridSearch, searchWorkspace } from "../../engine/search/hybrid-search.ts";
 import { backends, openTestEngine, type TestEngine } from "../support/harness.ts";
 
 interface SearchResult {
@@ -119,7 +119,9 @@ for (const backend of backends()) {
     });
 
     it("matches no task by the id buckets' lexemes, whatever the query", async () => {
-      const ids = new Set((await call(actor, { query: "budget", limit: 50 })).results.map((hit) => hit.task.id));
+      const ids = new Set(
+        (await call(actor, { query: "budget", limit: 50 })).results.map((hit) => hit.task.id),
+      );
       assert.ok(ids.size > 0);
       const prefixes = [...ids].flatMap((id) => [id.slice(0, 1), id.slice(0, 2)]);
       for (const query of [...prefixes, ...prefixes.map((prefix) => `" ${prefix}"`), "00 or 0 or ff"]) {
@@ -127,6 +129,19 @@ for (const backend of backends()) {
           textCandidates(tx, query, {}, 40, 1000, "buckets"),
         );
         assert.deepEqual(text, [], query);
+      }
+    });
+
+    it("answers the same with its two sides at once (two connections on Postgres) as in one statement", async () => {
+      for (const query of ["budget review", "Q3", "release notes", "zzz unknown", "the"]) {
+        for (const status of [undefined, ["todo" as const]]) {
+          const embedder = t.engine.services.embedder;
+          const parallel = await searchWorkspace(t.db, actor.workspace.id, embedder, query, { status }, 10);
+          const serial = await t.db.scoped(actor.workspace.id, (tx) =>
+            hybridSearch(tx, embedder, query, { status }, 10, { ...defaultSearchTuning, parallel: false }),
+          );
+          assert.deepEqual(parallel, serial, `${query}, status ${status}`);
+        }
       }
     });
 

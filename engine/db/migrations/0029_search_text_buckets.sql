@@ -141,6 +141,22 @@ $$;
 REVOKE ALL ON FUNCTION cairn_task_text_buckets(text, text[], uuid, boolean, integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cairn_task_text_buckets(text, text[], uuid, boolean, integer, integer) TO cairn_app;
 
+-- search_tasks' vector side in one round trip: the HNSW probe with its ef_search. Runs as the caller, so it
+-- goes through the tenant policy (HNSW still serves the ORDER BY under it: ordering is not a qual).
+CREATE OR REPLACE FUNCTION cairn_task_vector_candidates(
+  near vector, statuses text[], person uuid, include_source_deleted boolean, depth integer, ef_search integer
+) RETURNS TABLE (id uuid, distance float8)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  PERFORM set_config('hnsw.ef_search', greatest(ef_search, depth)::text, true);
+  RETURN QUERY
+    SELECT t.id, t.embedding <=> near FROM tasks t
+    WHERE t.embedding IS NOT NULL AND (statuses IS NULL OR t.status = ANY (statuses))
+      AND (person IS NULL OR t.person_id = person) AND (include_source_deleted OR t.source_deleted_at IS NULL)
+    ORDER BY t.embedding <=> near LIMIT depth;
+END
+$$;
+
 -- Both sides in one round trip as cairn_task_search_candidates (0028) does, with the bucketed text side.
 CREATE OR REPLACE FUNCTION cairn_task_search_buckets(
   query text, near vector, statuses text[], person uuid, include_source_deleted boolean,
@@ -152,12 +168,9 @@ BEGIN
     SELECT 'text', w.id, NULL::float8
     FROM cairn_task_text_buckets(query, statuses, person, include_source_deleted, pool, depth) w;
   IF near IS NOT NULL THEN
-    PERFORM set_config('hnsw.ef_search', greatest(ef_search, depth)::text, true);
     RETURN QUERY
-      SELECT 'vector', t.id, t.embedding <=> near FROM tasks t
-      WHERE t.embedding IS NOT NULL AND (statuses IS NULL OR t.status = ANY (statuses))
-        AND (person IS NULL OR t.person_id = person) AND (include_source_deleted OR t.source_deleted_at IS NULL)
-      ORDER BY t.embedding <=> near LIMIT depth;
+      SELECT 'vector', v.id, v.distance
+      FROM cairn_task_vector_candidates(near, statuses, person, include_source_deleted, depth, ef_search) v;
   END IF;
 END
 $$;

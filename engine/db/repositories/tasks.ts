@@ -373,12 +373,43 @@ export async function searchCandidates(
   const text = result.rows
     .filter((row) => row.side === "text")
     .map((row, index) => ({ id: row.id, rank: index + 1 }));
-  const nearest = result.rows
-    .filter((row) => row.side === "vector")
-    .map((row) => ({ id: row.id, distance: Number(row.distance) }))
+  const nearest = rankNeighbours(
+    result.rows
+      .filter((row) => row.side === "vector")
+      .map((row) => ({ id: row.id, distance: Number(row.distance) })),
+  );
+  return { text, nearest };
+}
+
+/** Neighbours best first, equal distances ordered by id (ORDER BY distance alone keeps HNSW usable). */
+function rankNeighbours(rows: { id: string; distance: number }[]): (RankedId & { distance: number })[] {
+  return rows
     .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((row, index) => ({ ...row, rank: index + 1 }));
-  return { text, nearest };
+}
+
+/**
+ * The vector side alone in one round trip (cairn_task_vector_candidates, migration 0029: ef_search and the
+ * HNSW probe in one statement), for search that runs its two sides on two connections at once.
+ */
+export async function nearestCandidates(
+  tx: Queryable,
+  vectorLiteral: string,
+  filter: SearchCandidateFilter,
+  options: { depth: number; efSearch: number },
+): Promise<(RankedId & { distance: number })[]> {
+  const result = await tx.query<{ id: string; distance: number }>(
+    "SELECT id, distance FROM cairn_task_vector_candidates($1::vector, $2::text[], $3::uuid, $4, $5, $6)",
+    [
+      vectorLiteral,
+      filter.status?.length ? filter.status : null,
+      filter.personId ?? null,
+      filter.includeSourceDeleted ?? false,
+      options.depth,
+      options.efSearch,
+    ],
+  );
+  return rankNeighbours(result.rows.map((row) => ({ id: row.id, distance: Number(row.distance) })));
 }
 
 /** The exact full-text ranking (every match ranked, through the tenant policy): the bench's reference. */

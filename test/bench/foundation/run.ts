@@ -6,10 +6,11 @@
  * distances); plus the search_tasks action's own p50/p95 and the HNSW-only recall@10.
  *
  *   node --import tsx test/bench/foundation/run.ts [--sizes 10000,100000] [--rounds 3] [--ef 100] [--pool 1000]
- *     [--paths bounded,walk,pooled] [--seed upsert|bulk]
+ *     [--paths bounded,serial,walk,pooled] [--seed upsert|bulk]
  *
- * --paths: the full-text candidate paths to compare with legacy ("bounded" is what search_tasks runs, "walk"
- * the path before migration 0029, "pooled" the path before migration 0028). --seed bulk loads the tasks with the secondary indexes built
+ * --paths: the candidate paths to compare with legacy ("bounded" is what search_tasks runs: on Postgres its two
+ * sides at once on two connections; "serial" the same in one statement, one side after the other; "walk" the
+ * full-text path before migration 0029, one statement; "pooled" the path before migration 0028). --seed bulk loads the tasks with the secondary indexes built
  * afterwards (100k tasks in minutes on PGlite) instead of measuring sync's upsert statement.
  *
  * Progress lines go to stderr; one JSON document goes to stdout.
@@ -32,9 +33,9 @@ import { silentLogger } from "../../../engine/logger.ts";
 import { HashingEmbedder, toVectorLiteral } from "../../../engine/search/embedder.ts";
 import {
   defaultSearchTuning,
-  hybridSearch,
   reciprocalRankFusion,
   type SearchTuning,
+  searchWorkspace,
 } from "../../../engine/search/hybrid-search.ts";
 import { createSecretBox } from "../../../engine/security/secret-box.ts";
 import { type Backend, freshDb, testConfig } from "../../support/harness.ts";
@@ -58,16 +59,20 @@ const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.rounds);
 const SeedMode = z.enum(["upsert", "bulk"]);
 const seedMode = SeedMode.parse(values.seed);
-const BenchPath = z.enum(["bounded", "walk", "pooled"]);
-const tunings: SearchTuning[] = values.paths.split(",").flatMap((path) =>
+const BenchPath = z.enum(["bounded", "serial", "walk", "pooled"]);
+const tunings: SearchTuning[] = values.paths.split(",").flatMap((name) =>
   values.ef.split(",").flatMap((ef) =>
-    values.pool.split(",").map((pool) => ({
-      path: BenchPath.parse(path),
-      efSearch: Number(ef),
-      textPool: Number(pool),
-    })),
+    values.pool.split(",").map((pool) => {
+      const path = BenchPath.parse(name);
+      // "serial" is the bounded path with both sides in one statement (search_tasks before parallel sides).
+      return path === "serial"
+        ? { path: "bounded", parallel: false, efSearch: Number(ef), textPool: Number(pool) }
+        : { path, parallel: path === "bounded", efSearch: Number(ef), textPool: Number(pool) };
+    }),
   ),
 );
+const pathName = (tuning: SearchTuning) =>
+  tuning.path === "bounded" && !tuning.parallel ? "serial" : tuning.path;
 const legacy: SearchTuning = { ...defaultSearchTuning, path: "legacy" };
 const batchSize = Number(values.batch);
 
@@ -172,7 +177,7 @@ async function benchBackend(backend: Backend, size: number) {
 
     const embedder = new HashingEmbedder();
     const search = (query: string, tuning: SearchTuning) =>
-      db.scoped(actor.workspace.id, (tx) => hybridSearch(tx, embedder, query, {}, 10, tuning));
+      searchWorkspace(db, actor.workspace.id, embedder, query, {}, 10, tuning);
     const paths = [legacy, ...tunings];
     const latencies = paths.map((): number[] => []);
     const recallHits = paths.map(() => 0);
@@ -229,7 +234,7 @@ async function benchBackend(backend: Backend, size: number) {
         }),
       ),
       paths: paths.map((tuning, p) => ({
-        path: tuning.path,
+        path: pathName(tuning),
         ...(tuning.path === "legacy" ? {} : { efSearch: tuning.efSearch, textPool: tuning.textPool }),
         p50Ms: ms(latencies[p] ?? [], 50),
         p95Ms: ms(latencies[p] ?? [], 95),

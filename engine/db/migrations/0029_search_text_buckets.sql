@@ -131,6 +131,12 @@ BEGIN
     -- Buckets hold matches about evenly (random uuids): aim at 1.2 × pool from the density seen so far.
     lo := hi;
     hi := least(256, greatest(hi + 1, ceil(hi * 1.2 * pool / greatest(cardinality(ids), 1))::integer));
+    -- Every match after a few: reading the few again costs less than GIN excluding the range they came from.
+    IF hi = 256 AND cardinality(ids) < pool / 4 THEN
+      lo := 0;
+      ids := '{}';
+      ranks := '{}';
+    END IF;
   END LOOP;
   RETURN QUERY
     SELECT p.id, p.rank FROM (

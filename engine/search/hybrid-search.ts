@@ -36,6 +36,8 @@ export interface SearchTuning {
   /**
    * Bounded path on Postgres (searchWorkspace): the two sides in two transactions at once, on two pooled
    * connections, instead of one after the other in one statement. PGlite has one connection: no effect.
+   * Off by default: on a busy 2-core host the extra transaction cost more than the overlap saved
+   * (BENCHMARKS.md, "Search (issue 14)"); a host with idle cores may gain.
    */
   parallel?: boolean;
 }
@@ -45,7 +47,7 @@ export const defaultSearchTuning: SearchTuning = {
   path: "bounded",
   textPool: 1000,
   efSearch: 200,
-  parallel: true,
+  parallel: false,
 };
 
 export interface SearchHit {
@@ -148,10 +150,10 @@ export async function hybridSearch(
 }
 
 /**
- * search_tasks: hybrid search in a workspace. On Postgres the bounded path runs its full-text and vector
- * sides at once, each in its own scoped transaction on its own pooled connection (neither waits for the
- * other while holding a connection), then reads the winning tasks in a third; elsewhere it is hybridSearch
- * in one transaction.
+ * search_tasks: hybrid search in a workspace. With `parallel` on Postgres the bounded path runs its full-text
+ * and vector sides at once, each in its own scoped transaction on its own pooled connection (neither waits for
+ * the other while holding a connection), then reads the winning tasks in a third; otherwise it is
+ * hybridSearch in one transaction.
  */
 export async function searchWorkspace(
   db: Db,

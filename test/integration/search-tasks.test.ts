@@ -136,9 +136,12 @@ for (const backend of backends()) {
       for (const query of ["budget review", "Q3", "release notes", "zzz unknown", "the"]) {
         for (const status of [undefined, ["todo" as const]]) {
           const embedder = t.engine.services.embedder;
-          const parallel = await searchWorkspace(t.db, actor.workspace.id, embedder, query, { status }, 10);
+          const parallel = await searchWorkspace(t.db, actor.workspace.id, embedder, query, { status }, 10, {
+            ...defaultSearchTuning,
+            parallel: true,
+          });
           const serial = await t.db.scoped(actor.workspace.id, (tx) =>
-            hybridSearch(tx, embedder, query, { status }, 10, { ...defaultSearchTuning, parallel: false }),
+            hybridSearch(tx, embedder, query, { status }, 10),
           );
           assert.deepEqual(parallel, serial, `${query}, status ${status}`);
         }

@@ -6,11 +6,11 @@
  * distances); plus the search_tasks action's own p50/p95 and the HNSW-only recall@10.
  *
  *   node --import tsx test/bench/foundation/run.ts [--sizes 10000,100000] [--rounds 3] [--ef 100] [--pool 1000]
- *     [--paths bounded,serial,walk,pooled] [--seed upsert|bulk]
+ *     [--paths bounded,parallel,walk,pooled] [--seed upsert|bulk]
  *
- * --paths: the candidate paths to compare with legacy ("bounded" is what search_tasks runs: on Postgres its two
- * sides at once on two connections; "serial" the same in one statement, one side after the other; "walk" the
- * full-text path before migration 0029, one statement; "pooled" the path before migration 0028). --seed bulk loads the tasks with the secondary indexes built
+ * --paths: the candidate paths to compare with legacy ("bounded" is what search_tasks runs, both sides in one
+ * statement; "parallel" the same with its two sides at once on two connections, Postgres only; "walk" the
+ * full-text path before migration 0029; "pooled" the path before migration 0028). --seed bulk loads the tasks with the secondary indexes built
  * afterwards (100k tasks in minutes on PGlite) instead of measuring sync's upsert statement.
  *
  * Progress lines go to stderr; one JSON document goes to stdout.
@@ -59,20 +59,21 @@ const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.rounds);
 const SeedMode = z.enum(["upsert", "bulk"]);
 const seedMode = SeedMode.parse(values.seed);
-const BenchPath = z.enum(["bounded", "serial", "walk", "pooled"]);
+const BenchPath = z.enum(["bounded", "parallel", "walk", "pooled"]);
 const tunings: SearchTuning[] = values.paths.split(",").flatMap((name) =>
   values.ef.split(",").flatMap((ef) =>
     values.pool.split(",").map((pool) => {
       const path = BenchPath.parse(name);
-      // "serial" is the bounded path with both sides in one statement (search_tasks before parallel sides).
-      return path === "serial"
-        ? { path: "bounded", parallel: false, efSearch: Number(ef), textPool: Number(pool) }
-        : { path, parallel: path === "bounded", efSearch: Number(ef), textPool: Number(pool) };
+      const sizes = { efSearch: Number(ef), textPool: Number(pool) };
+      // "parallel" is the bounded path with its two sides at once on two connections (Postgres).
+      return path === "parallel"
+        ? { ...sizes, path: "bounded", parallel: true }
+        : { ...sizes, path, parallel: false };
     }),
   ),
 );
 const pathName = (tuning: SearchTuning) =>
-  tuning.path === "bounded" && !tuning.parallel ? "serial" : tuning.path;
+  tuning.path === "bounded" && tuning.parallel ? "parallel" : tuning.path;
 const legacy: SearchTuning = { ...defaultSearchTuning, path: "legacy" };
 const batchSize = Number(values.batch);
 

@@ -20,7 +20,7 @@ $$;
 CREATE INDEX tasks_search_buckets ON tasks USING gin (cairn_task_search_bucketed(search, id));
 
 -- The tasks whose bucket is below hi (0 < hi < 256) as a tsquery, with as few lexemes as it takes (at most
--- 23; 8 on a group boundary): whole groups of 16 by their one-digit lexeme, and the complement's when shorter
+-- 15; 8 on a group boundary): whole groups of 16 by their one-digit lexeme, and the complement's when shorter
 -- (GIN pays for every lexeme a query names).
 CREATE OR REPLACE FUNCTION cairn_task_buckets_below(hi integer) RETURNS tsquery
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$

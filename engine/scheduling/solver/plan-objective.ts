@@ -37,3 +37,25 @@ export function searchObjective(model: PlanModel): CostComparator {
   const meanEstimate = model.tasks.reduce((s, t) => s + t.estimate, 0) / n;
   return planObjective(planEdfBaseline(model).cost, LATE_TASK_PRICE * meanWeight * meanEstimate);
 }
+
+/**
+ * Weighted tardiness the late-task phase may add, as a share of the search's best plan's (capped by the EDF
+ * bar): within it, fewer late tasks win. Measured with test/bench/planner/quick.ts (BENCHMARKS.md, "## Planner"):
+ * 0.05 costs +1.3 % weighted tardiness in total on the independent suite for 39 fewer late tasks.
+ */
+export const LATE_TRADE_SHARE = 0.05;
+
+/**
+ * Objective of the late-task phase: a plan over `cap` ranks by how far over it is; under it, by the number of
+ * late tasks, then by the lexicographic cost (weighted tardiness first).
+ */
+export function lateFirstObjective(cap: number): CostComparator {
+  const bar = cap + 1e-6;
+  return (a, b) => {
+    const overA = Math.max(0, a.weightedTardiness - bar);
+    const overB = Math.max(0, b.weightedTardiness - bar);
+    if (Math.abs(overA - overB) > 1e-6) return overA < overB ? -1 : 1;
+    if (a.lateTasks !== b.lateTasks) return a.lateTasks - b.lateTasks;
+    return compareCost(a, b);
+  };
+}

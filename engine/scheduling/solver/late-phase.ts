@@ -8,7 +8,7 @@ import { type RescueState, rescueLateTasks } from "./rescue.ts";
  * Late-task phase budget per task: the on-time-set pass takes at most one decode per late task (plus one), the
  * rescue passes and the polish share the rest.
  */
-export const LATE_PHASE_EVALUATIONS_PER_TASK = 5;
+export const LATE_PHASE_EVALUATIONS_PER_TASK = 3;
 
 function isLate(model: PlanModel, plan: DecodedPlan, j: number): boolean {
   const task = model.tasks[j];

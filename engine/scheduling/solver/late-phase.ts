@@ -6,7 +6,8 @@ import { type RescueState, rescueLateTasks } from "./rescue.ts";
 
 /**
  * Late-task phase budget per task: the on-time-set pass takes at most one decode per late task (plus one), the
- * rescue passes and the polish share the rest.
+ * rescue passes and the polish share the rest. quick.ts: 2 per task reaches 498 late on the independent suite, 3
+ * reaches 490, 5 reaches 487 (BENCHMARKS.md, "## Planner").
  */
 export const LATE_PHASE_EVALUATIONS_PER_TASK = 3;
 

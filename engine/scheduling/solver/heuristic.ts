@@ -235,7 +235,8 @@ export function solveHeuristic(
   const energyAware = new Uint8Array(n).map((_, j) => (model.tasks[j]?.energy === "medium" ? 0 : 1));
   const modeSets = [new Uint8Array(n), energyAware];
 
-  const compareCost = searchObjective(model);
+  const edf = planEdfBaseline(model).cost;
+  const compareCost = searchObjective(model, edf);
   let evaluations = 0;
   let best: HeuristicResult | null = null;
   const seeds = initialSequences(model);
@@ -344,7 +345,6 @@ export function solveHeuristic(
     best = { plan: rescued.plan, sequence: rescued.sequence, modes: rescued.modes, evaluations };
   }
   if (lateBudget > 0 && !timeLimitHit) {
-    const edf = planEdfBaseline(model).cost;
     const fewerLate = reduceLateTasks(model, best, fixed, edf, lateBudget, random);
     evaluations += fewerLate.evaluations;
     best = { plan: fewerLate.plan, sequence: fewerLate.sequence, modes: fewerLate.modes, evaluations };

@@ -30,12 +30,18 @@ export function planObjective(edf: PlanCost, latePrice: number): CostComparator 
   };
 }
 
-/** The objective for a model: its EDF plan as the bar, LATE_TASK_PRICE × mean weight × mean estimate per late task. */
-export function searchObjective(model: PlanModel): CostComparator {
+/**
+ * The objective for a model: its EDF plan as the bar (`edf`, when the caller has it already), LATE_TASK_PRICE ×
+ * mean weight × mean estimate per late task.
+ */
+export function searchObjective(
+  model: PlanModel,
+  edf: PlanCost = planEdfBaseline(model).cost,
+): CostComparator {
   const n = Math.max(1, model.tasks.length);
   const meanWeight = model.tasks.reduce((s, t) => s + t.weight, 0) / n;
   const meanEstimate = model.tasks.reduce((s, t) => s + t.estimate, 0) / n;
-  return planObjective(planEdfBaseline(model).cost, LATE_TASK_PRICE * meanWeight * meanEstimate);
+  return planObjective(edf, LATE_TASK_PRICE * meanWeight * meanEstimate);
 }
 
 /**

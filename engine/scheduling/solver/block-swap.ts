@@ -100,6 +100,11 @@ export function improveBySwaps(model: PlanModel, plan: DecodedPlan): DecodedPlan
           const gain =
             oldA - tardiness(a, newEndA) + (bFinished ? tardiness(b, endOf(b)) - tardiness(b, newEndB) : 0);
           if (gain <= 1e-6) continue;
+          // No swap that makes more tasks late: the search may have paid tardiness to put B on time.
+          const lateAfter =
+            (tardiness(a, newEndA) > 0 ? 1 : 0) + (bFinished && tardiness(b, newEndB) > 0 ? 1 : 0);
+          const lateBefore = 1 + (bFinished && tardiness(b, endOf(b)) > 0 ? 1 : 0);
+          if (lateAfter > lateBefore) continue;
           if (bFinished && (tasks[b]?.succs ?? []).some((s) => firstStartOf(s) < newEndB)) continue;
           if (!clearOfOwn(a, other.slot, last.minutes, last)) continue;
           if (tail === 0 && !clearOfOwn(b, last.slot, last.minutes, other)) continue;

@@ -2,8 +2,9 @@ import { createRandom } from "../../../models/random.ts";
 import type { PlanModel, TaskModel } from "../input/plan-model.ts";
 import type { DecodedPlan, Placement, PlacementMode } from "./decoder.ts";
 import { decode } from "./decoder.ts";
-import { edfSequence } from "./edf.ts";
+import { edfSequence, planEdfBaseline } from "./edf.ts";
 import { workCurve } from "./late-bound.ts";
+import { LATE_PHASE_EVALUATIONS_PER_TASK, reduceLateTasks } from "./late-phase.ts";
 import { searchObjective } from "./plan-objective.ts";
 import { rescueLateTasks } from "./rescue.ts";
 import { improveOnSurrogate, surrogateCost } from "./surrogate-search.ts";
@@ -42,10 +43,15 @@ export const SMALL_PLAN_BUDGET = 1000;
 
 /**
  * Evaluation budget of the search: grows with the number of tasks, so larger plans get a longer search. The
- * local search gets 40 + 2 per task (SMALL_PLAN_BUDGET for small plans) and the rescue pass one per task.
+ * local search gets 40 + 2 per task (SMALL_PLAN_BUDGET for small plans), the rescue pass one per task and the
+ * late-task phase LATE_PHASE_EVALUATIONS_PER_TASK per task (it uses that much only when many tasks are late).
  */
 export function evaluationBudget(tasks: number): number {
-  return (tasks <= SMALL_PLAN_TASKS ? SMALL_PLAN_BUDGET : 40 + 2 * tasks) + tasks;
+  return searchBudget(tasks) + tasks + LATE_PHASE_EVALUATIONS_PER_TASK * tasks;
+}
+
+function searchBudget(tasks: number): number {
+  return tasks <= SMALL_PLAN_TASKS ? SMALL_PLAN_BUDGET : 40 + 2 * tasks;
 }
 
 /**
@@ -217,16 +223,20 @@ export function solveHeuristic(
   const started = performance.now();
   const n = model.tasks.length;
   const totalEvaluations = options.maxEvaluations ?? evaluationBudget(n);
-  // The rescue pass gets its share of the budget (n of evaluationBudget(n)); the local search the rest.
-  const rescueBudget = Math.floor((totalEvaluations * n) / evaluationBudget(n));
-  const maxEvaluations = totalEvaluations - rescueBudget;
+  // The rescue pass and the late-task phase get their shares of the budget (as in evaluationBudget(n)); the local
+  // search the rest.
+  const share = (part: number) => Math.floor((totalEvaluations * part) / evaluationBudget(n));
+  const rescueBudget = share(n);
+  const lateBudget = share(LATE_PHASE_EVALUATIONS_PER_TASK * n);
+  const maxEvaluations = totalEvaluations - rescueBudget - lateBudget;
   const timeLimitMs = options.timeLimitMs ?? SEARCH_TIME_LIMIT_MS;
   const random = createRandom(options.seed ?? 1);
   let timeLimitHit = false;
   const energyAware = new Uint8Array(n).map((_, j) => (model.tasks[j]?.energy === "medium" ? 0 : 1));
   const modeSets = [new Uint8Array(n), energyAware];
 
-  const compareCost = searchObjective(model);
+  const edf = planEdfBaseline(model).cost;
+  const compareCost = searchObjective(model, edf);
   let evaluations = 0;
   let best: HeuristicResult | null = null;
   const seeds = initialSequences(model);
@@ -333,6 +343,11 @@ export function solveHeuristic(
     const rescued = rescueLateTasks(model, best, fixed, compareCost, rescueBudget);
     evaluations += rescued.evaluations;
     best = { plan: rescued.plan, sequence: rescued.sequence, modes: rescued.modes, evaluations };
+  }
+  if (lateBudget > 0 && !timeLimitHit) {
+    const fewerLate = reduceLateTasks(model, best, fixed, edf, lateBudget, random);
+    evaluations += fewerLate.evaluations;
+    best = { plan: fewerLate.plan, sequence: fewerLate.sequence, modes: fewerLate.modes, evaluations };
   }
   return timeLimitHit ? { ...best, evaluations, timeLimitHit } : { ...best, evaluations };
 }

@@ -3,6 +3,21 @@ import type { DecodedPlan, Placement } from "./decoder.ts";
 import { decode } from "./decoder.ts";
 import type { CostComparator } from "./plan-objective.ts";
 
+export interface RescueOptions {
+  /** How many of the cheapest-to-delay tasks ahead of a late task to try giving up for it (default 1). */
+  sacrifices?: number;
+  /**
+   * Also try each sacrifice right after the late task, not only at the end of the order: it may then be late by
+   * less (default false).
+   */
+  sacrificeRightAfter?: boolean;
+  /**
+   * Which late task to try first: "tardiness" (least weighted tardiness, the default) or "size" (smallest
+   * estimate per weight, the easiest to fit in, as Moore–Hodgson favours).
+   */
+  order?: "tardiness" | "size";
+}
+
 export interface RescueState {
   plan: DecodedPlan;
   sequence: number[];
@@ -43,12 +58,12 @@ function pullTo(model: PlanModel, sequence: readonly number[], j: number, to: nu
   return [...head, ...moved, j, ...rest];
 }
 
-/** Late tasks of a plan, cheapest (least weighted tardiness) first. */
-function lateByCost(model: PlanModel, plan: DecodedPlan): number[] {
+/** Late tasks of a plan: least weighted tardiness first, or smallest estimate per weight first. */
+function lateTasksInOrder(model: PlanModel, plan: DecodedPlan, order: "tardiness" | "size"): number[] {
   return model.tasks
-    .map((t) => ({ j: t.index, cost: tardinessOf(model, plan, t.index) }))
+    .map((t) => ({ j: t.index, cost: tardinessOf(model, plan, t.index), size: t.estimate / t.weight }))
     .filter((x) => x.cost > 0)
-    .sort((a, b) => a.cost - b.cost || a.j - b.j)
+    .sort((a, b) => (order === "size" ? a.size - b.size : 0) || a.cost - b.cost || a.j - b.j)
     .map((x) => x.j);
 }
 
@@ -65,7 +80,10 @@ export function rescueLateTasks(
   fixed: readonly Placement[],
   compare: CostComparator,
   budget: number,
+  options: RescueOptions = {},
 ): RescueState & { evaluations: number } {
+  const sacrifices = options.sacrifices ?? 1;
+  const positions = options.sacrificeRightAfter ? (["after", "end"] as const) : (["end"] as const);
   let current = start;
   let evaluations = 0;
   const tried = new Set<number>();
@@ -93,20 +111,30 @@ export function rescueLateTasks(
   };
 
   while (evaluations < budget) {
-    const j = lateByCost(model, current.plan).find((k) => !tried.has(k));
+    const j = lateTasksInOrder(model, current.plan, options.order ?? "tardiness").find((k) => !tried.has(k));
     if (j === undefined) break;
     tried.add(j);
     const pulled = current.sequence.indexOf(j) > 0 ? pullOnTime(current, j) : null;
     let next = pulled && compare(pulled.plan.cost, current.plan.cost) < 0 ? pulled : null;
     if (!next) {
-      for (const k of sacrificeCandidates(model, current, j)) {
-        if (evaluations >= budget) break;
-        const sequence = [...current.sequence.filter((x) => x !== k), k];
-        const plan = decode(model, sequence, current.modes, fixed);
-        evaluations++;
-        if (compare(plan.cost, current.plan.cost) < 0) {
-          next = { plan, sequence, modes: current.modes };
-          break;
+      tries: for (const k of sacrificeCandidates(model, current, j, sacrifices)) {
+        for (const where of positions) {
+          if (evaluations >= budget) break tries;
+          const without = current.sequence.filter((x) => x !== k);
+          let sequence: number[];
+          if (where === "end") sequence = [...without, k];
+          else {
+            // Only a task ahead of j can be moved to right after it.
+            if (current.sequence.indexOf(k) > current.sequence.indexOf(j)) continue;
+            const at = without.indexOf(j) + 1;
+            sequence = [...without.slice(0, at), k, ...without.slice(at)];
+          }
+          const plan = decode(model, sequence, current.modes, fixed);
+          evaluations++;
+          if (compare(plan.cost, current.plan.cost) < 0) {
+            next = { plan, sequence, modes: current.modes };
+            break tries;
+          }
         }
       }
     }
@@ -119,8 +147,8 @@ export function rescueLateTasks(
   return { ...current, evaluations };
 }
 
-/** Sacrifice candidates for late task j: the task with work before j's due that is cheapest to delay. */
-function sacrificeCandidates(model: PlanModel, state: RescueState, j: number): number[] {
+/** Sacrifice candidates for late task j: the `count` tasks with work before j's due that are cheapest to delay. */
+function sacrificeCandidates(model: PlanModel, state: RescueState, j: number, count: number): number[] {
   const due = model.tasks[j]?.due;
   if (due === null || due === undefined) return [];
   const ancestors = ancestorsOf(model, j);
@@ -132,6 +160,6 @@ function sacrificeCandidates(model: PlanModel, state: RescueState, j: number): n
     .map((k) => model.tasks[k])
     .filter((t) => t !== undefined)
     .sort((a, b) => b.estimate / b.weight - a.estimate / a.weight || a.index - b.index)
-    .slice(0, 1)
+    .slice(0, count)
     .map((t) => t.index);
 }

@@ -205,12 +205,13 @@ export async function markNudgeSent(
   id: string,
   at: Date,
   channel: string | null,
-): Promise<void> {
-  await tx.query(
+): Promise<boolean> {
+  const result = await tx.query<{ id: string }>(
     `UPDATE nudges SET status = 'sent', sent_at = $2, channel = $3, last_error = NULL, updated_at = $2
-     WHERE id = $1 AND status = 'sending'`,
+     WHERE id = $1 AND status = 'sending' RETURNING id`,
     [id, at.toISOString(), channel],
   );
+  return result.rows.length > 0;
 }
 
 /** A failed try: back to scheduled for the job's next attempt, or failed for good (kept for the console). */

@@ -18,6 +18,8 @@ import type { AnyConnector, ConnectorContext } from "./connector.ts";
 export const BLOCK_WRITEBACK_JOB = "sync_blocks";
 /** Blocks further ahead than this stay off the calendar until the plan comes closer. */
 export const WRITE_AHEAD_DAYS = 14;
+/** Passes of one run over blocks that changed while it wrote (then a new run is queued). */
+export const MAX_PASSES = 5;
 
 export interface BlockWriteEnvironment {
   services: EngineServices;
@@ -64,22 +66,46 @@ export async function applyPlanToCalendar(
     if (!calendarId) return result;
   }
 
-  const now = services.now();
-  const horizon = new Date(now.getTime() + WRITE_AHEAD_DAYS * 86_400_000);
-  const blocks = await services.db.scoped(workspaceId, (tx) =>
-    listBlocksToWrite(tx, personId, now.toISOString(), horizon.toISOString()),
-  );
-
-  try {
-    await applyBlocks(env, ctx, connector, connection, calendarId, workspaceId, blocks, result);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await services.db.scoped(workspaceId, (tx) =>
-      recordConnectionError(tx, connection.id, `Writing focus blocks failed: ${message}`),
+  // Each pass reads the blocks again: a plan stored while this run wrote an older one would otherwise be lost
+  // when its enqueue was absorbed by a run already past its read (the queue keeps one rerun per person).
+  for (let pass = 1; ; pass++) {
+    const now = services.now();
+    const horizon = new Date(now.getTime() + WRITE_AHEAD_DAYS * 86_400_000);
+    const blocks = await services.db.scoped(workspaceId, (tx) =>
+      listBlocksToWrite(tx, personId, now.toISOString(), horizon.toISOString()),
     );
-    throw error;
+    const pending = blocks.filter((block) => !isWritten(block, connection.id));
+    if (pass === 1) result.unchanged = blocks.length - pending.length;
+    if (pending.length === 0) return result;
+    if (pass > MAX_PASSES) {
+      // Plans keep coming: a run of its own takes over instead of this one going on for ever.
+      await services.calendarWriter?.syncBlocks(workspaceId, personId, 0);
+      return result;
+    }
+    try {
+      await applyBlocks(env, ctx, connector, connection, calendarId, workspaceId, pending, result);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await services.db.scoped(workspaceId, (tx) =>
+        recordConnectionError(tx, connection.id, `Writing focus blocks failed: ${message}`),
+      );
+      throw error;
+    }
   }
-  return result;
+}
+
+/** The block's event is on this calendar at the block's time (a live block), so there is nothing to do. */
+function isWritten(block: CalendarBlockRow, connectionId: string): boolean {
+  const live = block.status === "planned" || block.status === "accepted";
+  return (
+    live &&
+    block.calendar_connection_id === connectionId &&
+    block.calendar_event_id !== null &&
+    block.calendar_written_start !== null &&
+    block.calendar_written_end !== null &&
+    iso(block.calendar_written_start) === iso(block.start_at) &&
+    iso(block.calendar_written_end) === iso(block.end_at)
+  );
 }
 
 async function applyBlocks(
@@ -106,14 +132,7 @@ async function applyBlocks(
     }
     const start = iso(block.start_at);
     const end = iso(block.end_at);
-    const unchanged =
-      writtenHere &&
-      block.calendar_event_id !== null &&
-      block.calendar_written_start !== null &&
-      block.calendar_written_end !== null &&
-      iso(block.calendar_written_start) === start &&
-      iso(block.calendar_written_end) === end;
-    if (unchanged) {
+    if (isWritten(block, connection.id)) {
       result.unchanged += 1;
       continue;
     }

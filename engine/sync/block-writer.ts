@@ -4,6 +4,12 @@
  * Runs as a job on the write-back queue, so a provider failure is retried and then shows in the failed list.
  */
 
+import { randomUUID } from "node:crypto";
+import {
+  acquireBlockWriterLease,
+  type BlockWriterLease,
+  releaseBlockWriterLease,
+} from "../db/repositories/block-writer-leases.ts";
 import {
   type CalendarBlockRow,
   findBlockCalendarConnection,
@@ -12,6 +18,7 @@ import {
   recordWrittenEvent,
 } from "../db/repositories/calendar-blocks.ts";
 import { type ConnectionRecord, recordConnectionError } from "../db/repositories/connections.ts";
+import { RetryLaterError } from "../jobs/port.ts";
 import type { EngineServices } from "../services.ts";
 import type { AnyConnector, ConnectorContext } from "./connector.ts";
 
@@ -20,6 +27,11 @@ export const BLOCK_WRITEBACK_JOB = "sync_blocks";
 export const WRITE_AHEAD_DAYS = 14;
 /** Passes of one run over blocks that changed while it wrote (then a new run is queued). */
 export const MAX_PASSES = 5;
+/** A run renews its lease this often; one not renewed for LEASE_TTL_MS belonged to a worker that died. */
+export const LEASE_RENEW_MS = 10_000;
+export const LEASE_TTL_MS = 30_000;
+/** A run that finds the lease held waits this long before trying again (without using up a try). */
+export const LEASE_BUSY_RETRY_MS = 2_000;
 
 export interface BlockWriteEnvironment {
   services: EngineServices;
@@ -66,6 +78,32 @@ export async function applyPlanToCalendar(
     if (!calendarId) return result;
   }
 
+  const lease: BlockWriterLease = { workspaceId, personId, holder: randomUUID() };
+  const take = () =>
+    services.db.scoped(workspaceId, (tx) => acquireBlockWriterLease(tx, lease, services.now(), LEASE_TTL_MS));
+  if (!(await take()))
+    throw new RetryLaterError("Another write-back of this person's blocks is running.", LEASE_BUSY_RETRY_MS);
+  const renew = setInterval(() => void take().catch(() => {}), LEASE_RENEW_MS);
+  renew.unref();
+  try {
+    return await writePasses(env, ctx, connector, connection, calendarId, workspaceId, personId, result);
+  } finally {
+    clearInterval(renew);
+    await services.db.scoped(workspaceId, (tx) => releaseBlockWriterLease(tx, lease)).catch(() => {});
+  }
+}
+
+async function writePasses(
+  env: BlockWriteEnvironment,
+  ctx: ConnectorContext<unknown, unknown>,
+  connector: AnyConnector,
+  connection: ConnectionRecord,
+  calendarId: string,
+  workspaceId: string,
+  personId: string,
+  result: BlockWriteResult,
+): Promise<BlockWriteResult> {
+  const { services } = env;
   // Each pass reads the blocks again: a plan stored while this run wrote an older one would otherwise be lost
   // when its enqueue was absorbed by a run already past its read (the queue keeps one rerun per person).
   for (let pass = 1; ; pass++) {

@@ -33,12 +33,12 @@ const UNREACHABLE =
 
 export async function deliverNudge(
   services: EngineServices,
-  job: Pick<JobContext<DeliverJob>, "data" | "attempt">,
+  job: Pick<JobContext<DeliverJob>, "data" | "attempt"> & { id?: string },
 ): Promise<DeliveryOutcome> {
   const { workspaceId, nudgeId } = job.data;
   const now = services.now();
   const claimed = await services.db.scoped(workspaceId, async (tx) => {
-    const nudge = await claimNudge(tx, nudgeId, now, CLAIM_LEASE_MS);
+    const nudge = await claimNudge(tx, nudgeId, now, CLAIM_LEASE_MS, job.id ?? null);
     if (!nudge) return undefined;
     let reason: string | undefined;
     if (nudge.expiresAt && Date.parse(nudge.expiresAt) < now.getTime()) reason = "its moment passed";

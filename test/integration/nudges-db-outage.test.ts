@@ -10,13 +10,13 @@ import type { Actor } from "../../engine/actions/define.ts";
 import { issueApiToken } from "../../engine/auth/api-tokens.ts";
 import { migrate } from "../../engine/db/migrate.ts";
 import type { Db } from "../../engine/db/port.ts";
-import { listNudgeRows } from "../../engine/db/repositories/nudges.ts";
+import { claimNudge, listNudgeRows } from "../../engine/db/repositories/nudges.ts";
 import { createEngine, type Engine } from "../../engine/engine.ts";
 import { createJobs } from "../../engine/jobs/index.ts";
 import { silentLogger } from "../../engine/logger.ts";
 import type { Message } from "../../engine/messaging/message.ts";
 import type { MessageDelivery, MessageRecipient } from "../../engine/messaging/messenger.ts";
-import { deliverNudge } from "../../engine/nudges/deliver.ts";
+import { CLAIM_LEASE_MS, deliverNudge } from "../../engine/nudges/deliver.ts";
 import { sweep } from "../../engine/nudges/scheduler.ts";
 import { createSecretBox } from "../../engine/security/secret-box.ts";
 import { backends, freshDb, type TestDb, testConfig } from "../support/harness.ts";
@@ -117,6 +117,40 @@ for (const backend of backends()) {
         tx.query<{ n: string }>("SELECT count(*) AS n FROM events WHERE type = 'nudge_sent'"),
       );
       assert.equal(Number(events.rows[0]?.n), 1, "one nudge_sent event");
+    });
+
+    it("a delivery job run again after its worker died takes its own claim over at once", async () => {
+      const issued = await issueApiToken(store.db, { workspace: "nudge-takeover", email: "bo@outage.test" });
+      const bo: Actor = { workspace: issued.workspace, person: issued.person };
+      const day = [{ start: "09:00", end: "17:00" }];
+      await engine.call(bo, "cli", "set_preferences", {
+        timezone: "UTC",
+        workingHours: { mon: day, tue: day, wed: day, thu: day, fri: day },
+      });
+      await sweep(engine.services, { workspaceId: bo.workspace.id });
+      const [nudge] = await store.db.scoped(bo.workspace.id, (tx) =>
+        listNudgeRows(tx, bo.person.id, { limit: 5 }),
+      );
+      assert.ok(nudge);
+      // The job "deliver-1" claimed it, then its worker was killed before sending.
+      const claimed = await store.db.scoped(bo.workspace.id, (tx) =>
+        claimNudge(tx, nudge.id, MONDAY_9, CLAIM_LEASE_MS, "deliver-1"),
+      );
+      assert.equal(claimed?.status, "sending");
+      const before = messenger.sent.length;
+      const data = { workspaceId: bo.workspace.id, nudgeId: nudge.id };
+      // Another job leaves a fresh claim alone; the same job, run again by the queue, sends.
+      assert.deepEqual(await deliverNudge(engine.services, { id: "deliver-2", data, attempt: 1 }), {
+        outcome: "skipped",
+      });
+      assert.deepEqual(await deliverNudge(engine.services, { id: "deliver-1", data, attempt: 1 }), {
+        outcome: "sent",
+        channel: "chat",
+      });
+      assert.equal(messenger.sent.length - before, 1);
+      assert.deepEqual(await deliverNudge(engine.services, { id: "deliver-1", data, attempt: 2 }), {
+        outcome: "skipped",
+      });
     });
   });
 }

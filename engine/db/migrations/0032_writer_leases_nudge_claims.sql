@@ -17,3 +17,8 @@ CREATE POLICY tenant_isolation ON block_writer_leases TO cairn_app
   USING (workspace_id = cairn_workspace()) WITH CHECK (workspace_id = cairn_workspace());
 CREATE POLICY schema_owner ON block_writer_leases TO CURRENT_USER USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT, UPDATE, DELETE ON block_writer_leases TO cairn_app;
+
+-- Which delivery job claimed a nudge. The queue runs a job again under the same id only when the run before it
+-- is gone (its worker died and its lock expired), so that job takes its own claim over at once instead of
+-- skipping the nudge until the claim's two-minute lease runs out.
+ALTER TABLE nudges ADD COLUMN claimed_by text;

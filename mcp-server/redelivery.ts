@@ -15,6 +15,7 @@ import {
   releaseIdempotencyKey,
   storeIdempotentResponse,
 } from "../engine/db/repositories/idempotency.ts";
+import { whenReachable } from "../engine/db/when-reachable.ts";
 import type { Engine } from "../engine/engine.ts";
 import { CairnError, ErrorCode, invalidInput } from "../engine/errors.ts";
 
@@ -134,21 +135,40 @@ export async function keyedCall(
   if (claim.kind === "done") return JSON.parse(secrets.open(claim.response.sealedBody)) as CallToolResult;
   let result: CallToolResult;
   const stopRenewing = keepClaimAlive(db, stored, () => engine.services.now());
+  const release = () => db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, stored));
   try {
     result = await work();
   } catch (error) {
-    await db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, stored)).catch(() => {});
+    await settleSoon(engine, release);
     throw error;
   } finally {
     stopRenewing();
   }
-  await db.scoped(scope.workspaceId, (tx) =>
-    keeps(result)
-      ? storeIdempotentResponse(tx, stored, {
-          status: result.isError ? 400 : 200,
-          sealedBody: secrets.seal(JSON.stringify(result)),
-        })
-      : releaseIdempotencyKey(tx, stored),
+  const kept = result;
+  await settleSoon(engine, () =>
+    keeps(kept)
+      ? db.scoped(scope.workspaceId, (tx) =>
+          storeIdempotentResponse(tx, stored, {
+            status: kept.isError ? 400 : 200,
+            sealedBody: secrets.seal(JSON.stringify(kept)),
+          }),
+        )
+      : release(),
   );
   return result;
+}
+
+/**
+ * Stores the answer or releases the claim; when the database is unreachable (restarting), answers the caller
+ * anyway and keeps trying in the background (as the HTTP Idempotency-Key does), so a retry gets the kept answer
+ * or runs again within seconds instead of a conflict until the claim goes stale, and a call that did its work
+ * is never reported as failed because its answer could not be kept yet.
+ */
+async function settleSoon(engine: Engine, settle: () => Promise<void>): Promise<void> {
+  try {
+    await settle();
+  } catch (error) {
+    engine.services.log.error({ err: error }, "could not keep the answer for an MCP idempotency key");
+    void whenReachable(settle).catch(() => {});
+  }
 }

@@ -17,6 +17,7 @@ import {
   releaseIdempotencyKey,
   storeIdempotentResponse,
 } from "../../engine/db/repositories/idempotency.ts";
+import { whenReachable } from "../../engine/db/when-reachable.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { CairnError, ErrorCode, invalidInput } from "../../engine/errors.ts";
 
@@ -26,9 +27,6 @@ export const REPLAYED_HEADER = "Idempotent-Replayed";
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A key still `running` and not renewed for this long belonged to a process that died: a retry takes it over. */
 export const STALE_RUNNING_MS = CLAIM_STALE_MS;
-/** A claim that could not be released at once is retried this many times, this far apart (then it goes stale). */
-const RELEASE_ATTEMPTS = 30;
-const RELEASE_RETRY_MS = 1_000;
 /** Expired keys are swept once every this many claims (and on the first) in each process. */
 const SWEEP_EVERY = 200;
 
@@ -97,17 +95,6 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
       .system((tx) => deleteExpiredIdempotencyKeys(tx, now))
       .catch((error) => log.warn({ err: error }, "could not sweep expired idempotency keys"));
 
-  const releaseWhenReachable = async (scope: IdempotencyScope) => {
-    for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
-      try {
-        await db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, scope));
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS).unref());
-      }
-    }
-  };
-
   return async (req: Request, res: Response, next: NextFunction) => {
     const raw = req.get(IDEMPOTENCY_HEADER);
     if (raw === undefined) {
@@ -166,17 +153,19 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
       if (answered) return send(body);
       answered = true;
       const status = res.statusCode;
-      const keep = keeps(status)
-        ? db.scoped(scope.workspaceId, (tx) =>
-            storeIdempotentResponse(tx, scope, { status, sealedBody: secrets.seal(JSON.stringify(body)) }),
-          )
-        : db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, scope));
-      keep
-        .catch(async (error) => {
+      const sealedBody = keeps(status) ? secrets.seal(JSON.stringify(body)) : undefined;
+      const settle = () =>
+        db.scoped(scope.workspaceId, (tx) =>
+          sealedBody !== undefined
+            ? storeIdempotentResponse(tx, scope, { status, sealedBody })
+            : releaseIdempotencyKey(tx, scope),
+        );
+      settle()
+        .catch((error) => {
           log.error({ err: error }, "could not keep the answer for an Idempotency-Key");
-          // The database is likely restarting: keep trying in the background, so the client's retry runs
-          // in seconds instead of getting 409 until the claim goes stale.
-          void releaseWhenReachable(scope);
+          // The database is likely restarting: keep trying in the background (the same answer kept, or the
+          // claim released), so the client's retry gets it in seconds instead of 409 until the claim goes stale.
+          void whenReachable(settle).catch(() => {});
         })
         .finally(() => {
           stopRenewing();

@@ -12,6 +12,7 @@ import {
   markNudgeSent,
 } from "../db/repositories/nudges.ts";
 import { getTaskStatus } from "../db/repositories/tasks.ts";
+import { whenReachable } from "../db/when-reachable.ts";
 import type { JobContext, JobHandler } from "../jobs/port.ts";
 import { Message } from "../messaging/message.ts";
 import type { EngineServices } from "../services.ts";
@@ -32,12 +33,12 @@ const UNREACHABLE =
 
 export async function deliverNudge(
   services: EngineServices,
-  job: Pick<JobContext<DeliverJob>, "data" | "attempt">,
+  job: Pick<JobContext<DeliverJob>, "data" | "attempt"> & { id?: string },
 ): Promise<DeliveryOutcome> {
   const { workspaceId, nudgeId } = job.data;
   const now = services.now();
   const claimed = await services.db.scoped(workspaceId, async (tx) => {
-    const nudge = await claimNudge(tx, nudgeId, now, CLAIM_LEASE_MS);
+    const nudge = await claimNudge(tx, nudgeId, now, CLAIM_LEASE_MS, job.id ?? null);
     if (!nudge) return undefined;
     let reason: string | undefined;
     if (nudge.expiresAt && Date.parse(nudge.expiresAt) < now.getTime()) reason = "its moment passed";
@@ -58,31 +59,9 @@ export async function deliverNudge(
   const body = message.success
     ? message.data
     : { text: nudge.text, parts: [{ type: "text" as const, text: nudge.text }] };
+  let delivery: Awaited<ReturnType<typeof services.messenger.send>>;
   try {
-    const delivery = await services.messenger.send({ workspaceId, personId: nudge.personId }, body, {
-      prefer,
-    });
-    const refused = delivery.reason ?? UNREACHABLE;
-    const sentAt = services.now();
-    await services.db.scoped(workspaceId, async (tx) => {
-      if (!delivery.delivered) {
-        await markNudgeFailed(tx, nudge.id, sentAt, refused, true);
-        return;
-      }
-      await markNudgeSent(tx, nudge.id, sentAt, delivery.channel);
-      await appendEvent(tx, {
-        workspaceId,
-        personId: nudge.personId,
-        taskId: nudge.taskId,
-        blockId: nudge.blockId,
-        type: "nudge_sent",
-        payload: { nudgeId: nudge.id, kind: nudge.kind, channel: delivery.channel, sendHour: nudge.sendHour },
-        occurredAt: sentAt,
-      });
-    });
-    return delivery.delivered
-      ? { outcome: "sent", channel: delivery.channel }
-      : { outcome: "failed", error: refused };
+    delivery = await services.messenger.send({ workspaceId, personId: nudge.personId }, body, { prefer });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     const final = job.attempt >= DELIVERY_ATTEMPTS;
@@ -91,6 +70,42 @@ export async function deliverNudge(
     if (final) return { outcome: "failed", error: text };
     throw error;
   }
+  const refused = delivery.reason ?? UNREACHABLE;
+  const sentAt = services.now();
+  // The message is out: a database that is restarting must not turn this into a failed try, which would put the
+  // nudge back to scheduled and send it again. The record is retried until the database answers.
+  await whenReachable(
+    () =>
+      services.db.scoped(workspaceId, async (tx) => {
+        if (!delivery.delivered) {
+          await markNudgeFailed(tx, nudge.id, sentAt, refused, true);
+          return;
+        }
+        // Already recorded: a try whose commit went through before the connection was lost.
+        if (!(await markNudgeSent(tx, nudge.id, sentAt, delivery.channel))) return;
+        await appendEvent(tx, {
+          workspaceId,
+          personId: nudge.personId,
+          taskId: nudge.taskId,
+          blockId: nudge.blockId,
+          type: "nudge_sent",
+          payload: {
+            nudgeId: nudge.id,
+            kind: nudge.kind,
+            channel: delivery.channel,
+            sendHour: nudge.sendHour,
+          },
+          occurredAt: sentAt,
+        });
+      }),
+    {
+      onFailure: (error, attempt) =>
+        services.log.warn({ nudgeId: nudge.id, attempt, err: error }, "could not record a sent nudge yet"),
+    },
+  );
+  return delivery.delivered
+    ? { outcome: "sent", channel: delivery.channel }
+    : { outcome: "failed", error: refused };
 }
 
 export function deliveryHandler(services: EngineServices): JobHandler<DeliverJob> {

@@ -4,6 +4,12 @@
  * Runs as a job on the write-back queue, so a provider failure is retried and then shows in the failed list.
  */
 
+import { randomUUID } from "node:crypto";
+import {
+  acquireBlockWriterLease,
+  type BlockWriterLease,
+  releaseBlockWriterLease,
+} from "../db/repositories/block-writer-leases.ts";
 import {
   type CalendarBlockRow,
   findBlockCalendarConnection,
@@ -12,12 +18,20 @@ import {
   recordWrittenEvent,
 } from "../db/repositories/calendar-blocks.ts";
 import { type ConnectionRecord, recordConnectionError } from "../db/repositories/connections.ts";
+import { RetryLaterError } from "../jobs/port.ts";
 import type { EngineServices } from "../services.ts";
 import type { AnyConnector, ConnectorContext } from "./connector.ts";
 
 export const BLOCK_WRITEBACK_JOB = "sync_blocks";
 /** Blocks further ahead than this stay off the calendar until the plan comes closer. */
 export const WRITE_AHEAD_DAYS = 14;
+/** Passes of one run over blocks that changed while it wrote (then a new run is queued). */
+export const MAX_PASSES = 5;
+/** A run renews its lease this often; one not renewed for LEASE_TTL_MS belonged to a worker that died. */
+export const LEASE_RENEW_MS = 10_000;
+export const LEASE_TTL_MS = 30_000;
+/** A run that finds the lease held waits this long before trying again (without using up a try). */
+export const LEASE_BUSY_RETRY_MS = 2_000;
 
 export interface BlockWriteEnvironment {
   services: EngineServices;
@@ -64,22 +78,72 @@ export async function applyPlanToCalendar(
     if (!calendarId) return result;
   }
 
-  const now = services.now();
-  const horizon = new Date(now.getTime() + WRITE_AHEAD_DAYS * 86_400_000);
-  const blocks = await services.db.scoped(workspaceId, (tx) =>
-    listBlocksToWrite(tx, personId, now.toISOString(), horizon.toISOString()),
-  );
-
+  const lease: BlockWriterLease = { workspaceId, personId, holder: randomUUID() };
+  const take = () =>
+    services.db.scoped(workspaceId, (tx) => acquireBlockWriterLease(tx, lease, services.now(), LEASE_TTL_MS));
+  if (!(await take()))
+    throw new RetryLaterError("Another write-back of this person's blocks is running.", LEASE_BUSY_RETRY_MS);
+  const renew = setInterval(() => void take().catch(() => {}), LEASE_RENEW_MS);
+  renew.unref();
   try {
-    await applyBlocks(env, ctx, connector, connection, calendarId, workspaceId, blocks, result);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await services.db.scoped(workspaceId, (tx) =>
-      recordConnectionError(tx, connection.id, `Writing focus blocks failed: ${message}`),
-    );
-    throw error;
+    return await writePasses(env, ctx, connector, connection, calendarId, workspaceId, personId, result);
+  } finally {
+    clearInterval(renew);
+    await services.db.scoped(workspaceId, (tx) => releaseBlockWriterLease(tx, lease)).catch(() => {});
   }
-  return result;
+}
+
+async function writePasses(
+  env: BlockWriteEnvironment,
+  ctx: ConnectorContext<unknown, unknown>,
+  connector: AnyConnector,
+  connection: ConnectionRecord,
+  calendarId: string,
+  workspaceId: string,
+  personId: string,
+  result: BlockWriteResult,
+): Promise<BlockWriteResult> {
+  const { services } = env;
+  // Each pass reads the blocks again: a plan stored while this run wrote an older one would otherwise be lost
+  // when its enqueue was absorbed by a run already past its read (the queue keeps one rerun per person).
+  for (let pass = 1; ; pass++) {
+    const now = services.now();
+    const horizon = new Date(now.getTime() + WRITE_AHEAD_DAYS * 86_400_000);
+    const blocks = await services.db.scoped(workspaceId, (tx) =>
+      listBlocksToWrite(tx, personId, now.toISOString(), horizon.toISOString()),
+    );
+    const pending = blocks.filter((block) => !isWritten(block, connection.id));
+    if (pass === 1) result.unchanged = blocks.length - pending.length;
+    if (pending.length === 0) return result;
+    if (pass > MAX_PASSES) {
+      // Plans keep coming: a run of its own takes over instead of this one going on for ever.
+      await services.calendarWriter?.syncBlocks(workspaceId, personId, 0);
+      return result;
+    }
+    try {
+      await applyBlocks(env, ctx, connector, connection, calendarId, workspaceId, pending, result);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await services.db.scoped(workspaceId, (tx) =>
+        recordConnectionError(tx, connection.id, `Writing focus blocks failed: ${message}`),
+      );
+      throw error;
+    }
+  }
+}
+
+/** The block's event is on this calendar at the block's time (a live block), so there is nothing to do. */
+function isWritten(block: CalendarBlockRow, connectionId: string): boolean {
+  const live = block.status === "planned" || block.status === "accepted";
+  return (
+    live &&
+    block.calendar_connection_id === connectionId &&
+    block.calendar_event_id !== null &&
+    block.calendar_written_start !== null &&
+    block.calendar_written_end !== null &&
+    iso(block.calendar_written_start) === iso(block.start_at) &&
+    iso(block.calendar_written_end) === iso(block.end_at)
+  );
 }
 
 async function applyBlocks(
@@ -106,14 +170,7 @@ async function applyBlocks(
     }
     const start = iso(block.start_at);
     const end = iso(block.end_at);
-    const unchanged =
-      writtenHere &&
-      block.calendar_event_id !== null &&
-      block.calendar_written_start !== null &&
-      block.calendar_written_end !== null &&
-      iso(block.calendar_written_start) === start &&
-      iso(block.calendar_written_end) === end;
-    if (unchanged) {
+    if (isWritten(block, connection.id)) {
       result.unchanged += 1;
       continue;
     }

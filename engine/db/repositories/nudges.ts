@@ -183,18 +183,23 @@ export async function getNudge(
  * Claims a due nudge for sending: scheduled → sending, or a sending one whose claim is older than the lease
  * (its worker died mid-send). Undefined when another worker has it, it is not due yet, or it is finished.
  */
+/**
+ * Claims a nudge for sending: a scheduled one, one whose claim is older than the lease, or one claimed by this
+ * same job (`claimant`, the delivery job's id: a job runs again under its id only after its run died).
+ */
 export async function claimNudge(
   tx: Queryable,
   id: string,
   now: Date,
   leaseMs: number,
+  claimant: string | null = null,
 ): Promise<StoredNudge | undefined> {
   const result = await tx.query<NudgeRow>(
-    `UPDATE nudges SET status = 'sending', claimed_at = $2, attempts = attempts + 1, updated_at = $2
+    `UPDATE nudges SET status = 'sending', claimed_at = $2, claimed_by = $4, attempts = attempts + 1, updated_at = $2
      WHERE id = $1 AND scheduled_for <= $2::timestamptz + interval '5 seconds'
-       AND (status = 'scheduled' OR (status = 'sending' AND claimed_at < $3))
+       AND (status = 'scheduled' OR (status = 'sending' AND (claimed_at < $3 OR claimed_by = $4)))
      RETURNING ${COLUMNS}`,
-    [id, now.toISOString(), new Date(now.getTime() - leaseMs).toISOString()],
+    [id, now.toISOString(), new Date(now.getTime() - leaseMs).toISOString(), claimant],
   );
   const row = result.rows[0];
   return row ? fromRow(row) : undefined;
@@ -205,12 +210,13 @@ export async function markNudgeSent(
   id: string,
   at: Date,
   channel: string | null,
-): Promise<void> {
-  await tx.query(
+): Promise<boolean> {
+  const result = await tx.query<{ id: string }>(
     `UPDATE nudges SET status = 'sent', sent_at = $2, channel = $3, last_error = NULL, updated_at = $2
-     WHERE id = $1 AND status = 'sending'`,
+     WHERE id = $1 AND status = 'sending' RETURNING id`,
     [id, at.toISOString(), channel],
   );
+  return result.rows.length > 0;
 }
 
 /** A failed try: back to scheduled for the job's next attempt, or failed for good (kept for the console). */

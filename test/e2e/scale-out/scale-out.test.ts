@@ -2,7 +2,7 @@
  * Scale-out, proven: 2 × `cairn start --role web` behind a load balancer and 2 × `cairn worker` on a private
  * PostgreSQL and Redis, under mixed traffic, through a graceful web rollout, a web SIGKILL, a worker SIGKILL,
  * a Redis restart and a PostgreSQL restart (test/e2e/scale-out/scenario.ts). Afterwards every acknowledged
- * write is present, no effect happened twice (calendar blocks, Jira write-backs), the plan versions are
+ * write is present, no effect happened twice (calendar blocks, Jira write-backs, nudges), the plan versions are
  * consistent, and clients were served again within 30 s of each fault. Skipped when initdb or redis-server is
  * not installed (never with CAIRN_REQUIRE_SERVICES=1). `npm run bench -- scale-out` runs it longer and prints
  * the figures in BENCHMARKS.md.
@@ -36,5 +36,7 @@ describe("scale-out: web and worker processes through process, Redis and Postgre
     );
     assert.ok(report.acknowledged.webhooks > 0 && report.plans > 0, JSON.stringify(report));
     assert.ok(report.calendarEvents > 0, "no block reached the calendar");
+    assert.ok(report.notion.acknowledged > 0, JSON.stringify(report.notion));
+    assert.ok(report.nudges.acknowledged > 0 && report.nudges.emails > 0, JSON.stringify(report.nudges));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The scale-out run, shared by the CI test and the benchmark: a private PostgreSQL and Redis, 2 × `cairn start
  * --role web` behind a load balancer and 2 × `cairn worker`, mixed traffic for a bounded time (actions over
- * HTTP with Idempotency-Key, MCP sessions, Jira webhooks, replans, calendar syncs, Jira write-back), and five
+ * HTTP with Idempotency-Key, MCP sessions, Jira and Notion webhooks, replans, calendar syncs, Jira write-back,
+ * nudges swept by both workers and delivered by email), and five
  * faults in turn: a graceful web rollout (SIGTERM), a web SIGKILL, a worker SIGKILL, a Redis restart and a
  * PostgreSQL restart. Then the queues drain and the outcome is checked against the fakes and the database.
  * Returns the figures and every broken promise found (`violations`), so the test can assert none and the
@@ -14,10 +15,20 @@ import { Queue } from "bullmq";
 import pg from "pg";
 import { type FakeGoogle, startFakeGoogle } from "../../fakes/google-calendar.ts";
 import { buildJiraWebhookEvent, type FakeJira, signJiraWebhook, startFakeJira } from "../../fakes/jira.ts";
+import { type FakeNotion, startFakeNotion } from "../../fakes/notion.ts";
+import { type SmtpSink, startSmtpSink } from "../../fakes/smtp.ts";
 import { type LoadBalancer, startLoadBalancer } from "../../support/load-balancer.ts";
 import { freePort, type PrivateServices, startPrivateServices } from "../../support/private-services.ts";
 import { type ApiClient, type Attempt, AttemptLog, apiClient, mcpClient } from "./client.ts";
 import { type CairnProcess, createFleet, type Fleet, runCairn } from "./fleet.ts";
+import { type NotionFigures, notionTraffic } from "./notion.ts";
+import {
+  NUDGE_WORKSPACE,
+  type NudgeFigures,
+  type NudgeTraffic,
+  nudgeTraffic,
+  type RowQuery,
+} from "./nudges.ts";
 
 export interface ScaleOutOptions {
   /** How long traffic runs; the faults are spread over it. */
@@ -66,6 +77,10 @@ export interface ScaleOutReport {
   plans: number;
   calendarEvents: number;
   jiraTransitions: number;
+  /** Notion webhook deliveries (signed events through the load balancer). */
+  notion: NotionFigures;
+  /** Nudges due during the run, delivered by email: each exactly once. */
+  nudges: NudgeFigures;
   loadBalancer: { requests: number; retried: number; unreachable: number };
   jobs: { completed: number; failed: number; retried: number; stalledRecovered: number };
   drainMs: number;
@@ -78,6 +93,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const JIRA_EMAIL = "owner@scale.test";
 const JIRA_TOKEN = "jira-scale-token";
 const WEBHOOK_SECRET = randomBytes(12).toString("hex");
+const NOTION_TOKEN = "ntn_scale_out_token";
+const NOTION_WEBHOOK_SECRET = `secret_${randomBytes(12).toString("hex")}`;
 const QUEUES = ["sync", "writeback", "plan", "nudges"];
 const TAIL_MS = 10_000;
 const MIN_GAP_MS = 5_000;
@@ -131,6 +148,10 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
   let lb: LoadBalancer | undefined;
   let jira: FakeJira | undefined;
   let google: FakeGoogle | undefined;
+  let smtp: SmtpSink | undefined;
+  let notion: FakeNotion | undefined;
+  let nudges: NudgeTraffic | undefined;
+  let issuer: Awaited<ReturnType<typeof openIssuer>> | undefined;
   try {
     services = await startPrivateServices();
     progress(`postgres ${services.postgres.port}, redis ${services.redis.port}`);
@@ -149,6 +170,10 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
     jira = await startFakeJira({ email: JIRA_EMAIL, apiToken: JIRA_TOKEN });
     jira.state.generateIssues(40, { projectKey: "SCALE", assignedToMeRate: 1, seed: 14 });
     google = await startFakeGoogle({ userEmail: "owner@scale.test", timeZone: "UTC" });
+    smtp = await startSmtpSink();
+    notion = await startFakeNotion({ token: NOTION_TOKEN });
+    const notionSource = notion.state.addDatabase({ title: "Scale tasks" }).dataSources[0]?.id as string;
+    notion.state.generatePages(notionSource, 20, { seed: 14, relationRate: 0 });
 
     const dataDir = join(services.dir, "cairn-data");
     mkdirSync(dataDir, { recursive: true });
@@ -167,6 +192,8 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
       CAIRN_RATE_LIMIT_PER_MINUTE: "100000",
       CAIRN_NUDGE_EVERY_MINUTES: "0",
       CAIRN_ALLOW_PRIVATE_URLS: "1",
+      SMTP_URL: smtp.url,
+      CAIRN_MAIL_FROM: "Cairn <cairn@scale.test>",
       // The children end themselves if this process dies without stopping them (bin/process-guards.ts).
       npm_command: "scale-out",
     };
@@ -219,6 +246,17 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
       ).id,
     );
     await setup("sync_now", { connection: jiraConnection });
+    const notionConnection = String(
+      (
+        await setup("connect_notion", {
+          token: NOTION_TOKEN,
+          apiUrl: notion.url,
+          webhookSecret: NOTION_WEBHOOK_SECRET,
+          syncEveryMinutes: 0,
+        })
+      ).id,
+    );
+    await setup("sync_now", { connection: notionConnection });
     const context: Context = {
       services,
       fleet,
@@ -253,6 +291,23 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
     let mcpSessions = 0;
     const writers = options.writers ?? 2;
     for (let w = 0; w < writers; w++) loops.push(writerLoop(context, w, ledger, () => stopped));
+    issuer = await openIssuer(databaseUrl);
+    nudges = nudgeTraffic({
+      lbUrl: lb.url,
+      redisUrl: services.redis.url,
+      log,
+      smtp,
+      issue: (issuer as Awaited<ReturnType<typeof openIssuer>>).issue,
+    });
+    loops.push(nudges.run(() => stopped));
+    const notionEvents = notionTraffic({
+      api,
+      notion,
+      dataSourceId: notionSource,
+      connectionId: notionConnection,
+      secret: NOTION_WEBHOOK_SECRET,
+    });
+    loops.push(notionEvents.run(() => stopped));
     loops.push(
       (async () => {
         const mcp = mcpClient(lb.url, issued.token, log);
@@ -394,6 +449,10 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
     const jiraTransitions = checkWriteBack(context, completedIssues, violations);
     const calendarEvents = await checkCalendar(context, violations);
     await checkPlans(context, violations);
+    const asOwner: RowQuery = (sql, params) =>
+      withSuperuser(context, async (client) => (await client.query(sql, params)).rows);
+    const nudgeFigures = await nudges.check(asOwner, violations);
+    const notionFigures = await notionEvents.check(asOwner, violations);
     const jobs = await jobFigures(services.redis.url);
     const logCounts = fleet.logCounts();
     const tasks = [...ledger.values()];
@@ -414,6 +473,8 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
       plans,
       calendarEvents,
       jiraTransitions,
+      notion: notionFigures,
+      nudges: nudgeFigures,
       loadBalancer: { ...lb.stats },
       jobs: { ...jobs, stalledRecovered: logCounts.stalled },
       drainMs: Math.round(drainMs),
@@ -425,6 +486,10 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
     await fleet?.stopAll().catch(() => {});
     await jira?.close().catch(() => {});
     await google?.close().catch(() => {});
+    await nudges?.close().catch(() => {});
+    await notion?.close().catch(() => {});
+    await issuer?.close().catch(() => {});
+    await smtp?.close().catch(() => {});
     await services?.stop();
   }
 }
@@ -445,6 +510,22 @@ async function issueToken(databaseUrl: string) {
   } finally {
     await db.close();
   }
+}
+
+/** Issues tokens for the people of the nudge workspace, straight in the database (as `cairn token` does). */
+async function openIssuer(databaseUrl: string) {
+  const [{ createPostgresDb }, { issueApiToken }] = await Promise.all([
+    import("../../../engine/db/postgres.ts"),
+    import("../../../engine/auth/api-tokens.ts"),
+  ]);
+  const db = await createPostgresDb({ url: databaseUrl, maxConnections: 2 });
+  return {
+    async issue(email: string, timezone: string) {
+      const issued = await issueApiToken(db, { workspace: NUDGE_WORKSPACE, email, timezone });
+      return { token: issued.token, personId: issued.person.id, workspaceId: issued.workspace.id };
+    },
+    close: () => db.close(),
+  };
 }
 
 /** Creates, updates (estimate) and completes its own tasks, each call retried with its own key until acknowledged. */
@@ -539,8 +620,11 @@ async function drainQueues(redisUrl: string, timeoutMs: number): Promise<boolean
           "paused",
         );
         busy += Object.values(counts).reduce((sum, n) => sum + n, 0);
+        // Delayed jobs due soon (retries, nudges due now); not repeatable ones, nor any due after the run.
         const delayed = await queue.getJobs(["delayed"], 0, 200);
-        busy += delayed.filter((job) => !job.repeatJobKey).length;
+        busy += delayed.filter(
+          (job) => !job.repeatJobKey && job.timestamp + job.delay < Date.now() + 60_000,
+        ).length;
       }
       quiet = busy === 0 ? quiet + 1 : 0;
       if (quiet >= 3) return true;

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { runKeepingAnswer } from "../engine/actions/answer-in-transaction.ts";
 import {
   CLAIM_STALE_MS,
   claimIdempotencyKey,
@@ -105,6 +106,8 @@ export async function keyedCall(
   scope: IdempotencyScope,
   request: { name: string; hash: string },
   work: () => Promise<CallToolResult>,
+  /** The result the call gives for an action output: kept inside the action's own write transaction when it asks. */
+  resultFor?: (output: unknown) => CallToolResult,
 ): Promise<CallToolResult | CairnError> {
   const { db, secrets } = engine.services;
   const now = engine.services.now();
@@ -137,7 +140,19 @@ export async function keyedCall(
   const stopRenewing = keepClaimAlive(db, stored, () => engine.services.now());
   const release = () => db.scoped(scope.workspaceId, (tx) => releaseIdempotencyKey(tx, stored));
   try {
-    result = await work();
+    result = resultFor
+      ? await runKeepingAnswer(
+          {
+            action: request.name,
+            keep: (tx, output) =>
+              storeIdempotentResponse(tx, stored, {
+                status: 200,
+                sealedBody: secrets.seal(JSON.stringify(resultFor(output))),
+              }),
+          },
+          work,
+        )
+      : await work();
   } catch (error) {
     await settleSoon(engine, release);
     throw error;

@@ -151,8 +151,13 @@ export async function callTool(
       const key = metaIdempotencyKey(request.params._meta);
       if (key === undefined) return await runTool(context, request, extra);
       const scope = { workspaceId: context.actor.workspace.id, principal: context.principal, key };
-      const result = await keyedCall(context.engine, scope, { name: request.params.name, hash }, () =>
-        runTool(context, request, extra),
+      const action = context.engine.registry.get(request.params.name);
+      const result = await keyedCall(
+        context.engine,
+        scope,
+        { name: request.params.name, hash },
+        () => runTool(context, request, extra),
+        (output) => (action ? successResult(action, action.output.parse(output)) : { content: [] }),
       );
       return result instanceof CairnError ? errorResult(result) : result;
     } catch (error) {
@@ -160,6 +165,18 @@ export async function callTool(
     }
   });
   return once instanceof CairnError ? errorResult(once) : once;
+}
+
+/** A tool's result for an action output that passed the registry's output check. */
+function successResult(action: AnyAction, checked: unknown): CallToolResult {
+  const output = redactSecrets(checked);
+  const { wrapped } = toolEntry(action);
+  // Boundary: an object-schema output is a plain JSON object after the registry's output check.
+  const structured = (wrapped ? { [WRAP_KEY]: output } : output) as Record<string, unknown>;
+  return {
+    content: [{ type: "text", text: renderResult(action.title, output) }],
+    structuredContent: structured,
+  };
 }
 
 async function runTool(
@@ -185,14 +202,7 @@ async function runTool(
       reportProgress: progressReporter(extra),
       signal: extra.signal,
     });
-    const output = redactSecrets(await engine.registry.invoke(ctx, name, request.params.arguments ?? {}));
-    const { wrapped } = toolEntry(action);
-    // Boundary: an object-schema output is a plain JSON object after the registry's output check.
-    const structured = (wrapped ? { [WRAP_KEY]: output } : output) as Record<string, unknown>;
-    return {
-      content: [{ type: "text", text: renderResult(action.title, output) }],
-      structuredContent: structured,
-    };
+    return successResult(action, await engine.registry.invoke(ctx, name, request.params.arguments ?? {}));
   } catch (error) {
     const coded = asCairnError(error);
     log.debug(

@@ -8,6 +8,8 @@
  */
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { runKeepingAnswer } from "../../engine/actions/answer-in-transaction.ts";
+import type { Queryable } from "../../engine/db/port.ts";
 import {
   CLAIM_STALE_MS,
   claimIdempotencyKey,
@@ -173,6 +175,18 @@ export function idempotentActions(options: IdempotencyOptions): RequestHandler {
         });
       return res;
     }) as Response["json"];
-    next();
+    // An action that would repeat its effect on a second run keeps this answer in its own write transaction
+    // (the route answers 200 with the checked output as JSON), so a kill after its commit cannot cause a rerun.
+    const keeper = {
+      action,
+      keep: (tx: Queryable, output: unknown) => {
+        const checked = engine.registry.get(action)?.output.parse(output) ?? output;
+        return storeIdempotentResponse(tx, scope, {
+          status: 200,
+          sealedBody: secrets.seal(JSON.stringify(checked)),
+        });
+      },
+    };
+    runKeepingAnswer(keeper, next);
   };
 }

@@ -29,6 +29,7 @@ import { invalidInput, notFound } from "../errors.ts";
 import { isZero, toVectorLiteral } from "../search/embedder.ts";
 import { searchWorkspace } from "../search/hybrid-search.ts";
 import { suggestTags } from "../tags/suggest.ts";
+import { keepAnswerInTransaction } from "./answer-in-transaction.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 import {
   buildTree,
@@ -205,7 +206,9 @@ export const createTask = defineAction({
           ...(suggestedTags.length > 0 && { suggestedTags }),
         },
       });
-      return { ...created, suggestedTags };
+      const output = { ...created, suggestedTags };
+      await keepAnswerInTransaction("create_task", tx, output);
+      return output;
     });
     notifyTasks(ctx, [task.id], task.personId);
     if (task.parentId) await writeSubtaskBack(ctx, [task]);

@@ -27,6 +27,7 @@ import {
   stateSnapshotsSince,
 } from "../../engine/db/repositories/console-views.ts";
 import { findPersonById, listPeopleByName } from "../../engine/db/repositories/workspaces.ts";
+import type { Person } from "../../engine/domain.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, forbidden, invalidInput, notFound } from "../../engine/errors.ts";
 import type { FailedJob } from "../../engine/jobs/port.ts";
@@ -78,6 +79,8 @@ const PageQuery = z.object({ cursor: z.string().max(500).optional(), limit: Limi
 const AuditQuery = PageQuery.extend({ actor: QueryText, action: QueryText, from: QueryTime, to: QueryTime });
 const NudgeQuery = PageQuery.extend({ personId: z.uuid().optional() });
 const ScheduleQuery = z.object({ from: QueryTime, to: QueryTime });
+/** `personId`: also answer that person's get_insights, computed once with the aggregate (the Insights page). */
+const WorkspaceInsightsQuery = z.object({ personId: z.string().optional() });
 const PersonId = z.uuid("a person id (uuid) from GET /admin/api/people");
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
@@ -413,7 +416,10 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
   router.get("/insights/workspace", async (req, res) => {
     const session = await signedIn(req);
     requireRole(session, "admin");
-    res.json(await workspaceInsights(engine, session));
+    const query = parse(WorkspaceInsightsQuery, req.query, "query");
+    const alongside =
+      query.personId === undefined ? undefined : await personFor(session, query.personId, true);
+    res.json(await workspaceInsights(engine, session, alongside?.person));
   });
 
   router.get("/audit", async (req, res) => {
@@ -596,22 +602,22 @@ const LIVE_PEOPLE = 200;
 
 /**
  * Computes each person's insights now (through get_insights, as them), keeps one snapshot a day per
- * person so the trends grow, and answers aggregates only.
+ * person so the trends grow, and answers aggregates only; with `alongside` (a person the admin asked for),
+ * also that person's own get_insights answer, the one computed for the aggregate rather than a second one.
  */
-async function workspaceInsights(engine: Engine, session: ConsoleSession) {
+async function workspaceInsights(engine: Engine, session: ConsoleSession, alongside?: Person) {
   const { services } = engine;
   const workspaceId = session.workspace.id;
   const now = services.now();
   const people = (await services.db.scoped(workspaceId, (tx) => listPeopleByName(tx))).slice(0, LIVE_PEOPLE);
   const multipliers: number[] = [];
   const dayStart = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+  let alongsideInsights: unknown;
+  const states: Parameters<typeof saveDailySnapshot>[1][] = [];
   for (const person of people) {
-    const insights = (await engine.call(
-      { workspace: session.workspace, person },
-      "http",
-      "get_insights",
-      {},
-    )) as {
+    const answer = await engine.call({ workspace: session.workspace, person }, "http", "get_insights", {});
+    if (person.id === alongside?.id) alongsideInsights = answer;
+    const insights = answer as {
       basis?: string;
       burnout?: { risk?: number };
       score?: { value?: number };
@@ -619,24 +625,34 @@ async function workspaceInsights(engine: Engine, session: ConsoleSession) {
     };
     const multiplier = insights.effort?.multiplier;
     if (insights.basis === "personal" && typeof multiplier === "number") multipliers.push(multiplier);
-    await services.db.scoped(workspaceId, (tx) =>
-      saveDailySnapshot(tx, {
-        workspaceId,
-        personId: person.id,
-        dayStart,
-        state: {
-          burnoutRisk: insights.burnout?.risk ?? null,
-          score: insights.score?.value ?? null,
-          effortMultiplier: multiplier ?? null,
-        },
-      }),
+    states.push({
+      workspaceId,
+      personId: person.id,
+      dayStart,
+      state: {
+        burnoutRisk: insights.burnout?.risk ?? null,
+        score: insights.score?.value ?? null,
+        effortMultiplier: multiplier ?? null,
+      },
+    });
+  }
+  // One transaction for every snapshot and the reads, not one per person.
+  const { kept, snapshots } = await services.db.scoped(workspaceId, async (tx) => {
+    for (const state of states) await saveDailySnapshot(tx, state);
+    return {
+      kept: await keptFocusSince(tx, new Date(now.getTime() - HEATMAP_WEEKS * 7 * 86_400_000)),
+      snapshots: await stateSnapshotsSince(tx, new Date(now.getTime() - TREND_DAYS * 86_400_000)),
+    };
+  });
+  const medianMultiplier = median(multipliers);
+  if (alongside && alongsideInsights === undefined) {
+    alongsideInsights = await engine.call(
+      { workspace: session.workspace, person: alongside },
+      "http",
+      "get_insights",
+      {},
     );
   }
-  const { kept, snapshots } = await services.db.scoped(workspaceId, async (tx) => ({
-    kept: await keptFocusSince(tx, new Date(now.getTime() - HEATMAP_WEEKS * 7 * 86_400_000)),
-    snapshots: await stateSnapshotsSince(tx, new Date(now.getTime() - TREND_DAYS * 86_400_000)),
-  }));
-  const medianMultiplier = median(multipliers);
   return {
     people: people.length,
     peakHeatmap: focusHeatmap(kept),
@@ -645,5 +661,6 @@ async function workspaceInsights(engine: Engine, session: ConsoleSession) {
       medianMultiplier: medianMultiplier === null ? null : Number(medianMultiplier.toFixed(2)),
       people: multipliers.length,
     },
+    ...(alongside && { person: alongsideInsights }),
   };
 }

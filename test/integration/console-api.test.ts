@@ -254,6 +254,34 @@ for (const backend of backends()) {
       assert.equal(unknownQueue.status, 404);
     });
 
+    it("answers a person's insights beside the aggregate (the Insights page's one request), to admins only", async () => {
+      const task = await member.request("POST", "/api/actions/create_task", {
+        title: "Insights beside the aggregate",
+        estimateMinutes: 45,
+      });
+      assert.equal(task.status, 200, JSON.stringify(task.body));
+      type Answer = { people: number; person?: Record<string, unknown> & { open: number; asOf: string } };
+      const both = await owner.request<Answer>("GET", `/admin/api/insights/workspace?personId=${memberId}`);
+      assert.equal(both.status, 200, JSON.stringify(both.body));
+      assert.equal(both.body.people, 2, "the aggregate is still there");
+      const alone = await owner.request<Answer["person"]>("GET", `/admin/api/people/${memberId}/insights`);
+      assert.equal(alone.status, 200, JSON.stringify(alone.body));
+      assert.equal(both.body.person?.open, 1, "the member's task counts");
+      const { asOf: _both, ...fromAggregate } = both.body.person ?? { asOf: "" };
+      const { asOf: _alone, ...fromPerson } = alone.body ?? { asOf: "" };
+      assert.deepEqual(fromAggregate, fromPerson, "the same answer as the person's own endpoint");
+      const without = await owner.request<Answer>("GET", "/admin/api/insights/workspace");
+      assert.equal(without.body.person, undefined, "no person unless asked for");
+
+      const refused = await member.request("GET", `/admin/api/insights/workspace?personId=${memberId}`);
+      assert.equal(refused.status, 403, "a member gets no aggregate, even beside their own insights");
+      const malformed = await owner.request("GET", "/admin/api/insights/workspace?personId=someone");
+      assert.equal(malformed.status, 400);
+      assert.match(JSON.stringify(malformed.body), /person id/);
+      const stranger = await owner.request("GET", `/admin/api/insights/workspace?personId=${randomUUID()}`);
+      assert.equal(stranger.status, 404);
+    });
+
     it("answers workspace insights as aggregates, and the bots page with this server's MCP URL", async () => {
       const insights = await owner.request<{
         people: number;

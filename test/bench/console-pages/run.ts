@@ -5,6 +5,7 @@
  * loaded. Also the bytes sent for the first page and the console's asset sizes raw, gzip and brotli.
  * `--compare <dist dir>` measures another build of the console (e.g. an older commit's) side by side: the
  * same page, run after run, alternating between the two, each served by its own embedded Cairn.
+ * `--pages Insights,Plans` measures only the pages with those navigation labels.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import { startTestCairn } from "../../support/harness.ts";
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
 const compareAt = process.argv.indexOf("--compare");
 const compareDir = compareAt > 0 ? process.argv[compareAt + 1] : undefined;
-const PAGES = [
+const ALL_PAGES = [
   ["Overview", "/admin/"],
   ["Connections", "/admin/connections"],
   ["People", "/admin/people"],
@@ -26,6 +27,14 @@ const PAGES = [
   ["Audit log", "/admin/audit"],
   ["Bots and MCP", "/admin/bots"],
 ] as const;
+const pagesAt = process.argv.indexOf("--pages");
+const only =
+  pagesAt > 0 ? (process.argv[pagesAt + 1] ?? "").split(",").map((label) => label.trim()) : undefined;
+const PAGES = only ? ALL_PAGES.filter(([label]) => only.includes(label)) : ALL_PAGES;
+if (PAGES.length === 0) {
+  process.stderr.write(`--pages names none of: ${ALL_PAGES.map(([label]) => label).join(", ")}\n`);
+  process.exit(2);
+}
 const OWNER = { email: "bench@example.com", password: "benchmark password" };
 
 const skip = browserSkip();

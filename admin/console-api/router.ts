@@ -26,11 +26,13 @@ import {
   saveDailySnapshot,
   stateSnapshotsSince,
 } from "../../engine/db/repositories/console-views.ts";
+import { listBlocks } from "../../engine/db/repositories/plans.ts";
 import { findPersonById, listPeopleByName } from "../../engine/db/repositories/workspaces.ts";
 import type { Person } from "../../engine/domain.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, forbidden, invalidInput, notFound } from "../../engine/errors.ts";
 import type { FailedJob } from "../../engine/jobs/port.ts";
+import { loadPlanningProfile } from "../../engine/scheduling/input/profile.ts";
 import { ProblemError, sendAnyError } from "../api/problem.ts";
 import { type ConsoleAuth, sessionBody } from "../auth/console-auth.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
@@ -79,6 +81,7 @@ const PageQuery = z.object({ cursor: z.string().max(500).optional(), limit: Limi
 const AuditQuery = PageQuery.extend({ actor: QueryText, action: QueryText, from: QueryTime, to: QueryTime });
 const NudgeQuery = PageQuery.extend({ personId: z.uuid().optional() });
 const ScheduleQuery = z.object({ from: QueryTime, to: QueryTime });
+const KeptFocusQuery = z.object({ weeks: z.coerce.number().int().min(1).max(13).default(4) });
 /** `personId`: also answer that person's get_insights, computed once with the aggregate (the Insights page). */
 const WorkspaceInsightsQuery = z.object({ personId: z.string().optional() });
 const PersonId = z.uuid("a person id (uuid) from GET /admin/api/people");
@@ -413,6 +416,13 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     res.json(await engine.call(target, "http", "get_insights", {}));
   });
 
+  router.get("/people/:id/kept-focus", async (req, res) => {
+    const session = await signedIn(req);
+    const target = await personFor(session, req.params.id, true);
+    const { weeks } = parse(KeptFocusQuery, req.query, "query");
+    res.json(await keptFocusOf(engine, target, weeks));
+  });
+
   router.get("/insights/workspace", async (req, res) => {
     const session = await signedIn(req);
     requireRole(session, "admin");
@@ -593,6 +603,27 @@ async function slackInstallations(
     }
   }
   return found;
+}
+
+/**
+ * The focus a person kept (done or accepted blocks, routines left out) in the last `weeks` weeks, as minutes
+ * by weekday and local hour in their zone: the Insights page's person heatmap, without the whole schedule
+ * (get_schedule also runs the behaviour models for its at-risk list, which this needs none of).
+ */
+async function keptFocusOf(engine: Engine, target: Actor, weeks: number) {
+  const now = engine.services.now();
+  return engine.services.db.scoped(target.workspace.id, async (tx) => {
+    const { timezone } = await loadPlanningProfile(tx, target.person.id);
+    const blocks = await listBlocks(tx, target.person.id, {
+      from: new Date(now.getTime() - weeks * 7 * 86_400_000).toISOString(),
+      to: now.toISOString(),
+      statuses: ["done", "accepted"],
+    });
+    const kept = blocks
+      .filter((block) => block.kind !== "habit")
+      .map((block) => ({ startAt: new Date(block.start), endAt: new Date(block.end), timezone }));
+    return { timezone, weeks, grid: focusHeatmap(kept) };
+  });
 }
 
 const HEATMAP_WEEKS = 8;

@@ -9,8 +9,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DateTime } from "luxon";
 import { createOrResetOwner } from "../../admin/auth/owners.ts";
 import { issueApiToken } from "../../engine/auth/api-tokens.ts";
+import { insertBlock } from "../../engine/db/repositories/plans.ts";
 import { UnrecoverableJobError } from "../../engine/jobs/port.ts";
 import { ConsoleClient } from "../support/console-client.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
@@ -280,6 +282,54 @@ for (const backend of backends()) {
       assert.match(JSON.stringify(malformed.body), /person id/);
       const stranger = await owner.request("GET", `/admin/api/insights/workspace?personId=${randomUUID()}`);
       assert.equal(stranger.status, 404);
+    });
+
+    it("answers a person's kept focus by weekday and local hour, to them and to admins", async () => {
+      const session = await owner.request<{ user: { workspace: { id: string } } }>(
+        "GET",
+        "/admin/api/session",
+      );
+      const workspaceId = session.body.user.workspace.id;
+      // Kept focus two days ago, 10:15–11:00 UTC (one local hour in the member's zone), and a routine, which
+      // does not count.
+      const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+      await cairn.engine.services.db.scoped(workspaceId, async (tx) => {
+        for (const kind of ["task", "habit"] as const) {
+          await insertBlock(tx, workspaceId, memberId, 0, {
+            taskId: null,
+            start: `${day}T10:15:00Z`,
+            end: `${day}T11:00:00Z`,
+            kind,
+            status: "done",
+            explanation: { reason: "test" },
+          });
+        }
+      });
+      const mine = await member.request<{ timezone: string; weeks: number; grid: number[][] }>(
+        "GET",
+        `/admin/api/people/${memberId}/kept-focus`,
+      );
+      assert.equal(mine.status, 200, JSON.stringify(mine.body));
+      assert.equal(mine.body.weeks, 4, JSON.stringify(mine.body));
+      assert.equal(mine.body.grid.length, 7);
+      const local = DateTime.fromISO(`${day}T10:15:00Z`).setZone(mine.body.timezone);
+      assert.equal(mine.body.grid[local.weekday - 1]?.[local.hour], 45, `in ${mine.body.timezone}`);
+      assert.equal(
+        mine.body.grid.flat().reduce((a, b) => a + b, 0),
+        45,
+        "the routine is left out",
+      );
+      const byAdmin = await owner.request("GET", `/admin/api/people/${memberId}/kept-focus?weeks=1`);
+      assert.deepEqual(
+        byAdmin.body,
+        { ...mine.body, weeks: 1 },
+        "an admin reads it too (a week back is enough)",
+      );
+      const others = await member.request("GET", `/admin/api/people/${ownerId}/kept-focus`);
+      assert.equal(others.status, 403, "a member sees only their own");
+      const bad = await owner.request("GET", `/admin/api/people/${memberId}/kept-focus?weeks=0`);
+      assert.equal(bad.status, 400);
+      assert.match(JSON.stringify(bad.body), /weeks/);
     });
 
     it("answers workspace insights as aggregates, and the bots page with this server's MCP URL", async () => {

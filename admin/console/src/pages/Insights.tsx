@@ -4,16 +4,17 @@ import { Empty, ErrorNote, Loaded } from "../components/common.tsx";
 import { Heatmap } from "../components/Heatmap.tsx";
 import { api, useSession } from "../context.tsx";
 import { type Resource, useResource } from "../hooks.ts";
-import { PersonInsights, Schedule } from "../lib/actions.ts";
+import { PersonInsights } from "../lib/actions.ts";
 import { query } from "../lib/api.ts";
 import { WorkspaceInsights } from "../lib/contract.ts";
-import { bucketMinutes, normalizeGrid } from "../lib/heatmap.ts";
+import { normalizeGrid } from "../lib/heatmap.ts";
 import { isAdminRole } from "../lib/navigation.ts";
 
 const People = z.looseObject({
   people: z.array(z.looseObject({ id: z.string(), email: z.string(), name: z.string() })),
 });
-const DAY = 86_400_000;
+/** GET /admin/api/people/:id/kept-focus: minutes of kept focus by weekday (0 = Monday) and local hour. */
+const KeptFocus = z.looseObject({ timezone: z.string(), grid: z.array(z.array(z.number())) });
 /** The aggregate, and (asked with `personId`) that person's insights, computed once on the server. */
 const WorkspaceWithPerson = WorkspaceInsights.extend({ person: PersonInsights.optional() });
 type WorkspaceWithPerson = z.infer<typeof WorkspaceWithPerson>;
@@ -190,18 +191,11 @@ function PersonPanel({
             : undefined),
       }
     : { ...own, data: own.data };
-  const kept = useResource(() => {
-    const now = Date.now();
-    const range = { from: new Date(now - 28 * DAY).toISOString(), to: new Date(now).toISOString() };
-    return api.request(Schedule, `/admin/api/people/${encodeURIComponent(personId)}/schedule${query(range)}`);
-  }, [personId]);
-  const grid = useMemo(() => {
-    if (!kept.data) return undefined;
-    const keptBlocks = kept.data.blocks.filter(
-      (block) => block.kind !== "habit" && (block.status === "done" || block.status === "accepted"),
-    );
-    return bucketMinutes(keptBlocks, kept.data.timezone);
-  }, [kept.data]);
+  const kept = useResource(
+    () => api.request(KeptFocus, `/admin/api/people/${encodeURIComponent(personId)}/kept-focus`),
+    [personId],
+  );
+  const grid = useMemo(() => (kept.data ? normalizeGrid(kept.data.grid) : undefined), [kept.data]);
 
   return (
     <Loaded resource={insights}>
@@ -250,7 +244,13 @@ function PersonPanel({
               </p>
             </div>
           </div>
-          {grid?.flat().some((minutes) => minutes > 0) ? (
+          {grid === undefined ? (
+            kept.error ? (
+              <ErrorNote error={kept.error} />
+            ) : (
+              <p aria-busy="true">Loading the kept focus…</p>
+            )
+          ) : grid.flat().some((minutes) => minutes > 0) ? (
             <Heatmap
               grid={grid}
               caption="Focus kept in the last 4 weeks by weekday and local hour (minutes)"

@@ -83,7 +83,8 @@ try {
     const times = new Map<string, number[]>(builds.map((b) => [b.build, []]));
     const transferred = new Map<string, number>();
     for (let run = 0; run < runs; run++) {
-      for (const served of builds) {
+      // Alternate which build goes first, so neither always meets the machine right after the other's run.
+      for (const served of run % 2 ? [...builds].reverse() : builds) {
         const browser = await openBrowser();
         try {
           await browser.context.addCookies([

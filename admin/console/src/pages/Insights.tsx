@@ -267,7 +267,10 @@ function PersonPanel({
             for open tasks, with an 80 % range:
           </p>
           {data.effort.tasks.length === 0 ? (
-            <Empty>No open tasks with estimates.</Empty>
+            <Empty>
+              No open tasks with estimates yet: give open tasks an estimate (in Notion or Jira, or in chat) to
+              see calibrated ones here.
+            </Empty>
           ) : (
             <figure>
               <figcaption>Calibrated minutes per open task</figcaption>

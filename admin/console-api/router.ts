@@ -26,10 +26,13 @@ import {
   saveDailySnapshot,
   stateSnapshotsSince,
 } from "../../engine/db/repositories/console-views.ts";
+import { listBlocks } from "../../engine/db/repositories/plans.ts";
 import { findPersonById, listPeopleByName } from "../../engine/db/repositories/workspaces.ts";
+import type { Person } from "../../engine/domain.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, forbidden, invalidInput, notFound } from "../../engine/errors.ts";
 import type { FailedJob } from "../../engine/jobs/port.ts";
+import { loadPlanningProfile } from "../../engine/scheduling/input/profile.ts";
 import { ProblemError, sendAnyError } from "../api/problem.ts";
 import { type ConsoleAuth, sessionBody } from "../auth/console-auth.ts";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/passwords.ts";
@@ -78,6 +81,9 @@ const PageQuery = z.object({ cursor: z.string().max(500).optional(), limit: Limi
 const AuditQuery = PageQuery.extend({ actor: QueryText, action: QueryText, from: QueryTime, to: QueryTime });
 const NudgeQuery = PageQuery.extend({ personId: z.uuid().optional() });
 const ScheduleQuery = z.object({ from: QueryTime, to: QueryTime });
+const KeptFocusQuery = z.object({ weeks: z.coerce.number().int().min(1).max(13).default(4) });
+/** `personId`: also answer that person's get_insights, computed once with the aggregate (the Insights page). */
+const WorkspaceInsightsQuery = z.object({ personId: z.string().optional() });
 const PersonId = z.uuid("a person id (uuid) from GET /admin/api/people");
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
@@ -410,10 +416,20 @@ export function createConsoleApi(options: ConsoleApiOptions): Router {
     res.json(await engine.call(target, "http", "get_insights", {}));
   });
 
+  router.get("/people/:id/kept-focus", async (req, res) => {
+    const session = await signedIn(req);
+    const target = await personFor(session, req.params.id, true);
+    const { weeks } = parse(KeptFocusQuery, req.query, "query");
+    res.json(await keptFocusOf(engine, target, weeks));
+  });
+
   router.get("/insights/workspace", async (req, res) => {
     const session = await signedIn(req);
     requireRole(session, "admin");
-    res.json(await workspaceInsights(engine, session));
+    const query = parse(WorkspaceInsightsQuery, req.query, "query");
+    const alongside =
+      query.personId === undefined ? undefined : await personFor(session, query.personId, true);
+    res.json(await workspaceInsights(engine, session, alongside?.person));
   });
 
   router.get("/audit", async (req, res) => {
@@ -589,6 +605,27 @@ async function slackInstallations(
   return found;
 }
 
+/**
+ * The focus a person kept (done or accepted blocks, routines left out) in the last `weeks` weeks, as minutes
+ * by weekday and local hour in their zone: the Insights page's person heatmap, without the whole schedule
+ * (get_schedule also runs the behaviour models for its at-risk list, which this needs none of).
+ */
+async function keptFocusOf(engine: Engine, target: Actor, weeks: number) {
+  const now = engine.services.now();
+  return engine.services.db.scoped(target.workspace.id, async (tx) => {
+    const { timezone } = await loadPlanningProfile(tx, target.person.id);
+    const blocks = await listBlocks(tx, target.person.id, {
+      from: new Date(now.getTime() - weeks * 7 * 86_400_000).toISOString(),
+      to: now.toISOString(),
+      statuses: ["done", "accepted"],
+    });
+    const kept = blocks
+      .filter((block) => block.kind !== "habit")
+      .map((block) => ({ startAt: new Date(block.start), endAt: new Date(block.end), timezone }));
+    return { timezone, weeks, grid: focusHeatmap(kept) };
+  });
+}
+
 const HEATMAP_WEEKS = 8;
 const TREND_DAYS = 30;
 /** Live insights are computed for at most this many people per request (the rest come from snapshots). */
@@ -596,22 +633,22 @@ const LIVE_PEOPLE = 200;
 
 /**
  * Computes each person's insights now (through get_insights, as them), keeps one snapshot a day per
- * person so the trends grow, and answers aggregates only.
+ * person so the trends grow, and answers aggregates only; with `alongside` (a person the admin asked for),
+ * also that person's own get_insights answer, the one computed for the aggregate rather than a second one.
  */
-async function workspaceInsights(engine: Engine, session: ConsoleSession) {
+async function workspaceInsights(engine: Engine, session: ConsoleSession, alongside?: Person) {
   const { services } = engine;
   const workspaceId = session.workspace.id;
   const now = services.now();
   const people = (await services.db.scoped(workspaceId, (tx) => listPeopleByName(tx))).slice(0, LIVE_PEOPLE);
   const multipliers: number[] = [];
   const dayStart = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+  let alongsideInsights: unknown;
+  const states: Parameters<typeof saveDailySnapshot>[1][] = [];
   for (const person of people) {
-    const insights = (await engine.call(
-      { workspace: session.workspace, person },
-      "http",
-      "get_insights",
-      {},
-    )) as {
+    const answer = await engine.call({ workspace: session.workspace, person }, "http", "get_insights", {});
+    if (person.id === alongside?.id) alongsideInsights = answer;
+    const insights = answer as {
       basis?: string;
       burnout?: { risk?: number };
       score?: { value?: number };
@@ -619,24 +656,34 @@ async function workspaceInsights(engine: Engine, session: ConsoleSession) {
     };
     const multiplier = insights.effort?.multiplier;
     if (insights.basis === "personal" && typeof multiplier === "number") multipliers.push(multiplier);
-    await services.db.scoped(workspaceId, (tx) =>
-      saveDailySnapshot(tx, {
-        workspaceId,
-        personId: person.id,
-        dayStart,
-        state: {
-          burnoutRisk: insights.burnout?.risk ?? null,
-          score: insights.score?.value ?? null,
-          effortMultiplier: multiplier ?? null,
-        },
-      }),
+    states.push({
+      workspaceId,
+      personId: person.id,
+      dayStart,
+      state: {
+        burnoutRisk: insights.burnout?.risk ?? null,
+        score: insights.score?.value ?? null,
+        effortMultiplier: multiplier ?? null,
+      },
+    });
+  }
+  // One transaction for every snapshot and the reads, not one per person.
+  const { kept, snapshots } = await services.db.scoped(workspaceId, async (tx) => {
+    for (const state of states) await saveDailySnapshot(tx, state);
+    return {
+      kept: await keptFocusSince(tx, new Date(now.getTime() - HEATMAP_WEEKS * 7 * 86_400_000)),
+      snapshots: await stateSnapshotsSince(tx, new Date(now.getTime() - TREND_DAYS * 86_400_000)),
+    };
+  });
+  const medianMultiplier = median(multipliers);
+  if (alongside && alongsideInsights === undefined) {
+    alongsideInsights = await engine.call(
+      { workspace: session.workspace, person: alongside },
+      "http",
+      "get_insights",
+      {},
     );
   }
-  const { kept, snapshots } = await services.db.scoped(workspaceId, async (tx) => ({
-    kept: await keptFocusSince(tx, new Date(now.getTime() - HEATMAP_WEEKS * 7 * 86_400_000)),
-    snapshots: await stateSnapshotsSince(tx, new Date(now.getTime() - TREND_DAYS * 86_400_000)),
-  }));
-  const medianMultiplier = median(multipliers);
   return {
     people: people.length,
     peakHeatmap: focusHeatmap(kept),
@@ -645,5 +692,6 @@ async function workspaceInsights(engine: Engine, session: ConsoleSession) {
       medianMultiplier: medianMultiplier === null ? null : Number(medianMultiplier.toFixed(2)),
       people: multipliers.length,
     },
+    ...(alongside && { person: alongsideInsights }),
   };
 }

@@ -9,8 +9,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DateTime } from "luxon";
 import { createOrResetOwner } from "../../admin/auth/owners.ts";
 import { issueApiToken } from "../../engine/auth/api-tokens.ts";
+import { insertBlock } from "../../engine/db/repositories/plans.ts";
 import { UnrecoverableJobError } from "../../engine/jobs/port.ts";
 import { ConsoleClient } from "../support/console-client.ts";
 import { backends, startTestCairn, type TestCairn } from "../support/harness.ts";
@@ -252,6 +254,82 @@ for (const backend of backends()) {
       assert.equal(twice.status, 404, "a job that succeeded on retry is not failed any more");
       const unknownQueue = await owner.request("POST", "/admin/api/jobs/nope/1/retry");
       assert.equal(unknownQueue.status, 404);
+    });
+
+    it("answers a person's insights beside the aggregate (the Insights page's one request), to admins only", async () => {
+      const task = await member.request("POST", "/api/actions/create_task", {
+        title: "Insights beside the aggregate",
+        estimateMinutes: 45,
+      });
+      assert.equal(task.status, 200, JSON.stringify(task.body));
+      type Answer = { people: number; person?: Record<string, unknown> & { open: number; asOf: string } };
+      const both = await owner.request<Answer>("GET", `/admin/api/insights/workspace?personId=${memberId}`);
+      assert.equal(both.status, 200, JSON.stringify(both.body));
+      assert.equal(both.body.people, 2, "the aggregate is still there");
+      const alone = await owner.request<Answer["person"]>("GET", `/admin/api/people/${memberId}/insights`);
+      assert.equal(alone.status, 200, JSON.stringify(alone.body));
+      assert.equal(both.body.person?.open, 1, "the member's task counts");
+      const { asOf: _both, ...fromAggregate } = both.body.person ?? { asOf: "" };
+      const { asOf: _alone, ...fromPerson } = alone.body ?? { asOf: "" };
+      assert.deepEqual(fromAggregate, fromPerson, "the same answer as the person's own endpoint");
+      const without = await owner.request<Answer>("GET", "/admin/api/insights/workspace");
+      assert.equal(without.body.person, undefined, "no person unless asked for");
+
+      const refused = await member.request("GET", `/admin/api/insights/workspace?personId=${memberId}`);
+      assert.equal(refused.status, 403, "a member gets no aggregate, even beside their own insights");
+      const malformed = await owner.request("GET", "/admin/api/insights/workspace?personId=someone");
+      assert.equal(malformed.status, 400);
+      assert.match(JSON.stringify(malformed.body), /person id/);
+      const stranger = await owner.request("GET", `/admin/api/insights/workspace?personId=${randomUUID()}`);
+      assert.equal(stranger.status, 404);
+    });
+
+    it("answers a person's kept focus by weekday and local hour, to them and to admins", async () => {
+      const session = await owner.request<{ user: { workspace: { id: string } } }>(
+        "GET",
+        "/admin/api/session",
+      );
+      const workspaceId = session.body.user.workspace.id;
+      // Kept focus two days ago, 10:15–11:00 UTC (one local hour in the member's zone), and a routine, which
+      // does not count.
+      const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+      await cairn.engine.services.db.scoped(workspaceId, async (tx) => {
+        for (const kind of ["task", "habit"] as const) {
+          await insertBlock(tx, workspaceId, memberId, 0, {
+            taskId: null,
+            start: `${day}T10:15:00Z`,
+            end: `${day}T11:00:00Z`,
+            kind,
+            status: "done",
+            explanation: { reason: "test" },
+          });
+        }
+      });
+      const mine = await member.request<{ timezone: string; weeks: number; grid: number[][] }>(
+        "GET",
+        `/admin/api/people/${memberId}/kept-focus`,
+      );
+      assert.equal(mine.status, 200, JSON.stringify(mine.body));
+      assert.equal(mine.body.weeks, 4, JSON.stringify(mine.body));
+      assert.equal(mine.body.grid.length, 7);
+      const local = DateTime.fromISO(`${day}T10:15:00Z`).setZone(mine.body.timezone);
+      assert.equal(mine.body.grid[local.weekday - 1]?.[local.hour], 45, `in ${mine.body.timezone}`);
+      assert.equal(
+        mine.body.grid.flat().reduce((a, b) => a + b, 0),
+        45,
+        "the routine is left out",
+      );
+      const byAdmin = await owner.request("GET", `/admin/api/people/${memberId}/kept-focus?weeks=1`);
+      assert.deepEqual(
+        byAdmin.body,
+        { ...mine.body, weeks: 1 },
+        "an admin reads it too (a week back is enough)",
+      );
+      const others = await member.request("GET", `/admin/api/people/${ownerId}/kept-focus`);
+      assert.equal(others.status, 403, "a member sees only their own");
+      const bad = await owner.request("GET", `/admin/api/people/${memberId}/kept-focus?weeks=0`);
+      assert.equal(bad.status, 400);
+      assert.match(JSON.stringify(bad.body), /weeks/);
     });
 
     it("answers workspace insights as aggregates, and the bots page with this server's MCP URL", async () => {

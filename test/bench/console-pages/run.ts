@@ -5,6 +5,8 @@
  * loaded. Also the bytes sent for the first page and the console's asset sizes raw, gzip and brotli.
  * `--compare <dist dir>` measures another build of the console (e.g. an older commit's) side by side: the
  * same page, run after run, alternating between the two, each served by its own embedded Cairn.
+ * `--pages Insights,Plans` measures only the pages with those navigation labels. `--tasks N` gives the
+ * signed-in person a history of N tasks first (seed.ts), the same in both Cairns.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,11 +14,12 @@ import { brotliCompressSync, gzipSync } from "node:zlib";
 import { browserSkip, openBrowser } from "../../e2e/console/browser.ts";
 import { ensureConsoleBuilt } from "../../e2e/console/build.ts";
 import { startTestCairn } from "../../support/harness.ts";
+import { seedHistory } from "./seed.ts";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
 const compareAt = process.argv.indexOf("--compare");
 const compareDir = compareAt > 0 ? process.argv[compareAt + 1] : undefined;
-const PAGES = [
+const ALL_PAGES = [
   ["Overview", "/admin/"],
   ["Connections", "/admin/connections"],
   ["People", "/admin/people"],
@@ -26,6 +29,17 @@ const PAGES = [
   ["Audit log", "/admin/audit"],
   ["Bots and MCP", "/admin/bots"],
 ] as const;
+const pagesAt = process.argv.indexOf("--pages");
+const only =
+  pagesAt > 0 ? (process.argv[pagesAt + 1] ?? "").split(",").map((label) => label.trim()) : undefined;
+const PAGES = only ? ALL_PAGES.filter(([label]) => only.includes(label)) : ALL_PAGES;
+if (PAGES.length === 0) {
+  process.stderr.write(`--pages names none of: ${ALL_PAGES.map(([label]) => label).join(", ")}\n`);
+  process.exit(2);
+}
+const tasks = process.argv.includes("--tasks")
+  ? Number(process.argv[process.argv.indexOf("--tasks") + 1])
+  : 0;
 const OWNER = { email: "bench@example.com", password: "benchmark password" };
 
 const skip = browserSkip();
@@ -44,6 +58,10 @@ async function serve(distDir: string | undefined) {
     body: JSON.stringify(OWNER),
   });
   const cookie = (setup.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  if (tasks > 0) {
+    const { user } = (await setup.json()) as { user: { personId: string } };
+    await seedHistory(cairn.engine.services.db, user.personId, tasks);
+  }
   const [name = "", value = ""] = cookie.split("=");
   return { cairn, name, value };
 }
@@ -65,7 +83,8 @@ try {
     const times = new Map<string, number[]>(builds.map((b) => [b.build, []]));
     const transferred = new Map<string, number>();
     for (let run = 0; run < runs; run++) {
-      for (const served of builds) {
+      // Alternate which build goes first, so neither always meets the machine right after the other's run.
+      for (const served of run % 2 ? [...builds].reverse() : builds) {
         const browser = await openBrowser();
         try {
           await browser.context.addCookies([
@@ -118,4 +137,4 @@ const sizes = readdirSync(assets)
   })
   .sort((a, b) => b.kB - a.kB)
   .map((a) => ({ name: a.name, kB: a.kB.toFixed(1), gzipKB: a.gzipKB.toFixed(1), brKB: a.brKB.toFixed(1) }));
-process.stdout.write(`${JSON.stringify({ runs, pages: results, assets: sizes }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ runs, tasks, pages: results, assets: sizes }, null, 2)}\n`);

@@ -52,6 +52,16 @@ async function settled(page: Page) {
   await page.locator('[aria-busy="true"]').first().waitFor({ state: "detached" });
 }
 
+/** The paths (and queries) of the insights requests the page makes from now on. */
+function insightRequests(page: Page): string[] {
+  const asked: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.includes("insights")) asked.push(`${url.pathname}${url.search}`);
+  });
+  return asked;
+}
+
 /** A call from inside the signed-in page, as the console makes it (cookie, and the CSRF header unless told not). */
 async function callInPage(
   page: Page,
@@ -247,7 +257,35 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       assert.deepEqual(problems.errors, []);
     }));
 
+  it("Insights: an owner's first view is one request for the aggregate and their own numbers", () =>
+    withPage(async (page, problems) => {
+      await signIn(page, cairn.url, OWNER);
+      const peer = await callInPage(page, "/api/actions/add_person", {
+        email: "insights-peer@example.com",
+        name: "Ivy Insights",
+      });
+      assert.equal(peer.status, 200, JSON.stringify(peer.body));
+      const peerId = (peer.body as { id: string }).id;
+      const asked = insightRequests(page);
+      await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Insights" }).click();
+      await page.getByRole("heading", { level: 2, name: "The workspace" }).waitFor();
+      await page.getByRole("heading", { level: 3, name: "Score" }).waitFor();
+      await settled(page);
+      assert.equal(asked.length, 1, asked.join(", "));
+      assert.match(asked[0] ?? "", /^\/admin\/api\/insights\/workspace\?personId=[0-9a-f-]{36}$/);
+      // Another person is read on their own, through the person's endpoint.
+      const answered = page.waitForResponse((response) =>
+        response.url().endsWith(`/people/${peerId}/insights`),
+      );
+      await page.getByLabel("Person").selectOption({ label: "Ivy Insights" });
+      assert.equal((await answered).status(), 200);
+      await settled(page);
+      assert.equal(asked.length, 2, asked.join(", "));
+      assert.deepEqual(problems.errors, []);
+    }));
+
   it("a member sees only their own pages and cannot open admin ones", async () => {
+    let memberId = "";
     await withPage(async (page) => {
       await signIn(page, cairn.url, OWNER);
       const person = await callInPage(page, "/api/actions/add_person", {
@@ -255,8 +293,8 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
         name: MEMBER.name,
       });
       assert.equal(person.status, 200, JSON.stringify(person.body));
-      const personId = (person.body as { id: string }).id;
-      const invited = await callInPage(page, `/admin/api/people/${personId}/password`, {
+      memberId = (person.body as { id: string }).id;
+      const invited = await callInPage(page, `/admin/api/people/${memberId}/password`, {
         password: MEMBER.password,
       });
       assert.ok(invited.status < 300, JSON.stringify(invited.body));
@@ -268,6 +306,12 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
         await page.getByRole("navigation", { name: "Console" }).getByRole("link").allTextContents(),
         ["People", "Plans", "Insights", "Nudges"],
       );
+      const asked = insightRequests(page);
+      await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Insights" }).click();
+      await page.getByRole("heading", { level: 3, name: "Score" }).waitFor();
+      await settled(page);
+      assert.equal(await page.getByRole("heading", { name: "The workspace" }).count(), 0, "no aggregate");
+      assert.deepEqual(asked, [`/admin/api/people/${memberId}/insights`], "only their own insights");
       await page.goto(`${cairn.url}/admin/audit`);
       await page.getByRole("heading", { name: "Not available to your role" }).waitFor();
       const audit = await page.evaluate(async () => (await fetch("/admin/api/audit")).status);

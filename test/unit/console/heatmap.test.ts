@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  bucketMinutes,
-  heatLevels,
-  hourTotals,
-  normalizeGrid,
-} from "../../../admin/console/src/lib/heatmap.ts";
+import { heatLevels, hourTotals, normalizeGrid } from "../../../admin/console/src/lib/heatmap.ts";
+import { focusHeatmap } from "../../../admin/console-api/workspace-insights.ts";
 
 describe("peak-hours heatmap", () => {
   it("buckets kept focus into local weekday × hour cells, splitting at hour boundaries", () => {
     // Tue 3 March 2026, 09:30–11:15 in New York (UTC-5).
-    const grid = bucketMinutes(
-      [{ start: "2026-03-03T14:30:00Z", end: "2026-03-03T16:15:00Z" }],
-      "America/New_York",
-    );
+    const grid = focusHeatmap([
+      {
+        startAt: new Date("2026-03-03T14:30:00Z"),
+        endAt: new Date("2026-03-03T16:15:00Z"),
+        timezone: "America/New_York",
+      },
+    ]);
     assert.equal(grid[1]?.[9], 30);
     assert.equal(grid[1]?.[10], 60);
     assert.equal(grid[1]?.[11], 15);
@@ -24,14 +23,16 @@ describe("peak-hours heatmap", () => {
   });
 
   it("puts a block crossing midnight on both days and adds repeated weeks together", () => {
-    const grid = bucketMinutes(
-      [
-        { start: "2026-03-08T23:30:00Z", end: "2026-03-09T00:30:00Z" }, // Sun 23:30 → Mon 00:30 UTC
-        { start: "2026-03-02T00:00:00Z", end: "2026-03-02T00:20:00Z" }, // an earlier Monday
-        { start: "2026-03-02T05:00:00Z", end: "2026-03-02T04:00:00Z" }, // backwards: ignored
-      ],
-      "UTC",
-    );
+    const utc = (start: string, end: string) => ({
+      startAt: new Date(start),
+      endAt: new Date(end),
+      timezone: "UTC",
+    });
+    const grid = focusHeatmap([
+      utc("2026-03-08T23:30:00Z", "2026-03-09T00:30:00Z"), // Sun 23:30 → Mon 00:30 UTC
+      utc("2026-03-02T00:00:00Z", "2026-03-02T00:20:00Z"), // an earlier Monday
+      utc("2026-03-02T05:00:00Z", "2026-03-02T04:00:00Z"), // backwards: ignored
+    ]);
     assert.equal(grid[6]?.[23], 30);
     assert.equal(grid[0]?.[0], 50);
   });

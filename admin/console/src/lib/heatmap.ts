@@ -1,32 +1,12 @@
 /**
- * Peak-hours heatmap (weekday × local hour): kept focus time bucketed into the hours it covered, and the
- * minutes turned into five shades relative to the busiest hour.
+ * Peak-hours heatmap (weekday × local hour): the server's minutes of kept focus per cell (bucketed into the
+ * hours they covered, admin/console-api/workspace-insights.ts), turned into five shades relative to the
+ * busiest hour.
  */
-import { localParts } from "./local-time.ts";
 
 export type HeatGrid = number[][];
 
 export const emptyGrid = (): HeatGrid => Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
-
-/** Minutes of each interval added to the weekday × hour cells it covers, in the person's zone. */
-export function bucketMinutes(intervals: { start: string; end: string }[], zone: string): HeatGrid {
-  const grid = emptyGrid();
-  for (const interval of intervals) {
-    const end = Date.parse(interval.end);
-    let at = Date.parse(interval.start);
-    if (!(end > at)) continue;
-    while (at < end) {
-      const parts = localParts(at, zone);
-      const minuteOfHour = parts.minutes % 60;
-      const step = Math.min(end - at, (60 - minuteOfHour) * 60_000 - (at % 60_000));
-      const row = grid[parts.weekday];
-      const hour = Math.floor(parts.minutes / 60);
-      if (row) row[hour] = (row[hour] ?? 0) + step / 60_000;
-      at += step;
-    }
-  }
-  return grid.map((row) => row.map((minutes) => Math.round(minutes)));
-}
 
 /** A 7 × 24 grid whatever came in: missing cells are 0, extra ones dropped, negatives and NaN are 0. */
 export function normalizeGrid(grid: readonly (readonly number[])[]): HeatGrid {

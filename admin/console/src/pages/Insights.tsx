@@ -1,31 +1,57 @@
-import { useMemo, useState } from "react";
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
-import { Empty, Loaded } from "../components/common.tsx";
+import { Empty, ErrorNote, Loaded } from "../components/common.tsx";
 import { Heatmap } from "../components/Heatmap.tsx";
 import { api, useSession } from "../context.tsx";
-import { useResource } from "../hooks.ts";
-import { PersonInsights, Schedule } from "../lib/actions.ts";
+import { type Resource, useResource } from "../hooks.ts";
+import { PersonInsights } from "../lib/actions.ts";
 import { query } from "../lib/api.ts";
 import { WorkspaceInsights } from "../lib/contract.ts";
-import { bucketMinutes, normalizeGrid } from "../lib/heatmap.ts";
+import { normalizeGrid } from "../lib/heatmap.ts";
 import { isAdminRole } from "../lib/navigation.ts";
 
 const People = z.looseObject({
   people: z.array(z.looseObject({ id: z.string(), email: z.string(), name: z.string() })),
 });
-const DAY = 86_400_000;
+/** GET /admin/api/people/:id/kept-focus: minutes of kept focus by weekday (0 = Monday) and local hour. */
+const KeptFocus = z.looseObject({ timezone: z.string(), grid: z.array(z.array(z.number())) });
+/** The aggregate, and (asked with `personId`) that person's insights, computed once on the server. */
+const WorkspaceWithPerson = WorkspaceInsights.extend({ person: PersonInsights.optional() });
+type WorkspaceWithPerson = z.infer<typeof WorkspaceWithPerson>;
+
+type Charts = typeof import("./InsightsCharts.tsx");
+let charts: Charts | undefined;
+// Started when this page's chunk runs, so Recharts arrives while the page's requests are answered.
+const chartsLoad = import("./InsightsCharts.tsx").then((module) => {
+  charts = module;
+  return module;
+});
+
+/** The charts module once it is here (at once when it already is), or the error that kept it away. */
+function useCharts(): { charts?: Charts; error?: Error } {
+  const [state, setState] = useState<{ charts?: Charts; error?: Error }>(() => (charts ? { charts } : {}));
+  useEffect(() => {
+    if (state.charts) return;
+    let current = true;
+    chartsLoad.then(
+      (module) => current && setState({ charts: module }),
+      (failure: unknown) =>
+        current && setState({ error: failure instanceof Error ? failure : new Error(String(failure)) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [state.charts]);
+  return state;
+}
+
+/** A chart once Recharts is here; until then a busy placeholder in its place. */
+function Chart({ children }: { children(charts: Charts): React.ReactNode }) {
+  const loaded = useCharts();
+  if (loaded.charts) return <>{children(loaded.charts)}</>;
+  if (loaded.error) return <ErrorNote error={loaded.error} />;
+  return <p aria-busy="true">Loading the chart…</p>;
+}
 
 export default function Insights() {
   const { session } = useSession();
@@ -36,15 +62,35 @@ export default function Insights() {
     () => (admin ? api.action(People, "list_people") : Promise.resolve(undefined)),
     [admin],
   );
+  // An admin's first view asks for the aggregate and their own insights in one request: the server computes
+  // their get_insights once for both instead of twice side by side on the one embedded connection.
+  const asked = useResource(
+    () =>
+      admin
+        ? api.request(WorkspaceWithPerson, `/admin/api/insights/workspace${query({ personId: self })}`)
+        : Promise.resolve(undefined),
+    [admin, self],
+  );
+  const workspace: Resource<WorkspaceWithPerson> = { ...asked, data: asked.data };
+  // Only the first view: a person picked later (even the admin again) is read afresh, as before.
+  const [picked, setPicked] = useState(false);
+  const fromWorkspace = admin && !picked && self !== "" && personId === self;
   return (
     <section aria-labelledby="insights-title">
       <h1 id="insights-title">Insights</h1>
-      {admin && <WorkspacePanel />}
+      {admin && <WorkspacePanel workspace={workspace} />}
       <h2>A person</h2>
       {admin && people.data && (
         <div className="toolbar">
           <label htmlFor="insights-person">Person</label>
-          <select id="insights-person" value={personId} onChange={(event) => setPersonId(event.target.value)}>
+          <select
+            id="insights-person"
+            value={personId}
+            onChange={(event) => {
+              setPicked(true);
+              setPersonId(event.target.value);
+            }}
+          >
             {people.data.people.map((person) => (
               <option key={person.id} value={person.id}>
                 {person.name || person.email}
@@ -54,7 +100,7 @@ export default function Insights() {
         </div>
       )}
       {personId ? (
-        <PersonPanel personId={personId} />
+        <PersonPanel personId={personId} workspace={fromWorkspace ? workspace : undefined} />
       ) : (
         <Empty>Your console user is not linked to a person.</Empty>
       )}
@@ -62,8 +108,7 @@ export default function Insights() {
   );
 }
 
-function WorkspacePanel() {
-  const workspace = useResource(() => api.request(WorkspaceInsights, "/admin/api/insights/workspace"), []);
+function WorkspacePanel({ workspace }: { workspace: Resource<WorkspaceWithPerson> }) {
   return (
     <>
       <h2>The workspace</h2>
@@ -85,27 +130,31 @@ function WorkspacePanel() {
               <div className="charts">
                 <figure>
                   <figcaption>Burnout risk (workspace average)</figcaption>
-                  <ResponsiveContainer width="100%" height={220}>
-                    <LineChart data={data.burnoutTrend}>
-                      <CartesianGrid strokeDasharray="3 3" />
-                      <XAxis dataKey="date" />
-                      <YAxis domain={[0, 1]} />
-                      <Tooltip />
-                      <Line type="monotone" dataKey="avgRisk" name="risk" stroke="#b45309" dot={false} />
-                    </LineChart>
-                  </ResponsiveContainer>
+                  <Chart>
+                    {({ TrendChart }) => (
+                      <TrendChart
+                        data={data.burnoutTrend}
+                        dataKey="avgRisk"
+                        name="risk"
+                        domain={[0, 1]}
+                        stroke="#b45309"
+                      />
+                    )}
+                  </Chart>
                 </figure>
                 <figure>
                   <figcaption>Productivity score (workspace average)</figcaption>
-                  <ResponsiveContainer width="100%" height={220}>
-                    <LineChart data={data.scoreTrend}>
-                      <CartesianGrid strokeDasharray="3 3" />
-                      <XAxis dataKey="date" />
-                      <YAxis domain={[0, 100]} />
-                      <Tooltip />
-                      <Line type="monotone" dataKey="avgScore" name="score" stroke="#1d4ed8" dot={false} />
-                    </LineChart>
-                  </ResponsiveContainer>
+                  <Chart>
+                    {({ TrendChart }) => (
+                      <TrendChart
+                        data={data.scoreTrend}
+                        dataKey="avgScore"
+                        name="score"
+                        domain={[0, 100]}
+                        stroke="#1d4ed8"
+                      />
+                    )}
+                  </Chart>
                 </figure>
               </div>
             </>
@@ -116,23 +165,37 @@ function WorkspacePanel() {
   );
 }
 
-function PersonPanel({ personId }: { personId: string }) {
-  const insights = useResource(
-    () => api.request(PersonInsights, `/admin/api/people/${encodeURIComponent(personId)}/insights`),
+/** `workspace`: the page's workspace request, which carries this person's insights (so none of its own). */
+function PersonPanel({
+  personId,
+  workspace,
+}: {
+  personId: string;
+  workspace?: Resource<WorkspaceWithPerson>;
+}) {
+  const own = useResource(
+    () =>
+      workspace
+        ? Promise.resolve(undefined)
+        : api.request(PersonInsights, `/admin/api/people/${encodeURIComponent(personId)}/insights`),
+    [personId, workspace === undefined],
+  );
+  const insights: Resource<PersonInsights> = workspace
+    ? {
+        ...workspace,
+        data: workspace.data?.person,
+        error:
+          workspace.error ??
+          (workspace.data && !workspace.data.person
+            ? new Error("No insights came for this person.")
+            : undefined),
+      }
+    : { ...own, data: own.data };
+  const kept = useResource(
+    () => api.request(KeptFocus, `/admin/api/people/${encodeURIComponent(personId)}/kept-focus`),
     [personId],
   );
-  const kept = useResource(() => {
-    const now = Date.now();
-    const range = { from: new Date(now - 28 * DAY).toISOString(), to: new Date(now).toISOString() };
-    return api.request(Schedule, `/admin/api/people/${encodeURIComponent(personId)}/schedule${query(range)}`);
-  }, [personId]);
-  const grid = useMemo(() => {
-    if (!kept.data) return undefined;
-    const keptBlocks = kept.data.blocks.filter(
-      (block) => block.kind !== "habit" && (block.status === "done" || block.status === "accepted"),
-    );
-    return bucketMinutes(keptBlocks, kept.data.timezone);
-  }, [kept.data]);
+  const grid = useMemo(() => (kept.data ? normalizeGrid(kept.data.grid) : undefined), [kept.data]);
 
   return (
     <Loaded resource={insights}>
@@ -181,7 +244,13 @@ function PersonPanel({ personId }: { personId: string }) {
               </p>
             </div>
           </div>
-          {grid?.flat().some((minutes) => minutes > 0) ? (
+          {grid === undefined ? (
+            kept.error ? (
+              <ErrorNote error={kept.error} />
+            ) : (
+              <p aria-busy="true">Loading the kept focus…</p>
+            )
+          ) : grid.flat().some((minutes) => minutes > 0) ? (
             <Heatmap
               grid={grid}
               caption="Focus kept in the last 4 weeks by weekday and local hour (minutes)"
@@ -198,26 +267,22 @@ function PersonPanel({ personId }: { personId: string }) {
             for open tasks, with an 80 % range:
           </p>
           {data.effort.tasks.length === 0 ? (
-            <Empty>No open tasks with estimates.</Empty>
+            <Empty>
+              No open tasks with estimates yet: give open tasks an estimate (in Notion or Jira, or in chat) to
+              see calibrated ones here.
+            </Empty>
           ) : (
             <figure>
               <figcaption>Calibrated minutes per open task</figcaption>
-              <ResponsiveContainer width="100%" height={240}>
-                <BarChart
-                  data={data.effort.tasks
-                    .slice(0, 12)
-                    .map((task, index) => ({ ...task, label: `#${index + 1}` }))}
-                >
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="label" />
-                  <YAxis />
-                  <Tooltip />
-                  <Legend />
-                  <Bar dataKey="low" name="low" fill="#93c5fd" />
-                  <Bar dataKey="predictedMinutes" name="predicted" fill="#1d4ed8" />
-                  <Bar dataKey="high" name="high" fill="#1e3a8a" />
-                </BarChart>
-              </ResponsiveContainer>
+              <Chart>
+                {({ EffortChart }) => (
+                  <EffortChart
+                    tasks={data.effort.tasks
+                      .slice(0, 12)
+                      .map((task, index) => ({ ...task, label: `#${index + 1}` }))}
+                  />
+                )}
+              </Chart>
             </figure>
           )}
         </>

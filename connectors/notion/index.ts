@@ -549,6 +549,7 @@ export const notionConnector: Connector<NotionCredentials, NotionSettings> = {
   credentials: NotionCredentials,
   settings: NotionSettings,
   scopes,
+  reusablePageCursors: true,
   pull,
   fetchItems,
   normalize(raw, scope, settings) {

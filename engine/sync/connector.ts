@@ -150,6 +150,13 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
   secretSettings?: readonly string[];
   /** Scopes this connection syncs (discovered from the provider where needed). */
   scopes(ctx: ConnectorContext<Credentials, Settings>): Promise<SyncScope[]>;
+  /**
+   * The provider's page cursors can be used more than once (Notion's start_cursor): the runner then requests
+   * the next page while it writes the current one. Leave unset when a page token is single-use (Jira's
+   * nextPageToken and Google's pageToken, as the fakes model them): a run that stopped between two pages would
+   * find its stored token spent and re-read the pass.
+   */
+  reusablePageCursors?: boolean;
   /** One page of a scope, from the stored cursor (null: first full sync). */
   pull(
     ctx: ConnectorContext<Credentials, Settings>,

@@ -252,16 +252,28 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
         cursor = null;
       }
       let pageNumber = 0;
+      const pullAndValidate = (from: string | null) =>
+        connector
+          .pull(ctx, scope, from)
+          .then((page) => ({ page, valid: validatePage(connector, scope, settings, page) }));
+      let prefetched: ReturnType<typeof pullAndValidate> | undefined;
       for (;;) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error("sync aborted");
-        const page = await connector.pull(ctx, scope, cursor);
+        const { page, valid } = await (prefetched ?? pullAndValidate(cursor));
+        prefetched = undefined;
         pageNumber += 1;
         if (page.resetScope && !details.fullSyncStartedAt)
           details.fullSyncStartedAt = services.now().toISOString();
-        const valid = validatePage(connector, scope, settings, page);
         recordSkipped(valid.skipped, scope);
         const nextCursor = page.nextCursor ?? cursor;
         const finished = !page.hasMore;
+        // The next page is requested (and read) while this one is written: the provider's latency and the
+        // parsing overlap the database's work. Pulls depend only on the cursor; if this page's write fails,
+        // the prefetched page is dropped and the stored cursor (reusable) still leads to it.
+        if (!finished && connector.reusablePageCursors) {
+          prefetched = pullAndValidate(nextCursor);
+          prefetched.catch(() => {});
+        }
         const wrote = await db.scoped(options.workspaceId, async (tx) => {
           const context = writeContext(scope);
           const tasks = await writeTasks(tx, context, valid.tasks);

@@ -2,7 +2,7 @@
  * What the sync runner writes, one page at a time inside one scoped transaction: tasks with their source
  * links (task_sources), calendar events, and the scope's cursor.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Embedder } from "../../search/embedder.ts";
 import { isZero, toVectorLiteral } from "../../search/embedder.ts";
 import type { SourceEvent, SourceTask, SyncScope } from "../../sync/connector.ts";
@@ -270,7 +270,31 @@ async function insertNewTasks(
   creates: PendingCreate[],
   nowIso: string,
 ): Promise<Map<string, string>> {
+  // Ids are chosen here so that a new task's dependencies on items of this page or of earlier pages are
+  // written with it: resolveDependencies then updates only the forward references (an UPDATE of a task row
+  // also costs a new entry in each of its indexes, the HNSW one above all).
+  const ids = new Map(creates.map(({ task }) => [task.externalId, randomUUID()]));
+  const wantedExternal = [
+    ...new Set(creates.flatMap(({ task }) => task.dependsOnExternalIds.filter((id) => !ids.has(id)))),
+  ];
+  const known = new Map<string, string>();
+  if (wantedExternal.length > 0) {
+    const found = await tx.query<{ external_id: string; task_id: string }>(
+      "SELECT external_id, task_id FROM task_sources WHERE connection_id = $1 AND external_id = ANY($2::text[])",
+      [ctx.connectionId, wantedExternal],
+    );
+    for (const row of found.rows) known.set(row.external_id, row.task_id);
+  }
   const rows = creates.map(({ task, personId, embedding }) => ({
+    id: ids.get(task.externalId),
+    depends_on: [
+      ...new Set(
+        task.dependsOnExternalIds.flatMap((external) => {
+          const id = ids.get(external) ?? known.get(external);
+          return id && id !== ids.get(task.externalId) ? [id] : [];
+        }),
+      ),
+    ],
     title: task.title,
     description: task.description,
     status: task.status,
@@ -286,12 +310,13 @@ async function insertNewTasks(
     completed_at: task.status === "done" ? nowIso : null,
   }));
   const inserted = await tx.query<{ id: string; external_id: string; person_id: string | null }>(
-    `INSERT INTO tasks (workspace_id, title, description, status, priority, estimate_minutes, due, earliest_start, tags,
-       person_id, source, external_id, connection_id, url, embedding, completed_at)
-     SELECT $1, r.title, r.description, r.status, r.priority, r.estimate_minutes, r.due, r.earliest_start,
+    `INSERT INTO tasks (id, depends_on, workspace_id, title, description, status, priority, estimate_minutes, due,
+       earliest_start, tags, person_id, source, external_id, connection_id, url, embedding, completed_at)
+     SELECT r.id, ARRAY(SELECT jsonb_array_elements_text(r.depends_on))::uuid[], $1, r.title, r.description, r.status,
+       r.priority, r.estimate_minutes, r.due, r.earliest_start,
        ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.person_id, $2, r.external_id, $3, r.url, r.embedding::vector,
        r.completed_at
-     FROM jsonb_to_recordset($4::jsonb) AS r(title text, description text, status text, priority smallint,
+     FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, depends_on jsonb, title text, description text, status text, priority smallint,
        estimate_minutes integer, due timestamptz, earliest_start timestamptz, tags jsonb, person_id uuid,
        external_id text, url text, embedding text, completed_at timestamptz)
      RETURNING id, external_id, person_id`,

@@ -15,7 +15,6 @@ export const SNAPSHOT_JOB = "snapshot";
 export const SNAPSHOT_KEY = "insights-snapshot";
 /** Figures older than this are refreshed by the next run of the job. */
 export const SNAPSHOT_FRESH_MS = 3 * 3_600_000;
-export const DEFAULT_SNAPSHOT_EVERY_MS = 30 * 60_000;
 /** People refreshed per run at most: bounds one run's work (the next run takes the rest, stalest first). */
 export const SNAPSHOT_RUN_LIMIT = 2_000;
 

@@ -107,7 +107,7 @@ export const settings = [
   {
     env: "CAIRN_INSIGHTS_EVERY_MINUTES",
     description:
-      "How often the stored insight figures behind the console's workspace aggregate are brought up to date (everyone's older than 3 h); 0 turns the job off (views then compute only people with no figures, a few at a time).",
+      "How often the stored insight figures behind the console's workspace aggregate are brought up to date (everyone's older than 3 h); 0 turns the schedule off, and only a console view that finds figures missing or stale asks for a refresh.",
     default: "30",
     schema: z.coerce.number().int().min(0).max(1440).default(30),
   },

@@ -8,7 +8,7 @@
  * figures are older than SNAPSHOT_FRESH_MS, are left to a refresh the view asks the job for. The answer
  * says how old the figures are.
  */
-import { DateTime } from "luxon";
+import { FixedOffsetZone, IANAZone, type Zone } from "luxon";
 import { InsightsWithBehavior } from "../../engine/behavior/insights.ts";
 import {
   figuresOf,
@@ -131,18 +131,44 @@ export async function workspaceInsights(engine: Engine, session: ConsoleSession,
   };
 }
 
-/** 7 rows (0 = Monday) of 24 local hours: minutes of kept focus. */
+const HOUR = 3_600_000;
+
+/** A zone's offset (minutes) at an instant; an unknown zone counts as UTC. One zone object per name. */
+function offsetsOf(): (timezone: string, at: number) => number {
+  const zones = new Map<string, Zone>();
+  return (timezone, at) => {
+    let zone = zones.get(timezone);
+    if (!zone) {
+      zone = IANAZone.isValidZone(timezone) ? IANAZone.create(timezone) : FixedOffsetZone.utcInstance;
+      zones.set(timezone, zone);
+    }
+    return zone.offset(at);
+  };
+}
+
+/**
+ * 7 rows (0 = Monday) of 24 local hours: minutes of kept focus. Local hours by arithmetic on the zone's
+ * offset (a workspace has thousands of blocks: a luxon DateTime per hour cost more than the reads); the
+ * offset is looked up again at every hour only in a block whose start and end offsets differ (a DST change).
+ */
 export function focusHeatmap(blocks: readonly KeptFocus[]): number[][] {
   const grid = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
+  const offsetAt = offsetsOf();
   for (const block of blocks) {
-    let at = DateTime.fromJSDate(block.startAt, { zone: block.timezone });
-    if (!at.isValid) at = DateTime.fromJSDate(block.startAt, { zone: "UTC" });
+    let at = block.startAt.getTime();
     const end = block.endAt.getTime();
-    while (at.toMillis() < end) {
-      const hourEnd = Math.min(at.startOf("hour").plus({ hours: 1 }).toMillis(), end);
-      const row = grid[at.weekday - 1] as number[];
-      row[at.hour] = (row[at.hour] as number) + (hourEnd - at.toMillis()) / 60_000;
-      at = DateTime.fromMillis(hourEnd, { zone: at.zone });
+    if (!(at < end)) continue;
+    const startOffset = offsetAt(block.timezone, at);
+    const steady = startOffset === offsetAt(block.timezone, end);
+    while (at < end) {
+      const offset = (steady ? startOffset : offsetAt(block.timezone, at)) * 60_000;
+      const local = at + offset;
+      const hourEnd = Math.min(Math.floor(local / HOUR) * HOUR + HOUR - offset, end);
+      const day = new Date(local);
+      const row = grid[(day.getUTCDay() + 6) % 7] as number[];
+      const hour = day.getUTCHours();
+      row[hour] = (row[hour] as number) + (hourEnd - at) / 60_000;
+      at = hourEnd;
     }
   }
   return grid.map((row) => row.map((minutes) => Math.round(minutes)));

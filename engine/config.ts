@@ -105,6 +105,13 @@ export const settings = [
     schema: z.coerce.number().int().min(0).max(1440).default(5),
   },
   {
+    env: "CAIRN_INSIGHTS_EVERY_MINUTES",
+    description:
+      "How often the stored insight figures behind the console's workspace aggregate are brought up to date (everyone's older than 3 h); 0 turns the schedule off, and only a console view that finds figures missing or stale asks for a refresh.",
+    default: "30",
+    schema: z.coerce.number().int().min(0).max(1440).default(30),
+  },
+  {
     env: "CAIRN_SHUTDOWN_TIMEOUT_MS",
     description:
       "On SIGTERM, how long to wait for requests and jobs to finish. Shutdown not done 3 s later exits with status 1.",

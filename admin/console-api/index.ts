@@ -4,6 +4,7 @@
  */
 import express, { type Request, type Router } from "express";
 import type { Authenticated } from "../../engine/auth/authenticate.ts";
+import { INSIGHTS_QUEUE } from "../../engine/behavior/insights-snapshots.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { NUDGE_QUEUE } from "../../engine/nudges/scheduler.ts";
 import { PLAN_QUEUE } from "../../engine/scheduling/service/replan.ts";
@@ -13,7 +14,7 @@ import { ConsoleEvents, HEARTBEAT_MS } from "./events.ts";
 import { createConsoleApi } from "./router.ts";
 import { ConsoleFiles, defaultConsoleDist } from "./static.ts";
 
-export const DEFAULT_QUEUES = [SYNC_QUEUE, WRITEBACK_QUEUE, PLAN_QUEUE, NUDGE_QUEUE] as const;
+export const DEFAULT_QUEUES = [SYNC_QUEUE, WRITEBACK_QUEUE, PLAN_QUEUE, NUDGE_QUEUE, INSIGHTS_QUEUE] as const;
 
 export interface ConsoleOptions {
   engine: Engine;

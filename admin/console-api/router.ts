@@ -19,16 +19,12 @@ import {
   setConsoleRole,
 } from "../../engine/db/repositories/console-users.ts";
 import {
-  keptFocusSince,
   listInstallationsWithDates,
   listNudgesPage,
   listPeoplePage,
-  saveDailySnapshot,
-  stateSnapshotsSince,
 } from "../../engine/db/repositories/console-views.ts";
 import { listBlocks } from "../../engine/db/repositories/plans.ts";
-import { findPersonById, listPeopleByName } from "../../engine/db/repositories/workspaces.ts";
-import type { Person } from "../../engine/domain.ts";
+import { findPersonById } from "../../engine/db/repositories/workspaces.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, forbidden, invalidInput, notFound } from "../../engine/errors.ts";
 import type { FailedJob } from "../../engine/jobs/port.ts";
@@ -43,7 +39,7 @@ import type { ConsoleEvents } from "./events.ts";
 import { GoogleConsent, publicBase, StartConsent } from "./google-oauth.ts";
 import { mcpSnippets } from "./mcp-snippets.ts";
 import { DEFAULT_LIMIT, decodeAfter, decodeString, MAX_LIMIT, page } from "./pages.ts";
-import { dailyTrends, focusHeatmap, median } from "./workspace-insights.ts";
+import { focusHeatmap, workspaceInsights } from "./workspace-insights.ts";
 
 export interface ConsoleApiOptions {
   engine: Engine;
@@ -624,74 +620,4 @@ async function keptFocusOf(engine: Engine, target: Actor, weeks: number) {
       .map((block) => ({ startAt: new Date(block.start), endAt: new Date(block.end), timezone }));
     return { timezone, weeks, grid: focusHeatmap(kept) };
   });
-}
-
-const HEATMAP_WEEKS = 8;
-const TREND_DAYS = 30;
-/** Live insights are computed for at most this many people per request (the rest come from snapshots). */
-const LIVE_PEOPLE = 200;
-
-/**
- * Computes each person's insights now (through get_insights, as them), keeps one snapshot a day per
- * person so the trends grow, and answers aggregates only; with `alongside` (a person the admin asked for),
- * also that person's own get_insights answer, the one computed for the aggregate rather than a second one.
- */
-async function workspaceInsights(engine: Engine, session: ConsoleSession, alongside?: Person) {
-  const { services } = engine;
-  const workspaceId = session.workspace.id;
-  const now = services.now();
-  const people = (await services.db.scoped(workspaceId, (tx) => listPeopleByName(tx))).slice(0, LIVE_PEOPLE);
-  const multipliers: number[] = [];
-  const dayStart = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
-  let alongsideInsights: unknown;
-  const states: Parameters<typeof saveDailySnapshot>[1][] = [];
-  for (const person of people) {
-    const answer = await engine.call({ workspace: session.workspace, person }, "http", "get_insights", {});
-    if (person.id === alongside?.id) alongsideInsights = answer;
-    const insights = answer as {
-      basis?: string;
-      burnout?: { risk?: number };
-      score?: { value?: number };
-      effort?: { multiplier?: number };
-    };
-    const multiplier = insights.effort?.multiplier;
-    if (insights.basis === "personal" && typeof multiplier === "number") multipliers.push(multiplier);
-    states.push({
-      workspaceId,
-      personId: person.id,
-      dayStart,
-      state: {
-        burnoutRisk: insights.burnout?.risk ?? null,
-        score: insights.score?.value ?? null,
-        effortMultiplier: multiplier ?? null,
-      },
-    });
-  }
-  // One transaction for every snapshot and the reads, not one per person.
-  const { kept, snapshots } = await services.db.scoped(workspaceId, async (tx) => {
-    for (const state of states) await saveDailySnapshot(tx, state);
-    return {
-      kept: await keptFocusSince(tx, new Date(now.getTime() - HEATMAP_WEEKS * 7 * 86_400_000)),
-      snapshots: await stateSnapshotsSince(tx, new Date(now.getTime() - TREND_DAYS * 86_400_000)),
-    };
-  });
-  const medianMultiplier = median(multipliers);
-  if (alongside && alongsideInsights === undefined) {
-    alongsideInsights = await engine.call(
-      { workspace: session.workspace, person: alongside },
-      "http",
-      "get_insights",
-      {},
-    );
-  }
-  return {
-    people: people.length,
-    peakHeatmap: focusHeatmap(kept),
-    ...dailyTrends(snapshots),
-    effort: {
-      medianMultiplier: medianMultiplier === null ? null : Number(medianMultiplier.toFixed(2)),
-      people: multipliers.length,
-    },
-    ...(alongside && { person: alongsideInsights }),
-  };
 }

@@ -4,6 +4,7 @@ import { emailModule } from "../faces/email.ts";
 import { mcpModule } from "../faces/mcp.ts";
 import { slackModule } from "../faces/slack.ts";
 import { teamsModule } from "../faces/teams.ts";
+import { insightsModule } from "../workers/insights.ts";
 import { nudgesModule } from "../workers/nudges.ts";
 import { planningModule } from "../workers/planning.ts";
 import { syncModule } from "../workers/sync.ts";
@@ -15,6 +16,7 @@ export const faceModules: FaceModule[] = [
   planningModule,
   syncModule,
   nudgesModule,
+  insightsModule,
   mcpModule,
   slackModule,
   teamsModule,

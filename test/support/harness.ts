@@ -96,6 +96,8 @@ export function testConfig(
       CAIRN_ALLOW_SUPERUSER: "1",
       // No nudge sweep behind a test's back: nudge tests turn it on or run it themselves.
       CAIRN_NUDGE_EVERY_MINUTES: "0",
+      // Nor an insights snapshot job computing every workspace's people (the database may be shared).
+      CAIRN_INSIGHTS_EVERY_MINUTES: "0",
       ...overrides,
     },
     connectorSettingsOf(connectors),

@@ -156,19 +156,6 @@ export async function stateSnapshotsSince(tx: Queryable, since: Date): Promise<S
   }));
 }
 
-/** Workspace-scoped: stores a snapshot unless the person has one since `dayStart` (one a day). */
-export async function saveDailySnapshot(
-  tx: Queryable,
-  entry: { workspaceId: string; personId: string; dayStart: Date; state: Record<string, unknown> },
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO user_states (workspace_id, person_id, state)
-     SELECT $1, $2, $3::jsonb
-      WHERE NOT EXISTS (SELECT 1 FROM user_states WHERE person_id = $2 AND computed_at >= $4)`,
-    [entry.workspaceId, entry.personId, JSON.stringify(entry.state), entry.dayStart.toISOString()],
-  );
-}
-
 /** System: a provider's installations, sealed, with when each was made. */
 export async function listInstallationsWithDates(
   tx: Queryable,

@@ -3,6 +3,7 @@
  * sign-in (one scrypt hash and a session), reading the session from the cookie, the overview and the
  * workspace insights, as medians over repeated requests; with `--dist <dir>` also the size of each built
  * asset as sent (brotli, gzip) and the time to compress the build at start-up. Prints JSON on stdout.
+ * With `--people N [--tasks M]` it measures only the workspace insights for N people (aggregate.ts).
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -17,9 +18,20 @@ const summarize = (samples: number[]) => ({
 });
 
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "30" }, dist: { type: "string" } },
+  options: {
+    runs: { type: "string", default: "30" },
+    dist: { type: "string" },
+    people: { type: "string" },
+    tasks: { type: "string", default: "0" },
+  },
 });
 const runs = Number(values.runs);
+if (values.people !== undefined) {
+  const { benchAggregate } = await import("./aggregate.ts");
+  const result = await benchAggregate({ people: Number(values.people), tasks: Number(values.tasks), runs });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.exit(0);
+}
 
 async function time(fn: () => Promise<unknown>, n: number): Promise<number[]> {
   const samples: number[] = [];

@@ -270,6 +270,7 @@ describe("admin console in Chromium", { skip: browserSkip() }, () => {
       await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Insights" }).click();
       await page.getByRole("heading", { level: 2, name: "The workspace" }).waitFor();
       await page.getByRole("heading", { level: 3, name: "Score" }).waitFor();
+      await page.getByText(/^Figures as of /).waitFor();
       await settled(page);
       assert.equal(asked.length, 1, asked.join(", "));
       assert.match(asked[0] ?? "", /^\/admin\/api\/insights\/workspace\?personId=[0-9a-f-]{36}$/);

@@ -191,6 +191,7 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRep
       CAIRN_SHUTDOWN_TIMEOUT_MS: "10000",
       CAIRN_RATE_LIMIT_PER_MINUTE: "100000",
       CAIRN_NUDGE_EVERY_MINUTES: "0",
+      CAIRN_INSIGHTS_EVERY_MINUTES: "0",
       CAIRN_ALLOW_PRIVATE_URLS: "1",
       SMTP_URL: smtp.url,
       CAIRN_MAIL_FROM: "Cairn <cairn@scale.test>",

@@ -141,6 +141,17 @@ export const WorkspaceInsights = z.looseObject({
   burnoutTrend: z.array(z.looseObject({ date: z.string(), avgRisk: z.number() })),
   scoreTrend: z.array(z.looseObject({ date: z.string(), avgScore: z.number() })),
   effort: z.looseObject({ medianMultiplier: z.number().nullable(), people: z.number() }),
+  /** How old the stored per-person figures are (admin/console-api/workspace-insights.ts). */
+  freshness: z
+    .looseObject({
+      asOf: z.string().nullable(),
+      newest: z.string().nullable(),
+      computedNow: z.number(),
+      pending: z.number(),
+      stale: z.number(),
+      freshForMinutes: z.number(),
+    })
+    .optional(),
 });
 export type WorkspaceInsights = z.infer<typeof WorkspaceInsights>;
 

@@ -7,6 +7,7 @@ import { type Resource, useResource } from "../hooks.ts";
 import { PersonInsights } from "../lib/actions.ts";
 import { query } from "../lib/api.ts";
 import { WorkspaceInsights } from "../lib/contract.ts";
+import { freshnessText } from "../lib/freshness.ts";
 import { normalizeGrid } from "../lib/heatmap.ts";
 import { isAdminRole } from "../lib/navigation.ts";
 
@@ -123,6 +124,7 @@ function WorkspacePanel({ workspace }: { workspace: Resource<WorkspaceWithPerson
                 {data.effort.medianMultiplier !== null &&
                   ` Work runs ${Math.round((data.effort.medianMultiplier - 1) * 100)} % over estimates (median over ${data.effort.people} people).`}
               </p>
+              {data.freshness && <FreshnessNote freshness={data.freshness} />}
               <Heatmap
                 grid={normalizeGrid(data.peakHeatmap)}
                 caption="Kept focus by weekday and local hour (minutes)"
@@ -163,6 +165,15 @@ function WorkspacePanel({ workspace }: { workspace: Resource<WorkspaceWithPerson
       </Loaded>
     </>
   );
+}
+
+function FreshnessNote({ freshness }: { freshness: NonNullable<WorkspaceInsights["freshness"]> }) {
+  const text = freshnessText(freshness);
+  return text ? (
+    <p className="muted" data-testid="insights-freshness">
+      {text}
+    </p>
+  ) : null;
 }
 
 /** `workspace`: the page's workspace request, which carries this person's insights (so none of its own). */

@@ -13,6 +13,7 @@ import {
 } from "../../engine/behavior/insights-snapshots.ts";
 import type { JobHandler } from "../../engine/jobs/port.ts";
 import type { FaceModule } from "../modules/types.ts";
+import { scheduleEvery } from "./every.ts";
 
 export const insightsModule: FaceModule = {
   name: "insights",
@@ -23,18 +24,12 @@ export const insightsModule: FaceModule = {
       throw new Error(`insights: unknown job ${job.name}`);
     };
     services.jobs.handle(INSIGHTS_QUEUE, handler, { concurrency: 1 });
-    const everyMinutes = config.CAIRN_INSIGHTS_EVERY_MINUTES;
-    const schedule =
-      everyMinutes > 0
-        ? services.jobs.repeat<SnapshotJob>(
-            INSIGHTS_QUEUE,
-            SNAPSHOT_JOB,
-            {},
-            { everyMs: everyMinutes * 60_000, key: SNAPSHOT_KEY },
-          )
-        : services.jobs.removeRepeat(INSIGHTS_QUEUE, SNAPSHOT_KEY);
-    schedule.catch((error: unknown) =>
-      log.error({ err: error }, "insights: could not schedule the snapshots"),
-    );
+    scheduleEvery(services.jobs, log, {
+      queue: INSIGHTS_QUEUE,
+      name: SNAPSHOT_JOB,
+      key: SNAPSHOT_KEY,
+      everyMinutes: config.CAIRN_INSIGHTS_EVERY_MINUTES,
+      what: "the insights snapshots",
+    });
   },
 };

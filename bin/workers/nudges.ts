@@ -14,6 +14,7 @@ import {
   sweep,
 } from "../../engine/nudges/scheduler.ts";
 import type { FaceModule } from "../modules/types.ts";
+import { scheduleEvery } from "./every.ts";
 
 export const nudgesModule: FaceModule = {
   name: "nudges",
@@ -26,16 +27,12 @@ export const nudgesModule: FaceModule = {
       throw new Error(`nudges: unknown job ${job.name}`);
     };
     services.jobs.handle(NUDGE_QUEUE, handler, { concurrency: 4 });
-    const everyMinutes = config.CAIRN_NUDGE_EVERY_MINUTES;
-    const schedule =
-      everyMinutes > 0
-        ? services.jobs.repeat<SweepJob>(
-            NUDGE_QUEUE,
-            SWEEP_JOB,
-            {},
-            { everyMs: everyMinutes * 60_000, key: SWEEP_KEY },
-          )
-        : services.jobs.removeRepeat(NUDGE_QUEUE, SWEEP_KEY);
-    schedule.catch((error: unknown) => log.error({ err: error }, "nudges: could not schedule the evaluator"));
+    scheduleEvery(services.jobs, log, {
+      queue: NUDGE_QUEUE,
+      name: SWEEP_JOB,
+      key: SWEEP_KEY,
+      everyMinutes: config.CAIRN_NUDGE_EVERY_MINUTES,
+      what: "the nudge evaluator",
+    });
   },
 };

@@ -16,6 +16,7 @@ import {
 import { Iso, WEEKDAYS, Weekday } from "../domain.ts";
 import { type FieldIssue, invalidInput, notFound } from "../errors.ts";
 import { enqueueReplan } from "../scheduling/service/replan.ts";
+import { keepAnswerInTransaction } from "./answer-in-transaction.ts";
 import { type ActionContext, defineAction } from "./define.ts";
 
 const WallClock = z
@@ -180,12 +181,14 @@ export const createHabit = defineAction({
       days: [...new Set(input.days)],
     };
     checkHabit(values);
-    const record = await ctx.services.db.scoped(ctx.workspace.id, (tx) =>
-      insertHabit(tx, ctx.workspace.id, ctx.person.id, values),
-    );
+    const output = await ctx.services.db.scoped(ctx.workspace.id, async (tx) => {
+      const habit = toHabit(await insertHabit(tx, ctx.workspace.id, ctx.person.id, values));
+      const created = { habit, message: `Added ${habit.label}. Your plan will include it shortly.` };
+      await keepAnswerInTransaction("create_habit", tx, created);
+      return created;
+    });
     await replanSoon(ctx, "habit created");
-    const habit = toHabit(record);
-    return { habit, message: `Added ${habit.label}. Your plan will include it shortly.` };
+    return output;
   },
 });
 

@@ -620,6 +620,7 @@ export const createSubtasks = defineAction({
         tx,
         tasks.map((task) => task.id),
       );
+      await keepAnswerInTransaction("create_subtasks", tx, { parentId: input.parentId, tasks });
       return tasks;
     });
     for (const task of created) notifyTasks(ctx, [task.id], task.personId);

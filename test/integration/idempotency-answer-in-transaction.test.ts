@@ -126,6 +126,40 @@ for (const backend of backends()) {
       assert.deepEqual(kept, created);
     });
 
+    it("create_habit and create_subtasks keep the answer they return", async () => {
+      const keptUnder = async (action: string, input: unknown) => {
+        let kept: unknown;
+        const returned = await runKeepingAnswer(
+          {
+            action,
+            keep: async (_tx, output) => {
+              kept = output;
+            },
+          },
+          () => cairn.engine.call(actor, "http", action, input),
+        );
+        assert.deepEqual(kept, returned, action);
+        return returned;
+      };
+      await keptUnder("create_habit", {
+        title: "Lunch",
+        days: ["mon", "tue", "wed", "thu", "fri"],
+        window: { start: "12:00", end: "14:00" },
+        minMinutes: 30,
+        maxMinutes: 60,
+      });
+      const parent = (await cairn.engine.call(actor, "http", "create_task", {
+        title: "Write the report",
+      })) as {
+        id: string;
+      };
+      const made = (await keptUnder("create_subtasks", {
+        parentId: parent.id,
+        subtasks: [{ title: "Outline" }, { title: "Draft" }],
+      })) as { tasks: unknown[] };
+      assert.equal(made.tasks.length, 2);
+    });
+
     it("an action called under another action's key keeps nothing", async () => {
       let keptFor = 0;
       await runKeepingAnswer(

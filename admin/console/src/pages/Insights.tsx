@@ -21,6 +21,7 @@ const WorkspaceWithPerson = WorkspaceInsights.extend({ person: PersonInsights.op
 type WorkspaceWithPerson = z.infer<typeof WorkspaceWithPerson>;
 
 type Charts = typeof import("./InsightsCharts.tsx");
+type TrendProps<Point> = import("./InsightsCharts.tsx").TrendProps<Point>;
 let charts: Charts | undefined;
 // Started when this page's chunk runs, so Recharts arrives while the page's requests are answered.
 const chartsLoad = import("./InsightsCharts.tsx").then((module) => {
@@ -52,6 +53,18 @@ function Chart({ children }: { children(charts: Charts): React.ReactNode }) {
   if (loaded.charts) return <>{children(loaded.charts)}</>;
   if (loaded.error) return <ErrorNote error={loaded.error} />;
   return <p aria-busy="true">Loading the chart…</p>;
+}
+
+function TrendFigure<Point extends { date: string }>({
+  caption,
+  ...trend
+}: TrendProps<Point> & { caption: string }) {
+  return (
+    <figure>
+      <figcaption>{caption}</figcaption>
+      <Chart>{({ TrendChart }) => <TrendChart {...trend} />}</Chart>
+    </figure>
+  );
 }
 
 export default function Insights() {
@@ -130,34 +143,22 @@ function WorkspacePanel({ workspace }: { workspace: Resource<WorkspaceWithPerson
                 caption="Kept focus by weekday and local hour (minutes)"
               />
               <div className="charts">
-                <figure>
-                  <figcaption>Burnout risk (workspace average)</figcaption>
-                  <Chart>
-                    {({ TrendChart }) => (
-                      <TrendChart
-                        data={data.burnoutTrend}
-                        dataKey="avgRisk"
-                        name="risk"
-                        domain={[0, 1]}
-                        stroke="#b45309"
-                      />
-                    )}
-                  </Chart>
-                </figure>
-                <figure>
-                  <figcaption>Productivity score (workspace average)</figcaption>
-                  <Chart>
-                    {({ TrendChart }) => (
-                      <TrendChart
-                        data={data.scoreTrend}
-                        dataKey="avgScore"
-                        name="score"
-                        domain={[0, 100]}
-                        stroke="#1d4ed8"
-                      />
-                    )}
-                  </Chart>
-                </figure>
+                <TrendFigure
+                  caption="Burnout risk (workspace average)"
+                  data={data.burnoutTrend}
+                  dataKey="avgRisk"
+                  name="risk"
+                  domain={[0, 1]}
+                  stroke="#b45309"
+                />
+                <TrendFigure
+                  caption="Productivity score (workspace average)"
+                  data={data.scoreTrend}
+                  dataKey="avgScore"
+                  name="score"
+                  domain={[0, 100]}
+                  stroke="#1d4ed8"
+                />
               </div>
             </>
           )

@@ -100,8 +100,12 @@ async function start(config: Config, log: Logger, role: "web" | "worker" | "all"
       `  Health:         ${server.url}/healthz   (ready: ${server.url}/readyz, metrics: ${server.url}/metrics)`,
     );
     out(`  Actions API:    POST ${server.url}/api/actions/<name>   (list: GET ${server.url}/api/actions)`);
+    const { ownerExists } = await import("../engine/db/repositories/console-users.ts");
+    const hasOwner = await runtime.engine.services.db.system((tx) => ownerExists(tx));
     out(
-      `  Admin console:  ${server.url}/admin   (no owner yet: open it from this machine, or run cairn admin create --email <you>)`,
+      hasOwner
+        ? `  Admin console:  ${server.url}/admin`
+        : `  Admin console:  ${server.url}/admin   (no owner yet: open it from this machine, or run cairn admin create --email <you>)`,
     );
     for (const line of faces?.describe(server.url) ?? []) out(`  ${line}`);
   }

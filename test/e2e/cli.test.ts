@@ -48,6 +48,11 @@ describe("cairn start on embedded defaults", () => {
       /Health:\s+(http:\/\/[\d.:]+)\/healthz[\s\S]*Admin console:\s+http:\/\/[\d.:]+\/admin[\s\S]*Get an API token:/,
     );
     url = match[1] as string;
+    assert.match(
+      match[0],
+      /\/admin\s+\(no owner yet: open it from this machine/,
+      "a fresh data dir has no owner",
+    );
   });
   after(() => {
     if (server.exitCode === null) server.kill("SIGKILL");

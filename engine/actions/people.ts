@@ -7,6 +7,7 @@ import {
 } from "../db/repositories/workspaces.ts";
 import { Person, Workspace } from "../domain.ts";
 import { invalidInput } from "../errors.ts";
+import { keepAnswerInTransaction } from "./answer-in-transaction.ts";
 import { defineAction } from "./define.ts";
 
 const timezone = z
@@ -77,6 +78,7 @@ export const addPerson = defineAction({
         action: "add_person",
         target: input.email,
       });
+      await keepAnswerInTransaction("add_person", tx, updated);
       return updated;
     });
   },

@@ -10,6 +10,7 @@ import {
 import { recordAudit } from "../db/repositories/event-log.ts";
 import { findPersonByEmail } from "../db/repositories/workspaces.ts";
 import { forbidden, invalidInput, notFound } from "../errors.ts";
+import { keepAnswerInTransaction } from "./answer-in-transaction.ts";
 import type { ActionContext } from "./define.ts";
 import { defineAction } from "./define.ts";
 
@@ -126,10 +127,14 @@ export const createToken = defineAction({
         target: ctx.person.email,
         details: { tokenId: id, prefix: fresh.prefix, name: input.name, via: ctx.via },
       });
-      return findApiToken(tx, id);
+      const stored = await findApiToken(tx, id);
+      if (!stored) throw new Error("The token just stored could not be read back");
+      const output = { ...stored, token: fresh.token };
+      // A retried create_token would mint a second token: its (sealed) answer commits with the first one.
+      await keepAnswerInTransaction("create_token", tx, output);
+      return output;
     });
-    if (!created) throw new Error("The token just stored could not be read back");
-    return { ...created, token: fresh.token };
+    return created;
   },
 });
 

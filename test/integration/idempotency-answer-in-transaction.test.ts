@@ -160,6 +160,43 @@ for (const backend of backends()) {
       assert.equal(made.tasks.length, 2);
     });
 
+    it("create_token keeps its answer, the token included, with the token it stored", async () => {
+      let kept: { id?: string; token?: string } | undefined;
+      const returned = (await runKeepingAnswer(
+        {
+          action: "create_token",
+          keep: async (tx, output) => {
+            kept = output as { id: string; token: string };
+            const { rows } = await tx.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM api_tokens WHERE id = $1",
+              [kept.id],
+            );
+            assert.equal(rows[0]?.n, 1, "the token is stored in the transaction that keeps the answer");
+          },
+        },
+        () => cairn.engine.call(actor, "http", "create_token", { name: "kept script" }),
+      )) as { id: string; token: string };
+      assert.equal(kept?.id, returned.id);
+      assert.equal(kept?.token, returned.token);
+
+      const before = (await cairn.engine.call(actor, "http", "list_tokens", {})) as { tokens: unknown[] };
+      await assert.rejects(
+        runKeepingAnswer(
+          {
+            action: "create_token",
+            keep: async () => {
+              throw new Error("the answer could not be kept");
+            },
+          },
+          () => cairn.engine.call(actor, "http", "create_token", { name: "never stored" }),
+        ),
+      );
+      const afterFailure = (await cairn.engine.call(actor, "http", "list_tokens", {})) as {
+        tokens: unknown[];
+      };
+      assert.equal(afterFailure.tokens.length, before.tokens.length, "no token without its kept answer");
+    });
+
     it("an action called under another action's key keeps nothing", async () => {
       let keptFor = 0;
       await runKeepingAnswer(

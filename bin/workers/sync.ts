@@ -149,16 +149,21 @@ async function connectCommand(args: string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const input = { ...common, ...flat };
-  const output = (await runAction(io, `connect_${connector.kind}`, input, who)) as {
+  interface Connected {
     id: string;
     name: string;
     kind: string;
     status: string;
+  }
+  const output = (await runAction(io, `connect_${connector.kind}`, input, who)) as Connected & {
+    connections?: Connected[];
   };
   if (values.json) io.out(JSON.stringify(output, null, 2));
   else {
-    io.out(`Connected ${output.kind} "${output.name}" (${output.id}), status ${output.status}.`);
-    io.out(`Sync it now with: cairn sync --connection ${output.id}`);
+    for (const one of output.connections ?? [output]) {
+      io.out(`Connected ${one.kind} "${one.name}" (${one.id}), status ${one.status}.`);
+      io.out(`Sync it now with: cairn sync --connection ${one.id}`);
+    }
   }
   return 0;
 }

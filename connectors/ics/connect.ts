@@ -31,9 +31,9 @@ const input = {
 export const icsConnect: ConnectSpec<typeof input> = {
   title: "Subscribe to an ICS calendar",
   description:
-    "Subscribes to calendars published as ICS URLs (read-only): their events block planning time. Returns the connection.",
+    "Subscribes to calendars published as ICS URLs (read-only), one connection per URL: their events block planning time. Returns the (first) connection, and all of them in `connections` when several URLs were given.",
   input,
-  seed: (given, { fromEnv }) => fromEnv({ ICS_URLS: given.urls }, ["ICS_URLS"]),
+  seed: (given, { allFromEnv }) => allFromEnv({ ICS_URLS: given.urls }, ["ICS_URLS"]),
 };
 
 export const icsCli: ConnectCli = {

@@ -171,18 +171,21 @@ async function connectWith(
   return summarize(ctx, connection);
 }
 
-/** A seed from the connector's own env mapping, with the flat input laid over the config's variables. */
-function seedFromEnv(
+/** The seeds of the connector's own env mapping, with the flat input laid over the config's variables. */
+function seedsFromEnv(
   ctx: ActionContext,
   connector: AnyConnector,
   overlay: Record<string, unknown>,
   cleared: readonly string[],
-): ConnectionSeed | undefined {
-  if (!connector.fromEnv) return undefined;
+): ConnectionSeed[] {
+  if (!connector.fromEnv) return [];
   const unset = Object.fromEntries(cleared.map((key) => [key, undefined]));
   const given = Object.fromEntries(Object.entries(overlay).filter(([, value]) => value !== undefined));
-  return connector.fromEnv({ ...ctx.services.config, ...unset, ...given })[0];
+  return connector.fromEnv({ ...ctx.services.config, ...unset, ...given });
 }
+
+/** A name given to several connections at once: the first keeps it, the others are numbered. */
+const nthName = (name: string, index: number) => (index === 0 ? name : `${name} (${index + 1})`);
 
 function withOverrides(seed: ConnectionSeed, advanced: AdvancedInput) {
   return {
@@ -192,14 +195,21 @@ function withOverrides(seed: ConnectionSeed, advanced: AdvancedInput) {
   };
 }
 
-function requireSeed(kind: string, seed: ConnectionSeed | undefined, advanced: AdvancedInput) {
-  if (seed) return seed;
+function requireSeeds(
+  kind: string,
+  seed: ConnectionSeed | ConnectionSeed[] | undefined,
+  advanced: AdvancedInput,
+): ConnectionSeed[] {
+  const seeds = seed === undefined ? [] : Array.isArray(seed) ? seed : [seed];
+  if (seeds.length > 0) return seeds;
   if (advanced.credentials) {
-    return {
-      name: advanced.name ?? kind,
-      credentials: advanced.credentials,
-      settings: advanced.settings ?? {},
-    };
+    return [
+      {
+        name: advanced.name ?? kind,
+        credentials: advanced.credentials,
+        settings: advanced.settings ?? {},
+      },
+    ];
   }
   throw invalidInput(
     `Missing ${kind} details: give the fields this action lists, or credentials and settings objects.`,
@@ -221,23 +231,34 @@ export function connectActionOf(connector: AnyConnector): AnyAction {
     title: spec.title,
     description: spec.description,
     input: z.object({ ...common, ...spec.input }),
-    output: ConnectionSummary,
+    output: ConnectionSummary.extend({
+      connections: z
+        .array(ConnectionSummary)
+        .optional()
+        .describe("Every connection stored, when the input named several (ICS: one per URL)"),
+    }),
     scope: "admin",
     annotations: connectAnnotations,
     ...(spec.examples ? { examples: spec.examples } : {}),
     async run(ctx, input) {
       const helpers: ConnectHelpers = {
         config: ctx.services.config,
-        fromEnv: (overlay, cleared) => seedFromEnv(ctx, connector, overlay, cleared),
+        fromEnv: (overlay, cleared) => seedsFromEnv(ctx, connector, overlay, cleared)[0],
+        allFromEnv: (overlay, cleared) => seedsFromEnv(ctx, connector, overlay, cleared),
       };
       const advanced: AdvancedInput = spec.advanced?.(input) ?? {
         ...(input.name ? { name: input.name } : {}),
         ...(input.credentials ? { credentials: input.credentials } : {}),
         ...(input.settings ? { settings: input.settings } : {}),
       };
-      const chosen = requireSeed(connector.kind, spec.seed(input, helpers), advanced);
-      const seed = withOverrides({ ...chosen, name: input.name ?? chosen.name }, advanced);
-      return connectWith(ctx, connector.kind, seed, input);
+      const chosen = requireSeeds(connector.kind, spec.seed(input, helpers), advanced);
+      const stored: ConnectionSummary[] = [];
+      for (const [index, one] of chosen.entries()) {
+        const name = input.name === undefined ? one.name : nthName(input.name, index);
+        stored.push(await connectWith(ctx, connector.kind, withOverrides({ ...one, name }, advanced), input));
+      }
+      const [first] = stored as [ConnectionSummary, ...ConnectionSummary[]];
+      return stored.length > 1 ? { ...first, connections: stored } : first;
     },
   });
 }

@@ -57,6 +57,8 @@ export interface ConnectHelpers {
    * `cleared` variables are dropped first, so only the input's values count for them.
    */
   fromEnv(overlay: Record<string, unknown>, cleared: readonly string[]): ConnectionSeed | undefined;
+  /** Every connection the env mapping yields for that input (ICS: one per feed URL). */
+  allFromEnv(overlay: Record<string, unknown>, cleared: readonly string[]): ConnectionSeed[];
 }
 
 /** The `connect_<kind>` action: its texts and flat input; the engine adds name, syncEveryMinutes, credentials, settings. */
@@ -65,11 +67,14 @@ export interface ConnectSpec<Shape extends z.ZodRawShape = z.ZodRawShape> {
   description: string;
   input: Shape;
   examples?: string[];
-  /** The connection the input describes (throw invalidInput for a missing field); undefined when it names none. */
+  /**
+   * The connection the input describes (throw invalidInput for a missing field); undefined when it names none;
+   * several when the input names several (each stored as a connection of its own).
+   */
   seed(
     input: z.output<z.ZodObject<Shape>> & AdvancedInput,
     helpers: ConnectHelpers,
-  ): ConnectionSeed | undefined;
+  ): ConnectionSeed | ConnectionSeed[] | undefined;
   /** The advanced objects as stored, when the flat input adds to them (default: input.credentials, input.settings). */
   advanced?(input: z.output<z.ZodObject<Shape>> & AdvancedInput): AdvancedInput;
 }

@@ -63,6 +63,32 @@ describe("calendar connect actions", () => {
     );
   });
 
+  it("connect_ics with several URLs stores one connection per feed and returns them all", async () => {
+    const second = url.replace("/team.ics", "/holidays.ics");
+    const first = await app.call<{ id: string; name: string; connections?: { id: string; name: string }[] }>(
+      "connect_ics",
+      { urls: [url, second], name: "shared", syncEveryMinutes: 0 },
+    );
+    assert.deepEqual(
+      first.connections?.map((connection) => connection.name),
+      ["shared", "shared (2)"],
+    );
+    assert.equal(first.id, first.connections?.[0]?.id);
+    const listed = await app.call<{ connections: { id: string; name: string; sourceUrl: string | null }[] }>(
+      "list_connections",
+      {},
+    );
+    const ours = listed.connections.filter((connection) => connection.name.startsWith("shared"));
+    assert.equal(ours.length, 2);
+    for (const connection of first.connections ?? []) {
+      const synced = await app.call<{ results: { ok: boolean; stats: { created: number } }[] }>("sync_now", {
+        connection: connection.id,
+      });
+      assert.equal(synced.results[0]?.ok, true, connection.name);
+      assert.equal(synced.results[0]?.stats.created, 1, connection.name);
+    }
+  });
+
   it("connect_caldav without its fields says what is missing and stores nothing", async () => {
     const before = await app.call<{ connections: unknown[] }>("list_connections", {});
     const body = await app.call<{ error: { code: string; message: string } }>("connect_caldav", {}, 400);

@@ -74,7 +74,7 @@ export function createEngine(options: EngineOptions): Engine {
     secrets: options.secrets,
     changes: new ChangeFeed(),
     log: options.log,
-    limits: createRequestLimits(options.config),
+    limits: createRequestLimits(options.config, options.jobs.sharedBuckets),
     now: options.now ?? (() => new Date()),
     messenger: options.messenger ?? silentMessenger,
     replan: { delayMs: options.replan?.delayMs ?? DEFAULT_REPLAN_DELAY_MS },

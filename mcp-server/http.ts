@@ -19,7 +19,7 @@ import type { Config } from "../engine/config.ts";
 import type { Engine } from "../engine/engine.ts";
 import { bodyReadError, CairnError, ErrorCode, statusFor } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
-import type { RateLimiter } from "../engine/security/rate-limiter.ts";
+import type { Limiter } from "../engine/security/rate-limiter.ts";
 import {
   createMcpAuthenticator,
   type McpAuthenticator,
@@ -38,7 +38,7 @@ export interface McpHttpOptions {
   config: Config;
   log: Logger;
   /** Tool-call limiter, keyed by principal. Default: the engine's, shared with the HTTP API. */
-  limiter?: RateLimiter;
+  limiter?: Limiter;
   authenticator?: McpAuthenticator;
   /** Sessions with no request (and no open SSE stream) for this long are closed. Default 30 minutes. */
   sessionIdleMs?: number;

@@ -42,10 +42,10 @@ const RATE_LIMITED = -32000;
  */
 async function reading(
   uri: string,
-  throttle: () => number,
+  throttle: () => number | Promise<number>,
   read: () => Promise<unknown>,
 ): Promise<ReadResourceResult> {
-  const wait = throttle();
+  const wait = await throttle();
   if (wait > 0) {
     const refused = rateLimited("requests", wait);
     throw new McpError(RATE_LIMITED, `${refused.code}: ${refused.message}`, {
@@ -78,7 +78,7 @@ export function registerResources(
   engine: Engine,
   actor: Actor,
   log: Logger,
-  throttle: () => number,
+  throttle: () => number | Promise<number>,
 ): ResourceWiring {
   const g = gatherer(engine, actor);
 

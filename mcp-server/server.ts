@@ -9,7 +9,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { Actor } from "../engine/actions/define.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Logger } from "../engine/logger.ts";
-import type { RateLimiter } from "../engine/security/rate-limiter.ts";
+import type { Limiter } from "../engine/security/rate-limiter.ts";
 import { registerPrompts } from "./prompts.ts";
 import { SessionCalls } from "./redelivery.ts";
 import { registerResources } from "./resources.ts";
@@ -42,7 +42,7 @@ export interface McpSessionOptions {
   actor: Actor;
   /** The token (or OAuth subject) behind the connection: rate limits are per principal. */
   principal: string;
-  limiter: RateLimiter;
+  limiter: Limiter;
   log: Logger;
 }
 

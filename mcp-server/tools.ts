@@ -17,7 +17,7 @@ import { jsonSchemaOf } from "../engine/actions/registry.ts";
 import type { Engine } from "../engine/engine.ts";
 import { asCairnError, CairnError, ErrorCode, rateLimited, statusFor } from "../engine/errors.ts";
 import type { Logger } from "../engine/logger.ts";
-import type { RateLimiter } from "../engine/security/rate-limiter.ts";
+import type { Limiter } from "../engine/security/rate-limiter.ts";
 import { redactSecrets } from "./redact.ts";
 import { callHash, keyedCall, metaIdempotencyKey, type SessionCalls } from "./redelivery.ts";
 import { renderResult } from "./render.ts";
@@ -110,7 +110,7 @@ export interface CallContext {
   actor: Actor;
   /** Rate-limit key: the token (or OAuth subject) that opened the session. */
   principal: string;
-  limiter: RateLimiter;
+  limiter: Limiter;
   log: Logger;
   /** This session's calls by JSON-RPC id: a redelivered request acts once. */
   calls: SessionCalls;
@@ -192,7 +192,7 @@ async function runTool(
       new CairnError(ErrorCode.NotFound, `No tool named "${name}". List the tools with tools/list.`),
     );
   }
-  const wait = limiter.take(principal);
+  const wait = await limiter.take(principal);
   if (wait > 0) {
     return errorResult(rateLimited("tool calls", wait));
   }

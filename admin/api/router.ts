@@ -11,7 +11,7 @@ import {
 import type { Engine } from "../../engine/engine.ts";
 import { bodyReadError, CairnError, invalidInput, rateLimited, unauthorized } from "../../engine/errors.ts";
 import { sameSecret } from "../../engine/security/constant-time.ts";
-import type { RateLimiter } from "../../engine/security/rate-limiter.ts";
+import type { Limiter } from "../../engine/security/rate-limiter.ts";
 import { createOrResetOwner } from "../auth/owners.ts";
 import { idempotentActions } from "./idempotency.ts";
 import type { HttpMetrics } from "./metrics.ts";
@@ -20,7 +20,7 @@ import { ProblemError, sendAnyError } from "./problem.ts";
 export interface ApiRouterOptions {
   engine: Engine;
   /** Per-token call budget. Default: the engine's, shared with MCP. */
-  limiter?: RateLimiter;
+  limiter?: Limiter;
   metrics: HttpMetrics;
   /** Lets CLI commands on this machine act through the server that owns the embedded database. */
   controlToken?: () => string | undefined;
@@ -62,7 +62,7 @@ export function createApiRouter(options: ApiRouterOptions): Router {
       (await authenticateFromAddress(authFailures, req.ip, () =>
         authenticateBearer(engine.services.db, req.get("authorization")),
       ));
-    const wait = limiter.take(req.actor.principal);
+    const wait = await limiter.take(req.actor.principal);
     if (wait > 0) {
       throw rateLimited("calls", wait);
     }

@@ -235,7 +235,7 @@ export function connectActionOf(connector: AnyConnector): AnyAction {
       connections: z
         .array(ConnectionSummary)
         .optional()
-        .describe("Every connection stored, when the input named several (ICS: one per URL)"),
+        .describe("Every connection stored, when the input named several (one per feed URL, say)"),
     }),
     scope: "admin",
     annotations: connectAnnotations,

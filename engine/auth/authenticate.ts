@@ -1,7 +1,7 @@
 import type { Actor } from "../actions/define.ts";
 import type { Db } from "../db/port.ts";
 import { CairnError, ErrorCode, tooManyAuthFailures, unauthorized } from "../errors.ts";
-import type { RateLimiter } from "../security/rate-limiter.ts";
+import type { Limiter } from "../security/rate-limiter.ts";
 import { resolveApiToken } from "./api-tokens.ts";
 
 export interface Authenticated extends Actor {
@@ -34,17 +34,17 @@ export async function authenticateBearer(db: Db, header: string | undefined): Pr
  * so guessing tokens, or flooding the database with lookups, stops at the limit.
  */
 export async function authenticateFromAddress<T>(
-  failures: RateLimiter,
+  failures: Limiter,
   address: string | undefined,
   authenticate: () => Promise<T>,
 ): Promise<T> {
   const key = `addr:${address ?? "unknown"}`;
-  const wait = failures.peek(key);
+  const wait = await failures.peek(key);
   if (wait > 0) throw tooManyAuthFailures(wait);
   try {
     return await authenticate();
   } catch (error) {
-    if (error instanceof CairnError && error.code === ErrorCode.Unauthorized) failures.take(key);
+    if (error instanceof CairnError && error.code === ErrorCode.Unauthorized) await failures.take(key);
     throw error;
   }
 }

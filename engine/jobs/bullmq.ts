@@ -51,6 +51,7 @@ import {
   UnrecoverableJobError,
   type WorkerOptions,
 } from "./port.ts";
+import { RedisTokenBuckets } from "./redis-token-buckets.ts";
 
 export interface BullmqJobsOptions {
   /** redis:// or rediss:// URL, usually REDIS_URL. */
@@ -125,6 +126,7 @@ class BullmqJobs implements Jobs {
   private readonly safeUrl: string;
   private readonly connectTimeoutMs: number;
   private readonly client: Redis;
+  readonly sharedBuckets: RedisTokenBuckets;
   private workerClient: Redis | undefined;
   private readonly queues = new Map<string, Queue>();
   private readonly handlers = new Map<string, { handler: JobHandler<unknown>; concurrency: number }>();
@@ -143,6 +145,7 @@ class BullmqJobs implements Jobs {
     // Commands fail after a few reconnect tries instead of hanging, so a web request enqueuing during a
     // Redis outage gets an error rather than a stuck response.
     this.client = this.connect({ maxRetriesPerRequest: 2 });
+    this.sharedBuckets = new RedisTokenBuckets(this.client, this.prefix);
   }
 
   handle<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions = {}): void {

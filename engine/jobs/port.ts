@@ -80,8 +80,20 @@ export class RetryLaterError extends Error {
   }
 }
 
+/**
+ * Token buckets every process of a deployment shares (BullMQ's Redis), so N web processes enforce one
+ * budget, not N. `take` spends a token, `peek` only looks; both answer the seconds to wait (0: allowed).
+ */
+export interface SharedBuckets {
+  /** False while the store cannot be reached: callers then count in process instead of waiting on it. */
+  readonly available: boolean;
+  spend(bucket: string, key: string, perMinute: number, mode: "take" | "peek"): Promise<number>;
+}
+
 export interface Jobs {
   readonly kind: "bullmq" | "in-process";
+  /** Shared rate-limit buckets, when the backend can hold them (BullMQ). */
+  readonly sharedBuckets?: SharedBuckets;
   /** Registers the handler for a queue. Workers only pull jobs after start(). */
   handle<T>(queue: string, handler: JobHandler<T>, options?: WorkerOptions): void;
   /** Adds a job; returns its id (the given jobId when deduped). */

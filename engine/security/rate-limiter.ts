@@ -1,13 +1,20 @@
 import type { Config } from "../config.ts";
+import type { SharedBuckets } from "../jobs/port.ts";
+
+/** A request budget per key: `take` spends one call, `peek` only looks; both answer the seconds to wait. */
+export interface Limiter {
+  take(key: string): number | Promise<number>;
+  peek(key: string): number | Promise<number>;
+}
 
 /**
- * Token-bucket limits per key (an API token's principal, a client address). Kept in process memory: with N
- * web processes each enforces its own share, which is documented in the README.
+ * Token-bucket limits per key (an API token's principal, a client address), in process memory: the embedded
+ * default, and the fallback of the shared limiter while Redis is unreachable.
  */
 /** Beyond this many keys (addresses rotated by an attacker), buckets idle for a minute are forgotten. */
 const PRUNE_ABOVE_KEYS = 50_000;
 
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #buckets = new Map<string, { tokens: number; updated: number }>();
 
   constructor(
@@ -72,13 +79,54 @@ export class RateLimiter {
  * failed authentications.
  */
 export interface RequestLimits {
-  calls: RateLimiter;
-  authFailures: RateLimiter;
+  calls: Limiter;
+  authFailures: Limiter;
 }
 
-export function createRequestLimits(config: Config, now?: () => number): RequestLimits {
+/**
+ * One budget for every process of a deployment, kept in Redis (with N web processes behind a load balancer,
+ * in-process buckets would allow N times the limit, and N times the token guesses). While Redis cannot be
+ * reached, and for a call that fails there, the process counts on its own: a Redis outage never
+ * blocks or fails a request, and the limit still holds per process.
+ */
+export class SharedRateLimiter implements Limiter {
+  constructor(
+    private readonly buckets: SharedBuckets,
+    private readonly name: string,
+    private readonly local: RateLimiter,
+  ) {}
+
+  take(key: string): Promise<number> {
+    return this.#spend(key, "take");
+  }
+
+  peek(key: string): Promise<number> {
+    return this.#spend(key, "peek");
+  }
+
+  async #spend(key: string, mode: "take" | "peek"): Promise<number> {
+    const fallback = () => (mode === "take" ? this.local.take(key) : this.local.peek(key));
+    // No timer of our own: a busy event loop would fire it before Redis's answer is read. A dropped connection
+    // turns `available` off at once, and a call already sent fails after the client's few retries.
+    if (!this.buckets.available) return fallback();
+    try {
+      return await this.buckets.spend(this.name, key, this.local.perMinute, mode);
+    } catch {
+      return fallback();
+    }
+  }
+}
+
+export function createRequestLimits(
+  config: Config,
+  shared?: SharedBuckets,
+  now?: () => number,
+): RequestLimits {
+  const calls = new RateLimiter(config.CAIRN_RATE_LIMIT_PER_MINUTE, now);
+  const authFailures = new RateLimiter(config.CAIRN_AUTH_FAILURES_PER_MINUTE, now);
+  if (!shared) return { calls, authFailures };
   return {
-    calls: new RateLimiter(config.CAIRN_RATE_LIMIT_PER_MINUTE, now),
-    authFailures: new RateLimiter(config.CAIRN_AUTH_FAILURES_PER_MINUTE, now),
+    calls: new SharedRateLimiter(shared, "calls", calls),
+    authFailures: new SharedRateLimiter(shared, "auth-failures", authFailures),
   };
 }

@@ -130,6 +130,8 @@ export interface TestEngineOptions {
   sharedDb?: Db;
   /** Actions beyond the built-in ones (test-only tools). */
   extraActions?: AnyAction[];
+  /** BullMQ's Redis key prefix (default: a fresh one per engine); two engines given one share queues and limits. */
+  jobsPrefix?: string;
   /** The connectors to register (default: this build's list, connectors/index.ts). */
   connectors?: readonly AnyConnector[];
   /** The engine's logger (default: silent); tests that check what is logged pass a capturing one. */
@@ -155,7 +157,7 @@ export async function openTestEngine(options: TestEngineOptions = {}): Promise<T
     options.jobs === "bullmq"
       ? createJobs({
           redisUrl: redisUrl(),
-          prefix: `cairn-test-${randomUUID().slice(0, 8)}`,
+          prefix: options.jobsPrefix ?? `cairn-test-${randomUUID().slice(0, 8)}`,
           logger: silentLogger,
         })
       : createJobs({ logger: silentLogger });

@@ -86,6 +86,9 @@ function focusService(engine: Engine, config: Config) {
   return focusStatusService(engine, {
     log: engine.services.log.child({ face: "slack", part: "focus-status" }),
     ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET
+      ? { oauth: { clientId: config.SLACK_CLIENT_ID, clientSecret: config.SLACK_CLIENT_SECRET } }
+      : {}),
   });
 }
 

@@ -14,6 +14,7 @@ import { getBlock, listBlocks, type StoredBlock } from "../../engine/db/reposito
 import {
   deleteSlackUserToken,
   readSlackUserToken,
+  readSlackUserTokenForUpdate,
   type SlackUserToken,
   saveSlackUserToken,
   setSlackFocus,
@@ -24,6 +25,7 @@ import type { JobContext } from "../../engine/jobs/port.ts";
 import type { Logger } from "../../engine/logger.ts";
 import { createFocusStatus, type FocusStatus } from "./focus-status.ts";
 import { sendingClient } from "./send.ts";
+import { UserGrantEnded, userTokens } from "./user-token.ts";
 
 export const FOCUS_QUEUE = "slack-focus";
 /** The OAuth flow's metadata that marks a "connect my Slack status" grant (user scopes only). */
@@ -47,14 +49,11 @@ export interface FocusJob {
   start: string;
 }
 
-interface SealedToken {
-  token: string;
-  scopes?: string[];
-}
-
 export interface FocusOptions {
   log: Logger;
   apiUrl?: string;
+  /** The app's OAuth client, to renew user tokens when the app has token rotation on. */
+  oauth?: { clientId: string; clientSecret: string };
   /** Replaces the Slack calls (tests). */
   status?: FocusStatus;
 }
@@ -72,6 +71,9 @@ export interface FocusStatusService {
     slackUserId: string;
     token: string;
     scopes?: string[];
+    /** With token rotation: the refresh token and when `token` expires (epoch ms). */
+    refreshToken?: string;
+    expiresAt?: number;
   }): Promise<void>;
   /** Clears any status set and forgets the token: the opt-out. True when the person had opted in. */
   disconnect(actor: Actor): Promise<boolean>;
@@ -83,15 +85,55 @@ export interface FocusStatusService {
 }
 
 export function focusStatusService(engine: Engine, options: FocusOptions): FocusStatusService {
-  const { db, secrets, jobs } = engine.services;
+  const { db, jobs } = engine.services;
   const now = () => engine.services.now();
   const status =
     options.status ??
     createFocusStatus({ log: options.log, now, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
-  const open = (row: SlackUserToken) => (JSON.parse(secrets.open(row.sealed)) as SealedToken).token;
+  const tokens = userTokens(engine, {
+    log: options.log,
+    ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
+    ...(options.oauth ? { oauth: options.oauth } : {}),
+  });
+
+  /**
+   * Slack no longer accepts the person's grant (revoked, refresh token refused): that is an opt-out too. Unless
+   * the token Slack refused (`refused`) is no longer the one stored: another process renewed it meanwhile (a
+   * renewal ends the old token at once), and the grant lives on.
+   */
+  async function forget(row: SlackUserToken, error: string, refused?: string): Promise<void> {
+    const outcome = await db.scoped(row.workspaceId, async (tx) => {
+      const locked = await readSlackUserTokenForUpdate(tx, row.workspaceId, row.personId);
+      if (!locked) return "gone";
+      if (refused !== undefined && tokens.stored(locked) !== refused) return "renewed";
+      await deleteSlackUserToken(tx, row.workspaceId, row.personId);
+      return "forgotten";
+    });
+    if (outcome === "gone") return;
+    if (outcome === "renewed") {
+      options.log.info({ personId: row.personId, error }, "slack user token renewed meanwhile: kept");
+      return;
+    }
+    options.log.info(
+      { personId: row.personId, error },
+      "slack user token no longer valid: focus status turned off",
+    );
+  }
+
+  /** A token good for now (renewed first under token rotation); undefined once the grant has ended. */
+  async function usable(row: SlackUserToken): Promise<string | undefined> {
+    try {
+      return await tokens.current(row);
+    } catch (error) {
+      if (!(error instanceof UserGrantEnded)) throw error;
+      await forget(row, error.message);
+      return undefined;
+    }
+  }
 
   async function clear(row: SlackUserToken, reason: string): Promise<void> {
-    const ok = await status.end(open(row));
+    const token = await usable(row);
+    const ok = token ? await status.end(token) : false;
     await db.scoped(row.workspaceId, (tx) => setSlackFocus(tx, row.workspaceId, row.personId, null));
     options.log.info(
       { personId: row.personId, blockId: row.focusBlockId, reason, ok },
@@ -101,9 +143,12 @@ export function focusStatusService(engine: Engine, options: FocusOptions): Focus
 
   return {
     async connect(input) {
-      const sealed = secrets.seal(
-        JSON.stringify({ token: input.token, ...(input.scopes ? { scopes: input.scopes } : {}) }),
-      );
+      const sealed = tokens.seal({
+        token: input.token,
+        ...(input.scopes ? { scopes: input.scopes } : {}),
+        ...(input.refreshToken ? { refreshToken: input.refreshToken } : {}),
+        ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+      });
       await db.scoped(input.workspaceId, (tx) =>
         saveSlackUserToken(tx, {
           workspaceId: input.workspaceId,
@@ -126,7 +171,7 @@ export function focusStatusService(engine: Engine, options: FocusOptions): Focus
         await clear(row, "opted out");
       await db.scoped(workspaceId, (tx) => deleteSlackUserToken(tx, workspaceId, actor.person.id));
       // Give the grant back to Slack too (best effort).
-      await sendingClient(open(row), options.apiUrl)
+      await sendingClient(tokens.stored(row), options.apiUrl)
         .auth.revoke()
         .catch((error: unknown) => options.log.warn({ err: error }, "slack auth.revoke failed"));
       return true;
@@ -212,14 +257,35 @@ export function focusStatusService(engine: Engine, options: FocusOptions): Focus
         setSlackFocus(tx, workspaceId, personId, { blockId: block.id, until: block.end }),
       );
       let error: string | undefined;
-      const ok = await status.start(open(row), { until: end, timezone: person.timezone }, (e) => {
-        error = e;
-      });
+      const setWith = (token: string) => {
+        error = undefined;
+        return status.start(token, { until: end, timezone: person.timezone }, (e) => {
+          error = e;
+        });
+      };
+      let token = await usable(row);
+      if (!token) return { ok: false, error: "grant ended" };
+      let ok = await setWith(token);
+      if (error === "token_expired" || error === "invalid_auth") {
+        // Expired before its time (a clock apart from Slack's), or renewed by another process since this row was
+        // read: take the newer token, or renew it, and try once more; still refused, the grant has ended.
+        try {
+          const fresh = await tokens.renewed(row, token);
+          if (fresh !== token) {
+            token = fresh;
+            ok = await setWith(token);
+          }
+        } catch (renewal) {
+          if (!(renewal instanceof UserGrantEnded)) throw renewal;
+          error = renewal.message;
+          await forget(row, error);
+          return { ok: false, error };
+        }
+      }
       options.log.info({ personId, blockId, ok, error }, "slack focus status set");
       if (error && REVOKED.has(error)) {
         // The person removed Cairn's access in Slack: that is an opt-out too.
-        await db.scoped(workspaceId, (tx) => deleteSlackUserToken(tx, workspaceId, personId));
-        options.log.info({ personId, error }, "slack user token no longer valid: focus status turned off");
+        await forget(row, error, token);
         return { ok, error };
       }
       // ...and checked again after: a block that ended meanwhile must not leave the status behind.
@@ -230,7 +296,10 @@ export function focusStatusService(engine: Engine, options: FocusOptions): Focus
       if (!ok || !after.block || !isFocus(after.block)) {
         if (after.row?.focusBlockId === block.id)
           await clear(after.row, ok ? "ended while starting" : "refused");
-        else if (after.row && ok) await status.end(open(after.row));
+        else if (after.row && ok) {
+          const current = await usable(after.row);
+          if (current) await status.end(current);
+        }
       }
       return { ok };
     },

@@ -59,6 +59,9 @@ export interface UserGrant {
   userId: string;
   token: string;
   scopes?: string[];
+  /** With token rotation on: the refresh token and when the user token expires (epoch ms). */
+  refreshToken?: string;
+  expiresAt?: number;
 }
 
 export function slackInstallations(
@@ -95,6 +98,9 @@ export function slackInstallations(
           userId: installation.user.id,
           token: installation.user.token,
           ...(installation.user.scopes ? { scopes: installation.user.scopes } : {}),
+          ...(installation.user.refreshToken ? { refreshToken: installation.user.refreshToken } : {}),
+          // @slack/oauth gives seconds since the epoch.
+          ...(installation.user.expiresAt ? { expiresAt: installation.user.expiresAt * 1000 } : {}),
         });
         return;
       }

@@ -150,7 +150,11 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   };
   const logger = boltLogger(log);
   const focus = options.oauth
-    ? focusStatusService(engine, { log, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) })
+    ? focusStatusService(engine, {
+        log,
+        ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
+        oauth: { clientId: options.oauth.clientId, clientSecret: options.oauth.clientSecret },
+      })
     : undefined;
   const installations = options.oauth
     ? slackInstallations(engine, {
@@ -169,6 +173,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
             slackUserId: grant.userId,
             token: grant.token,
             ...(grant.scopes ? { scopes: grant.scopes } : {}),
+            ...(grant.refreshToken ? { refreshToken: grant.refreshToken } : {}),
+            ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}),
           });
         },
       })

@@ -102,6 +102,8 @@ export interface FakeSlack extends FakeServerBase {
   /** Accept another token (e.g. a user token from an install). */
   allowToken(token: string, owner: { teamId: string; userId: string; kind: "bot" | "user" }): void;
   revokeToken(token: string): void;
+  /** A rotating token past its 12 hours: calls with it answer `token_expired` (its refresh token still works). */
+  expireToken(token: string): void;
   addInstallGrant(grant: SlackInstallGrant): void;
   failNext(options?: FailNextOptions): void;
   /** Resolves when `count` views have been published or opened. */
@@ -144,6 +146,7 @@ export async function startFakeSlack(
     [botToken, { teamId, userId: botUserId, kind: "bot" }],
   ]);
   const refreshTokens = new Map<string, SlackInstallGrant>();
+  const expired = new Set<string>();
   const users = new Map<string, SlackUser>();
   const grants = new Map<string, SlackInstallGrant>();
   const messages: PostedMessage[] = [];
@@ -324,6 +327,7 @@ export async function startFakeSlack(
     const method = req.params.method ?? "";
     const token = tokenOf(req);
     if (!token) return fail(res, "not_authed");
+    if (expired.has(token)) return fail(res, "token_expired");
     const owner = tokens.get(token);
     if (!owner) return fail(res, token === appToken ? "not_allowed_token_type" : "invalid_auth");
     switch (method) {
@@ -584,6 +588,9 @@ export async function startFakeSlack(
     },
     revokeToken(token) {
       tokens.delete(token);
+    },
+    expireToken(token) {
+      expired.add(token);
     },
     waitUntil(check, what, timeoutMs = 10_000) {
       if (check()) return Promise.resolve();

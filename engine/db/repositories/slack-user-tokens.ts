@@ -63,6 +63,32 @@ export async function readSlackUserToken(
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
+/** The person's token, locked until the transaction ends (a token refresh runs once at a time). */
+export async function readSlackUserTokenForUpdate(
+  tx: Queryable,
+  workspaceId: string,
+  personId: string,
+): Promise<SlackUserToken | undefined> {
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM slack_user_tokens WHERE workspace_id = $1 AND person_id = $2 FOR UPDATE`,
+    [workspaceId, personId],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+/** A renewed token, sealed: the focus status set with the old one stays recorded. */
+export async function replaceSlackUserTokenSeal(
+  tx: Queryable,
+  workspaceId: string,
+  personId: string,
+  sealed: string,
+): Promise<void> {
+  await tx.query(
+    "UPDATE slack_user_tokens SET sealed = $3, updated_at = now() WHERE workspace_id = $1 AND person_id = $2",
+    [workspaceId, personId, sealed],
+  );
+}
+
 /** The opt-out: true when the person had a token. */
 export async function deleteSlackUserToken(
   tx: Queryable,

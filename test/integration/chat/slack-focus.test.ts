@@ -90,7 +90,7 @@ for (const backend of backends()) {
     };
 
     /** The "connect my Slack status" OAuth flow, as Ivy's browser and Slack would run it. */
-    const connectIvy = async (code: string) => {
+    const connectIvy = async (code: string, rotate = false) => {
       const start = await fetch(`${cairn.url}/slack/connect-status`, { redirect: "manual" });
       assert.equal(start.status, 302);
       const location = new URL(start.headers.get("location") ?? "");
@@ -105,6 +105,7 @@ for (const backend of backends()) {
         authedUserId: "UIVY",
         botScopes: "",
         userScopes: USER_SCOPES.join(","),
+        ...(rotate ? { rotate: true } : {}),
       });
       const callback = await fetch(
         `${cairn.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`,
@@ -266,6 +267,17 @@ for (const backend of backends()) {
       assert.match(await dm("stop changing my slack status"), /was not changing/);
     });
 
+    const sealedOfIvy = async () => {
+      const row = await cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
+        readSlackUserToken(tx, ivy.workspace.id, ivy.person.id),
+      );
+      return JSON.parse(cairn.engine.services.secrets.open(row?.sealed ?? "")) as {
+        token: string;
+        refreshToken?: string;
+        expiresAt?: number;
+      };
+    };
+
     it("a token Slack no longer accepts (access removed in Slack) turns the focus status off", async () => {
       await connectIvy("code-ivy-2");
       const row = await cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
@@ -279,6 +291,59 @@ for (const backend of backends()) {
         readSlackUserToken(tx, ivy.workspace.id, ivy.person.id),
       );
       assert.equal(after, undefined);
+    });
+
+    /** The blocks of the tests before are gone: only the block a test stores now gets a job that sets a status. */
+    const clearBlocks = () =>
+      cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
+        tx.query("DELETE FROM blocks WHERE person_id = $1", [ivy.person.id]),
+      );
+
+    it("with token rotation, an expired user token is renewed with its refresh token and the status still set", async () => {
+      await clearBlocks();
+      await connectIvy("code-ivy-rotating", true);
+      const first = await sealedOfIvy();
+      assert.match(first.refreshToken ?? "", /^xoxe-/);
+      assert.ok((first.expiresAt ?? 0) > Date.now() + 11 * 3600_000, "expires in about 12 hours");
+      slack.expireToken(first.token);
+      const start = new Date(Date.now() - 5_000);
+      const end = new Date(Date.now() + 40 * 60_000);
+      await storePlan([{ start, end }]);
+      const expiration = Math.floor(end.getTime() / 1000);
+      await slack.waitUntil(
+        () => slack.profiles.get("UIVY")?.status_expiration === expiration,
+        "the status set with the renewed token",
+      );
+      const renewed = await sealedOfIvy();
+      assert.notEqual(renewed.token, first.token);
+      assert.notEqual(renewed.refreshToken, first.refreshToken, "refresh tokens are single-use");
+    });
+
+    it("a rotating token about to expire is renewed before it is used", async () => {
+      await clearBlocks();
+      const before = await sealedOfIvy();
+      // As if ten of its twelve hours had passed: under the two-hour margin.
+      const row = await cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
+        readSlackUserToken(tx, ivy.workspace.id, ivy.person.id),
+      );
+      await cairn.engine.services.db.scoped(ivy.workspace.id, (tx) =>
+        tx.query("UPDATE slack_user_tokens SET sealed = $3 WHERE workspace_id = $1 AND person_id = $2", [
+          ivy.workspace.id,
+          ivy.person.id,
+          cairn.engine.services.secrets.seal(JSON.stringify({ ...before, expiresAt: Date.now() + 3600_000 })),
+        ]),
+      );
+      assert.ok(row);
+      const end = new Date(Date.now() + 35 * 60_000);
+      await storePlan([{ start: new Date(Date.now() - 5_000), end }]);
+      const expiration = Math.floor(end.getTime() / 1000);
+      await slack.waitUntil(
+        () => slack.profiles.get("UIVY")?.status_expiration === expiration,
+        "the status set after renewing",
+      );
+      const after = await sealedOfIvy();
+      assert.notEqual(after.token, before.token);
+      assert.ok((after.expiresAt ?? 0) > Date.now() + 11 * 3600_000);
     });
   });
 }

@@ -644,7 +644,10 @@ function startValues(
     const start = Date.parse(block.start) / 60_000;
     const length = Date.parse(block.end) / 60_000 - start;
     const first = slotAt.get(start);
-    if (j === undefined || !cols || first === undefined) return null;
+    if (j === undefined || !cols) return null;
+    // A task the model leaves out (no due depends on it): dropping its blocks keeps the plan valid.
+    if (cols.x.size === 0) continue;
+    if (first === undefined) return null;
     for (let i = 0; i < Math.ceil(length / g); i++) {
       const c = cols.x.get(first + i);
       if (c === undefined) return null;
@@ -674,7 +677,9 @@ function startValues(
     for (const [slot, p] of cols.past) values[p] = k !== undefined && done && slot > k ? 1 : 0;
     const finish =
       k === undefined ? 0 : (slots[k]?.start ?? 0) + g - base - (done && cols.spare > 0 ? cols.spare : 0);
-    if (cols.completion !== null) values[cols.completion] = finish;
+    // An unfinished task's completion is free above its bound (the earliest completion alone).
+    if (cols.completion !== null)
+      values[cols.completion] = Math.max(finish, milp.lower[cols.completion] ?? 0);
     if (cols.tardiness !== null && task.due !== null) {
       const due = task.due - base;
       const left = task.estimate - (minutes.get(j) ?? 0);

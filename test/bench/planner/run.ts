@@ -70,6 +70,8 @@ interface Row {
     proved: boolean;
     status: string;
     runtimeMs: number;
+    /** Whether HiGHS took the planner's plan as its starting point. */
+    startAccepted: boolean;
     /** Hard-rule violations of its plan (independent checker): 0, or the model is wrong. */
     violations: number;
     /** Planner's weighted tardiness over the proved optimum − 1 (null unless proved). */
@@ -149,6 +151,7 @@ for (const scenario of scenarios) {
       proved: exact.optimal,
       status: exact.status,
       runtimeMs: exact.runtimeMs,
+      startAccepted: exact.startAccepted,
       violations,
       plannerGap:
         exact.optimal && wt !== null
@@ -182,7 +185,7 @@ for (const scenario of scenarios) {
   };
   rows.push(row);
   process.stderr.write(
-    `${scenario.name}: violations ${heuristic.violations}/${edf.violations} · WT ${round(heuristic.weightedTardiness)} vs EDF ${round(edf.weightedTardiness)} (LB ${row.lowerBound.weightedTardiness}, ${wtBound.mode} ${wtBound.status}) · late ${heuristic.lateTasks} vs ${edf.lateTasks} (LB ${lateBound ?? "–"}) · p50 ${round(percentile(runtimes, 50))} ms${faithful ? ` · faithful ${faithful.weightedTardiness} (${faithful.proved ? "proved" : `${faithful.status}, bound ${faithful.bound}`}, ${faithful.runtimeMs} ms, ${faithful.violations} violations)${faithful.plannerGap !== null ? ` planner +${round(faithful.plannerGap * 100, 2)} %` : ""}` : ""}\n`,
+    `${scenario.name}: violations ${heuristic.violations}/${edf.violations} · WT ${round(heuristic.weightedTardiness)} vs EDF ${round(edf.weightedTardiness)} (LB ${row.lowerBound.weightedTardiness}, ${wtBound.mode} ${wtBound.status}) · late ${heuristic.lateTasks} vs ${edf.lateTasks} (LB ${lateBound ?? "–"}) · p50 ${round(percentile(runtimes, 50))} ms${faithful ? ` · faithful ${faithful.weightedTardiness} (${faithful.proved ? "proved" : `${faithful.status}, bound ${faithful.bound}`}, ${faithful.runtimeMs} ms, start ${faithful.startAccepted ? "taken" : "refused"}, ${faithful.violations} violations)${faithful.plannerGap !== null ? ` planner +${round(faithful.plannerGap * 100, 2)} %` : ""}` : ""}\n`,
   );
 }
 

@@ -17,13 +17,16 @@ import {
 import { generateScenarios } from "./generator.ts";
 import { generateIndependentScenarios } from "./independent-generator.ts";
 
-/** True optima (faithful model, `run.ts --faithful-seconds 90`). */
+/** True optima (faithful model: `run.ts --faithful-seconds 90`, i14 with `faithful.ts --seconds 240`). */
 const faithful: Record<string, number> = {
   s12: 0,
   s20: 17139,
   s25: 13058,
   i14: 18225,
+  i20: 55780,
   i24: 34330,
+  i30: 98180,
+  i31: 74340,
 };
 /** Optima of the relaxed model: lower bounds that no real plan may reach. */
 const relaxed: Record<string, number> = {

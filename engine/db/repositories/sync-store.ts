@@ -285,8 +285,13 @@ async function insertNewTasks(
   ];
   const known = new Map<string, string>();
   if (wantedExternal.length > 0) {
+    // By the unique key, one external id at a time (see writeTasks).
     const found = await tx.query<{ external_id: string; task_id: string }>(
-      "SELECT external_id, task_id FROM task_sources WHERE connection_id = $1 AND external_id = ANY($2::text[])",
+      `SELECT s.external_id, s.task_id FROM unnest($2::text[]) AS x(external_id)
+       CROSS JOIN LATERAL (
+         SELECT s.external_id, s.task_id FROM task_sources s
+         WHERE s.connection_id = $1 AND s.external_id = x.external_id OFFSET 0
+       ) s`,
       [ctx.connectionId, wantedExternal],
     );
     for (const row of found.rows) known.set(row.external_id, row.task_id);
@@ -457,10 +462,17 @@ export async function writeTasks(
 ): Promise<PageWriteResult> {
   const result = emptyPageResult();
   if (tasks.length === 0) return result;
+  // One lookup by the unique key per external id (OFFSET 0 keeps the subquery from being flattened, so it is
+  // planned on its own): as `external_id = ANY(...)`, a table with no statistics yet (right after a first
+  // import) was read for the whole connection on every page.
   const existing = await tx.query<LinkRow>(
-    `SELECT s.id, s.task_id, s.external_id, s.content_hash, s.deleted_at, t.status, t.completed_at, t.person_id
-     FROM task_sources s JOIN tasks t ON t.id = s.task_id
-     WHERE s.connection_id = $1 AND s.external_id = ANY($2::text[])`,
+    `SELECT s.id, s.task_id, s.external_id, s.content_hash, s.deleted_at, s.status, s.completed_at, s.person_id
+     FROM unnest($2::text[]) AS x(external_id)
+     CROSS JOIN LATERAL (
+       SELECT s.id, s.task_id, s.external_id, s.content_hash, s.deleted_at, t.status, t.completed_at, t.person_id
+       FROM task_sources s JOIN tasks t ON t.id = s.task_id
+       WHERE s.connection_id = $1 AND s.external_id = x.external_id OFFSET 0
+     ) s`,
     [ctx.connectionId, tasks.map((task) => task.externalId)],
   );
   const links = new Map(existing.rows.map((row) => [row.external_id, row]));

@@ -40,6 +40,7 @@ export class NearDuplicateIndex {
   private norms: number[] = [];
   private readonly rowOf = new Map<string, number>();
   private scores = new Float64Array(0);
+  private readonly prepared = new Map<string, EarlyAnswer>();
 
   constructor(readonly dimensions: number) {
     this.postings = Array.from({ length: dimensions }, () => new Postings());
@@ -72,36 +73,109 @@ export class NearDuplicateIndex {
 
   /** The `limit` nearest tasks to the vector, those within `maxDistance`, nearest first. */
   near(vector: ArrayLike<number>, maxDistance: number, limit: number): Neighbour[] {
+    const key = keyOf(vector);
+    const early = this.prepared.get(key);
+    let found: Match[];
+    if (early && early.maxDistance >= maxDistance) {
+      this.prepared.delete(key);
+      // Exact still: the early answer, less the rows replaced or removed since, plus the rows added since.
+      found = early.found
+        .filter((match) => this.ids[match.row] != null && match.distance <= maxDistance)
+        .concat(this.scan(vector, maxDistance, early.rows));
+    } else {
+      found = this.scan(vector, maxDistance, 0);
+    }
+    // Row order, then a stable sort: ties rank as a single full scan ranks them.
+    return found
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, limit)
+      .map(({ row, distance }) => ({ id: this.ids[row] as string, distance }));
+  }
+
+  /**
+   * Answers, ahead of time, the probes `near` will get for these vectors (a page being prepared while the
+   * previous one is written); `near` then only looks at the rows added since. Kept under `tag` until forgotten.
+   */
+  prepare(tag: number, vectors: readonly ArrayLike<number>[], maxDistance: number): void {
+    const rows = this.ids.length;
+    for (const vector of vectors) {
+      this.prepared.set(keyOf(vector), { tag, rows, maxDistance, found: this.scan(vector, maxDistance, 0) });
+    }
+  }
+
+  /** Drops the early answers prepared under tags up to this one that no probe used. */
+  forgetPrepared(upToTag: number): void {
+    for (const [key, entry] of this.prepared) if (entry.tag <= upToTag) this.prepared.delete(key);
+  }
+
+  /**
+   * Live rows from `fromRow` on within `maxDistance` of the vector, in row order. Each row's dot product is
+   * summed dimension by dimension in ascending order whatever `fromRow` is, so distances are bit-identical.
+   */
+  private scan(vector: ArrayLike<number>, maxDistance: number, fromRow: number): Match[] {
     let norm = 0;
     for (let d = 0; d < vector.length; d++) norm += (vector[d] as number) ** 2;
-    if (norm === 0 || this.rowOf.size === 0) return [];
     const rows = this.ids.length;
-    if (this.scores.length < rows) this.scores = new Float64Array(Math.max(rows, this.scores.length * 2));
+    if (norm === 0 || this.rowOf.size === 0 || fromRow >= rows) return [];
+    const span = rows - fromRow;
+    if (this.scores.length < span) this.scores = new Float64Array(Math.max(span, this.scores.length * 2));
     const scores = this.scores;
-    scores.fill(0, 0, rows);
+    scores.fill(0, 0, span);
     for (let d = 0; d < this.dimensions; d++) {
       const weight = vector[d] ?? 0;
       if (weight === 0) continue;
       const list = this.postings[d] as Postings;
       const listRows = list.rows;
       const listValues = list.values;
-      for (let i = 0; i < list.length; i++)
-        scores[listRows[i] as number]! += weight * (listValues[i] as number);
+      // Rows are appended in increasing order, so each list is sorted: skip to fromRow.
+      let i = fromRow === 0 ? 0 : firstAtLeast(listRows, list.length, fromRow);
+      for (; i < list.length; i++)
+        scores[(listRows[i] as number) - fromRow]! += weight * (listValues[i] as number);
     }
     const queryNorm = Math.sqrt(norm);
     // A distance within maxDistance < 1 needs a positive dot product: most rows stop here.
     const positiveOnly = maxDistance < 1;
-    const found: Neighbour[] = [];
-    for (let row = 0; row < rows; row++) {
-      const dot = scores[row] as number;
+    const found: Match[] = [];
+    for (let offset = 0; offset < span; offset++) {
+      const dot = scores[offset] as number;
       if (positiveOnly && dot <= 0) continue;
-      const id = this.ids[row];
-      if (id === null || id === undefined) continue;
+      const row = offset + fromRow;
+      if (this.ids[row] == null) continue;
       const distance = 1 - dot / (queryNorm * (this.norms[row] as number));
-      if (distance <= maxDistance) found.push({ id, distance });
+      if (distance <= maxDistance) found.push({ row, distance });
     }
-    return found.sort((a, b) => a.distance - b.distance).slice(0, limit);
+    return found;
   }
+}
+
+interface Match {
+  row: number;
+  distance: number;
+}
+
+interface EarlyAnswer {
+  tag: number;
+  /** The row count when it was computed: rows from here on are scanned at probe time. */
+  rows: number;
+  maxDistance: number;
+  found: Match[];
+}
+
+function firstAtLeast(rows: Int32Array, length: number, row: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid] as number) < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A probe vector's identity: its float32 bytes (callers pass the vector as stored). */
+function keyOf(vector: ArrayLike<number>): string {
+  const floats = vector instanceof Float32Array ? vector : Float32Array.from(vector);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString("base64");
 }
 
 /** A sync run's index and how far it has read the tasks table (see refreshDuplicateProbe in sync-store). */

@@ -66,4 +66,54 @@ describe("near-duplicate index", () => {
     assert.equal(index.size, 1);
     assert.deepEqual(index.near(embedder.embed("Write the onboarding guide"), 0.16, 5), []);
   });
+
+  it("answers a probe prepared early as a fresh probe, after rows were added, replaced and removed", () => {
+    const early = new NearDuplicateIndex(embedder.dimensions);
+    const fresh = new NearDuplicateIndex(embedder.dimensions);
+    const both = (id: string, vector: Float32Array | null) => {
+      early.upsert(id, vector);
+      fresh.upsert(id, vector);
+    };
+    titles.slice(0, 150).forEach((title, i) => {
+      both(`t${i}`, embedder.embed(title));
+    });
+    const queries = [
+      "Fix login flow 3",
+      "Review billing export 9",
+      "Migrate search index 7",
+      "Plan the offsite",
+    ];
+    const vectors = queries.map((text) => embedder.embed(text));
+    early.prepare(1, vectors, 0.4);
+    // Meanwhile the page before is written: new rows, a replaced vector, a removed one.
+    titles.slice(150).forEach((title, i) => {
+      both(`t${150 + i}`, embedder.embed(title));
+    });
+    const nearestBefore = fresh.near(vectors[0] as Float32Array, 0.4, 1)[0]?.id as string;
+    both(nearestBefore, embedder.embed("Plan the team offsite"));
+    both(fresh.near(vectors[1] as Float32Array, 0.4, 1)[0]?.id as string, null);
+    let nonEmpty = 0;
+    for (const [i, vector] of vectors.entries()) {
+      for (const [round, [maxDistance, limit]] of (
+        [
+          [0.4, 5],
+          [0.16, 5],
+          [0.4, 50],
+        ] as const
+      ).entries()) {
+        // Round 0 uses the answer prepared before the changes above; later ones, one prepared just now.
+        if (round > 0) early.prepare(2, [vector], 0.4);
+        if (round === 2) both(`late${i}`, vector);
+        const answer = early.near(vector, maxDistance, limit);
+        assert.deepEqual(
+          answer,
+          fresh.near(vector, maxDistance, limit),
+          `${queries[i]} within ${maxDistance}`,
+        );
+        if (answer.length > 0) nonEmpty += 1;
+      }
+    }
+    assert.ok(nonEmpty >= 6);
+    early.forgetPrepared(2);
+  });
 });

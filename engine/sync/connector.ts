@@ -154,7 +154,7 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
    * The provider's page cursors can be used more than once (Notion's start_cursor): the runner then requests
    * the next page while it writes the current one. Leave unset when a page token is single-use (Jira's
    * nextPageToken and Google's pageToken, as the fakes model them): a run that stopped between two pages would
-   * find its stored token spent and re-read the pass.
+   * find its stored token spent. Such a connector can still be pipelined through `resumeCursor`.
    */
   reusablePageCursors?: boolean;
   /**

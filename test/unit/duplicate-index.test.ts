@@ -116,4 +116,41 @@ describe("near-duplicate index", () => {
     assert.ok(nonEmpty >= 6);
     early.forgetPrepared(2);
   });
+
+  it("prunes rows by a bound and still answers exactly what the full scan answers", () => {
+    const pruned = new NearDuplicateIndex(embedder.dimensions);
+    const full = new NearDuplicateIndex(embedder.dimensions, false);
+    const stored = (text: string) =>
+      Float32Array.from(embedder.embed(text), (v) => Math.round(v * 1e6) / 1e6);
+    const nouns = [...things, "CI cache", "audit log", "API limits", "design review", "quarterly report"];
+    const rows = Array.from({ length: 2000 }, (_, i) => {
+      const title = `${verbs[(i * 5) % verbs.length]} ${nouns[(i * 3) % nouns.length]} (${i})`;
+      return i % 2 === 0
+        ? `${title}\nDetails for work item ${i}.\n${i % 3 === 0 ? "customer" : "frontend"}`
+        : title;
+    });
+    rows.forEach((text, i) => {
+      pruned.upsert(`r${i}`, stored(text));
+      full.upsert(`r${i}`, stored(text));
+    });
+    const queries = Array.from({ length: 120 }, (_, i) =>
+      i % 3 === 0
+        ? (rows[(i * 17) % rows.length] as string)
+        : `${verbs[i % verbs.length]} ${nouns[i % nouns.length]} #${i}`,
+    );
+    let matches = 0;
+    for (const text of queries) {
+      const query = stored(text);
+      for (const maxDistance of [0.16, 0.3, 0.6]) {
+        const answer = pruned.near(query, maxDistance, 50);
+        assert.deepEqual(answer, full.near(query, maxDistance, 50), `${text} within ${maxDistance}`);
+        matches += answer.length;
+      }
+    }
+    assert.ok(matches > 200, `only ${matches} matches: the comparison says little`);
+    assert.ok(
+      pruned.exactCount < (queries.length * 3 * rows.length) / 4,
+      `${pruned.exactCount} exact dot products: the bound prunes too little`,
+    );
+  });
 });

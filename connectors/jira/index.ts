@@ -70,6 +70,11 @@ const Cursor = z.object({
   next: z.string().nullable(),
   maxUpdated: z.string().nullable(),
   tz: z.string().nullable(),
+  /**
+   * Mid-pass without a page token (it was spent by a prefetch, or expired): the pass goes on from the last
+   * `updated` it read, less the overlap, instead of from `since`.
+   */
+  after: z.string().nullable().optional(),
 });
 type Cursor = z.infer<typeof Cursor>;
 
@@ -267,8 +272,9 @@ export function issueToTask(raw: unknown, settings: JiraSettings): SourceTask {
 
 function jqlFor(ctx: Ctx, cursor: Cursor): string {
   const base = `(${ctx.settings.jql})`;
-  if (!cursor.since) return `${base} ORDER BY updated ASC, key ASC`;
-  const from = DateTime.fromISO(cursor.since)
+  const since = cursor.after ?? cursor.since;
+  if (!since) return `${base} ORDER BY updated ASC, key ASC`;
+  const from = DateTime.fromISO(since)
     .minus({ minutes: ctx.settings.overlapMinutes })
     .setZone(cursor.tz ?? "UTC")
     .toFormat("yyyy-MM-dd HH:mm");
@@ -281,16 +287,28 @@ function later(a: string | null, b: string | null): string | null {
   return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
-async function pull(ctx: Ctx, _scope: SyncScope, rawCursor: string | null): Promise<PullPage> {
-  const client = await clientFor(ctx);
-  let cursor: Cursor = { since: null, next: null, maxUpdated: null, tz: null };
-  if (rawCursor) {
+/**
+ * The same place in the pass without the page token: issues come in `updated` order, so every issue not yet
+ * read was updated at or after the last one read. Those of the overlap window are read again (unchanged).
+ */
+function withoutToken(cursor: Cursor): Cursor {
+  return { ...cursor, next: null, after: cursor.maxUpdated ?? cursor.after ?? null };
+}
+
+function parseCursor(raw: string | null): Cursor {
+  if (raw) {
     try {
-      cursor = Cursor.parse(JSON.parse(rawCursor));
+      return Cursor.parse(JSON.parse(raw));
     } catch {
       // unreadable: start over
     }
   }
+  return { since: null, next: null, maxUpdated: null, tz: null };
+}
+
+async function pull(ctx: Ctx, _scope: SyncScope, rawCursor: string | null): Promise<PullPage> {
+  const client = await clientFor(ctx);
+  let cursor = parseCursor(rawCursor);
   let calls = 0;
   if (!cursor.tz && !cursor.next) {
     const me = await call(() => client.myself.getCurrentUser());
@@ -312,9 +330,9 @@ async function pull(ctx: Ctx, _scope: SyncScope, rawCursor: string | null): Prom
     calls += 1;
   } catch (error) {
     if (!cursor.next || !/HTTP 400/.test((error as Error).message)) throw error;
-    // The page token expired: redo this pass from its start (the overlap makes it safe).
-    ctx.log.info("Jira nextPageToken expired; restarting the pass");
-    cursor = { ...cursor, next: null };
+    // The page token expired: go on from the last `updated` this pass read (the overlap makes it safe).
+    ctx.log.info("Jira nextPageToken expired; continuing the pass from the last item read");
+    cursor = withoutToken(cursor);
     page = await search(null);
     calls += 2;
   }
@@ -487,6 +505,7 @@ export const jiraConnector: Connector<JiraCredentials, JiraSettings> = {
     return [{ id: SCOPE_ID, kind: "tasks", label: ctx.settings.jql }];
   },
   pull,
+  resumeCursor: (nextCursor) => JSON.stringify(withoutToken(parseCursor(nextCursor))),
   fetchItems,
   normalize(raw, _scope, settings) {
     return { type: "task", task: issueToTask(raw, settings) };

@@ -235,6 +235,11 @@ export interface NormalizeOptions {
   estimateUnit: EstimateUnit;
 }
 
+// Built once: a zod schema costs far more to build (and compile on first use) than to run.
+const People = z.array(z.looseObject({ person: z.looseObject({ email: z.string().optional() }).optional() }));
+const Relations = z.array(z.looseObject({ id: z.string() }));
+const Options = z.array(z.looseObject({ name: z.string() }));
+
 /** Maps one page; throws (with the property's name) when a value cannot be read. */
 export function pageToTask(page: NotionPage, options: NormalizeOptions): SourceTask {
   const fields = detectProperties(page.properties, options.propertyMap);
@@ -279,16 +284,14 @@ export function pageToTask(page: NotionPage, options: NormalizeOptions): SourceT
     );
   }
 
-  const assignees = z
-    .array(z.looseObject({ person: z.looseObject({ email: z.string().optional() }).optional() }))
-    .safeParse(prop("assignee")?.people ?? []);
+  const assignees = People.safeParse(prop("assignee")?.people ?? []);
   const assigneeEmail = assignees.success
     ? (assignees.data.find((p) => p.person?.email)?.person?.email ?? null)
     : null;
 
-  const relations = z.array(z.looseObject({ id: z.string() })).safeParse(prop("dependsOn")?.relation ?? []);
-  const parents = z.array(z.looseObject({ id: z.string() })).safeParse(prop("parent")?.relation ?? []);
-  const tags = z.array(z.looseObject({ name: z.string() })).safeParse(prop("tags")?.multi_select ?? []);
+  const relations = Relations.safeParse(prop("dependsOn")?.relation ?? []);
+  const parents = Relations.safeParse(prop("parent")?.relation ?? []);
+  const tags = Options.safeParse(prop("tags")?.multi_select ?? []);
   const description = plainText(prop("description"));
 
   const linked = new Set<string>();

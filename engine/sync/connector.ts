@@ -159,9 +159,16 @@ export interface Connector<Credentials = unknown, Settings = unknown> {
    * The provider's page cursors can be used more than once (Notion's start_cursor): the runner then requests
    * the next page while it writes the current one. Leave unset when a page token is single-use (Jira's
    * nextPageToken and Google's pageToken, as the fakes model them): a run that stopped between two pages would
-   * find its stored token spent and re-read the pass.
+   * find its stored token spent. Such a connector can still be pipelined through `resumeCursor`.
    */
   reusablePageCursors?: boolean;
+  /**
+   * For single-use page cursors: the cursor to store in place of `nextCursor` when the runner requests the
+   * next page (spending the token) before this page is written. It must reach the rest of the pass without
+   * the token (a keyset position such as Jira's last `updated`); re-reading a few items is fine, writes are
+   * idempotent by content hash. A connector that has it is pipelined like one with reusable cursors.
+   */
+  resumeCursor?(nextCursor: string): string;
   /** One page of a scope, from the stored cursor (null: first full sync). */
   pull(
     ctx: ConnectorContext<Credentials, Settings>,

@@ -23,6 +23,7 @@ import {
 } from "../db/repositories/sync-store.ts";
 import { hasLiveSourcesOutside } from "../db/repositories/task-sources.ts";
 import { personIdsByEmail } from "../db/repositories/workspaces.ts";
+import type { Embedder } from "../search/embedder.ts";
 import type { EngineServices } from "../services.ts";
 import {
   type AnyConnector,
@@ -77,35 +78,103 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
+interface Validation {
+  tasks: Map<string, SourceTask>;
+  events: Map<string, SourceEvent>;
+  skipped: SkippedItem[];
+}
+
+function validateItem(
+  connector: AnyConnector,
+  scope: SyncScope,
+  settings: unknown,
+  raw: unknown,
+  into: Validation,
+): void {
+  const { tasks, events, skipped } = into;
+  let item: ReturnType<AnyConnector["normalize"]>;
+  try {
+    item = connector.normalize(raw, scope, settings);
+  } catch (error) {
+    skipped.push({ externalId: sourceIdOf(raw), reason: (error as Error).message || "could not be read" });
+    return;
+  }
+  if (item.type === "task") {
+    const parsed = SourceTask.safeParse(item.task);
+    if (parsed.success) tasks.set(parsed.data.externalId, parsed.data);
+    else skipped.push({ externalId: sourceIdOf(item.task ?? raw), reason: describeIssues(parsed.error) });
+  } else {
+    const parsed = SourceEvent.safeParse(item.event);
+    if (parsed.success) events.set(`${parsed.data.calendarId}\u0000${parsed.data.externalId}`, parsed.data);
+    else skipped.push({ externalId: sourceIdOf(item.event ?? raw), reason: describeIssues(parsed.error) });
+  }
+}
+
+type ValidPage = { tasks: SourceTask[]; events: SourceEvent[]; skipped: SkippedItem[] };
+
 /** Validates the page's items; the malformed ones become skipped entries. */
 export function validatePage(
   connector: AnyConnector,
   scope: SyncScope,
   settings: unknown,
   page: PullPage,
-): { tasks: SourceTask[]; events: SourceEvent[]; skipped: SkippedItem[] } {
-  const tasks = new Map<string, SourceTask>();
-  const events = new Map<string, SourceEvent>();
-  const skipped: SkippedItem[] = [...(page.skipped ?? [])];
-  for (const raw of page.items) {
-    let item: ReturnType<AnyConnector["normalize"]>;
-    try {
-      item = connector.normalize(raw, scope, settings);
-    } catch (error) {
-      skipped.push({ externalId: sourceIdOf(raw), reason: (error as Error).message || "could not be read" });
-      continue;
-    }
-    if (item.type === "task") {
-      const parsed = SourceTask.safeParse(item.task);
-      if (parsed.success) tasks.set(parsed.data.externalId, parsed.data);
-      else skipped.push({ externalId: sourceIdOf(item.task ?? raw), reason: describeIssues(parsed.error) });
-    } else {
-      const parsed = SourceEvent.safeParse(item.event);
-      if (parsed.success) events.set(`${parsed.data.calendarId}\u0000${parsed.data.externalId}`, parsed.data);
-      else skipped.push({ externalId: sourceIdOf(item.event ?? raw), reason: describeIssues(parsed.error) });
-    }
+): ValidPage {
+  const into: Validation = { tasks: new Map(), events: new Map(), skipped: [...(page.skipped ?? [])] };
+  for (const raw of page.items) validateItem(connector, scope, settings, raw, into);
+  return { tasks: [...into.tasks.values()], events: [...into.events.values()], skipped: into.skipped };
+}
+
+/** Lets the event loop take the database's answers between slices of a prefetched page's work. */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+const SLICE = 20;
+
+/** validatePage, in slices: it runs while the page before is written. */
+async function validatePageInSlices(
+  connector: AnyConnector,
+  scope: SyncScope,
+  settings: unknown,
+  page: PullPage,
+): Promise<ValidPage> {
+  const into: Validation = { tasks: new Map(), events: new Map(), skipped: [...(page.skipped ?? [])] };
+  for (let i = 0; i < page.items.length; i++) {
+    if (i > 0 && i % SLICE === 0) await yieldToIo();
+    validateItem(connector, scope, settings, page.items[i], into);
   }
-  return { tasks: [...tasks.values()], events: [...events.values()], skipped };
+  return { tasks: [...into.tasks.values()], events: [...into.events.values()], skipped: into.skipped };
+}
+
+/** The text sync-store embeds for a task (were they to differ, a prepared vector would just go unused). */
+const embeddingText = (task: SourceTask) => [task.title, task.description, task.tags.join(" ")].join("\n");
+/** The vector as sync-store probes with it (rounded as stored). */
+const asStored = (vector: Float32Array) => Float32Array.from(vector, (v) => Math.round(v * 1e6) / 1e6);
+
+/**
+ * The run's embedder: vectors of a prefetched page are computed while the page before is written, and
+ * handed out when sync-store asks for the same text; anything else is embedded on the spot.
+ */
+class PreparedEmbedder implements Embedder {
+  readonly name: string;
+  readonly dimensions: number;
+  private readonly ready = new Map<string, { tag: number; vector: Float32Array }>();
+
+  constructor(private readonly inner: Embedder) {
+    this.name = inner.name;
+    this.dimensions = inner.dimensions;
+  }
+
+  prepare(tag: number, text: string): Float32Array {
+    const vector = this.ready.get(text)?.vector ?? this.inner.embed(text);
+    this.ready.set(text, { tag, vector });
+    return vector;
+  }
+
+  embed(text: string): Float32Array {
+    return this.ready.get(text)?.vector ?? this.inner.embed(text);
+  }
+
+  forget(upToTag: number): void {
+    for (const [text, entry] of this.ready) if (entry.tag <= upToTag) this.ready.delete(text);
+  }
 }
 
 async function discoverScopes(
@@ -182,6 +251,7 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
     }));
     // Read from the database at the first page that needs a text probe, then kept up to date page by page.
     const duplicateProbe = createDuplicateProbe(services.embedder.dimensions);
+    const embedder = new PreparedEmbedder(services.embedder);
 
     const writeContext = (scope: SyncScope): PageWriteContext => ({
       workspaceId: options.workspaceId,
@@ -190,7 +260,7 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
       scopeId: scope.id,
       defaultPersonId: connection.personId,
       peopleByEmail: shared.people,
-      embedder: services.embedder,
+      embedder,
       now: services.now(),
       dedupeThreshold: DEDUPE_SIMILARITY_THRESHOLD,
       otherSources: shared.otherSources,
@@ -252,27 +322,51 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
         cursor = null;
       }
       let pageNumber = 0;
-      const pullAndValidate = (from: string | null) =>
-        connector
-          .pull(ctx, scope, from)
-          .then((page) => ({ page, valid: validatePage(connector, scope, settings, page) }));
+      let tags = 0;
+      const pullAndValidate = async (from: string | null, ahead: boolean) => {
+        const tag = ++tags;
+        const page = await connector.pull(ctx, scope, from);
+        if (!ahead) return { page, valid: validatePage(connector, scope, settings, page), tag };
+        const valid = await validatePageInSlices(connector, scope, settings, page);
+        // Only while a pass brings new or changed items: an unchanged item needs neither.
+        if (prepareVectors) await prepareTasks(tag, valid.tasks);
+        return { page, valid, tag };
+      };
+      /** The page's vectors and (when other sources may hold duplicates) its probes, worked out early. */
+      const prepareTasks = async (tag: number, tasks: SourceTask[]) => {
+        const maxDistance = 1 - DEDUPE_SIMILARITY_THRESHOLD;
+        for (let i = 0; i < tasks.length; i += SLICE) {
+          const slice = tasks.slice(i, i + SLICE).filter((task) => !task.deleted);
+          const vectors = slice.map((task) => embedder.prepare(tag, embeddingText(task)));
+          if (shared.otherSources) {
+            const probes = vectors.filter((vector) => vector.some((v) => v !== 0)).map(asStored);
+            duplicateProbe.index.prepare(tag, probes, maxDistance);
+          }
+          await yieldToIo();
+        }
+      };
+      const pipelined = connector.reusablePageCursors === true || connector.resumeCursor !== undefined;
+      let prepareVectors = false;
       let prefetched: ReturnType<typeof pullAndValidate> | undefined;
       for (;;) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error("sync aborted");
-        const { page, valid } = await (prefetched ?? pullAndValidate(cursor));
+        const { page, valid, tag } = await (prefetched ?? pullAndValidate(cursor, false));
         prefetched = undefined;
         pageNumber += 1;
         if (page.resetScope && !details.fullSyncStartedAt)
           details.fullSyncStartedAt = services.now().toISOString();
         recordSkipped(valid.skipped, scope);
-        const nextCursor = page.nextCursor ?? cursor;
+        let nextCursor = page.nextCursor ?? cursor;
         const finished = !page.hasMore;
-        // The next page is requested (and read) while this one is written: the provider's latency and the
-        // parsing overlap the database's work. Pulls depend only on the cursor; if this page's write fails,
-        // the prefetched page is dropped and the stored cursor (reusable) still leads to it.
-        if (!finished && connector.reusablePageCursors) {
-          prefetched = pullAndValidate(nextCursor);
+        // The next page is requested, read, embedded and probed while this one is written: the provider's
+        // latency and Node's work overlap the database's. If this page's write fails, the prefetched page is
+        // dropped: a reusable cursor still leads to it; a single-use one was spent, so what is stored is the
+        // connector's resume cursor, which reaches the same place without it.
+        if (!finished && pipelined && nextCursor !== null) {
+          prefetched = pullAndValidate(nextCursor, true);
           prefetched.catch(() => {});
+          if (!connector.reusablePageCursors && connector.resumeCursor)
+            nextCursor = connector.resumeCursor(nextCursor);
         }
         const wrote = await db.scoped(options.workspaceId, async (tx) => {
           const context = writeContext(scope);
@@ -308,6 +402,9 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
           return { out, nextDetails };
         });
         for (const result of wrote.out) absorb(result);
+        embedder.forget(tag);
+        duplicateProbe.index.forgetPrepared(tag);
+        prepareVectors = wrote.out.some((result) => result.created + result.updated > 0);
         Object.assign(details, wrote.nextDetails);
         if (!wrote.nextDetails.fullSyncStartedAt) delete details.fullSyncStartedAt;
         cursor = nextCursor;

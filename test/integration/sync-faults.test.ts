@@ -76,6 +76,44 @@ for (const backend of backends()) {
       assert.deepEqual(await linkCounts(), { n: 350, distinct_ids: 350, tasks: 350 });
     });
 
+    it("resumes from the last issue read when the crash left the stored page token spent by the prefetch", async () => {
+      const { workspaceId, connectionId, linkCounts } = await connectedWorkspace("SPENT", 350);
+      const searches = () =>
+        fake.requests.filter(
+          (r) => r.path === "/rest/api/3/search/jql" && JSON.stringify(r.body ?? {}).includes("SPENT"),
+        );
+      const crash = new Error("simulated crash after page 2");
+      await assert.rejects(
+        app.sync.sync({
+          workspaceId,
+          connectionId,
+          onPage: ({ page }) => {
+            if (page === 2) throw crash;
+          },
+        }),
+        (error) => error === crash,
+      );
+      // Page 3 was requested while page 2 was written: the token page 2 ended with is spent.
+      await waitFor(
+        "the prefetched page 3",
+        async () => searches().filter((r) => r.status === 200).length === 3,
+      );
+      const before = searches().length;
+      const resumed = await app.sync.sync({ workspaceId, connectionId });
+      const resumeSearches = searches().slice(before);
+      assert.equal(resumed.created, 150);
+      assert.equal(resumed.apiCalls, 2, "one window query from the last issue read, then its next page");
+      assert.deepEqual(
+        resumeSearches.map((r) => r.status),
+        [200, 200],
+        "the spent token was never sent",
+      );
+      const first = resumeSearches[0]?.body as { jql?: string; nextPageToken?: string };
+      assert.equal(first.nextPageToken, undefined);
+      assert.match(first.jql ?? "", /updated >= "/);
+      assert.deepEqual(await linkCounts(), { n: 350, distinct_ids: 350, tasks: 350 });
+    });
+
     it("keeps the last good data when a sync fails", async () => {
       const { call, tasks, connectionId, keys, linkCounts } = await connectedWorkspace("OUTAGE", 150);
       const first = await call<SyncOutput>("sync_now", { connection: connectionId });

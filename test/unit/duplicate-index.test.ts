@@ -66,4 +66,91 @@ describe("near-duplicate index", () => {
     assert.equal(index.size, 1);
     assert.deepEqual(index.near(embedder.embed("Write the onboarding guide"), 0.16, 5), []);
   });
+
+  it("answers a probe prepared early as a fresh probe, after rows were added, replaced and removed", () => {
+    const early = new NearDuplicateIndex(embedder.dimensions);
+    const fresh = new NearDuplicateIndex(embedder.dimensions);
+    const both = (id: string, vector: Float32Array | null) => {
+      early.upsert(id, vector);
+      fresh.upsert(id, vector);
+    };
+    titles.slice(0, 150).forEach((title, i) => {
+      both(`t${i}`, embedder.embed(title));
+    });
+    const queries = [
+      "Fix login flow 3",
+      "Review billing export 9",
+      "Migrate search index 7",
+      "Plan the offsite",
+    ];
+    const vectors = queries.map((text) => embedder.embed(text));
+    early.prepare(1, vectors, 0.4);
+    // Meanwhile the page before is written: new rows, a replaced vector, a removed one.
+    titles.slice(150).forEach((title, i) => {
+      both(`t${150 + i}`, embedder.embed(title));
+    });
+    const nearestBefore = fresh.near(vectors[0] as Float32Array, 0.4, 1)[0]?.id as string;
+    both(nearestBefore, embedder.embed("Plan the team offsite"));
+    both(fresh.near(vectors[1] as Float32Array, 0.4, 1)[0]?.id as string, null);
+    let nonEmpty = 0;
+    for (const [i, vector] of vectors.entries()) {
+      for (const [round, [maxDistance, limit]] of (
+        [
+          [0.4, 5],
+          [0.16, 5],
+          [0.4, 50],
+        ] as const
+      ).entries()) {
+        // Round 0 uses the answer prepared before the changes above; later ones, one prepared just now.
+        if (round > 0) early.prepare(2, [vector], 0.4);
+        if (round === 2) both(`late${i}`, vector);
+        const answer = early.near(vector, maxDistance, limit);
+        assert.deepEqual(
+          answer,
+          fresh.near(vector, maxDistance, limit),
+          `${queries[i]} within ${maxDistance}`,
+        );
+        if (answer.length > 0) nonEmpty += 1;
+      }
+    }
+    assert.ok(nonEmpty >= 6);
+    early.forgetPrepared(2);
+  });
+
+  it("prunes rows by a bound and still answers exactly what the full scan answers", () => {
+    const pruned = new NearDuplicateIndex(embedder.dimensions);
+    const full = new NearDuplicateIndex(embedder.dimensions, false);
+    const stored = (text: string) =>
+      Float32Array.from(embedder.embed(text), (v) => Math.round(v * 1e6) / 1e6);
+    const nouns = [...things, "CI cache", "audit log", "API limits", "design review", "quarterly report"];
+    const rows = Array.from({ length: 2000 }, (_, i) => {
+      const title = `${verbs[(i * 5) % verbs.length]} ${nouns[(i * 3) % nouns.length]} (${i})`;
+      return i % 2 === 0
+        ? `${title}\nDetails for work item ${i}.\n${i % 3 === 0 ? "customer" : "frontend"}`
+        : title;
+    });
+    rows.forEach((text, i) => {
+      pruned.upsert(`r${i}`, stored(text));
+      full.upsert(`r${i}`, stored(text));
+    });
+    const queries = Array.from({ length: 120 }, (_, i) =>
+      i % 3 === 0
+        ? (rows[(i * 17) % rows.length] as string)
+        : `${verbs[i % verbs.length]} ${nouns[i % nouns.length]} #${i}`,
+    );
+    let matches = 0;
+    for (const text of queries) {
+      const query = stored(text);
+      for (const maxDistance of [0.16, 0.3, 0.6]) {
+        const answer = pruned.near(query, maxDistance, 50);
+        assert.deepEqual(answer, full.near(query, maxDistance, 50), `${text} within ${maxDistance}`);
+        matches += answer.length;
+      }
+    }
+    assert.ok(matches > 200, `only ${matches} matches: the comparison says little`);
+    assert.ok(
+      pruned.exactCount < (queries.length * 3 * rows.length) / 4,
+      `${pruned.exactCount} exact dot products: the bound prunes too little`,
+    );
+  });
 });

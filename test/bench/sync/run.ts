@@ -5,7 +5,11 @@
  * the fakes). Provider rate limits are off by default (they would measure the providers, not Cairn);
  * `--limits` turns them on. Progress on stderr, JSON on stdout.
  *
- *   node --import tsx test/bench/sync/run.ts [--jira 10000] [--notion 5000] [--events 2000] [--db pglite|postgres|both] [--limits]
+ *   node --import tsx test/bench/sync/run.ts [--jira 10000] [--notion 5000] [--events 2000] [--db pglite|postgres|both] [--limits] [--together]
+ *
+ * `--together` runs the full syncs of all connections at once, as the sync queue does (two jobs at a time per
+ * worker: a workspace's Jira and Notion connections sync side by side), and reports the workspace's full
+ * sync as a whole: all items over the wall time until the last connection is done.
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     events: { type: "string", default: "2000" },
     db: { type: "string" },
     limits: { type: "boolean", default: false },
+    together: { type: "boolean", default: false },
   },
 });
 const counts = { jira: Number(values.jira), notion: Number(values.notion), events: Number(values.events) };
@@ -111,6 +116,52 @@ async function benchOne(kind: Backend) {
         ]
       : []),
   ];
+
+  if (values.together) {
+    const started = performance.now();
+    const fulls = await Promise.all(
+      connections.map((connection) =>
+        sync.sync({
+          workspaceId: demo.workspace.id,
+          connectionId: connection.id,
+          onPage: ({ page, totals }) => {
+            if (page % 10 === 0)
+              progress(`${kind} ${connection.kind} · page ${page} · ${totals.created} created`);
+          },
+        }),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const stored = fulls.reduce((sum, full) => sum + full.created + full.merged, 0);
+    const agains = await Promise.all(
+      connections.map((connection) =>
+        sync.sync({ workspaceId: demo.workspace.id, connectionId: connection.id }),
+      ),
+    );
+    progress(
+      `${kind} all connections at once: ${stored} items in ${seconds.toFixed(1)}s (${Math.round(stored / seconds)} items/s); no-change sync: ${agains.map((again) => again.apiCalls).join(" + ")} calls`,
+    );
+    await jobs.close(1000);
+    await drop();
+    await Promise.all([jira.close(), notion.close(), google.close()]);
+    return {
+      db: kind,
+      rateLimits: values.limits ? "provider limits" : "off",
+      together: {
+        items: stored,
+        expected: connections.reduce((sum, connection) => sum + connection.items, 0),
+        seconds: Math.round(seconds * 1000) / 1000,
+        itemsPerSecond: Math.round(stored / seconds),
+        perConnection: connections.map((connection, i) => ({
+          source: connection.kind,
+          items: (fulls[i]?.created ?? 0) + (fulls[i]?.merged ?? 0),
+          seconds: Math.round(fulls[i]?.durationMs ?? 0) / 1000,
+          apiCalls: fulls[i]?.apiCalls,
+          noChangeApiCalls: agains[i]?.apiCalls,
+        })),
+      },
+    };
+  }
 
   const results = [];
   for (const connection of connections) {

@@ -159,7 +159,13 @@ export async function bulkLoadTasks(
        WHERE x.indrelid = 'tasks'::regclass AND NOT x.indisunique AND NOT x.indisprimary`,
     );
     for (const index of found.rows) await tx.query(`DROP INDEX ${index.name}`);
-    return found.rows;
+    // CAIRN_BENCH_HNSW_WITH="m = 12, ef_construction = 40" rebuilds the vector index with other build settings.
+    const hnswWith = process.env.CAIRN_BENCH_HNSW_WITH;
+    return found.rows.map((index) =>
+      hnswWith && index.name === "tasks_embedding"
+        ? { ...index, definition: `${index.definition.replace(/ WITH \(.*\)$/, "")} WITH (${hnswWith})` }
+        : index,
+    );
   });
   let done = 0;
   for (const batch of batches(n, 5000, random)) {

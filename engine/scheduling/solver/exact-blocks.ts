@@ -1,7 +1,7 @@
-import type { Highs } from "highs";
 import type { PlanInputRaw } from "../input/plan-input.ts";
 import { parsePlanInput } from "../input/plan-input.ts";
 import { buildPlanModel, type PlanModel } from "../input/plan-model.ts";
+import { getHighs } from "./exact.ts";
 
 export interface ExactBlocksOptions {
   /** HiGHS wall-clock limit in seconds (default 30). On timeout the best plan found and the dual bound remain. */
@@ -40,22 +40,6 @@ export interface ExactBlocksResult {
   rows: number;
   runtimeMs: number;
 }
-
-type HighsLoader = () => Promise<Highs>;
-
-// Loaded on first use, like exact.ts: only the bench and its tests need the MILP.
-async function loadHighs(): Promise<Highs> {
-  const highsModule = await import("highs");
-  const loader = ((highsModule as unknown as { default?: HighsLoader }).default ??
-    (highsModule as unknown as HighsLoader)) as HighsLoader;
-  return loader();
-}
-
-let highsInstance: Promise<Highs> | null = null;
-const getHighs = (): Promise<Highs> => {
-  highsInstance ??= loadHighs();
-  return highsInstance;
-};
 
 /** Rows and columns of a MILP, collected row-wise. */
 class MilpBuilder {

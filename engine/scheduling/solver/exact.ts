@@ -40,7 +40,8 @@ async function loadHighs(): Promise<Highs> {
 }
 
 let highsInstance: Promise<Highs> | null = null;
-const getHighs = (): Promise<Highs> => {
+/** The one HiGHS instance of the process, loaded on first use (exact-blocks.ts solves on it too). */
+export const getHighs = (): Promise<Highs> => {
   highsInstance ??= loadHighs();
   return highsInstance;
 };

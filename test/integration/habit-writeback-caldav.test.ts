@@ -71,7 +71,9 @@ describe("habit block write-back to CalDAV (Radicale)", { skip: skipWithoutRadic
       minMinutes: 30,
       maxMinutes: 60,
     });
-    const week = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    // A week wholly ahead (the week of a day 7 days from now starts tomorrow at the earliest): a week that holds
+    // today would lose today's lunch once its window has less than 30 minutes left.
+    const week = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
     const plan = await call<Plan>("plan_week", { date: week });
     const lunches = plan.blocks.filter((b) => b.kind === "habit" && b.habitId === habit.id);
     assert.equal(lunches.length, 7, JSON.stringify(plan.blocks));

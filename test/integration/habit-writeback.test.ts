@@ -52,8 +52,9 @@ for (const backend of backends()) {
         minMinutes: 30,
         maxMinutes: 60,
       });
-      // The week two days ahead: every day of it is in the future whatever today is.
-      const week = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+      // The week of a day 7 days ahead starts tomorrow at the earliest, so all seven lunches are ahead whatever the
+      // day and hour (the week of a day two days ahead holds today on a Monday, and its lunch is gone by 13:30).
+      const week = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
       const first = await app.call<Schedule>("plan_week", { date: week });
       const lunches = first.blocks.filter((b) => b.kind === "habit" && b.habitId === habit.id);
       assert.equal(lunches.length, 7, JSON.stringify(first.blocks));

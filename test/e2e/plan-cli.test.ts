@@ -98,4 +98,49 @@ describe("cairn plan (spawned CLI)", () => {
     assert.match(badZone.stderr, /person\.timezone/);
     assert.equal(cairn(["plan"]).status, 2);
   });
+
+  it("exits 2 on a misplaced or misspelt field instead of planning on defaults", () => {
+    const { preferences, ...personWithout } = scenario.person;
+    const cases: Array<{ input: unknown; field: RegExp; hint: RegExp }> = [
+      {
+        input: { ...scenario, person: personWithout, preferences },
+        field: /^cairn plan: invalid input: preferences: unknown field/m,
+        hint: /move it to person\.preferences/,
+      },
+      {
+        input: { ...scenario, tasks: [{ id: "t1", estimateMinutes: 60, deadline: "2026-03-10T16:00:00Z" }] },
+        field: /tasks\[0\]\.deadline: unknown field/,
+        hint: /known fields here: id, title, estimateMinutes, due,/,
+      },
+      {
+        input: { ...scenario, person: { ...scenario.person, preferences: { max_block_minutes: 60 } } },
+        field: /person\.preferences\.max_block_minutes: unknown field/,
+        hint: /did you mean "maxBlockMinutes"\?/,
+      },
+      {
+        input: {
+          ...scenario,
+          habits: [
+            {
+              id: "h1",
+              days: ["mon"],
+              window: { start: "12:00", end: "14:00", timezone: "UTC" },
+              minMinutes: 30,
+            },
+          ],
+        },
+        field: /habits\[0\]\.window\.timezone: unknown field/,
+        hint: /known fields here: start, end/,
+      },
+    ];
+    for (const [index, { input, field, hint }] of cases.entries()) {
+      const path = join(dir, `unknown-${index}.json`);
+      writeFileSync(path, JSON.stringify(input));
+      const run = cairn(["plan", "--input", path]);
+      assert.equal(run.status, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.match(run.stderr, field);
+      assert.match(run.stderr, hint);
+    }
+  });
 });

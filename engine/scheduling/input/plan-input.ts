@@ -32,95 +32,94 @@ const NINE_TO_FIVE = [{ start: "09:00", end: "17:00" }];
  * Working hours per weekday in the person's time zone. A missing (or null) key means no work that day.
  * Default when the whole object is absent: Monday to Friday, 09:00-17:00.
  */
-export const WorkingHours = z
-  .object({
-    mon: DayHours,
-    tue: DayHours,
-    wed: DayHours,
-    thu: DayHours,
-    fri: DayHours,
-    sat: DayHours,
-    sun: DayHours,
-  })
-  .nullish()
-  .transform((hours) => {
-    const source = hours ?? {
-      mon: NINE_TO_FIVE,
-      tue: NINE_TO_FIVE,
-      wed: NINE_TO_FIVE,
-      thu: NINE_TO_FIVE,
-      fri: NINE_TO_FIVE,
-    };
-    const normalized = {} as Record<Weekday, WorkingInterval[]>;
-    for (const key of WEEKDAYS) normalized[key] = source[key] ?? [];
-    return normalized;
-  });
+const WorkingHoursFields = z.object({
+  mon: DayHours,
+  tue: DayHours,
+  wed: DayHours,
+  thu: DayHours,
+  fri: DayHours,
+  sat: DayHours,
+  sun: DayHours,
+});
+
+export const WorkingHours = WorkingHoursFields.nullish().transform((hours) => {
+  const source = hours ?? {
+    mon: NINE_TO_FIVE,
+    tue: NINE_TO_FIVE,
+    wed: NINE_TO_FIVE,
+    thu: NINE_TO_FIVE,
+    fri: NINE_TO_FIVE,
+  };
+  const normalized = {} as Record<Weekday, WorkingInterval[]>;
+  for (const key of WEEKDAYS) normalized[key] = source[key] ?? [];
+  return normalized;
+});
 export type WorkingHours = z.infer<typeof WorkingHours>;
 
 /** Planning preferences; every field is optional and falls back to the default noted beside it. */
-export const Preferences = z
-  .object({
-    /** Shortest focus block worth having (default 30). A task shorter than this gets one block of its length. */
-    minBlockMinutes: z
-      .number()
-      .int()
-      .positive()
-      .nullish()
-      .transform((v) => v ?? 30),
-    /** Longest focus block before a break (default 120). */
-    maxBlockMinutes: z
-      .number()
-      .int()
-      .positive()
-      .nullish()
-      .transform((v) => v ?? 120),
-    /** Gap kept free before and after every busy calendar event (default 10). */
-    bufferMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .nullish()
-      .transform((v) => v ?? 10),
-    /** Cap on planned focus minutes per local day (default 300). */
-    maxFocusMinutesPerDay: z
-      .number()
-      .int()
-      .positive()
-      .nullish()
-      .transform((v) => v ?? 300),
-    /** Weekly focus target in minutes; when set, unassigned focus blocks are reserved toward it (default none). */
-    focusGoalMinutesPerWeek: z
-      .number()
-      .int()
-      .min(0)
-      .nullish()
-      .transform((v) => v ?? null),
-  })
-  .nullish()
-  .transform(
-    (p) =>
-      p ?? {
-        minBlockMinutes: 30,
-        maxBlockMinutes: 120,
-        bufferMinutes: 10,
-        maxFocusMinutesPerDay: 300,
-        focusGoalMinutesPerWeek: null,
-      },
-  );
+const PreferencesFields = z.object({
+  /** Shortest focus block worth having (default 30). A task shorter than this gets one block of its length. */
+  minBlockMinutes: z
+    .number()
+    .int()
+    .positive()
+    .nullish()
+    .transform((v) => v ?? 30),
+  /** Longest focus block before a break (default 120). */
+  maxBlockMinutes: z
+    .number()
+    .int()
+    .positive()
+    .nullish()
+    .transform((v) => v ?? 120),
+  /** Gap kept free before and after every busy calendar event (default 10). */
+  bufferMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .nullish()
+    .transform((v) => v ?? 10),
+  /** Cap on planned focus minutes per local day (default 300). */
+  maxFocusMinutesPerDay: z
+    .number()
+    .int()
+    .positive()
+    .nullish()
+    .transform((v) => v ?? 300),
+  /** Weekly focus target in minutes; when set, unassigned focus blocks are reserved toward it (default none). */
+  focusGoalMinutesPerWeek: z
+    .number()
+    .int()
+    .min(0)
+    .nullish()
+    .transform((v) => v ?? null),
+});
+
+export const Preferences = PreferencesFields.nullish().transform(
+  (p) =>
+    p ?? {
+      minBlockMinutes: 30,
+      maxBlockMinutes: 120,
+      bufferMinutes: 10,
+      maxFocusMinutesPerDay: 300,
+      focusGoalMinutesPerWeek: null,
+    },
+);
 export type Preferences = z.infer<typeof Preferences>;
 
 const PeakWindow = z.tuple([z.number().min(0).max(24), z.number().min(0).max(24)]);
 
 /** When the person is sharpest: local [startHour, endHour) windows. Default [[9, 12]]. */
-export const EnergyProfile = z
-  .object({
-    peakHours: z
-      .array(PeakWindow)
-      .nullish()
-      .transform((v) => v ?? [[9, 12] as [number, number]]),
-  })
-  .nullish()
-  .transform((e) => e ?? { peakHours: [[9, 12] as [number, number]] });
+const EnergyFields = z.object({
+  peakHours: z
+    .array(PeakWindow)
+    .nullish()
+    .transform((v) => v ?? [[9, 12] as [number, number]]),
+});
+
+export const EnergyProfile = EnergyFields.nullish().transform(
+  (e) => e ?? { peakHours: [[9, 12] as [number, number]] },
+);
 export type EnergyProfile = z.infer<typeof EnergyProfile>;
 
 export const Person = z.object({
@@ -452,4 +451,82 @@ function checkHabits(input: PlanInput): void {
       fail(`${at}.timesPerWeek`, `${habit.timesPerWeek} is more than the ${days.size} listed days`);
     }
   });
+}
+
+interface FieldTree {
+  keys: readonly string[];
+  /** Nested objects (or arrays of objects, checked item by item) by key. */
+  nested?: Record<string, FieldTree>;
+}
+
+const fieldsOf = (
+  schema: { shape: Record<string, unknown> },
+  nested?: Record<string, FieldTree>,
+): FieldTree => ({
+  keys: Object.keys(schema.shape),
+  ...(nested ? { nested } : {}),
+});
+
+const INTERVAL_FIELDS = fieldsOf(WorkingInterval);
+const PERSON_FIELDS = fieldsOf(Person, {
+  workingHours: fieldsOf(
+    WorkingHoursFields,
+    Object.fromEntries(WEEKDAYS.map((day) => [day, INTERVAL_FIELDS])),
+  ),
+  preferences: fieldsOf(PreferencesFields),
+  energy: fieldsOf(EnergyFields),
+});
+const PLAN_INPUT_FIELDS = fieldsOf(PlanInput, {
+  person: PERSON_FIELDS,
+  horizon: fieldsOf(TimeRange),
+  busy: fieldsOf(BusyEvent),
+  tasks: fieldsOf(PlanTask),
+  previousBlocks: fieldsOf(PreviousBlock),
+  habits: fieldsOf(PlanHabit, { window: INTERVAL_FIELDS }),
+});
+
+const looseName = (key: string) => key.toLowerCase().replace(/[_\-\s]/g, "");
+
+function unknownFieldHint(key: string, tree: FieldTree, atRoot: boolean): string {
+  if (atRoot && PERSON_FIELDS.keys.includes(key))
+    return `it belongs inside "person": move it to person.${key}`;
+  const near = tree.keys.find((known) => looseName(known) === looseName(key));
+  if (near) return `did you mean "${near}"?`;
+  return `known fields here: ${tree.keys.join(", ")}`;
+}
+
+function findUnknownField(value: unknown, tree: FieldTree, path: PropertyKey[]): PlanInputError | null {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findUnknownField(item, tree, [...path, index]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = [...path, key];
+    if (!tree.keys.includes(key)) {
+      const where = formatPath(childPath);
+      return new PlanInputError(
+        `${where}: unknown field, the planner would ignore it; ${unknownFieldHint(key, tree, path.length === 0)}`,
+        where,
+      );
+    }
+    const nested = tree.nested?.[key];
+    if (nested) {
+      const found = findUnknownField(child, nested, childPath);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * `cairn plan --input` is strict about field names: a misplaced or misspelt field (`preferences` beside
+ * `person`, `deadline` for `due`) would otherwise be dropped and the plan made on defaults without a word.
+ */
+export function rejectUnknownPlanFields(raw: unknown): void {
+  const found = findUnknownField(raw, PLAN_INPUT_FIELDS, []);
+  if (found) throw found;
 }

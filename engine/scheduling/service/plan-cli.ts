@@ -1,5 +1,5 @@
 import { type JsonCommandIo, runJsonFileCommand } from "../../json-file-command.ts";
-import { PlanInputError } from "../input/plan-input.ts";
+import { PlanInputError, rejectUnknownPlanFields } from "../input/plan-input.ts";
 import { planWithRoutines } from "../routines/routines.ts";
 
 export type PlanCommandIo = JsonCommandIo;
@@ -9,8 +9,11 @@ export function runPlanCommand(inputPath: string, io: PlanCommandIo): Promise<nu
   return runJsonFileCommand(
     {
       name: "cairn plan",
-      // planWithRoutines validates the shape itself; the cast only satisfies the compiler.
-      compute: (raw) => planWithRoutines(raw as Parameters<typeof planWithRoutines>[0]),
+      compute: (raw) => {
+        rejectUnknownPlanFields(raw);
+        // planWithRoutines validates the shape itself; the cast only satisfies the compiler.
+        return planWithRoutines(raw as Parameters<typeof planWithRoutines>[0]);
+      },
       isInputError: (e) => e instanceof PlanInputError,
     },
     inputPath,

@@ -1,6 +1,6 @@
 import { type JsonCommandIo, runJsonFileCommand } from "../json-file-command.ts";
 import { insightsFromRaw } from "./insights-from-history.ts";
-import { InsightsInputError } from "./insights-input.ts";
+import { InsightsInputError, rejectUnknownInsightsFields } from "./insights-input.ts";
 
 export type InsightsCommandIo = JsonCommandIo;
 
@@ -9,7 +9,10 @@ export function runInsightsCommand(inputPath: string, io: InsightsCommandIo): Pr
   return runJsonFileCommand(
     {
       name: "cairn insights",
-      compute: insightsFromRaw,
+      compute: (raw) => {
+        rejectUnknownInsightsFields(raw);
+        return insightsFromRaw(raw);
+      },
       isInputError: (e) => e instanceof InsightsInputError,
     },
     inputPath,

@@ -3,6 +3,7 @@ import { IANAZone } from "luxon";
 import { z } from "zod";
 import { formatPath } from "../field-path.ts";
 import { WorkingHours } from "../scheduling/input/plan-input.ts";
+import { findUnknownField } from "../unknown-fields.ts";
 
 export class InsightsInputError extends Error {
   readonly code = "INSIGHTS_INPUT_INVALID";
@@ -103,4 +104,10 @@ export function parseInsightsInput(raw: unknown): InsightsInput {
       fail(`busy[${i}].end`, `${b.end} is not after start ${b.start}`);
   });
   return input;
+}
+
+/** `cairn insights --input` is strict about field names: a misspelt `completed_at` would read as never completed. */
+export function rejectUnknownInsightsFields(raw: unknown): void {
+  const found = findUnknownField(InsightsInput, raw);
+  if (found) throw new InsightsInputError(`${found.path}: ${found.message}`, found.path);
 }

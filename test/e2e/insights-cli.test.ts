@@ -107,4 +107,19 @@ describe("cairn insights (spawned CLI)", () => {
     assert.equal(cairn(["insights", "--input", join(dir, "missing.json")]).status, 2);
     assert.equal(existsSync(join(dir, "data")), false);
   });
+
+  it("exits 2 on a misspelt field instead of reading the task as never completed", () => {
+    const bad = structuredClone(raw) as { tasks: Array<Record<string, unknown>> };
+    const task = bad.tasks[0];
+    assert.ok(task);
+    task.completed_at = task.completedAt ?? "2026-03-10T10:00:00Z";
+    delete task.completedAt;
+    const run = cairn(["insights", "--input", "-"], JSON.stringify(bad));
+    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.stdout, "");
+    assert.match(
+      run.stderr,
+      /tasks\[0\]\.completed_at: unknown field, it would be ignored; did you mean "completedAt"\?/,
+    );
+  });
 });

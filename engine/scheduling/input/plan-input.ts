@@ -2,6 +2,7 @@ import { IANAZone } from "luxon";
 import { z } from "zod";
 import { WEEKDAYS, Weekday } from "../../domain.ts";
 import { formatPath } from "../../field-path.ts";
+import { findUnknownField } from "../../unknown-fields.ts";
 import { findDependencyCycle } from "./dependency-graph.ts";
 
 /** Thrown for input the planner cannot work with; the message names the offending item. */
@@ -453,80 +454,11 @@ function checkHabits(input: PlanInput): void {
   });
 }
 
-interface FieldTree {
-  keys: readonly string[];
-  /** Nested objects (or arrays of objects, checked item by item) by key. */
-  nested?: Record<string, FieldTree>;
-}
-
-const fieldsOf = (
-  schema: { shape: Record<string, unknown> },
-  nested?: Record<string, FieldTree>,
-): FieldTree => ({
-  keys: Object.keys(schema.shape),
-  ...(nested ? { nested } : {}),
-});
-
-const INTERVAL_FIELDS = fieldsOf(WorkingInterval);
-const PERSON_FIELDS = fieldsOf(Person, {
-  workingHours: fieldsOf(
-    WorkingHoursFields,
-    Object.fromEntries(WEEKDAYS.map((day) => [day, INTERVAL_FIELDS])),
-  ),
-  preferences: fieldsOf(PreferencesFields),
-  energy: fieldsOf(EnergyFields),
-});
-const PLAN_INPUT_FIELDS = fieldsOf(PlanInput, {
-  person: PERSON_FIELDS,
-  horizon: fieldsOf(TimeRange),
-  busy: fieldsOf(BusyEvent),
-  tasks: fieldsOf(PlanTask),
-  previousBlocks: fieldsOf(PreviousBlock),
-  habits: fieldsOf(PlanHabit, { window: INTERVAL_FIELDS }),
-});
-
-const looseName = (key: string) => key.toLowerCase().replace(/[_\-\s]/g, "");
-
-function unknownFieldHint(key: string, tree: FieldTree, atRoot: boolean): string {
-  if (atRoot && PERSON_FIELDS.keys.includes(key))
-    return `it belongs inside "person": move it to person.${key}`;
-  const near = tree.keys.find((known) => looseName(known) === looseName(key));
-  if (near) return `did you mean "${near}"?`;
-  return `known fields here: ${tree.keys.join(", ")}`;
-}
-
-function findUnknownField(value: unknown, tree: FieldTree, path: PropertyKey[]): PlanInputError | null {
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnknownField(item, tree, [...path, index]);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value === null || typeof value !== "object") return null;
-  for (const [key, child] of Object.entries(value)) {
-    const childPath = [...path, key];
-    if (!tree.keys.includes(key)) {
-      const where = formatPath(childPath);
-      return new PlanInputError(
-        `${where}: unknown field, the planner would ignore it; ${unknownFieldHint(key, tree, path.length === 0)}`,
-        where,
-      );
-    }
-    const nested = tree.nested?.[key];
-    if (nested) {
-      const found = findUnknownField(child, nested, childPath);
-      if (found) return found;
-    }
-  }
-  return null;
-}
-
 /**
  * `cairn plan --input` is strict about field names: a misplaced or misspelt field (`preferences` beside
  * `person`, `deadline` for `due`) would otherwise be dropped and the plan made on defaults without a word.
  */
 export function rejectUnknownPlanFields(raw: unknown): void {
-  const found = findUnknownField(raw, PLAN_INPUT_FIELDS, []);
-  if (found) throw found;
+  const found = findUnknownField(PlanInput, raw);
+  if (found) throw new PlanInputError(`${found.path}: ${found.message}`, found.path);
 }

@@ -75,10 +75,15 @@ function aloneBounds(model: PlanModel): TaskBound[] {
       placeable &&= pred.placeable;
     }
     const chain = ancestorsWork(j);
+    // No plan scores a task later than the horizon end + its estimate (nothing of it placed), even when its
+    // prerequisites' work alone overflows the horizon.
     const completion = placeable
-      ? Math.max(
-          finishOnGrid(model, start, task.estimate),
-          finishOnGrid(model, chain.release, chain.work + task.estimate),
+      ? Math.min(
+          model.horizonEnd + task.estimate,
+          Math.max(
+            finishOnGrid(model, start, task.estimate),
+            finishOnGrid(model, chain.release, chain.work + task.estimate),
+          ),
         )
       : model.horizonEnd + task.estimate;
     const bound = { start, completion, placeable };

@@ -37,6 +37,24 @@ describe("weighted-tardiness lower bound", () => {
     assert.equal(plannerWt(input), expected);
   });
 
+  it("never charges a dependent for its prerequisite's overflow", async () => {
+    // One working day (480 minutes): the 600-minute prerequisite cannot finish, so the dependent gets nothing and
+    // scores the horizon end + its own 30 minutes, not + the prerequisite's 120 minutes left over.
+    const input = scenario({
+      horizon: { start: "2026-03-02T00:00:00+01:00", end: "2026-03-03T00:00:00+01:00" },
+      tasks: [
+        task("big", 600, { priority: 4 }),
+        task("next", 30, { dependsOn: ["big"], due: "2026-03-02T11:00:00Z", priority: 4 }),
+      ],
+    });
+    const bound = await boundOf(input);
+    const expected =
+      Date.parse("2026-03-03T00:00:00+01:00") / 60_000 + 30 - Date.parse("2026-03-02T11:00:00Z") / 60_000;
+    assert.equal(bound.alone, expected);
+    assert.equal(bound.combined, expected);
+    assert.equal(plannerWt(input), expected);
+  });
+
   it("sees two tasks competing for one morning, which each alone would not", async () => {
     // Both 60 minutes, due Monday 10:00 local, from 09:00: one of them is late whatever the order; alone, neither is.
     const due = "2026-03-02T09:00:00Z";

@@ -203,6 +203,17 @@ function jiraInstant(value: string, field: string): string {
   return new Date(at).toISOString();
 }
 
+/** A Jira due date (a calendar day) as the end of that day in UTC; plain arithmetic, no time zone needed. */
+function endOfDueDay(duedate: string): string {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(duedate);
+  const [year, month, day] = parts ? [Number(parts[1]), Number(parts[2]), Number(parts[3])] : [0, 0, 0];
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  if (!parts || at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day)
+    throw new Error(`duedate is not a date: "${duedate}"`);
+  return `${duedate}T23:59:59.000Z`;
+}
+
 export function issueToTask(raw: unknown, settings: JiraSettings): SourceTask {
   const parsed = Issue.safeParse(raw);
   if (!parsed.success) {
@@ -234,12 +245,7 @@ export function issueToTask(raw: unknown, settings: JiraSettings): SourceTask {
   }
   const f = issue.fields;
   let due: string | null = null;
-  if (f.duedate) {
-    const day = DateTime.fromISO(f.duedate, { zone: "utc" });
-    if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(f.duedate))
-      throw new Error(`duedate is not a date: "${f.duedate}"`);
-    due = day.endOf("day").set({ millisecond: 0 }).toISO({ suppressMilliseconds: false }) as string;
-  }
+  if (f.duedate) due = endOfDueDay(f.duedate);
   const seconds =
     f.timetracking?.remainingEstimateSeconds ??
     f.timeestimate ??

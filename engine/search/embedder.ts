@@ -2,7 +2,6 @@
  * Text embeddings computed in-process with no network. Any model can replace the default by
  * implementing Embedder; stored vectors must then be recomputed (`cairn reindex`).
  */
-import pgvector from "pgvector";
 
 export interface Embedder {
   readonly name: string;
@@ -77,7 +76,14 @@ export class HashingEmbedder implements Embedder {
 
 /** The pgvector text form of a vector, as a query parameter for `$n::vector`. */
 export function toVectorLiteral(vector: Float32Array): string {
-  return pgvector.toSql(Array.from(vector, (v) => Math.round(v * 1e6) / 1e6)) as string;
+  // The text pgvector.toSql makes of the rounded values (JSON numbers), built in one pass: a sync writes
+  // one per new task.
+  let text = "[";
+  for (let i = 0; i < vector.length; i++) {
+    const value = Math.round((vector[i] as number) * 1e6) / 1e6;
+    text += i === 0 ? `${value}` : `,${value}`;
+  }
+  return `${text}]`;
 }
 
 export function isZero(vector: Float32Array): boolean {

@@ -143,6 +143,25 @@ async function validatePageInSlices(
   return { tasks: [...into.tasks.values()], events: [...into.events.values()], skipped: into.skipped };
 }
 
+/** A page write under way: settles once the page is committed and reported. */
+interface PageWrite {
+  done: Promise<void>;
+  keys: Set<string>;
+}
+
+/** The items a page writes, by the keys their rows are unique on. */
+function pageKeys(valid: ValidPage): Set<string> {
+  const keys = new Set<string>();
+  for (const task of valid.tasks) keys.add(`t\u0000${task.externalId}`);
+  for (const event of valid.events) keys.add(`e\u0000${event.calendarId}\u0000${event.externalId}`);
+  return keys;
+}
+
+function intersects(a: Set<string>, b: Set<string>): boolean {
+  for (const key of b) if (a.has(key)) return true;
+  return false;
+}
+
 /** The text sync-store embeds for a task (were they to differ, a prepared vector would just go unused). */
 const embeddingText = (task: SourceTask) => [task.title, task.description, task.tags.join(" ")].join("\n");
 /** The vector as sync-store probes with it (rounded as stored). */
@@ -346,78 +365,117 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
         }
       };
       const pipelined = connector.reusablePageCursors === true || connector.resumeCursor !== undefined;
+      // On PostgreSQL a page's write may start while the page before is still being written, each on its own
+      // connection, so that one source's database work (the vector index insertions above all) uses two cores.
+      // Commits still happen in page order: a page commits only after the one before it has committed and
+      // been reported, so a failure or a crash leaves exactly what the one-at-a-time order would have left.
+      // Not when other sources may hold duplicates (a merge reads what the page before wrote).
+      const overlapWrites = pipelined && db.kind === "postgres" && !shared.otherSources;
       let prepareVectors = false;
       let prefetched: ReturnType<typeof pullAndValidate> | undefined;
-      for (;;) {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error("sync aborted");
-        const { page, valid, tag } = await (prefetched ?? pullAndValidate(cursor, false));
-        prefetched = undefined;
-        pageNumber += 1;
-        if (page.resetScope && !details.fullSyncStartedAt)
-          details.fullSyncStartedAt = services.now().toISOString();
-        recordSkipped(valid.skipped, scope);
-        let nextCursor = page.nextCursor ?? cursor;
-        const finished = !page.hasMore;
-        // The next page is requested, read, embedded and probed while this one is written: the provider's
-        // latency and Node's work overlap the database's. If this page's write fails, the prefetched page is
-        // dropped: a reusable cursor still leads to it; a single-use one was spent, so what is stored is the
-        // connector's resume cursor, which reaches the same place without it.
-        if (!finished && pipelined && nextCursor !== null) {
-          prefetched = pullAndValidate(nextCursor, true);
-          prefetched.catch(() => {});
-          if (!connector.reusablePageCursors && connector.resumeCursor)
-            nextCursor = connector.resumeCursor(nextCursor);
-        }
-        const wrote = await db.scoped(options.workspaceId, async (tx) => {
-          const context = writeContext(scope);
-          const tasks = await writeTasks(tx, context, valid.tasks);
-          const events = await writeEvents(tx, context, valid.events);
-          const out = [tasks, events];
-          const nextDetails: ScopeDetails = { ...details, lastRunAt: context.now.toISOString() };
-          if (finished && details.fullSyncStartedAt) {
-            const removed = await reconcileScope(
-              tx,
-              connection.id,
-              scope.id,
-              new Date(details.fullSyncStartedAt),
-              context.now,
-            );
-            out.push({
-              created: 0,
-              updated: 0,
-              deleted: removed.tasksDeleted + removed.eventsDeleted,
-              unchanged: 0,
-              merged: 0,
-              taskPeople: new Set(removed.tasksDeleted > 0 ? [connection.personId] : []),
-              eventPeople: new Set(removed.eventsDeleted > 0 ? [connection.personId] : []),
-              changedTaskIds: removed.taskIds,
-            });
-            delete nextDetails.fullSyncStartedAt;
-            nextDetails.lastFullSyncAt = details.fullSyncStartedAt;
+      /** The last page whose write was started, and the one before it (each settles after its report). */
+      let last: PageWrite | undefined;
+      let beforeLast: Promise<void> | undefined;
+      try {
+        for (;;) {
+          if (options.signal?.aborted) throw options.signal.reason ?? new Error("sync aborted");
+          const { page, valid, tag } = await (prefetched ?? pullAndValidate(cursor, false));
+          prefetched = undefined;
+          pageNumber += 1;
+          if (page.resetScope && !details.fullSyncStartedAt)
+            details.fullSyncStartedAt = services.now().toISOString();
+          recordSkipped(valid.skipped, scope);
+          let nextCursor = page.nextCursor ?? cursor;
+          const finished = !page.hasMore;
+          // The next page is requested, read, embedded and probed while this one is written: the provider's
+          // latency and Node's work overlap the database's. If this page's write fails, the prefetched page is
+          // dropped: a reusable cursor still leads to it; a single-use one was spent, so what is stored is the
+          // connector's resume cursor, which reaches the same place without it.
+          if (!finished && pipelined && nextCursor !== null) {
+            // Never more than one page beyond those being written (a crash spends no more page tokens than
+            // the one-at-a-time order did): requested once the page before this one is stored.
+            const from = nextCursor;
+            prefetched = last
+              ? last.done.then(() => pullAndValidate(from, true))
+              : pullAndValidate(from, true);
+            prefetched.catch(() => {});
+            if (!connector.reusablePageCursors && connector.resumeCursor)
+              nextCursor = connector.resumeCursor(nextCursor);
           }
-          await saveScopeState(tx, options.workspaceId, connection.id, scope.id, {
-            cursor: nextCursor,
-            details: nextDetails,
-          });
-          return { out, nextDetails };
-        });
-        for (const result of wrote.out) absorb(result);
-        embedder.forget(tag);
-        duplicateProbe.index.forgetPrepared(tag);
-        prepareVectors = wrote.out.some((result) => result.created + result.updated > 0);
-        Object.assign(details, wrote.nextDetails);
-        if (!wrote.nextDetails.fullSyncStartedAt) delete details.fullSyncStartedAt;
-        cursor = nextCursor;
-        stats.pages += 1;
-        stats.apiCalls = apiCalls();
-        await options.onPage?.({
-          connectionId: connection.id,
-          scope,
-          page: pageNumber,
-          items: page.items.length,
-          totals: stats,
-        });
-        if (finished) break;
+          const keys = pageKeys(valid);
+          // The last page reconciles the scope (it must see every page before it); a page that shares an
+          // item with the one before would wait for its locks.
+          const overlaps = overlapWrites && !finished && last !== undefined && !intersects(last.keys, keys);
+          if (last && !overlaps) await last.done;
+          else await beforeLast;
+          const previous = overlaps ? last?.done : undefined;
+          const number = pageNumber;
+          const storedCursor = nextCursor;
+          const done = (async () => {
+            const wrote = await db.scoped(options.workspaceId, async (tx) => {
+              const context = writeContext(scope);
+              if (previous) context.settled = () => previous;
+              const tasks = await writeTasks(tx, context, valid.tasks);
+              const events = await writeEvents(tx, context, valid.events);
+              // Rolled back if the page before failed (its error is this one's).
+              await previous;
+              const out = [tasks, events];
+              const nextDetails: ScopeDetails = { ...details, lastRunAt: context.now.toISOString() };
+              if (finished && details.fullSyncStartedAt) {
+                const removed = await reconcileScope(
+                  tx,
+                  connection.id,
+                  scope.id,
+                  new Date(details.fullSyncStartedAt),
+                  context.now,
+                );
+                out.push({
+                  created: 0,
+                  updated: 0,
+                  deleted: removed.tasksDeleted + removed.eventsDeleted,
+                  unchanged: 0,
+                  merged: 0,
+                  taskPeople: new Set(removed.tasksDeleted > 0 ? [connection.personId] : []),
+                  eventPeople: new Set(removed.eventsDeleted > 0 ? [connection.personId] : []),
+                  changedTaskIds: removed.taskIds,
+                });
+                delete nextDetails.fullSyncStartedAt;
+                nextDetails.lastFullSyncAt = details.fullSyncStartedAt;
+              }
+              await saveScopeState(tx, options.workspaceId, connection.id, scope.id, {
+                cursor: storedCursor,
+                details: nextDetails,
+              });
+              return { out, nextDetails };
+            });
+            for (const result of wrote.out) absorb(result);
+            embedder.forget(tag);
+            duplicateProbe.index.forgetPrepared(tag);
+            prepareVectors = wrote.out.some((result) => result.created + result.updated > 0);
+            Object.assign(details, wrote.nextDetails);
+            if (!wrote.nextDetails.fullSyncStartedAt) delete details.fullSyncStartedAt;
+            stats.pages += 1;
+            stats.apiCalls = apiCalls();
+            await options.onPage?.({
+              connectionId: connection.id,
+              scope,
+              page: number,
+              items: page.items.length,
+              totals: stats,
+            });
+          })();
+          done.catch(() => {});
+          beforeLast = last?.done;
+          last = { done, keys };
+          // One at a time otherwise: the next page is not requested before this one is stored.
+          if (!overlapWrites) await done;
+          cursor = nextCursor;
+          if (finished) break;
+        }
+        await last?.done;
+      } finally {
+        // Nothing of this run is still writing when it returns or throws.
+        await Promise.allSettled([beforeLast, last?.done]);
       }
     }
 

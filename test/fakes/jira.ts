@@ -566,7 +566,9 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
   users.set(colleague.accountId, colleague);
 
   const formatTime = (d: Date): string =>
-    DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZZ");
+    zone === "UTC"
+      ? `${d.toISOString().slice(0, -1)}+0000`
+      : DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZZ");
   const statusById = (id: string): JiraStatus =>
     JIRA_STATUSES.find((s) => s.id === id) ?? (JIRA_STATUSES[0] as JiraStatus);
   const statusByName = (name: string): JiraStatus | undefined =>

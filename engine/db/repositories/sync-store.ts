@@ -36,6 +36,12 @@ export interface PageWriteContext {
   linkIdentities: readonly LinkIdentity[];
   /** The run's in-memory nearest-neighbour index over the workspace's task vectors (one per sync run). */
   duplicateProbe?: DuplicateProbe;
+  /**
+   * Set when the page before is still being written on another connection: settles once it has committed.
+   * A page that changes tasks already stored (or may merge into another source's) waits for it and reads its
+   * links again; one of new and unchanged items goes ahead beside it.
+   */
+  settled?: () => Promise<void>;
 }
 
 export interface PageWriteResult extends PageCounts {
@@ -451,17 +457,12 @@ async function applyUpdates(tx: Queryable, ctx: PageWriteContext, updates: Pendi
   }
 }
 
-/**
- * Upserts one page of tasks. Unchanged items (same content hash) are only marked as seen; the others are
- * written with a few statements for the whole page (creates, updates, merges, deletions), not per item.
- */
-export async function writeTasks(
+/** The page's items already linked to a task of this connection, by external id. */
+async function linksOf(
   tx: Queryable,
   ctx: PageWriteContext,
   tasks: SourceTask[],
-): Promise<PageWriteResult> {
-  const result = emptyPageResult();
-  if (tasks.length === 0) return result;
+): Promise<Map<string, LinkRow>> {
   // One lookup by the unique key per external id (OFFSET 0 keeps the subquery from being flattened, so it is
   // planned on its own): as `external_id = ANY(...)`, a table with no statistics yet (right after a first
   // import) was read for the whole connection on every page.
@@ -475,16 +476,48 @@ export async function writeTasks(
      ) s`,
     [ctx.connectionId, tasks.map((task) => task.externalId)],
   );
-  const links = new Map(existing.rows.map((row) => [row.external_id, row]));
+  return new Map(existing.rows.map((row) => [row.external_id, row]));
+}
+
+/** Whether writing the page changes a stored task (an update or a deletion), not only adds new ones. */
+function changesStored(
+  tasks: readonly SourceTask[],
+  links: Map<string, LinkRow>,
+  hashes: Map<string, string>,
+): boolean {
+  return tasks.some((task) => {
+    const link = links.get(task.externalId);
+    if (!link) return false;
+    if (task.deleted) return !link.deleted_at;
+    return Boolean(link.deleted_at) || link.content_hash !== hashes.get(task.externalId);
+  });
+}
+
+/**
+ * Upserts one page of tasks. Unchanged items (same content hash) are only marked as seen; the others are
+ * written with a few statements for the whole page (creates, updates, merges, deletions), not per item.
+ */
+export async function writeTasks(
+  tx: Queryable,
+  ctx: PageWriteContext,
+  tasks: SourceTask[],
+): Promise<PageWriteResult> {
+  const result = emptyPageResult();
+  if (tasks.length === 0) return result;
+  let links = await linksOf(tx, ctx, tasks);
+  const hashes = new Map(
+    tasks.filter((task) => !task.deleted).map((task) => [task.externalId, contentHash(task)]),
+  );
+  if (ctx.settled && (ctx.otherSources || changesStored(tasks, links, hashes))) {
+    await ctx.settled();
+    links = await linksOf(tx, ctx, tasks);
+  }
   const seen: string[] = [];
   const toDelete: LinkRow[] = [];
   const creates: PendingCreate[] = [];
   const updates: PendingUpdate[] = [];
   const merges: { taskId: string; externalId: string; sourceColumns: unknown[] }[] = [];
   const nowIso = ctx.now.toISOString();
-  const hashes = new Map(
-    tasks.filter((task) => !task.deleted).map((task) => [task.externalId, contentHash(task)]),
-  );
   const isUnchanged = (task: SourceTask) => {
     const link = links.get(task.externalId);
     return link !== undefined && link.content_hash === hashes.get(task.externalId) && !link.deleted_at;

@@ -8,7 +8,13 @@ import { type FakeGoogle, startFakeGoogle } from "../fakes/google-calendar.ts";
 import { type FakeJira, startFakeJira } from "../fakes/jira.ts";
 import { type FakeNotion, startFakeNotion } from "../fakes/notion.ts";
 import { backends, startTestCairn } from "../support/harness.ts";
-import { type SyncCairn, type SyncOutput, startSyncCairn, waitFor, workspaceAdmin } from "./sync-support.ts";
+import {
+  connectedJiraProject,
+  type SyncCairn,
+  type SyncOutput,
+  startSyncCairn,
+  waitFor,
+} from "./sync-support.ts";
 
 const EMAIL = "owner@example.com";
 const API_TOKEN = "jira_token_faults";
@@ -29,20 +35,15 @@ for (const backend of backends()) {
 
     /** A workspace of its own, connected to a Jira project of its own with `issues` issues assigned to its owner. */
     const connectedWorkspace = async (projectKey: string, issues: number) => {
-      const keys = fake.state
-        .generateIssues(issues, { projectKey, assignedToMeRate: 1, seed: 11 })
-        .map((issue) => issue.key);
-      const owner = await workspaceAdmin(app.cairn);
-      const workspaceId = owner.admin.workspace.id;
-      const connectionId = (
-        await owner.call<{ id: string }>("connect_jira", {
-          host: fake.url,
-          email: EMAIL,
-          apiToken: API_TOKEN,
-          jql: `project = ${projectKey}`,
-          syncEveryMinutes: 0,
-        })
-      ).id;
+      const connected = await connectedJiraProject(app.cairn, fake, {
+        projectKey,
+        issues,
+        seed: 11,
+        email: EMAIL,
+        apiToken: API_TOKEN,
+      });
+      const { workspaceId, connectionId } = connected;
+      const keys = connected.made.map((issue) => issue.key);
       const linkCounts = () =>
         app.cairn.engine.services.db.scoped(workspaceId, async (tx) => {
           const result = await tx.query<{ n: number; distinct_ids: number; tasks: number }>(
@@ -53,7 +54,7 @@ for (const backend of backends()) {
           );
           return result.rows[0] as { n: number; distinct_ids: number; tasks: number };
         });
-      return { ...owner, workspaceId, connectionId, keys, linkCounts };
+      return { ...connected, keys, linkCounts };
     };
 
     /** A sync that dies once its second page is stored, as a killed worker would. */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type FakeJira, startFakeJira } from "../fakes/jira.ts";
 import { backends } from "../support/harness.ts";
-import { type SyncCairn, startSyncCairn, workspaceAdmin } from "./sync-support.ts";
+import { connectedJiraProject, type SyncCairn, startSyncCairn } from "./sync-support.ts";
 
 const EMAIL = "owner@example.com";
 const API_TOKEN = "jira_token_overlap";
@@ -27,18 +27,13 @@ for (const backend of backends()) {
     });
 
     const connected = async (projectKey: string, issues: number) => {
-      const made = fake.state.generateIssues(issues, { projectKey, assignedToMeRate: 1, seed: 5 });
-      const owner = await workspaceAdmin(app.cairn);
-      const workspaceId = owner.admin.workspace.id;
-      const connectionId = (
-        await owner.call<{ id: string }>("connect_jira", {
-          host: fake.url,
-          email: EMAIL,
-          apiToken: API_TOKEN,
-          jql: `project = ${projectKey}`,
-          syncEveryMinutes: 0,
-        })
-      ).id;
+      const { made, workspaceId, connectionId } = await connectedJiraProject(app.cairn, fake, {
+        projectKey,
+        issues,
+        seed: 5,
+        email: EMAIL,
+        apiToken: API_TOKEN,
+      });
       /** Each stored item: its task, and its dependencies as external ids (read back through the task ids). */
       const stored = () =>
         app.cairn.engine.services.db.scoped(workspaceId, async (tx) => {

@@ -5,6 +5,7 @@ import type { Task } from "../../engine/domain.ts";
 import type { Sync } from "../../engine/sync/port.ts";
 import { getSyncService } from "../../engine/sync/service.ts";
 import type { SyncStats } from "../../engine/sync/stats.ts";
+import type { FakeIssue, FakeJira } from "../fakes/jira.ts";
 import { type Backend, startTestCairn, type TestCairn, type TestCairnOptions } from "../support/harness.ts";
 
 export interface SyncCairn {
@@ -71,6 +72,31 @@ export async function workspaceAdmin(cairn: TestCairn, workspace?: string): Prom
       return all;
     },
   };
+}
+
+/**
+ * A brand-new workspace whose owner connected a Jira project of its own (`issues` generated issues, all assigned
+ * to the owner, manual syncs only): what a sync test needs to own its data.
+ */
+export async function connectedJiraProject(
+  cairn: TestCairn,
+  fake: FakeJira,
+  options: { projectKey: string; issues: number; seed: number; email: string; apiToken: string },
+): Promise<WorkspaceAdmin & { made: FakeIssue[]; workspaceId: string; connectionId: string }> {
+  const made = fake.state.generateIssues(options.issues, {
+    projectKey: options.projectKey,
+    assignedToMeRate: 1,
+    seed: options.seed,
+  });
+  const owner = await workspaceAdmin(cairn);
+  const { id: connectionId } = await owner.call<{ id: string }>("connect_jira", {
+    host: fake.url,
+    email: options.email,
+    apiToken: options.apiToken,
+    jql: `project = ${options.projectKey}`,
+    syncEveryMinutes: 0,
+  });
+  return { ...owner, made, workspaceId: owner.admin.workspace.id, connectionId };
 }
 
 export async function waitFor<T>(

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type FakeJira, startFakeJira } from "../fakes/jira.ts";
 import { backends } from "../support/harness.ts";
-import { connectedJiraProject, type SyncCairn, startSyncCairn } from "./sync-support.ts";
+import { connectedJiraProject, type SyncCairn, startSyncCairn, waitFor } from "./sync-support.ts";
 
 const EMAIL = "owner@example.com";
 const API_TOKEN = "jira_token_overlap";
@@ -78,6 +78,16 @@ for (const backend of backends()) {
       assert.equal(again.apiCalls, 1, "no-change sync: one request");
     });
 
+    /** Other sessions of this database inside a transaction that has written something. */
+    const writesInFlight = async () =>
+      app.cairn.engine.services.db.system(async (tx) => {
+        const result = await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL`,
+        );
+        return result.rows[0]?.n;
+      });
+
     it("rolls back the page written beside one whose report fails, and resumes without gaps", async () => {
       const { workspaceId, connectionId, stored } = await connected("LAPFAIL", 380);
       const crash = new Error("simulated crash after page 1");
@@ -86,9 +96,11 @@ for (const backend of backends()) {
           workspaceId,
           connectionId,
           onPage: async ({ page }) => {
-            // Long enough for page 2's write, started beside page 1's, to have reached its commit.
-            await new Promise((resolve) => setTimeout(resolve, 300));
-            if (page === 1) throw crash;
+            if (page !== 1) return;
+            // On PostgreSQL page 2's write runs beside page 1's: fail only once it has written rows, so that
+            // there is something to roll back. (PGlite writes one page at a time.)
+            if (backend.db === "postgres") await waitFor("page 2's write to be under way", writesInFlight);
+            throw crash;
           },
         }),
         (error) => error === crash,

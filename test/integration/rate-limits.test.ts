@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { listTasksFrom } from "../support/forwarded-call.ts";
 import { startTestCairn, type TestCairn } from "../support/harness.ts";
 
 const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
@@ -34,16 +35,7 @@ describe("rate limits shared by the HTTP API and MCP", () => {
     await cairn?.close();
   });
 
-  const api = (token: string, from: string) =>
-    fetch(`${cairn.url}/api/actions/list_tasks`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-        "x-forwarded-for": from,
-      },
-      body: "{}",
-    });
+  const api = (token: string, from: string) => listTasksFrom(cairn.url, token, from);
   const mcpInitialize = (authorization: string | undefined, from: string) =>
     fetch(`${cairn.url}/mcp`, {
       method: "POST",

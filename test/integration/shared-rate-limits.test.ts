@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { createJobs } from "../../engine/jobs/index.ts";
 import { silentLogger } from "../../engine/logger.ts";
 import { createRequestLimits } from "../../engine/security/rate-limiter.ts";
+import { listTasksFrom } from "../support/forwarded-call.ts";
 import { freshDb, startTestCairn, type TestCairn, type TestDb, testConfig } from "../support/harness.ts";
 import { redisUrl, skipWithout } from "../support/services.ts";
 
@@ -39,16 +40,7 @@ describe("rate limits shared by every web process on one Redis", {
     await db?.drop();
   });
 
-  const listTasks = (web: TestCairn, token: string, from: string) =>
-    fetch(`${web.url}/api/actions/list_tasks`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-        "x-forwarded-for": from,
-      },
-      body: "{}",
-    });
+  const listTasks = (web: TestCairn, token: string, from: string) => listTasksFrom(web.url, token, from);
 
   it("gives a token its calls per minute in all, whichever process answers", async () => {
     const [first, second] = webs as [TestCairn, TestCairn];

@@ -33,94 +33,95 @@ const NINE_TO_FIVE = [{ start: "09:00", end: "17:00" }];
  * Working hours per weekday in the person's time zone. A missing (or null) key means no work that day.
  * Default when the whole object is absent: Monday to Friday, 09:00-17:00.
  */
-const WorkingHoursFields = z.object({
-  mon: DayHours,
-  tue: DayHours,
-  wed: DayHours,
-  thu: DayHours,
-  fri: DayHours,
-  sat: DayHours,
-  sun: DayHours,
-});
-
-export const WorkingHours = WorkingHoursFields.nullish().transform((hours) => {
-  const source = hours ?? {
-    mon: NINE_TO_FIVE,
-    tue: NINE_TO_FIVE,
-    wed: NINE_TO_FIVE,
-    thu: NINE_TO_FIVE,
-    fri: NINE_TO_FIVE,
-  };
-  const normalized = {} as Record<Weekday, WorkingInterval[]>;
-  for (const key of WEEKDAYS) normalized[key] = source[key] ?? [];
-  return normalized;
-});
+export const WorkingHours = z
+  .object({
+    mon: DayHours,
+    tue: DayHours,
+    wed: DayHours,
+    thu: DayHours,
+    fri: DayHours,
+    sat: DayHours,
+    sun: DayHours,
+  })
+  .nullish()
+  .transform((hours) => {
+    const source = hours ?? {
+      mon: NINE_TO_FIVE,
+      tue: NINE_TO_FIVE,
+      wed: NINE_TO_FIVE,
+      thu: NINE_TO_FIVE,
+      fri: NINE_TO_FIVE,
+    };
+    const normalized = {} as Record<Weekday, WorkingInterval[]>;
+    for (const key of WEEKDAYS) normalized[key] = source[key] ?? [];
+    return normalized;
+  });
 export type WorkingHours = z.infer<typeof WorkingHours>;
 
 /** Planning preferences; every field is optional and falls back to the default noted beside it. */
-const PreferencesFields = z.object({
-  /** Shortest focus block worth having (default 30). A task shorter than this gets one block of its length. */
-  minBlockMinutes: z
-    .number()
-    .int()
-    .positive()
-    .nullish()
-    .transform((v) => v ?? 30),
-  /** Longest focus block before a break (default 120). */
-  maxBlockMinutes: z
-    .number()
-    .int()
-    .positive()
-    .nullish()
-    .transform((v) => v ?? 120),
-  /** Gap kept free before and after every busy calendar event (default 10). */
-  bufferMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .nullish()
-    .transform((v) => v ?? 10),
-  /** Cap on planned focus minutes per local day (default 300). */
-  maxFocusMinutesPerDay: z
-    .number()
-    .int()
-    .positive()
-    .nullish()
-    .transform((v) => v ?? 300),
-  /** Weekly focus target in minutes; when set, unassigned focus blocks are reserved toward it (default none). */
-  focusGoalMinutesPerWeek: z
-    .number()
-    .int()
-    .min(0)
-    .nullish()
-    .transform((v) => v ?? null),
-});
-
-export const Preferences = PreferencesFields.nullish().transform(
-  (p) =>
-    p ?? {
-      minBlockMinutes: 30,
-      maxBlockMinutes: 120,
-      bufferMinutes: 10,
-      maxFocusMinutesPerDay: 300,
-      focusGoalMinutesPerWeek: null,
-    },
-);
+export const Preferences = z
+  .object({
+    /** Shortest focus block worth having (default 30). A task shorter than this gets one block of its length. */
+    minBlockMinutes: z
+      .number()
+      .int()
+      .positive()
+      .nullish()
+      .transform((v) => v ?? 30),
+    /** Longest focus block before a break (default 120). */
+    maxBlockMinutes: z
+      .number()
+      .int()
+      .positive()
+      .nullish()
+      .transform((v) => v ?? 120),
+    /** Gap kept free before and after every busy calendar event (default 10). */
+    bufferMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .nullish()
+      .transform((v) => v ?? 10),
+    /** Cap on planned focus minutes per local day (default 300). */
+    maxFocusMinutesPerDay: z
+      .number()
+      .int()
+      .positive()
+      .nullish()
+      .transform((v) => v ?? 300),
+    /** Weekly focus target in minutes; when set, unassigned focus blocks are reserved toward it (default none). */
+    focusGoalMinutesPerWeek: z
+      .number()
+      .int()
+      .min(0)
+      .nullish()
+      .transform((v) => v ?? null),
+  })
+  .nullish()
+  .transform(
+    (p) =>
+      p ?? {
+        minBlockMinutes: 30,
+        maxBlockMinutes: 120,
+        bufferMinutes: 10,
+        maxFocusMinutesPerDay: 300,
+        focusGoalMinutesPerWeek: null,
+      },
+  );
 export type Preferences = z.infer<typeof Preferences>;
 
 const PeakWindow = z.tuple([z.number().min(0).max(24), z.number().min(0).max(24)]);
 
 /** When the person is sharpest: local [startHour, endHour) windows. Default [[9, 12]]. */
-const EnergyFields = z.object({
-  peakHours: z
-    .array(PeakWindow)
-    .nullish()
-    .transform((v) => v ?? [[9, 12] as [number, number]]),
-});
-
-export const EnergyProfile = EnergyFields.nullish().transform(
-  (e) => e ?? { peakHours: [[9, 12] as [number, number]] },
-);
+export const EnergyProfile = z
+  .object({
+    peakHours: z
+      .array(PeakWindow)
+      .nullish()
+      .transform((v) => v ?? [[9, 12] as [number, number]]),
+  })
+  .nullish()
+  .transform((e) => e ?? { peakHours: [[9, 12] as [number, number]] });
 export type EnergyProfile = z.infer<typeof EnergyProfile>;
 
 export const Person = z.object({

@@ -46,12 +46,13 @@ export const getHighs = (): Promise<Highs> => {
   return highsInstance;
 };
 
-interface Bucket {
+export interface Bucket {
   day: number;
   slotStarts: number[];
 }
 
-function bucketsOf(model: PlanModel, size: number): Bucket[] {
+/** The model's free grid slots grouped into buckets of `size` minutes, apart per local day. */
+export function bucketsOf(model: PlanModel, size: number): Bucket[] {
   const byKey = new Map<string, Bucket>();
   for (const slot of model.grid.slots) {
     const key = `${Math.floor(slot.start / size)}|${slot.day}`;
@@ -60,6 +61,26 @@ function bucketsOf(model: PlanModel, size: number): Bucket[] {
     byKey.set(key, bucket);
   }
   return [...byKey.values()];
+}
+
+/** A minimisation in HiGHS's LP file format. */
+export function lpText(parts: {
+  objective: string;
+  rows: string[];
+  bounds: string[];
+  binaries?: string[];
+}): string {
+  const binaries = parts.binaries ?? [];
+  return [
+    "Minimize",
+    ` obj: ${parts.objective}`,
+    "Subject To",
+    ...parts.rows.map((r, i) => ` r${i}: ${r}`),
+    "Bounds",
+    ...parts.bounds.map((b) => ` ${b}`),
+    ...(binaries.length > 0 ? ["Binaries", ` ${binaries.join(" ")}`] : []),
+    "End",
+  ].join("\n");
 }
 
 const signed = (c: number) => (c >= 0 ? `+ ${c}` : `- ${-c}`);
@@ -159,16 +180,12 @@ export async function solveExact(rawInput: PlanInputRaw, options: ExactOptions =
     .filter((t) => t.due !== null)
     .map((t) => (objective === "lateTasks" ? `L${t.index}` : `${t.weight} T${t.index}`));
   const mode = options.mode ?? (variables <= 8000 ? "milp" : "lp");
-  const lp = [
-    "Minimize",
-    ` obj: ${terms.length > 0 ? terms.join(" + ") : "0 z0"}`,
-    "Subject To",
-    ...rows.map((r, i) => ` r${i}: ${r}`),
-    "Bounds",
-    ...bounds.map((b) => ` ${b}`),
-    ...(mode === "milp" ? ["Binaries", ` ${binaries.join(" ")}`] : []),
-    "End",
-  ].join("\n");
+  const lp = lpText({
+    objective: terms.length > 0 ? terms.join(" + ") : "0 z0",
+    rows,
+    bounds,
+    binaries: mode === "milp" ? binaries : [],
+  });
 
   if (model.tasks.length === 0 || terms.length === 0) {
     return {

@@ -1,5 +1,5 @@
 import type { PlanModel } from "../input/plan-model.ts";
-import { getHighs } from "./exact.ts";
+import { bucketsOf, getHighs, lpText } from "./exact.ts";
 
 /**
  * A lower bound on weighted tardiness that every plan obeying the hard rules pays, much tighter than the
@@ -93,27 +93,6 @@ function aloneBounds(model: PlanModel): TaskBound[] {
   return model.tasks.map((t) => visit(t.index));
 }
 
-interface Bucket {
-  day: number;
-  first: number;
-  last: number;
-  minutes: number;
-}
-
-function bucketsOf(model: PlanModel, size: number): Bucket[] {
-  const g = model.grid.granularity;
-  const byKey = new Map<string, Bucket>();
-  for (const slot of model.grid.slots) {
-    const key = `${Math.floor(slot.start / size)}|${slot.day}`;
-    const bucket = byKey.get(key) ?? { day: slot.day, first: slot.start, last: slot.start, minutes: 0 };
-    bucket.first = Math.min(bucket.first, slot.start);
-    bucket.last = Math.max(bucket.last, slot.start);
-    bucket.minutes += g;
-    byKey.set(key, bucket);
-  }
-  return [...byKey.values()];
-}
-
 export interface TardinessBound {
   /** Σ weight × each task's tardiness with nothing else planned (its chain alone). */
   alone: number;
@@ -137,7 +116,13 @@ export async function tardinessLowerBound(
     if (task.due === null) continue;
     aloneTotal += task.weight * Math.max(0, (alone[task.index]?.completion ?? 0) - task.due);
   }
-  const buckets = bucketsOf(model, 30);
+  const g = model.grid.granularity;
+  const buckets = bucketsOf(model, 30).map(({ day, slotStarts }) => ({
+    day,
+    first: Math.min(...slotStarts),
+    last: Math.max(...slotStarts),
+    minutes: slotStarts.length * g,
+  }));
   const rows: string[] = [];
   const bounds: string[] = [];
   const bucketUse = new Map<number, string[]>();
@@ -182,15 +167,7 @@ export async function tardinessLowerBound(
   });
   for (const [, xs] of dayUse) rows.push(`${xs.join(" + ")} <= ${model.dailyCap}`);
   if (terms.length === 0) return { alone: aloneTotal, combined: aloneTotal, optimal: true };
-  const lp = [
-    "Minimize",
-    ` obj: ${terms.join(" + ")}`,
-    "Subject To",
-    ...rows.map((r, i) => ` r${i}: ${r}`),
-    "Bounds",
-    ...bounds.map((b) => ` ${b}`),
-    "End",
-  ].join("\n");
+  const lp = lpText({ objective: terms.join(" + "), rows, bounds });
   const highs = await getHighs();
   const solver = highs.createModel({ format: "lp", data: lp });
   try {

@@ -47,6 +47,8 @@ export class NearDuplicateIndex {
   private heavyDot = new Float64Array(0);
   private heavySquares = new Float64Array(0);
   private stamps = new Int32Array(0);
+  /** The rows the heavy postings reached, in the order first reached. */
+  private touched = new Int32Array(0);
   private stamp = 0;
   private readonly rowOf = new Map<string, number>();
   private scores = new Float64Array(0);
@@ -66,9 +68,16 @@ export class NearDuplicateIndex {
     return this.rowOf.size;
   }
 
+  /** Rows held, replaced ones included: what a probe's postings walk over. */
+  get heldRows(): number {
+    return this.ids.length;
+  }
+
   /** Adds a task's vector, replacing the one it had. A zero vector (or null) removes it. */
   upsert(id: string, vector: ArrayLike<number> | null): void {
     const previous = this.rowOf.get(id);
+    // A row read again with the same vector (a refresh re-reads what was in flight at the last one) stays.
+    if (previous !== undefined && vector && this.holds(previous, vector)) return;
     if (previous !== undefined) {
       this.ids[previous] = null;
       this.rowOf.delete(id);
@@ -95,6 +104,22 @@ export class NearDuplicateIndex {
     this.rowDims.push(Int32Array.from(dims));
     this.rowValues.push(values);
     this.heldSquares.push(held);
+  }
+
+  /** Whether the row holds exactly this vector (its non-zero dimensions, as float32). */
+  private holds(row: number, vector: ArrayLike<number>): boolean {
+    const dims = this.rowDims[row] as Int32Array;
+    const values = this.rowValues[row] as Float32Array;
+    let j = 0;
+    let norm = 0;
+    for (let d = 0; d < this.dimensions; d++) {
+      const value = vector[d] ?? 0;
+      if (value === 0) continue;
+      if (dims[j] !== d || values[j] !== Math.fround(value)) return false;
+      norm += value ** 2;
+      j += 1;
+    }
+    return j === dims.length && Math.sqrt(norm) === this.norms[row];
   }
 
   /** The `limit` nearest tasks to the vector, those within `maxDistance`, nearest first. */
@@ -211,10 +236,12 @@ export class NearDuplicateIndex {
       this.stamps = new Int32Array(size);
       this.heavyDot = new Float64Array(size);
       this.heavySquares = new Float64Array(size);
+      this.touched = new Int32Array(size);
       this.stamp = 0;
     }
     this.stamp += 1;
-    const { stamps, heavyDot, heavySquares, stamp } = this;
+    const { stamps, heavyDot, heavySquares, stamp, touched } = this;
+    let touchedCount = 0;
     for (let h = 0; h < heavy; h++) {
       const d = dims[h] as number;
       const weight = vector[d] as number;
@@ -226,6 +253,7 @@ export class NearDuplicateIndex {
         const value = listValues[i] as number;
         if (stamps[row] !== stamp) {
           stamps[row] = stamp;
+          touched[touchedCount++] = row;
           heavyDot[row] = weight * value;
           heavySquares[row] = value * value;
         } else {
@@ -237,8 +265,10 @@ export class NearDuplicateIndex {
     const positiveOnly = maxDistance < 1;
     const found: Match[] = [];
     let exact = 0;
-    for (let row = 0; row < rows; row++) {
-      if (stamps[row] !== stamp || this.ids[row] == null) continue;
+    // Only rows in the heavy postings can match (the rest of the table is never looked at).
+    for (let t = 0; t < touchedCount; t++) {
+      const row = touched[t] as number;
+      if (this.ids[row] == null) continue;
       const norm = this.norms[row] as number;
       const rest = Math.sqrt(Math.max(0, (this.heldSquares[row] as number) - (heavySquares[row] as number)));
       if ((heavyDot[row] as number) + lightNorm * rest < needed * norm * (1 - BOUND_SLACK)) continue;
@@ -255,7 +285,8 @@ export class NearDuplicateIndex {
       if (distance <= maxDistance) found.push({ row, distance });
     }
     this.exactCount += exact;
-    return found;
+    // In row order, as the full scan finds them (equal distances then rank alike).
+    return found.sort((a, b) => a.row - b.row);
   }
 }
 
@@ -263,7 +294,7 @@ export class NearDuplicateIndex {
  * How much of the probe's norm the light dimensions may keep, as a share of the smallest dot product a match
  * needs: a row with nothing in the heavy dimensions then cannot match, and is never looked at.
  */
-const LIGHT_SHARE = 0.6;
+const LIGHT_SHARE = 0.8;
 /** Relative slack on the bound, far above float rounding: the bound only decides which rows get the exact sum. */
 const BOUND_SLACK = 1e-6;
 

@@ -369,8 +369,8 @@ export async function runSync(env: RunEnvironment, options: RunOptions): Promise
       // connection, so that one source's database work (the vector index insertions above all) uses two cores.
       // Commits still happen in page order: a page commits only after the one before it has committed and
       // been reported, so a failure or a crash leaves exactly what the one-at-a-time order would have left.
-      // Not when other sources may hold duplicates (a merge reads what the page before wrote).
-      const overlapWrites = pipelined && db.kind === "postgres" && !shared.otherSources;
+      // A page that would merge into another source's task waits for the one before (writeTasks).
+      const overlapWrites = pipelined && db.kind === "postgres";
       let prepareVectors = false;
       let prefetched: ReturnType<typeof pullAndValidate> | undefined;
       /** The last page whose write was started, and the one before it (each settles after its report). */

@@ -67,6 +67,26 @@ describe("near-duplicate index", () => {
     assert.deepEqual(index.near(embedder.embed("Write the onboarding guide"), 0.16, 5), []);
   });
 
+  it("keeps a row read again with the same vector, and still answers what a full scan answers", () => {
+    const index = new NearDuplicateIndex(embedder.dimensions);
+    // As the database returns them: float4 values printed as text and parsed back.
+    const stored = (text: string) => JSON.parse(JSON.stringify(Array.from(embedder.embed(text)))) as number[];
+    const vectors = titles.slice(0, 120).map((title, i) => [`t${i}`, stored(title)] as const);
+    for (const [id, vector] of vectors) index.upsert(id, vector);
+    const query = stored(titles[7] as string);
+    const before = index.near(query, 0.3, 5);
+    assert.equal(before[0]?.id, "t7");
+    index.prepare(1, [query], 0.3);
+    // A refresh re-reads rows written by transactions that were still open at the one before.
+    for (const [id] of vectors) index.upsert(id, stored(titles[Number(id.slice(1))] as string));
+    assert.equal(index.heldRows, 120, "no row added for an unchanged vector");
+    assert.deepEqual(index.near(query, 0.3, 5), before, "the early answer");
+    assert.deepEqual(index.near(query, 0.3, 5), before, "a fresh probe");
+    index.upsert("t7", stored("Plan the team offsite"));
+    assert.equal(index.heldRows, 121, "a changed vector replaces its row");
+    assert.ok(!index.near(query, 0.3, 5).some((n) => n.id === "t7"));
+  });
+
   it("answers a probe prepared early as a fresh probe, after rows were added, replaced and removed", () => {
     const early = new NearDuplicateIndex(embedder.dimensions);
     const fresh = new NearDuplicateIndex(embedder.dimensions);

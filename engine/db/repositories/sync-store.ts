@@ -38,8 +38,8 @@ export interface PageWriteContext {
   duplicateProbe?: DuplicateProbe;
   /**
    * Set when the page before is still being written on another connection: settles once it has committed.
-   * A page that changes tasks already stored (or may merge into another source's) waits for it and reads its
-   * links again; one of new and unchanged items goes ahead beside it.
+   * A page that changes tasks already stored, or would merge an item into another source's task, waits for it
+   * and reads its links (and duplicates) again; one of new and unchanged items goes ahead beside it.
    */
   settled?: () => Promise<void>;
 }
@@ -508,8 +508,9 @@ export async function writeTasks(
   const hashes = new Map(
     tasks.filter((task) => !task.deleted).map((task) => [task.externalId, contentHash(task)]),
   );
-  if (ctx.settled && (ctx.otherSources || changesStored(tasks, links, hashes))) {
-    await ctx.settled();
+  const settled = ctx.settled;
+  if (settled && changesStored(tasks, links, hashes)) {
+    await settled();
     links = await linksOf(tx, ctx, tasks);
   }
   const seen: string[] = [];
@@ -526,13 +527,18 @@ export async function writeTasks(
     ctx.embedder,
     tasks.filter((task) => !task.deleted && !isUnchanged(task)),
   );
-  const duplicates = await findDuplicates(
-    tx,
-    ctx,
+  const newItems = () =>
     tasks
       .filter((task) => !task.deleted && !links.has(task.externalId))
-      .map((task) => ({ task, vector: vectors.get(task.externalId) as Float32Array })),
-  );
+      .map((task) => ({ task, vector: vectors.get(task.externalId) as Float32Array }));
+  let duplicates = await findDuplicates(tx, ctx, newItems());
+  // The page before (same connection) can only take a candidate away, by merging into it first: with none
+  // found there is nothing to wait for; with some, wait for it to commit and look again.
+  if (settled && duplicates.size > 0) {
+    await settled();
+    links = await linksOf(tx, ctx, tasks);
+    duplicates = await findDuplicates(tx, ctx, newItems());
+  }
 
   for (const task of tasks) {
     const link = links.get(task.externalId);

@@ -1,10 +1,11 @@
 /**
  * CPU per sync bench run, for a shared machine where wall time says little: runs run.ts (in this checkout or
  * in another tree given by --tree, alternating when several are given) and reports, per run, the wall time and
- * items/s run.ts printed, the bench process's CPU (user + sys, from /proc while it runs, and its rusage at the
- * end), and the CPU of the PostgreSQL backends serving the bench's database (their /proc times sampled every
- * 100 ms, so work for other databases on a shared server is left out; the shared background processes, WAL
- * writer and checkpointer, are given apart as the server's other CPU, which other users' work also adds to).
+ * items/s run.ts printed (all connections at once, or its sources one after the other summed), the bench
+ * process's CPU (user + sys, from /proc while it runs, and its rusage at the end), and the CPU of the
+ * PostgreSQL backends serving the bench's database (their /proc times sampled every 100 ms, so work for other
+ * databases on a shared server is left out; the shared background processes, WAL writer and checkpointer, are
+ * given apart as the server's other CPU, which other users' work also adds to).
  *
  *   node --import tsx test/bench/sync/cpu.ts [--tree /path/a --tree /path/b] [--rounds 3] [--node-flag=--cpu-prof] -- [run.ts flags]
  *
@@ -86,6 +87,19 @@ interface Run {
   load: string;
 }
 
+/** What run.ts printed: its "all connections at once" line, or else its sources one after the other, summed. */
+function throughputOf(stderr: string): { items: number; seconds: number } {
+  const together = /(\d+) items in ([\d.]+)s \(\d+ items\/s\)/.exec(stderr);
+  if (together) return { items: Number(together[1]), seconds: Number(together[2]) };
+  let items = 0;
+  let seconds = 0;
+  for (const [, count, took] of stderr.matchAll(/^\S+ \S+: (\d+) items in ([\d.]+)s,/gm)) {
+    items += Number(count);
+    seconds += Number(took);
+  }
+  return seconds > 0 ? { items, seconds } : { items: Number.NaN, seconds: Number.NaN };
+}
+
 function runOnce(tree: string, round: number, master: number): Promise<Run> {
   const args = [...(values["node-flag"] ?? []), "--import", "tsx", "test/bench/sync/run.ts", ...positionals];
   const serverBefore = serverCpu(master);
@@ -115,13 +129,12 @@ function runOnce(tree: string, round: number, master: number): Promise<Run> {
     child.on("close", (code) => {
       clearInterval(sampler);
       if (code !== 0) return reject(new Error(`bench exited with ${code}: ${err.slice(-2000)}`));
-      const summary = /(\d+) items in ([\d.]+)s \((\d+) items\/s\)/.exec(err);
-      const seconds = Number(summary?.[2] ?? Number.NaN);
+      const { items, seconds } = throughputOf(err);
       resolve({
         tree,
         round,
-        itemsPerSecond: Number(summary?.[3] ?? Number.NaN),
-        seconds,
+        itemsPerSecond: Math.round(items / seconds),
+        seconds: Math.round(seconds * 10) / 10,
         benchCpu: Math.round(benchCpu * 100) / 100,
         benchDbBackendsCpu: Math.round([...backends.values()].reduce((a, b) => a + b, 0) * 100) / 100,
         serverCpu: Math.round((serverCpu(master) - serverBefore) * 100) / 100,

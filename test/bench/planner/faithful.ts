@@ -13,8 +13,7 @@ import {
   solveExact,
 } from "../../../engine/scheduling/index.ts";
 import { solveExactBlocks } from "../../../engine/scheduling/solver/exact-blocks.ts";
-import { generateScenarios } from "./generator.ts";
-import { generateIndependentScenarios } from "./independent-generator.ts";
+import { scenarioSuite } from "./scorer.ts";
 
 const { values } = parseArgs({
   options: {
@@ -27,10 +26,7 @@ const { values } = parseArgs({
 });
 const only = new Set(values.only.split(",").filter(Boolean));
 const seconds = Number(values.seconds);
-const scenarios =
-  values.suite === "independent"
-    ? generateIndependentScenarios(Number(values.scenarios), Number(values.seed))
-    : generateScenarios(Number(values.scenarios), Number(values.seed));
+const scenarios = scenarioSuite(values.suite, Number(values.scenarios), Number(values.seed));
 const rows = [];
 for (const { name, input } of scenarios) {
   if (only.size > 0 && !only.has(name.slice(0, 3))) continue;

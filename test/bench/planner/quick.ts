@@ -6,16 +6,12 @@
  * reference, the relaxed model's (solveExact: preemptive 30-minute buckets, only a lower bound).
  */
 import {
-  buildPlanModel,
   checkHardRules,
   evaluatePlan,
   parsePlanInput,
-  planEdfBaseline,
   planSchedule,
-  toPlanOutput,
 } from "../../../engine/scheduling/index.ts";
-import { generateScenarios } from "./generator.ts";
-import { generateIndependentScenarios } from "./independent-generator.ts";
+import { edfQuality, scenarioSuite } from "./scorer.ts";
 
 /** True optima (faithful model: `run.ts --faithful-seconds 90`, i14 with `faithful.ts --seconds 240`). */
 const faithful: Record<string, number> = {
@@ -43,8 +39,8 @@ const verbose = process.argv.includes("--verbose");
 let within = 0;
 const t0 = performance.now();
 for (const [suite, scenarios] of [
-  ["generated", generateScenarios(32, 2026)],
-  ["independent", generateIndependentScenarios(36, 77)],
+  ["generated", scenarioSuite("generated", 32, 2026)],
+  ["independent", scenarioSuite("independent", 36, 77)],
 ] as const) {
   let wt = 0;
   let wtEdf = 0;
@@ -59,8 +55,7 @@ for (const [suite, scenarios] of [
     const q = evaluatePlan(parsed, out.blocks);
     violations += checkHardRules(input, out).length;
     evaluations += out.metrics.search?.evaluations ?? 0;
-    const model = buildPlanModel(parsed);
-    const e = evaluatePlan(parsed, toPlanOutput(model, planEdfBaseline(model), 0).blocks);
+    const e = edfQuality(parsed);
     wt += q.weightedTardiness;
     wtEdf += e.weightedTardiness;
     late += q.lateTasks;

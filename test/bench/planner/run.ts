@@ -20,9 +20,7 @@ import {
 } from "../../../engine/scheduling/index.ts";
 import { solveExactBlocks } from "../../../engine/scheduling/solver/exact-blocks.ts";
 import { tardinessLowerBound } from "../../../engine/scheduling/solver/tardiness-bound.ts";
-import { generateScenarios } from "./generator.ts";
-import { generateIndependentScenarios } from "./independent-generator.ts";
-import { type PlanScore, scorePlan } from "./scorer.ts";
+import { type PlanScore, scenarioSuite, scorePlan } from "./scorer.ts";
 
 const { values } = parseArgs({
   options: {
@@ -94,10 +92,7 @@ const rows: Row[] = [];
 const allRuntimes: number[] = [];
 const bigRuntimes: number[] = [];
 const bigCpu: number[] = [];
-const scenarios =
-  values.suite === "independent"
-    ? generateIndependentScenarios(count, Number(values.seed))
-    : generateScenarios(count, Number(values.seed));
+const scenarios = scenarioSuite(values.suite, count, Number(values.seed));
 const benchStart = performance.now();
 
 for (const scenario of scenarios) {

@@ -17,8 +17,7 @@ import {
 } from "../../../engine/scheduling/index.ts";
 import { keepablePreviousBlocks } from "../../../engine/scheduling/solver/stability.ts";
 import { createRandom } from "../../../models/random.ts";
-import { generateScenarios } from "./generator.ts";
-import { generateIndependentScenarios } from "./independent-generator.ts";
+import { scenarioSuite } from "./scorer.ts";
 
 const { values } = parseArgs({
   options: {
@@ -101,10 +100,7 @@ function keepableKeys(input: PlanInputRaw): Set<string> {
   );
 }
 
-const suite =
-  values.suite === "independent"
-    ? generateIndependentScenarios(Number(values.scenarios), Number(values.seed))
-    : generateScenarios(Number(values.scenarios), Number(values.seed));
+const suite = scenarioSuite(values.suite, Number(values.scenarios), Number(values.seed));
 const random = createRandom(Number(values.seed) * 31 + 5);
 const byKind: Record<
   string,

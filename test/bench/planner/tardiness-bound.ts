@@ -9,13 +9,10 @@ import {
   buildPlanModel,
   evaluatePlan,
   parsePlanInput,
-  planEdfBaseline,
   planSchedule,
-  toPlanOutput,
 } from "../../../engine/scheduling/index.ts";
 import { tardinessLowerBound } from "../../../engine/scheduling/solver/tardiness-bound.ts";
-import { generateScenarios } from "./generator.ts";
-import { generateIndependentScenarios } from "./independent-generator.ts";
+import { edfQuality, scenarioSuite } from "./scorer.ts";
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +25,7 @@ async function main(): Promise<void> {
   const count = Number(arg("scenarios", independent ? "36" : "32"));
   const seed = Number(arg("seed", independent ? "77" : "2026"));
   const granularity = Number(arg("granularity", "1"));
-  const scenarios = independent ? generateIndependentScenarios(count, seed) : generateScenarios(count, seed);
+  const scenarios = scenarioSuite(suite, count, seed);
   const totals = { planner: 0, edf: 0, alone: 0, combined: 0 };
   process.stdout.write(
     "| scenario | WT planner | WT EDF | bound: alone | bound: combined | planner − bound |\n",
@@ -36,9 +33,8 @@ async function main(): Promise<void> {
   process.stdout.write("|---|---:|---:|---:|---:|---:|\n");
   for (const { name, input } of scenarios) {
     const parsed = parsePlanInput(input);
-    const model = buildPlanModel(parsed);
     const planner = evaluatePlan(parsed, planSchedule(input).blocks).weightedTardiness;
-    const edf = evaluatePlan(parsed, toPlanOutput(model, planEdfBaseline(model), 0).blocks).weightedTardiness;
+    const edf = edfQuality(parsed).weightedTardiness;
     const bound = await tardinessLowerBound(buildPlanModel(parsed, { granularityMinutes: granularity }));
     const combined = bound.combined;
     if (!bound.optimal) process.stderr.write(`${name}: LP not solved to optimality, alone bound only\n`);
